@@ -1,0 +1,222 @@
+// The checker's driver and the declaration rules: names, fields, bands, measures, segments,
+// overrides and labels. Expressions are in expr_check.cpp, weight trees in model_check.cpp.
+#include <algorithm>
+#include <cmath>
+
+#include "compiler/check/checker.h"
+
+namespace healthc::check {
+namespace {
+
+template <typename T>
+void collect(std::unordered_map<std::string, int32_t>& table, const std::vector<T>& decls, const char* what,
+             DiagnosticList& diags) {
+  for (size_t i = 0; i < decls.size(); ++i) {
+    const ast::Name& n = decls[i].name;
+    auto [it, inserted] = table.emplace(n.text, static_cast<int32_t>(i));
+    if (!inserted) {
+      diags.report(DiagKind::DuplicateName, n.range, what, n.text);
+      diags.note(DiagKind::NoteFirstDefined, decls[it->second].name.range);
+    }
+  }
+}
+
+bool is_whole(double v) { return std::isfinite(v) && v == std::floor(v); }
+
+}  // namespace
+
+std::string describe(const ast::Type& t, const ast::Scorecard& card) {
+  switch (t.kind) {
+    case ast::Type::Error: return "an invalid expression";
+    case ast::Type::Number: return "a number";
+    case ast::Type::Bool: return "a bool";
+    case ast::Type::Text: return "a text";
+    case ast::Type::Date: return "a date";
+    case ast::Type::Enum:
+      return t.index >= 0 && static_cast<size_t>(t.index) < card.fields.size()
+                 ? "an enum of `" + card.fields[t.index].name.text + "`"
+                 : "an enum";
+    case ast::Type::BandSet: return "a band";
+    case ast::Type::SegmentSet: return "a segment";
+  }
+  return "?";
+}
+
+CheckResult Checker::run() {
+  if (!card_.has_header) diags_.report(DiagKind::MissingScorecard, SourceRange{0, 0});
+  collect_names();
+  check_fields();
+  check_bands();
+  check_measures();
+  check_models();
+  check_segments_overrides_labels();
+  CheckResult r;
+  r.ok = !diags_.has_errors();
+  r.checked = std::move(out_);
+  return r;
+}
+
+void Checker::collect_names() {
+  auto add_value = [&](const ast::Name& n, ast::Resolution res, SourceRange first_hint) {
+    auto [it, inserted] = values_.emplace(n.text, res);
+    if (!inserted) {
+      const ast::Resolution prev = it->second;
+      const char* what = res.kind == ast::Resolution::Field   ? "field"
+                         : res.kind == ast::Resolution::Param ? "param"
+                                                              : "measure";
+      diags_.report(DiagKind::DuplicateName, n.range, what, n.text);
+      SourceRange first = first_hint;
+      if (prev.kind == ast::Resolution::Field) first = card_.fields[prev.index].name.range;
+      else if (prev.kind == ast::Resolution::Param) first = card_.params[prev.index].name.range;
+      else if (prev.kind == ast::Resolution::Measure) first = card_.measures[prev.index].name.range;
+      diags_.note(DiagKind::NoteFirstDefined, first);
+    }
+  };
+  for (size_t i = 0; i < card_.fields.size(); ++i)
+    add_value(card_.fields[i].name, {ast::Resolution::Field, static_cast<int32_t>(i)}, {});
+  for (size_t i = 0; i < card_.params.size(); ++i)
+    add_value(card_.params[i].name, {ast::Resolution::Param, static_cast<int32_t>(i)}, {});
+  for (size_t i = 0; i < card_.measures.size(); ++i)
+    add_value(card_.measures[i].name, {ast::Resolution::Measure, static_cast<int32_t>(i)}, {});
+  collect(models_, card_.models, "model", diags_);
+  collect(segments_, card_.segments, "segment", diags_);
+  collect(bands_, card_.bands, "band", diags_);
+  std::unordered_map<std::string, int32_t> overrides, labels;
+  collect(overrides, card_.overrides, "override", diags_);
+  collect(labels, card_.labels, "label", diags_);
+}
+
+void Checker::check_fields() {
+  if (card_.fields_block.end == 0 && card_.fields.empty()) {
+    diags_.report(DiagKind::NoFields, card_.title_range);
+    return;
+  }
+  for (size_t i = 0; i < card_.fields.size(); ++i) {
+    ast::Field& f = card_.fields[i];
+    if (f.key) {
+      if (out_.key_field >= 0) {
+        diags_.report(DiagKind::TwoKeyFields, f.key_range, f.name.text);
+        diags_.note(DiagKind::NoteFirstDefined, card_.fields[out_.key_field].key_range);
+      } else {
+        out_.key_field = static_cast<int32_t>(i);
+      }
+      if (f.type != ast::FieldType::Text) diags_.report(DiagKind::KeyNotText, f.type_range, f.name.text);
+      if (f.optional) diags_.report(DiagKind::KeyOptional, f.optional_range, f.name.text);
+    }
+    std::unordered_map<std::string, size_t> members;
+    for (size_t m = 0; m < f.members.size(); ++m) {
+      auto [it, inserted] = members.emplace(f.members[m].text, m);
+      if (!inserted) {
+        diags_.report(DiagKind::DuplicateName, f.members[m].range, "enum member", f.members[m].text);
+        diags_.note(DiagKind::NoteFirstDefined, f.members[it->second].range);
+      }
+    }
+  }
+  if (out_.key_field < 0) diags_.report(DiagKind::NoKeyField, card_.fields_block);
+}
+
+void Checker::check_bands() {
+  if (card_.bands.empty()) {
+    diags_.report(DiagKind::NoBands, card_.bands_block.end ? card_.bands_block : card_.title_range);
+    return;
+  }
+  static const char* kColors[] = {"red", "yellow", "green", "grey", "blue"};
+  for (size_t i = 0; i < card_.bands.size(); ++i) {
+    const ast::Band& b = card_.bands[i];
+    if (std::none_of(std::begin(kColors), std::end(kColors), [&](const char* c) { return b.color.text == c; }))
+      diags_.report(DiagKind::UnknownColor, b.color.range, b.color.text);
+    if (!is_whole(b.from) || b.from < 0 || b.from > 100) {
+      diags_.report(DiagKind::BandStartInvalid, b.from_range, fmt::format("{}", b.from));
+      continue;
+    }
+    if (i == 0 && b.from != 0) diags_.report(DiagKind::FirstBandNotZero, b.from_range, fmt::format("{}", b.from));
+    if (i > 0 && b.from <= card_.bands[i - 1].from) {
+      diags_.report(DiagKind::BandsNotAscending, b.from_range, b.name.text, fmt::format("{}", b.from),
+                    fmt::format("{}", card_.bands[i - 1].from));
+      diags_.note(DiagKind::NotePreviousBand, card_.bands[i - 1].range);
+    }
+  }
+}
+
+void Checker::check_measures() {
+  measure_value_type_.assign(card_.measures.size(), ast::Type::error());
+  measure_state_.assign(card_.measures.size(), State::Todo);
+  for (size_t i = 0; i < card_.measures.size(); ++i) check_measure(static_cast<int32_t>(i));
+}
+
+// Checks a measure after the measures it reads (found while checking its expressions), so
+// their value types are known and a cycle is found where it closes.
+void Checker::check_measure(int32_t i) {
+  if (measure_state_[i] != State::Todo) return;
+  measure_state_[i] = State::Active;
+  measure_stack_.push_back(i);
+  ast::Measure& m = card_.measures[i];
+  if (m.value) {
+    const ast::Type t = check_expr(*m.value, {ExprScope::MeasureValue, i});
+    if (t.kind == ast::Type::Text || t.kind == ast::Type::Date || t.kind == ast::Type::BandSet ||
+        t.kind == ast::Type::SegmentSet)
+      diags_.report(DiagKind::MeasureValueType, m.value->range, describe(t, card_));
+    else
+      measure_value_type_[i] = t;
+  }
+  if (!m.score) {
+    diags_.report(DiagKind::NoScore, m.name.range, m.name.text);
+  } else {
+    check_scoring(m, i);
+  }
+  if (m.missing == ast::Measure::Missing::Score && (m.missing_score < 0 || m.missing_score > 100))
+    diags_.report(DiagKind::MissingScoreRange, m.missing_range, fmt::format("{}", m.missing_score));
+  measure_stack_.pop_back();
+  measure_state_[i] = State::Done;
+  out_.measure_order.push_back(i);
+}
+
+void Checker::check_segments_overrides_labels() {
+  for (ast::Segment& s : card_.segments) {
+    if (s.name.text == "default") diags_.report(DiagKind::DefaultSegmentName, s.name.range);
+    check_condition(s.condition.get(), {ExprScope::Segment, -1});
+    auto it = models_.find(s.model.text);
+    if (it == models_.end()) {
+      if (!s.model.text.empty()) diags_.report(DiagKind::UnknownModel, s.model.range, s.model.text);
+      out_.segment_model.push_back(-1);
+    } else {
+      out_.segment_model.push_back(it->second);
+    }
+  }
+  for (ast::Override& o : card_.overrides) {
+    std::vector<int32_t> segs;
+    for (const ast::Name& n : o.segments) {
+      int32_t idx = -2;
+      if (n.text == "default") idx = -1;
+      else if (auto it = segments_.find(n.text); it != segments_.end()) idx = it->second;
+      if (idx == -2) {
+        diags_.report(DiagKind::UnknownSegment, n.range, n.text);
+        continue;
+      }
+      if (std::find(segs.begin(), segs.end(), idx) != segs.end()) {
+        diags_.report(DiagKind::DuplicateForSegment, n.range, n.text);
+        continue;
+      }
+      segs.push_back(idx);
+    }
+    out_.override_segments.push_back(std::move(segs));
+    check_condition(o.condition.get(), {ExprScope::Override, -1});
+    int32_t band = -1;
+    if (o.action == ast::ActionKind::Band) {
+      if (auto it = bands_.find(o.band.text); it != bands_.end()) band = it->second;
+      else if (!o.band.text.empty()) diags_.report(DiagKind::UnknownBand, o.band.range, o.band.text);
+    } else if (!is_whole(o.amount)) {
+      diags_.report(DiagKind::OverrideAmount, o.amount_range, fmt::format("{}", o.amount));
+    }
+    out_.override_band.push_back(band);
+  }
+  for (ast::Label& l : card_.labels)
+    if (l.condition) check_condition(l.condition.get(), {ExprScope::Label, -1});
+}
+
+CheckResult check(ast::Scorecard& card, DiagnosticList& diags) {
+  Checker checker(card, diags);
+  return checker.run();
+}
+
+}  // namespace healthc::check

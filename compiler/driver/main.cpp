@@ -1,0 +1,56 @@
+// The `healthc` command: dispatches to one subcommand a file.
+#include <fmt/format.h>
+
+#include <string>
+#include <vector>
+
+#include "compiler/driver/cli.h"
+
+namespace healthc::driver {
+int run_check(const std::vector<std::string>& args);
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> kCommands = {
+      {"check", "check scorecards for errors", run_check},
+  };
+  return kCommands;
+}
+}  // namespace healthc::driver
+
+namespace {
+void print_help() {
+  fmt::print("usage: healthc COMMAND [options]\n\nhealthc compiles customer health scorecards (.health files) "
+             "and scores accounts with them.\n\nCommands:\n");
+  for (const auto& c : healthc::driver::commands()) fmt::print("  {:<10} {}\n", c.name, c.summary);
+  fmt::print("\n`healthc COMMAND --help` describes a command.\n");
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace healthc::driver;
+  if (argc < 2) {
+    print_help();
+    return kExitUsage;
+  }
+  const std::string cmd = argv[1];
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+    print_help();
+    return kExitOk;
+  }
+  if (cmd == "--version") {
+    fmt::print("healthc 0.1.0\n");
+    return kExitOk;
+  }
+  std::vector<std::string> args(argv + 2, argv + argc);
+  for (const auto& c : commands())
+    if (cmd == c.name) {
+      try {
+        return c.run(args);
+      } catch (const std::exception& e) {
+        fmt::print(stderr, "healthc {}: internal error: {}\n", cmd, e.what());
+        return 70;
+      }
+    }
+  fmt::print(stderr, "healthc: unknown command `{}`\nTry 'healthc --help'.\n", cmd);
+  return kExitUsage;
+}

@@ -1,0 +1,671 @@
+// Runs the ANTLR lexer and parser over a scorecard and turns the parse tree into the AST.
+// Hostile input is handled before ANTLR sees it: invalid UTF-8 is reported and neutralised,
+// stray characters are reported once per run, nesting deeper than the limits is refused.
+#include "compiler/syntax/parse.h"
+
+#include <antlr4-runtime.h>
+
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+
+#include "ScorecardLexer.h"
+#include "ScorecardParser.h"
+
+namespace healthc::syntax {
+namespace {
+
+using P = healthc_grammar::ScorecardParser;
+using L = healthc_grammar::ScorecardLexer;
+
+// Replaces every byte of an invalid UTF-8 sequence with 0x1A, one byte for one byte, so byte
+// offsets stay those of the file; reports each invalid run once.
+std::string sanitize_utf8(const std::string& text, DiagnosticList& diags) {
+  std::string out = text;
+  size_t i = 0;
+  bool in_bad_run = false;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    bool ok = len > 0 && i + len <= text.size();
+    for (size_t k = 1; ok && k < len; ++k)
+      ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    if (ok && len > 1) {  // reject overlong forms, surrogates and code points past U+10FFFF
+      const auto c1 = static_cast<unsigned char>(text[i + 1]);
+      if ((len == 2 && c < 0xC2) || (len == 3 && c == 0xE0 && c1 < 0xA0) ||
+          (len == 3 && c == 0xED && c1 >= 0xA0) || (len == 4 && c == 0xF0 && c1 < 0x90) ||
+          (len == 4 && (c > 0xF4 || (c == 0xF4 && c1 >= 0x90))))
+        ok = false;
+    }
+    if (ok) {
+      i += len;
+      in_bad_run = false;
+      continue;
+    }
+    if (!in_bad_run)
+      diags.report(DiagKind::InvalidUtf8, {static_cast<uint32_t>(i), static_cast<uint32_t>(i + 1)}, c);
+    in_bad_run = true;
+    out[i] = '\x1A';
+    ++i;
+  }
+  return out;
+}
+
+// Maps ANTLR's code-point indices to byte offsets.
+class OffsetMap {
+ public:
+  explicit OffsetMap(const std::string& text) {
+    bool ascii = true;
+    for (char c : text) ascii &= static_cast<unsigned char>(c) < 0x80;
+    if (ascii) return;
+    for (uint32_t i = 0; i < text.size(); ++i)
+      if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) byte_of_.push_back(i);
+    byte_of_.push_back(static_cast<uint32_t>(text.size()));
+    size_ = static_cast<uint32_t>(text.size());
+  }
+  uint32_t byte(size_t cp) const {
+    if (byte_of_.empty()) return static_cast<uint32_t>(cp);
+    return cp < byte_of_.size() ? byte_of_[cp] : size_;
+  }
+
+ private:
+  std::vector<uint32_t> byte_of_;
+  uint32_t size_ = 0;
+};
+
+std::string describe_token_text(const std::string& t) {
+  if (t == "<EOF>") return "end of file";
+  std::string shown = t.size() > 40 ? t.substr(0, 40) + "..." : t;
+  for (char& c : shown)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = '?';
+  return "`" + shown + "`";
+}
+
+// Rewrites ANTLR's messages into the project's style ("expected X, found `y`").
+std::string tidy_message(const std::string& msg, const std::string& offending) {
+  auto expecting = [](const std::string& m) -> std::string {
+    auto pos = m.find(" expecting ");
+    if (pos == std::string::npos) return {};
+    std::string set = m.substr(pos + 11);
+    if (!set.empty() && set.front() == '{') {
+      size_t n = 1;
+      for (char c : set) n += c == ',';
+      if (n > 4) return {};
+      set = set.substr(1, set.size() - 2);
+    }
+    std::string out;
+    for (size_t i = 0; i < set.size(); ++i) out += set[i] == '\'' ? '`' : set[i];
+    for (auto [from, to] : {std::pair<std::string, std::string>{"IDENT", "a name"}, {"NUM", "a number"},
+                            {"STRING", "a string"}, {", ", " or "}}) {
+      for (size_t p = out.find(from); p != std::string::npos; p = out.find(from, p + to.size()))
+        out.replace(p, from.size(), to);
+    }
+    return out;
+  };
+  const std::string found = describe_token_text(offending);
+  if (msg.rfind("missing ", 0) == 0) {
+    auto at = msg.find(" at ");
+    std::string what = expecting("x expecting " + msg.substr(8, at == std::string::npos ? std::string::npos : at - 8));
+    if (what.empty()) what = "something";
+    return "missing " + what + " before " + found;
+  }
+  const std::string exp = expecting(msg);
+  if (!exp.empty()) return "expected " + exp + ", found " + found;
+  return "unexpected " + found;
+}
+
+class ErrorCollector : public antlr4::BaseErrorListener {
+ public:
+  ErrorCollector(DiagnosticList& diags, const OffsetMap& map) : diags_(diags), map_(map) {}
+  void syntaxError(antlr4::Recognizer*, antlr4::Token* tok, size_t, size_t, const std::string& msg,
+                   std::exception_ptr) override {
+    ++count;
+    if (!tok) return;
+    const auto start = tok->getStartIndex(), stop = tok->getStopIndex();
+    SourceRange r;
+    if (tok->getType() == antlr4::Token::EOF || start == INVALID_INDEX) {
+      r.begin = r.end = map_.byte(tok->getStartIndex() == INVALID_INDEX ? 0 : start);
+    } else {
+      r = {map_.byte(start), map_.byte(stop + 1)};
+    }
+    // One error per place: ANTLR can report twice where it resynchronises.
+    if (last_ && last_->begin == r.begin) return;
+    last_ = r;
+    diags_.report(DiagKind::SyntaxError, r, tidy_message(msg, tok->getText()));
+  }
+  size_t count = 0;
+
+ private:
+  DiagnosticList& diags_;
+  const OffsetMap& map_;
+  std::optional<SourceRange> last_;
+};
+
+// Builds the AST from a (possibly error-recovered) parse tree: every child may be missing.
+class AstBuilder {
+ public:
+  AstBuilder(const OffsetMap& map, DiagnosticList& diags) : map_(map), diags_(diags) {}
+
+  void build_file(P::FileContext* file, ast::Scorecard& card) {
+    bool first = true;
+    for (P::DeclContext* d : file->decl()) {
+      if (auto* s = d->scorecardDecl()) {
+        if (card.has_header) {
+          diags_.report(DiagKind::DuplicateBlock, range(s), "scorecard");
+        } else if (!first) {
+          diags_.report(DiagKind::ScorecardNotFirst, range(s));
+        }
+        if (!card.has_header) {
+          card.has_header = true;
+          card.title = string_text(s->STRING());
+          card.title_range = range(s);
+        }
+      } else if (auto* f = d->fieldsDecl()) {
+        if (card.fields_block.end != 0)
+          diags_.report(DiagKind::DuplicateBlock, range(f->FIELDS()), "fields");
+        else
+          card.fields_block = range(f);
+        for (auto* fd : f->fieldDecl()) build_field(fd, card);
+      } else if (auto* p = d->paramDecl()) {
+        if (!valid_name(p->name())) continue;
+        ast::Param param{name(p->name()), number(p->signedNumber()), range(p->signedNumber()), range(p)};
+        card.params.push_back(std::move(param));
+      } else if (auto* b = d->bandsDecl()) {
+        if (card.bands_block.end != 0)
+          diags_.report(DiagKind::DuplicateBlock, range(b->BANDS()), "bands");
+        else
+          card.bands_block = range(b);
+        for (auto* bd : b->bandDecl()) {
+          if (!valid_name(bd->name(0)) || !valid_name(bd->name(1))) continue;
+          card.bands.push_back(ast::Band{name(bd->name(0)), number(bd->signedNumber()), range(bd->signedNumber()),
+                                         name(bd->name(1)), string_text(bd->STRING()), range(bd)});
+        }
+      } else if (auto* m = d->measureDecl()) {
+        build_measure(m, card);
+      } else if (auto* m = d->modelDecl()) {
+        if (!valid_name(m->name(0))) continue;
+        ast::Model model;
+        model.name = name(m->name(0));
+        if (m->EXTENDS() && valid_name(m->name(1))) model.base = name(m->name(1));
+        model.range = range(m);
+        for (auto* e : m->modelEntry()) build_entry(e, model.entries);
+        card.models.push_back(std::move(model));
+      } else if (auto* s = d->segmentDecl()) {
+        if (!valid_name(s->name(0))) continue;
+        ast::Segment seg;
+        seg.name = name(s->name(0));
+        seg.title = string_text(s->STRING());
+        seg.condition = expr(s->expr());
+        if (valid_name(s->name(1))) seg.model = name(s->name(1));
+        seg.range = range(s);
+        card.segments.push_back(std::move(seg));
+      } else if (auto* o = d->overrideDecl()) {
+        build_override(o, card);
+      } else if (auto* l = d->labelDecl()) {
+        if (!valid_name(l->name())) continue;
+        ast::Label label;
+        label.name = name(l->name());
+        label.title = string_text(l->STRING());
+        if (!l->OTHERWISE()) label.condition = expr(l->expr());
+        label.range = range(l);
+        card.labels.push_back(std::move(label));
+      }
+      first = false;
+    }
+  }
+
+ private:
+  SourceRange range(antlr4::ParserRuleContext* ctx) const {
+    if (!ctx || !ctx->getStart()) return {};
+    auto* start = ctx->getStart();
+    auto* stop = ctx->getStop();
+    const uint32_t b = map_.byte(start->getStartIndex());
+    uint32_t e = b;
+    if (stop && stop->getStopIndex() != static_cast<size_t>(-1) && stop->getStopIndex() + 1 >= start->getStartIndex())
+      e = map_.byte(stop->getStopIndex() + 1);
+    return {b, std::max(b, e)};
+  }
+  SourceRange range(antlr4::tree::TerminalNode* node) const {
+    if (!node) return {};
+    auto* t = node->getSymbol();
+    if (t->getStartIndex() == static_cast<size_t>(-1)) return {};
+    return {map_.byte(t->getStartIndex()), map_.byte(t->getStopIndex() + 1)};
+  }
+  static bool conjured(antlr4::Token* t) { return !t || t->getStartIndex() == static_cast<size_t>(-1); }
+  static bool valid_name(P::NameContext* n) {
+    return n && n->IDENT() && !conjured(n->IDENT()->getSymbol());
+  }
+  ast::Name name(P::NameContext* n) const {
+    if (!valid_name(n)) return {};
+    return {n->IDENT()->getText(), range(n->IDENT())};
+  }
+
+  std::string string_text(antlr4::tree::TerminalNode* node) {
+    if (!node || conjured(node->getSymbol())) return {};
+    const std::string raw = node->getText();
+    if (raw.size() < 2) return {};
+    std::string out;
+    const SourceRange r = range(node);
+    for (size_t i = 1; i + 1 < raw.size(); ++i) {
+      if (raw[i] != '\\') {
+        out.push_back(raw[i]);
+        continue;
+      }
+      const char e = raw[++i];
+      switch (e) {
+        case '"': out.push_back('"'); break;
+        case '\\': out.push_back('\\'); break;
+        case 'n': out.push_back('\n'); break;
+        case 't': out.push_back('\t'); break;
+        default: {
+          const uint32_t at = r.begin + static_cast<uint32_t>(i) - 1;
+          diags_.report(DiagKind::InvalidEscape, {at, at + 2}, std::string(1, e));
+          out.push_back(e);
+        }
+      }
+    }
+    return out;
+  }
+
+  double parse_num(antlr4::tree::TerminalNode* node) {
+    if (!node || conjured(node->getSymbol())) return 0;
+    std::string t = node->getText();
+    bool percent = !t.empty() && t.back() == '%';
+    if (percent) t.pop_back();
+    double v = std::strtod(t.c_str(), nullptr);
+    if (!std::isfinite(v)) {
+      diags_.report(DiagKind::InvalidNumber, range(node), node->getText());
+      return 0;
+    }
+    return percent ? v / 100.0 : v;
+  }
+  double number(P::SignedNumberContext* s) {
+    if (!s) return 0;
+    const double v = parse_num(s->NUM());
+    return s->children.size() > 1 ? -v : v;
+  }
+
+  void build_field(P::FieldDeclContext* fd, ast::Scorecard& card) {
+    if (!valid_name(fd->name())) return;
+    ast::Field f;
+    f.name = name(fd->name());
+    f.range = range(fd);
+    auto* t = fd->typeRef();
+    f.type_range = range(t);
+    if (dynamic_cast<P::BoolTypeContext*>(t)) f.type = ast::FieldType::Bool;
+    else if (dynamic_cast<P::TextTypeContext*>(t)) f.type = ast::FieldType::Text;
+    else if (dynamic_cast<P::DateTypeContext*>(t)) f.type = ast::FieldType::Date;
+    else if (auto* e = dynamic_cast<P::EnumTypeContext*>(t)) {
+      f.type = ast::FieldType::Enum;
+      for (auto* n : e->name())
+        if (valid_name(n)) f.members.push_back(name(n));
+    }
+    for (auto* flag : fd->fieldFlag()) {
+      const bool is_key = flag->KEY() != nullptr;
+      bool& set = is_key ? f.key : f.optional;
+      SourceRange& where = is_key ? f.key_range : f.optional_range;
+      if (set) diags_.report(DiagKind::RepeatedFlag, range(flag), is_key ? "key" : "optional");
+      set = true;
+      where = range(flag);
+    }
+    card.fields.push_back(std::move(f));
+  }
+
+  void build_measure(P::MeasureDeclContext* m, ast::Scorecard& card) {
+    if (!valid_name(m->name())) return;
+    ast::Measure meas;
+    meas.name = name(m->name());
+    meas.title = string_text(m->STRING());
+    meas.subjective = m->SUBJECTIVE() != nullptr;
+    meas.range = range(m);
+    for (auto* item : m->measureItem()) {
+      if (auto* v = dynamic_cast<P::ValueItemContext*>(item)) {
+        if (meas.value) diags_.report(DiagKind::RepeatedMeasureItem, range(v), meas.name.text, "value");
+        meas.value = expr(v->expr());
+      } else if (auto* s = dynamic_cast<P::ScoreItemContext*>(item)) {
+        if (meas.score) diags_.report(DiagKind::RepeatedMeasureItem, range(s), meas.name.text, "score");
+        meas.score = scoring(s->scoring());
+      } else if (auto* mi = dynamic_cast<P::MissingItemContext*>(item)) {
+        if (meas.missing_range.end != 0)
+          diags_.report(DiagKind::RepeatedMeasureItem, range(mi), meas.name.text, "missing");
+        meas.missing_range = range(mi);
+        auto* pol = mi->missingPolicy();
+        if (pol && pol->signedNumber()) {
+          meas.missing = ast::Measure::Missing::Score;
+          meas.missing_score = number(pol->signedNumber());
+          meas.missing_range = range(pol->signedNumber());
+        } else {
+          meas.missing = ast::Measure::Missing::Unscored;
+        }
+      }
+    }
+    card.measures.push_back(std::move(meas));
+  }
+
+  ast::Scoring scoring(P::ScoringContext* s) {
+    ast::Scoring sc;
+    sc.range = range(s);
+    if (auto* l = dynamic_cast<P::LinearScoringContext*>(s)) {
+      sc.kind = ast::Scoring::Linear;
+      sc.subject = expr(l->expr());
+      for (auto* pt : l->linearPoint())
+        sc.points.push_back({number(pt->signedNumber(0)), number(pt->signedNumber(1)), range(pt)});
+    } else if (auto* r = dynamic_cast<P::RangesScoringContext*>(s)) {
+      sc.kind = ast::Scoring::Ranges;
+      sc.subject = expr(r->expr());
+      for (auto* arm : r->rangeArm()) {
+        ast::RangeArm a;
+        a.range = range(arm);
+        if (arm->lo) a.lo = number(arm->lo);
+        if (arm->hi) a.hi = number(arm->hi);
+        auto nums = arm->signedNumber();
+        if (!nums.empty() && nums.back() != arm->lo && nums.back() != arm->hi) a.score = number(nums.back());
+        sc.ranges.push_back(a);
+      }
+    } else if (auto* m = dynamic_cast<P::MatchScoringContext*>(s)) {
+      sc.kind = ast::Scoring::Match;
+      sc.subject = expr(m->expr());
+      for (auto* arm : m->matchArm()) {
+        ast::MatchArm a;
+        a.range = range(arm->pattern);
+        a.score = number(arm->signedNumber());
+        if (auto* pat = arm->pattern) {
+          if (pat->name()) a.kind = ast::MatchArm::Name, a.text = name(pat->name()).text;
+          else if (pat->STRING()) a.kind = ast::MatchArm::String, a.text = string_text(pat->STRING());
+          else if (pat->TRUE()) a.kind = ast::MatchArm::True;
+          else if (pat->FALSE()) a.kind = ast::MatchArm::False;
+          else a.kind = ast::MatchArm::Wildcard;
+        }
+        sc.arms.push_back(std::move(a));
+      }
+    } else if (auto* e = dynamic_cast<P::ExprScoringContext*>(s)) {
+      sc.kind = ast::Scoring::Expr;
+      sc.subject = expr(e->expr());
+    } else {
+      sc.subject = error_expr(sc.range);
+    }
+    if (!sc.subject) sc.subject = error_expr(sc.range);
+    return sc;
+  }
+
+  void build_entry(P::ModelEntryContext* e, std::vector<ast::ModelEntry>& out) {
+    ast::ModelEntry entry;
+    entry.range = range(e);
+    if (auto* g = dynamic_cast<P::GroupEntryContext*>(e)) {
+      if (!valid_name(g->name())) return;
+      entry.kind = ast::ModelEntry::Group;
+      entry.name = name(g->name());
+      entry.title = string_text(g->STRING());
+      if (g->signedNumber()) {
+        entry.weight = number(g->signedNumber());
+        entry.weight_range = range(g->signedNumber());
+      }
+      for (auto* c : g->modelEntry()) build_entry(c, entry.children);
+    } else if (auto* d = dynamic_cast<P::DropEntryContext*>(e)) {
+      if (!valid_name(d->name())) return;
+      entry.kind = ast::ModelEntry::Drop;
+      entry.name = name(d->name());
+    } else if (auto* m = dynamic_cast<P::MeasureEntryContext*>(e)) {
+      if (!valid_name(m->name()) || !m->signedNumber()) return;
+      entry.kind = ast::ModelEntry::Measure;
+      entry.name = name(m->name());
+      entry.weight = number(m->signedNumber());
+      entry.weight_range = range(m->signedNumber());
+    } else {
+      return;
+    }
+    out.push_back(std::move(entry));
+  }
+
+  void build_override(P::OverrideDeclContext* o, ast::Scorecard& card) {
+    auto names = o->name();
+    if (names.empty() || !valid_name(names[0])) return;
+    ast::Override ov;
+    ov.name = name(names[0]);
+    ov.title = string_text(o->STRING());
+    for (size_t i = 1; i < names.size(); ++i)
+      if (valid_name(names[i])) ov.segments.push_back(name(names[i]));
+    ov.condition = expr(o->expr());
+    ov.range = range(o);
+    auto* a = o->action();
+    if (auto* s = dynamic_cast<P::ScoreActionContext*>(a)) {
+      ov.action = ast::ActionKind::Score, ov.amount = number(s->signedNumber()), ov.amount_range = range(s->signedNumber());
+    } else if (auto* c = dynamic_cast<P::CapActionContext*>(a)) {
+      ov.action = ast::ActionKind::Cap, ov.amount = number(c->signedNumber()), ov.amount_range = range(c->signedNumber());
+    } else if (auto* f = dynamic_cast<P::FloorActionContext*>(a)) {
+      ov.action = ast::ActionKind::Floor, ov.amount = number(f->signedNumber()), ov.amount_range = range(f->signedNumber());
+    } else if (auto* b = dynamic_cast<P::BandActionContext*>(a)) {
+      ov.action = ast::ActionKind::Band;
+      ov.band = name(b->name());
+    } else {
+      return;  // the parser already reported the broken action
+    }
+    card.overrides.push_back(std::move(ov));
+  }
+
+  ast::ExprPtr error_expr(SourceRange r) {
+    auto e = std::make_unique<ast::Expr>();
+    e->kind = ast::ExprKind::Error;
+    e->range = r;
+    return e;
+  }
+  ast::ExprPtr make(ast::ExprKind kind, antlr4::ParserRuleContext* ctx) {
+    auto e = std::make_unique<ast::Expr>();
+    e->kind = kind;
+    e->range = range(ctx);
+    return e;
+  }
+  ast::ExprPtr binary(ast::BinOp op, antlr4::ParserRuleContext* ctx, P::ExprContext* a, P::ExprContext* b) {
+    auto e = make(ast::ExprKind::Binary, ctx);
+    e->op = op;
+    e->args.push_back(expr(a));
+    e->args.push_back(expr(b));
+    return e;
+  }
+
+  ast::ExprPtr expr(P::ExprContext* ctx) {
+    if (!ctx) return error_expr({});
+    using K = ast::ExprKind;
+    if (auto* c = dynamic_cast<P::PrimaryExprContext*>(ctx)) return primary(c->primary(), ctx);
+    if (auto* c = dynamic_cast<P::NegExprContext*>(ctx)) {
+      auto e = make(K::Neg, ctx);
+      e->args.push_back(expr(c->expr()));
+      return e;
+    }
+    if (auto* c = dynamic_cast<P::NotExprContext*>(ctx)) {
+      auto e = make(K::Not, ctx);
+      e->args.push_back(expr(c->expr()));
+      return e;
+    }
+    if (auto* c = dynamic_cast<P::MulExprContext*>(ctx))
+      return binary(c->op && c->op->getText() == "/" ? ast::BinOp::Div : ast::BinOp::Mul, ctx, c->expr(0), c->expr(1));
+    if (auto* c = dynamic_cast<P::AddExprContext*>(ctx))
+      return binary(c->op && c->op->getText() == "-" ? ast::BinOp::Sub : ast::BinOp::Add, ctx, c->expr(0), c->expr(1));
+    if (auto* c = dynamic_cast<P::CompareExprContext*>(ctx)) {
+      const std::string op = c->op ? c->op->getText() : "==";
+      ast::BinOp b = op == "==" ? ast::BinOp::Eq : op == "!=" ? ast::BinOp::Ne : op == "<" ? ast::BinOp::Lt
+                   : op == "<=" ? ast::BinOp::Le : op == ">" ? ast::BinOp::Gt : ast::BinOp::Ge;
+      return binary(b, ctx, c->expr(0), c->expr(1));
+    }
+    if (auto* c = dynamic_cast<P::AndExprContext*>(ctx)) return binary(ast::BinOp::And, ctx, c->expr(0), c->expr(1));
+    if (auto* c = dynamic_cast<P::OrExprContext*>(ctx)) return binary(ast::BinOp::Or, ctx, c->expr(0), c->expr(1));
+    if (auto* c = dynamic_cast<P::InExprContext*>(ctx)) {
+      auto e = make(K::In, ctx);
+      e->negated = c->NOT() != nullptr;
+      for (auto* x : c->expr()) e->args.push_back(expr(x));
+      if (e->args.empty()) e->args.push_back(error_expr(e->range));
+      return e;
+    }
+    if (auto* c = dynamic_cast<P::IsMissingExprContext*>(ctx)) {
+      auto e = make(K::IsMissing, ctx);
+      e->negated = c->NOT() != nullptr;
+      e->args.push_back(expr(c->expr()));
+      return e;
+    }
+    if (auto* c = dynamic_cast<P::IfExprContext*>(ctx)) {
+      auto e = make(K::If, ctx);
+      for (size_t i = 0; i < 3; ++i) e->args.push_back(expr(c->expr(i)));
+      return e;
+    }
+    return error_expr(range(ctx));
+  }
+
+  ast::ExprPtr primary(P::PrimaryContext* p, P::ExprContext* outer) {
+    using K = ast::ExprKind;
+    if (!p) return error_expr(range(outer));
+    if (auto* c = dynamic_cast<P::NumberLitContext*>(p)) {
+      auto e = make(K::Number, p);
+      e->number = parse_num(c->NUM());
+      return e;
+    }
+    if (auto* c = dynamic_cast<P::StringLitContext*>(p)) {
+      auto e = make(K::String, p);
+      e->text = string_text(c->STRING());
+      return e;
+    }
+    if (dynamic_cast<P::TrueLitContext*>(p)) {
+      auto e = make(K::Bool, p);
+      e->number = 1;
+      return e;
+    }
+    if (dynamic_cast<P::FalseLitContext*>(p)) return make(K::Bool, p);
+    if (auto* c = dynamic_cast<P::CallExprContext*>(p)) {
+      if (!valid_name(c->name())) return error_expr(range(p));
+      auto e = make(K::Call, p);
+      e->text = name(c->name()).text;
+      e->name_range = range(c->name());
+      for (auto* a : c->expr()) e->args.push_back(expr(a));
+      return e;
+    }
+    if (auto* c = dynamic_cast<P::MeasureRefContext*>(p)) {
+      if (!valid_name(c->name())) return error_expr(range(p));
+      auto e = make(K::MeasureRef, p);
+      e->text = name(c->name()).text;
+      e->name_range = range(c->name());
+      e->member_is_score = c->SCORE() != nullptr;
+      return e;
+    }
+    if (auto* c = dynamic_cast<P::NameRefContext*>(p)) {
+      if (!valid_name(c->name())) return error_expr(range(p));
+      auto e = make(K::NameRef, p);
+      e->text = name(c->name()).text;
+      return e;
+    }
+    if (dynamic_cast<P::ValueRefContext*>(p)) return make(K::ValueRef, p);
+    if (dynamic_cast<P::ScoreRefContext*>(p)) return make(K::ScoreRef, p);
+    if (dynamic_cast<P::BandRefContext*>(p)) return make(K::BandRef, p);
+    if (dynamic_cast<P::SegmentRefContext*>(p)) return make(K::SegmentRef, p);
+    if (auto* c = dynamic_cast<P::ParenExprContext*>(p)) {
+      auto e = expr(c->expr());
+      e->range = range(p);
+      return e;
+    }
+    return error_expr(range(p));
+  }
+
+  const OffsetMap& map_;
+  DiagnosticList& diags_;
+};
+
+bool is_declaration_keyword(size_t type) {
+  switch (type) {
+    case L::SCORECARD: case L::FIELDS: case L::PARAM: case L::BANDS: case L::MEASURE:
+    case L::MODEL: case L::SEGMENT: case L::OVERRIDE: case L::LABEL:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Reports stray characters and unterminated strings, hides them from the parser (so it does
+// not report them a second time), and refuses nesting the recursive stages cannot take.
+// Returns false when the input must not be parsed.
+bool screen_tokens(antlr4::CommonTokenStream& tokens, const OffsetMap& map, const std::string& text,
+                   DiagnosticList& diags) {
+  std::optional<SourceRange> junk;
+  auto flush_junk = [&] {
+    if (!junk) return;
+    std::string shown = text.substr(junk->begin, std::min<uint32_t>(junk->end - junk->begin, 20));
+    for (char& c : shown)
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = '?';
+    diags.report(DiagKind::InvalidCharacter, *junk, junk->end - junk->begin > 1 ? "s" : "", shown);
+    junk.reset();
+  };
+  int depth = 0, prefix = 0, operators = 0;
+  for (antlr4::Token* t : tokens.getTokens()) {
+    auto* w = dynamic_cast<antlr4::WritableToken*>(t);
+    const size_t type = t->getType();
+    const SourceRange r{map.byte(t->getStartIndex()), map.byte(t->getStopIndex() + 1)};
+    if (type == L::INVALID) {
+      if (t->getText() == "\x1A") {  // already reported as invalid UTF-8
+        flush_junk();
+      } else if (junk && junk->end == r.begin) {
+        junk->end = r.end;
+      } else {
+        flush_junk();
+        junk = r;
+      }
+      if (w) w->setChannel(antlr4::Token::HIDDEN_CHANNEL);
+      continue;
+    }
+    flush_junk();
+    if (type == L::UNTERMINATED_STRING) {
+      diags.report(DiagKind::UnterminatedString, r);
+      if (w) w->setType(L::STRING);  // the parser reads on as if it were closed
+      continue;
+    }
+    if (is_declaration_keyword(type)) prefix = operators = 0;
+    const std::string tok = type == antlr4::Token::EOF ? "" : t->getText();
+    if (tok == "(" || tok == "[" || tok == "{") ++depth;
+    else if (tok == ")" || tok == "]" || tok == "}") depth = std::max(0, depth - 1);
+    if (type == L::NOT || type == L::IF || tok == "-") ++prefix;
+    if (tok == "+" || tok == "-" || tok == "*" || tok == "/" || type == L::AND || type == L::OR ||
+        tok == "==" || tok == "<" || tok == ">" || tok == "<=" || tok == ">=" || tok == "!=")
+      ++operators;
+    if (depth > kMaxNesting || prefix > kMaxNesting || operators > kMaxOperatorsPerDeclaration) {
+      diags.report(DiagKind::NestingTooDeep, r, depth > kMaxNesting || prefix > kMaxNesting
+                                                    ? kMaxNesting : kMaxOperatorsPerDeclaration);
+      return false;
+    }
+  }
+  flush_junk();
+  return true;
+}
+
+}  // namespace
+
+ParseResult parse(const SourceFile& file, DiagnosticList& diags) {
+  ParseResult result;
+  const size_t before = diags.items().size();
+  const std::string text = sanitize_utf8(file.text(), diags);
+  const OffsetMap map(text);
+  try {
+    antlr4::ANTLRInputStream input(text);
+    L lexer(&input);
+    lexer.removeErrorListeners();
+    antlr4::CommonTokenStream tokens(&lexer);
+    tokens.fill();
+    if (!screen_tokens(tokens, map, text, diags)) {
+      result.skipped = true;
+      result.syntax_ok = false;
+      return result;
+    }
+    tokens.seek(0);  // the stream chose its first token before screening hid any
+    P parser(&tokens);
+    parser.removeErrorListeners();
+    ErrorCollector collector(diags, map);
+    parser.addErrorListener(&collector);
+    P::FileContext* tree = parser.file();
+    AstBuilder builder(map, diags);
+    builder.build_file(tree, result.card);
+  } catch (const std::exception& e) {
+    // The runtime should not throw on any input; if it does, it is reported, never a crash.
+    diags.report(DiagKind::SyntaxError, SourceRange{}, std::string("internal parser failure: ") + e.what());
+  }
+  result.syntax_ok = diags.items().size() == before ||
+                     std::none_of(diags.items().begin() + static_cast<long>(before), diags.items().end(),
+                                  [](const Diagnostic& d) { return d.severity == Severity::Error; });
+  return result;
+}
+
+}  // namespace healthc::syntax

@@ -1,0 +1,25 @@
+// Text -> AST. The only interface to the ANTLR-generated parser: nothing past this header
+// sees ANTLR types. Syntax errors are reported as diagnostics and parsing recovers, so one
+// run reports every syntax error in the file.
+#pragma once
+
+#include "compiler/ast/ast.h"
+#include "compiler/diag/diagnostic.h"
+#include "compiler/diag/source.h"
+
+namespace healthc::syntax {
+
+struct ParseResult {
+  ast::Scorecard card;
+  bool syntax_ok = true;  // false when the parser reported anything
+  bool skipped = false;   // true when the input was too hostile to parse at all
+};
+
+ParseResult parse(const SourceFile& file, DiagnosticList& diags);
+
+// Limits that keep the recursive-descent parser and the recursive stages after it within the
+// stack on any input.
+inline constexpr int kMaxNesting = 256;
+inline constexpr int kMaxOperatorsPerDeclaration = 4096;
+
+}  // namespace healthc::syntax

@@ -1,0 +1,14 @@
+// The JSON Lines record reader; make_reader() is the usual way in.
+#pragma once
+
+#include <cstdio>
+#include <memory>
+
+#include "runtime/io/record_reader.h"
+
+namespace healthc::rt {
+
+std::unique_ptr<RecordReader> make_jsonl_reader(std::FILE* in, Schema schema,
+                                                const ReaderOptions& options);
+
+}  // namespace healthc::rt

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs every build and test dependency from Debian's packages (used by the README and CI).
+set -euo pipefail
+pkgs=(cmake ninja-build g++ clang-14 libclang-rt-14-dev llvm-14-dev
+      antlr4 libantlr4-runtime-dev libfmt-dev libboost-program-options-dev
+      libgtest-dev libgmock-dev libbenchmark-dev libfast-float-dev nlohmann-json3-dev zlib1g-dev libzstd-dev libtinfo-dev libedit-dev libxml2-dev libffi-dev python3)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
