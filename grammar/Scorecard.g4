@@ -98,6 +98,7 @@ primary
   | SCORE                               # scoreRef
   | BAND                                # bandRef
   | SEGMENT                             # segmentRef
+  | UNSCORED                            # unscoredRef
   | '(' expr ')'                        # parenExpr
   ;
 

@@ -94,7 +94,7 @@ Type Checker::check_name(Expr& e, const ExprScope&) {
   }
 }
 
-Type Checker::check_measure_ref(Expr& e, const ExprScope&) {
+Type Checker::check_measure_ref(Expr& e, const ExprScope& scope) {
   auto it = values_.find(e.text);
   if (it == values_.end()) {
     diags_.report(DiagKind::UnknownName, e.name_range, e.text);
@@ -106,6 +106,14 @@ Type Checker::check_measure_ref(Expr& e, const ExprScope&) {
   }
   const int32_t m = it->second.index;
   e.resolved = it->second;
+  // A measure's score may read its own value by name, as `value`.
+  if (m == scope.measure && scope.where == ExprScope::MeasureScore && !e.member_is_score) {
+    if (!card_.measures[m].value) {
+      diags_.report(DiagKind::ValueWithoutValue, e.range, e.text);
+      return Type::error();
+    }
+    return measure_value_type_[m];
+  }
   if (measure_state_[m] == State::Active) {
     diags_.report(DiagKind::MeasureCycle, e.range, e.text);
     return Type::error();
@@ -181,6 +189,8 @@ Type Checker::check_expr(Expr& e, const ExprScope& scope) {
         diags_.report(DiagKind::IfBranchTypes, e.range, describe(a, card_), describe(b, card_));
       } else if (a.kind == Type::Date) {
         diags_.report(DiagKind::DateNotInFunction, e.range);
+      } else if (a.kind == Type::Text) {
+        diags_.report(DiagKind::OperandType, e.range, "if", "numbers, bools or enums", "a text");
       } else {
         t = a;
       }

@@ -8,10 +8,16 @@
 
 namespace healthc::driver {
 int run_check(const std::vector<std::string>& args);
+int run_compile(const std::vector<std::string>& args);
+int run_score(const std::vector<std::string>& args);
+int run_explain(const std::vector<std::string>& args);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> kCommands = {
       {"check", "check scorecards for errors", run_check},
+      {"compile", "show a stage's output: scoring IR, LLVM IR, assembly", run_compile},
+      {"score", "score every account of a data file", run_score},
+      {"explain", "show how one account's score comes about", run_explain},
   };
   return kCommands;
 }

@@ -555,6 +555,11 @@ class AstBuilder {
     if (dynamic_cast<P::ScoreRefContext*>(p)) return make(K::ScoreRef, p);
     if (dynamic_cast<P::BandRefContext*>(p)) return make(K::BandRef, p);
     if (dynamic_cast<P::SegmentRefContext*>(p)) return make(K::SegmentRef, p);
+    if (dynamic_cast<P::UnscoredRefContext*>(p)) {  // `band == unscored`: a band member
+      auto e = make(K::NameRef, p);
+      e->text = "unscored";
+      return e;
+    }
     if (auto* c = dynamic_cast<P::ParenExprContext*>(p)) {
       auto e = expr(c->expr());
       e->range = range(p);

@@ -1,0 +1,365 @@
+// Scoring IR -> LLVM IR: one batch function that loops over the rows of a column block and
+// computes every instruction branch-free as (value, valid) pairs, mirroring the reference
+// evaluator operation for operation (same double operations in the same order, no FMA), so
+// the two agree bit for bit.
+#include "compiler/codegen/codegen.h"
+
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/Intrinsics.h>
+#include <llvm/IR/Verifier.h>
+
+#include <string>
+#include <vector>
+
+namespace healthc::codegen {
+namespace {
+
+using llvm::IRBuilder;
+using llvm::Value;
+
+struct V {
+  Value* v;   // double
+  Value* ok;  // i1
+};
+
+class Emitter {
+ public:
+  Emitter(const ir::Program& p, llvm::Module& m, bool detail) : p_(p), m_(m), ctx_(m.getContext()), b_(ctx_), detail_(detail) {}
+
+  void emit(const std::string& name) {
+    auto* i8p = llvm::Type::getInt8PtrTy(ctx_);
+    auto* fty = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_), {i8p, i8p}, false);
+    fn_ = llvm::Function::Create(fty, llvm::Function::ExternalLinkage, name, m_);
+    fn_->addFnAttr(llvm::Attribute::NoUnwind);
+    fn_->addParamAttr(0, llvm::Attribute::NoAlias);
+    fn_->addParamAttr(1, llvm::Attribute::NoAlias);
+    auto* entry = llvm::BasicBlock::Create(ctx_, "entry", fn_);
+    auto* loop = llvm::BasicBlock::Create(ctx_, "row", fn_);
+    auto* done = llvm::BasicBlock::Create(ctx_, "done", fn_);
+    b_.SetInsertPoint(entry);
+    Value* in = fn_->getArg(0);
+    Value* out = fn_->getArg(1);
+    // Column pointers, loaded once.
+    Value* num_arr = load_ptr(in, 0, ptr_ty(ptr_ty(dbl())));
+    Value* valid_arr = load_ptr(in, 8, ptr_ty(ptr_ty(i8())));
+    Value* text_arr = load_ptr(in, 16, ptr_ty(i8()));
+    as_of_ = b_.CreateLoad(dbl(), b_.CreateBitCast(b_.CreateConstGEP1_64(i8(), in, 24), ptr_ty(dbl())), "as_of");
+    rows_ = b_.CreateLoad(i64(), b_.CreateBitCast(b_.CreateConstGEP1_64(i8(), in, 32), ptr_ty(i64())), "rows");
+    for (size_t f = 0; f < p_.fields.size(); ++f) {
+      const bool text = p_.fields[f].type == ir::FieldType::Text;
+      num_.push_back(text ? nullptr : b_.CreateLoad(ptr_ty(dbl()), b_.CreateConstGEP1_64(ptr_ty(dbl()), num_arr, f)));
+      valid_.push_back(b_.CreateLoad(ptr_ty(i8()), b_.CreateConstGEP1_64(ptr_ty(i8()), valid_arr, f)));
+      text_.push_back(text ? b_.CreateLoad(ptr_ty(i8()), b_.CreateConstGEP1_64(ptr_ty(i8()), b_.CreateBitCast(text_arr, ptr_ty(ptr_ty(i8()))), f))
+                           : nullptr);
+    }
+    for (int k = 0; k < 11; ++k) outs_.push_back(load_ptr(out, 8 * k, ptr_ty(i8())));
+    Value* empty = b_.CreateICmpSLE(rows_, b_.getInt64(0));
+    b_.CreateCondBr(empty, done, loop);
+
+    b_.SetInsertPoint(loop);
+    row_ = b_.CreatePHI(i64(), 2, "row");
+    row_->addIncoming(b_.getInt64(0), entry);
+    vals_.assign(p_.code.size(), V{nullptr, nullptr});
+    body();
+    Value* next = b_.CreateAdd(row_, b_.getInt64(1));
+    row_->addIncoming(next, b_.GetInsertBlock());
+    b_.CreateCondBr(b_.CreateICmpSLT(next, rows_), loop, done);
+    b_.SetInsertPoint(done);
+    b_.CreateRetVoid();
+  }
+
+ private:
+  llvm::Type* dbl() { return b_.getDoubleTy(); }
+  llvm::Type* i8() { return b_.getInt8Ty(); }
+  llvm::Type* i32() { return b_.getInt32Ty(); }
+  llvm::Type* i64() { return b_.getInt64Ty(); }
+  llvm::PointerType* ptr_ty(llvm::Type* t) { return llvm::PointerType::getUnqual(t); }
+  Value* load_ptr(Value* base, int offset, llvm::PointerType* ty) {
+    Value* at = b_.CreateBitCast(b_.CreateConstGEP1_64(i8(), base, offset), ptr_ty(ty));
+    return b_.CreateLoad(ty, at);
+  }
+  Value* cf(double x) { return llvm::ConstantFP::get(dbl(), x); }
+  Value* yes() { return b_.getTrue(); }
+  Value* no() { return b_.getFalse(); }
+  Value* to_double(Value* bit) { return b_.CreateUIToFP(bit, dbl()); }
+  Value* finite(Value* x) {
+    Value* abs = b_.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, x);
+    return b_.CreateFCmpOLT(abs, cf(std::numeric_limits<double>::infinity()));
+  }
+  Value* truthy(V x) { return b_.CreateAnd(x.ok, b_.CreateFCmpUNE(x.v, cf(0))); }
+  Value* all(Value* a, Value* b) { return b_.CreateAnd(a, b); }
+
+  V text_eq(const ir::Inst& in) {
+    Value* la = b_.CreateICmpNE(b_.CreateLoad(i8(), b_.CreateGEP(i8(), valid_[in.a], row_)), b_.getInt8(0));
+    auto cell = [&](uint32_t f) {
+      Value* base = b_.CreateGEP(i8(), text_[f], b_.CreateMul(row_, b_.getInt64(16)));
+      Value* data = b_.CreateLoad(ptr_ty(i8()), b_.CreateBitCast(base, ptr_ty(ptr_ty(i8()))));
+      Value* size = b_.CreateLoad(i64(), b_.CreateBitCast(b_.CreateConstGEP1_64(i8(), base, 8), ptr_ty(i64())));
+      return std::pair{data, size};
+    };
+    auto [xd, xs] = cell(in.a);
+    Value* ok = la;
+    Value *yd, *ys;
+    if (in.aux) {
+      const std::string& s = p_.strings[in.b];
+      yd = b_.CreateGlobalStringPtr(s);
+      ys = b_.getInt64(s.size());
+    } else {
+      Value* lb = b_.CreateICmpNE(b_.CreateLoad(i8(), b_.CreateGEP(i8(), valid_[in.b], row_)), b_.getInt8(0));
+      ok = all(la, lb);
+      std::tie(yd, ys) = cell(in.b);
+    }
+    // memcmp only when both are present and the sizes agree (it must not read past a cell).
+    Value* same_size = all(ok, b_.CreateICmpEQ(xs, ys));
+    auto* from = b_.GetInsertBlock();
+    auto* cmp = llvm::BasicBlock::Create(ctx_, "text_cmp", fn_);
+    auto* merge = llvm::BasicBlock::Create(ctx_, "text_done", fn_);
+    b_.CreateCondBr(same_size, cmp, merge);
+    b_.SetInsertPoint(cmp);
+    llvm::FunctionCallee memcmp = m_.getOrInsertFunction(
+        "memcmp", llvm::FunctionType::get(i32(), {ptr_ty(i8()), ptr_ty(i8()), i64()}, false));
+    Value* eq = b_.CreateICmpEQ(b_.CreateCall(memcmp, {xd, yd, xs}), b_.getInt32(0));
+    b_.CreateBr(merge);
+    b_.SetInsertPoint(merge);
+    auto* phi = b_.CreatePHI(b_.getInt1Ty(), 2);
+    phi->addIncoming(no(), from);
+    phi->addIncoming(eq, cmp);
+    return {to_double(phi), ok};
+  }
+
+  V step(const ir::Inst& in) {
+    using ir::Op;
+    const V a = in.a < vals_.size() && vals_[in.a].v ? vals_[in.a] : V{cf(0), no()};
+    const V b = in.b < vals_.size() && vals_[in.b].v ? vals_[in.b] : V{cf(0), no()};
+    const V c = in.c < vals_.size() && vals_[in.c].v ? vals_[in.c] : V{cf(0), no()};
+    auto arith = [&](Value* r, Value* ok) { return V{r, all(ok, finite(r))}; };
+    switch (in.op) {
+      case Op::Const: return {cf(in.imm), yes()};
+      case Op::Missing: return {cf(0), no()};
+      case Op::Load: {
+        Value* ok = b_.CreateICmpNE(b_.CreateLoad(i8(), b_.CreateGEP(i8(), valid_[in.a], row_)), b_.getInt8(0));
+        Value* v = num_[in.a] ? b_.CreateLoad(dbl(), b_.CreateGEP(dbl(), num_[in.a], row_)) : cf(0);
+        return {v, ok};
+      }
+      case Op::AsOf: return {as_of_, yes()};
+      case Op::AccountScore: return account_score_;
+      case Op::AccountBand: return {account_band_, yes()};
+      case Op::AccountSegment: return {account_segment_, yes()};
+      case Op::Neg: return {b_.CreateFNeg(a.v), a.ok};
+      case Op::Add: return arith(b_.CreateFAdd(a.v, b.v), all(a.ok, b.ok));
+      case Op::Sub: return arith(b_.CreateFSub(a.v, b.v), all(a.ok, b.ok));
+      case Op::Mul: return arith(b_.CreateFMul(a.v, b.v), all(a.ok, b.ok));
+      case Op::Div: return arith(b_.CreateFDiv(a.v, b.v), all(all(a.ok, b.ok), b_.CreateFCmpUNE(b.v, cf(0))));
+      case Op::Min: return {b_.CreateSelect(b_.CreateFCmpOLT(a.v, b.v), a.v, b.v), all(a.ok, b.ok)};
+      case Op::Max: return {b_.CreateSelect(b_.CreateFCmpOGT(a.v, b.v), a.v, b.v), all(a.ok, b.ok)};
+      case Op::Abs: return {b_.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, a.v), a.ok};
+      case Op::Round: return {b_.CreateUnaryIntrinsic(llvm::Intrinsic::round, a.v), a.ok};
+      case Op::Log: {
+        Value* pos = b_.CreateFCmpOGT(a.v, cf(0));
+        Value* safe = b_.CreateSelect(pos, a.v, cf(1));
+        return arith(b_.CreateUnaryIntrinsic(llvm::Intrinsic::log, safe), all(a.ok, pos));
+      }
+      case Op::Sqrt: {
+        Value* nonneg = b_.CreateFCmpOGE(a.v, cf(0));
+        Value* safe = b_.CreateSelect(nonneg, a.v, cf(0));
+        return arith(b_.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, safe), all(a.ok, nonneg));
+      }
+      case Op::PctChange:
+        return arith(b_.CreateFDiv(b_.CreateFSub(a.v, b.v), b.v),
+                     all(all(a.ok, b.ok), b_.CreateFCmpUNE(b.v, cf(0))));
+      case Op::Clamp: {
+        Value* lo = b_.CreateSelect(b_.CreateFCmpOLT(a.v, b.v), b.v, a.v);
+        return {b_.CreateSelect(b_.CreateFCmpOGT(lo, c.v), c.v, lo), all(all(a.ok, b.ok), c.ok)};
+      }
+      case Op::Coalesce: return {b_.CreateSelect(a.ok, a.v, b.v), b_.CreateOr(a.ok, b.ok)};
+      case Op::Eq: return {to_double(b_.CreateFCmpOEQ(a.v, b.v)), all(a.ok, b.ok)};
+      case Op::Ne: return {to_double(b_.CreateFCmpUNE(a.v, b.v)), all(a.ok, b.ok)};
+      case Op::Lt: return {to_double(b_.CreateFCmpOLT(a.v, b.v)), all(a.ok, b.ok)};
+      case Op::Le: return {to_double(b_.CreateFCmpOLE(a.v, b.v)), all(a.ok, b.ok)};
+      case Op::Gt: return {to_double(b_.CreateFCmpOGT(a.v, b.v)), all(a.ok, b.ok)};
+      case Op::Ge: return {to_double(b_.CreateFCmpOGE(a.v, b.v)), all(a.ok, b.ok)};
+      case Op::TextEq: return text_eq(in);
+      case Op::And: {
+        Value* a_false = all(a.ok, b_.CreateFCmpOEQ(a.v, cf(0)));
+        Value* b_false = all(b.ok, b_.CreateFCmpOEQ(b.v, cf(0)));
+        Value* any_false = b_.CreateOr(a_false, b_false);
+        return {b_.CreateSelect(any_false, cf(0), cf(1)), b_.CreateOr(any_false, all(a.ok, b.ok))};
+      }
+      case Op::Or: {
+        Value* any_true = b_.CreateOr(truthy(a), truthy(b));
+        return {b_.CreateSelect(any_true, cf(1), cf(0)), b_.CreateOr(any_true, all(a.ok, b.ok))};
+      }
+      case Op::Not: return {to_double(b_.CreateFCmpOEQ(a.v, cf(0))), a.ok};
+      case Op::IsMissing: return {to_double(b_.CreateNot(a.ok)), yes()};
+      case Op::Select: {
+        Value* t = truthy(a);
+        return {b_.CreateSelect(t, b.v, c.v), b_.CreateSelect(t, b.ok, c.ok)};
+      }
+      case Op::Guard: return {b.v, all(a.ok, b.ok)};
+      case Op::ClampScore: {
+        Value* not_nan = b_.CreateFCmpORD(a.v, a.v);
+        Value* hi = b_.CreateSelect(b_.CreateFCmpOGT(a.v, cf(100)), cf(100), a.v);
+        return {b_.CreateSelect(b_.CreateFCmpOLT(a.v, cf(0)), cf(0), hi), all(a.ok, not_nan)};
+      }
+      case Op::OrElse: return {b_.CreateSelect(a.ok, a.v, cf(in.imm)), yes()};
+    }
+    return {cf(0), no()};
+  }
+
+  void run_block(ir::Block blk) {
+    for (uint32_t i = blk.begin; i < blk.end; ++i) vals_[i] = step(p_.code[i]);
+  }
+
+  // A level of a weight tree: its score, and (when `ew` is given) the effective weight of
+  // every scored measure below it, given the level's own weight and validity.
+  V tree(const std::vector<ir::WeightNode>& nodes, Value* parent_w, Value* parent_ok, std::vector<V>* ew) {
+    std::vector<V> scores;
+    Value* num = cf(0);
+    Value* den = cf(0);
+    for (const ir::WeightNode& n : nodes) {
+      const V s = n.measure >= 0 ? vals_[p_.measures[n.measure].score] : tree(n.children, nullptr, nullptr, nullptr);
+      scores.push_back(s);
+      num = b_.CreateSelect(s.ok, b_.CreateFAdd(num, b_.CreateFMul(cf(n.weight), s.v)), num);
+      den = b_.CreateSelect(s.ok, b_.CreateFAdd(den, cf(n.weight)), den);
+    }
+    Value* ok = b_.CreateFCmpOGT(den, cf(0));
+    if (ew) {
+      Value* level_ok = parent_ok ? all(parent_ok, ok) : ok;
+      for (size_t i = 0; i < nodes.size(); ++i) {
+        const ir::WeightNode& n = nodes[i];
+        Value* w = b_.CreateFDiv(b_.CreateFMul(parent_w, cf(n.weight)), den);
+        Value* node_ok = all(level_ok, scores[i].ok);
+        if (n.measure >= 0) (*ew)[n.measure] = V{w, node_ok};
+        else tree(n.children, w, node_ok, ew);
+      }
+    }
+    return {b_.CreateFDiv(num, den), ok};
+  }
+
+  Value* band_of(Value* score) {
+    Value* band = b_.getInt32(0);
+    for (size_t i = 1; i < p_.bands.size(); ++i)
+      band = b_.CreateSelect(b_.CreateFCmpOLE(cf(p_.bands[i].from), score), b_.getInt32(i), band);
+    return band;
+  }
+
+  void store_i32(int slot, Value* v) { b_.CreateStore(v, b_.CreateGEP(i32(), b_.CreateBitCast(outs_[slot], ptr_ty(i32())), row_)); }
+
+  void body() {
+    const int32_t nseg = static_cast<int32_t>(p_.segments.size());
+    const int32_t nbands = static_cast<int32_t>(p_.bands.size());
+    const size_t nm = p_.measures.size();
+    run_block(p_.measures_block);
+    // 1. Segment and model.
+    Value* seg = b_.getInt32(nseg);
+    Value* model = b_.getInt32(p_.default_model);
+    for (int32_t s = nseg; s-- > 0;) {
+      Value* hit = truthy(vals_[p_.segments[s].condition]);
+      seg = b_.CreateSelect(hit, b_.getInt32(s), seg);
+      model = b_.CreateSelect(hit, b_.getInt32(p_.segments[s].model), model);
+    }
+    // 2-3. Every model's tree, then the account's by its model index.
+    V root{cf(0), no()};
+    std::vector<V> ew(nm, V{cf(0), no()});
+    for (size_t m = 0; m < p_.models.size(); ++m) {
+      std::vector<V> model_ew(nm, V{cf(0), no()});
+      const V r = tree(p_.models[m].roots, cf(1.0), nullptr, detail_ ? &model_ew : nullptr);
+      Value* is = b_.CreateICmpEQ(model, b_.getInt32(m));
+      root = {b_.CreateSelect(is, r.v, root.v), b_.CreateSelect(is, r.ok, root.ok)};
+      if (detail_)
+        for (size_t k = 0; k < nm; ++k)
+          ew[k] = {b_.CreateSelect(is, model_ew[k].v, ew[k].v), b_.CreateSelect(is, model_ew[k].ok, ew[k].ok)};
+    }
+    V score{b_.CreateUnaryIntrinsic(llvm::Intrinsic::floor, b_.CreateFAdd(root.v, cf(0.5))), root.ok};
+    // 4. Overrides: the first that matches applies.
+    account_score_ = score;
+    account_band_ = b_.CreateSIToFP(b_.CreateSelect(score.ok, band_of(score.v), b_.getInt32(nbands)), dbl());
+    account_segment_ = b_.CreateSIToFP(seg, dbl());
+    run_block(p_.overrides_block);
+    V final_score = score;
+    Value* applied = b_.getInt32(-1);
+    for (size_t o = p_.overrides.size(); o-- > 0;) {
+      const ir::Override& ov = p_.overrides[o];
+      Value* hit = truthy(vals_[ov.condition]);
+      if (!ov.segments.empty()) {
+        Value* in_list = no();
+        for (int32_t s : ov.segments) in_list = b_.CreateOr(in_list, b_.CreateICmpEQ(seg, b_.getInt32(s < 0 ? nseg : s)));
+        hit = all(hit, in_list);
+      }
+      Value* amount = cf(ov.amount);
+      V r = score;
+      switch (ov.action) {
+        case ir::ActionKind::Score: r = {amount, yes()}; break;
+        case ir::ActionKind::Cap: r.v = b_.CreateSelect(b_.CreateFCmpOGT(score.v, amount), amount, score.v); break;
+        case ir::ActionKind::Floor: r.v = b_.CreateSelect(b_.CreateFCmpOLT(score.v, amount), amount, score.v); break;
+        case ir::ActionKind::Band: {
+          const ir::Band& band = p_.bands[ov.band];
+          Value* hi = b_.CreateSelect(b_.CreateFCmpOGT(score.v, cf(band.to)), cf(band.to), score.v);
+          r.v = b_.CreateSelect(b_.CreateFCmpOLT(score.v, cf(band.from)), cf(band.from), hi);
+          break;
+        }
+      }
+      Value* hi = b_.CreateSelect(b_.CreateFCmpOGT(r.v, cf(100)), cf(100), r.v);
+      r.v = b_.CreateSelect(b_.CreateFCmpOLT(r.v, cf(0)), cf(0), hi);
+      final_score = {b_.CreateSelect(hit, r.v, final_score.v), b_.CreateSelect(hit, r.ok, final_score.ok)};
+      applied = b_.CreateSelect(hit, b_.getInt32(o), applied);
+    }
+    // 5. Band. 6. Labels.
+    Value* score_i = b_.CreateSelect(final_score.ok, b_.CreateFPToSI(b_.CreateSelect(final_score.ok, final_score.v, cf(0)), i32()),
+                                     b_.getInt32(-1));
+    Value* band = b_.CreateSelect(final_score.ok, band_of(final_score.v), b_.getInt32(nbands));
+    account_score_ = final_score;
+    account_band_ = b_.CreateSIToFP(band, dbl());
+    run_block(p_.labels_block);
+    Value* label = b_.getInt32(-1);
+    for (size_t l = p_.labels.size(); l-- > 0;) {
+      Value* hit = p_.labels[l].condition == ir::kNone ? yes() : truthy(vals_[p_.labels[l].condition]);
+      label = b_.CreateSelect(hit, b_.getInt32(l), label);
+    }
+    store_i32(0, seg);
+    store_i32(1, score_i);
+    store_i32(2, band);
+    store_i32(3, label);
+    store_i32(4, applied);
+    if (!detail_) return;
+    for (size_t m = 0; m < nm; ++m) {
+      Value* at = b_.CreateAdd(b_.CreateMul(b_.getInt64(m), rows_), row_);
+      const ir::Measure& meas = p_.measures[m];
+      const V v = meas.value == ir::kNone ? V{cf(0), no()} : vals_[meas.value];
+      const V s = vals_[meas.score];
+      auto put = [&](int slot, V x) {
+        b_.CreateStore(b_.CreateSelect(x.ok, x.v, cf(0)), b_.CreateGEP(dbl(), b_.CreateBitCast(outs_[slot], ptr_ty(dbl())), at));
+        b_.CreateStore(b_.CreateZExt(x.ok, i8()), b_.CreateGEP(i8(), outs_[slot + 1], at));
+      };
+      put(5, v);
+      put(7, s);
+      put(9, ew[m]);
+    }
+  }
+
+  const ir::Program& p_;
+  llvm::Module& m_;
+  llvm::LLVMContext& ctx_;
+  IRBuilder<> b_;
+  bool detail_;
+  llvm::Function* fn_ = nullptr;
+  llvm::PHINode* row_ = nullptr;
+  Value* rows_ = nullptr;
+  Value* as_of_ = nullptr;
+  std::vector<Value*> num_, valid_, text_, outs_;
+  std::vector<V> vals_;
+  V account_score_{nullptr, nullptr};
+  Value* account_band_ = nullptr;
+  Value* account_segment_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<llvm::Module> generate(const ir::Program& program, llvm::LLVMContext& ctx) {
+  auto module = std::make_unique<llvm::Module>("scorecard", ctx);
+  Emitter(program, *module, false).emit(kBasicFunction);
+  Emitter(program, *module, true).emit(kDetailFunction);
+  return module;
+}
+
+}  // namespace healthc::codegen

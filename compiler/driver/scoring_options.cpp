@@ -1,0 +1,77 @@
+// Shared option handling for the scoring commands.
+#include "compiler/driver/scoring_options.h"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <charconv>
+#include <chrono>
+#include <cstring>
+
+#include "runtime/io/cell_parse.h"
+
+namespace healthc::driver {
+
+void add_scoring_options(po::options_description& opts) {
+  opts.add_options()
+      ("param", po::value<std::vector<std::string>>()->composing(), "override a param: NAME=VALUE (repeatable)")
+      ("as-of", po::value<std::string>(), "the as-of date for days_since (YYYY-MM-DD; default today, UTC)")
+      ("engine", po::value<std::string>()->default_value("jit"), "`jit` (native code) or `eval` (reference evaluator)");
+}
+
+std::shared_ptr<const Scorecard> load_scorecard(const std::string& command, const po::variables_map& vm,
+                                                int& exit_code) {
+  CompileOptions options;
+  const std::string engine = vm["engine"].as<std::string>();
+  if (engine == "eval") options.engine = Engine::Evaluator;
+  else if (engine != "jit") {
+    exit_code = usage_error(command, "--engine must be `jit` or `eval`");
+    return nullptr;
+  }
+  if (vm.count("param")) {
+    for (const std::string& p : vm["param"].as<std::vector<std::string>>()) {
+      const auto eq = p.find('=');
+      std::optional<double> v = eq == std::string::npos ? std::nullopt : rt::parse_number(p.substr(eq + 1));
+      if (!v) {
+        exit_code = usage_error(command, fmt::format("--param `{}` is not NAME=NUMBER", p));
+        return nullptr;
+      }
+      options.params.emplace_back(p.substr(0, eq), *v);
+    }
+  }
+  const std::string card = vm["card"].as<std::string>();
+  CompileOutcome out = compile_scorecard(card, options);
+  if (!out.error.empty()) {
+    exit_code = out.error.rfind("the scorecard has no param", 0) == 0 ? usage_error(command, out.error) : kExitErrors;
+    if (exit_code == kExitErrors) fmt::print(stderr, "healthc {}: {}\n", command, out.error);
+    return nullptr;
+  }
+  if (!out.scorecard) {
+    print_diagnostics(*out.front, card, DiagFormat::Text, use_color("auto", stderr));
+    fmt::print(stderr, "healthc {}: `{}` has errors; nothing was scored\n", command, card);
+    exit_code = kExitErrors;
+    return nullptr;
+  }
+  return out.scorecard;
+}
+
+bool as_of_days(const po::variables_map& vm, double& days) {
+  if (!vm.count("as-of")) {
+    const auto now = std::chrono::system_clock::now();
+    days = static_cast<double>(std::chrono::duration_cast<std::chrono::days>(now.time_since_epoch()).count());
+    return true;
+  }
+  std::optional<int64_t> d = rt::parse_date(vm["as-of"].as<std::string>());
+  if (!d) return false;
+  days = static_cast<double>(*d);
+  return true;
+}
+
+std::FILE* open_input(const std::string& path, std::string& error) {
+  if (path == "-") return stdin;
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) error = fmt::format("cannot read `{}`: {}", path, std::strerror(errno));
+  return f;
+}
+
+}  // namespace healthc::driver

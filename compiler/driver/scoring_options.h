@@ -1,0 +1,26 @@
+// Options shared by the commands that score data (score, explain): compiling the card with
+// --param overrides, the as-of date, opening data files.
+#pragma once
+
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "compiler/driver/cli.h"
+#include "include/healthc/healthc.h"
+
+namespace healthc::driver {
+
+void add_scoring_options(po::options_description& opts);
+
+// Compiles CARD with --param and --engine; on failure prints why and sets `exit_code`.
+std::shared_ptr<const Scorecard> load_scorecard(const std::string& command, const po::variables_map& vm,
+                                                int& exit_code);
+// --as-of as days since 1970-01-01 (today, UTC, when absent). False on a bad date.
+bool as_of_days(const po::variables_map& vm, double& days);
+
+// Opens a data file for reading ("-" is stdin); null with a message on failure.
+std::FILE* open_input(const std::string& path, std::string& error);
+
+}  // namespace healthc::driver

@@ -1,0 +1,135 @@
+// The scoring IR: what a checked scorecard computes for one account, as straight-line code
+// over (value, valid) pairs, plus the weight trees, segment dispatch, overrides, bands and
+// labels. Missing values and three-valued logic are explicit in every instruction's
+// semantics. Knows nothing of ANTLR or LLVM; read by the evaluator (eval/) and codegen.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace healthc::ir {
+
+// Every instruction yields a (value, valid) pair. Bools are 0/1 values; enums hold the member
+// index; dates days since 1970-01-01. An arithmetic result that is not finite is missing.
+enum class Op : uint8_t {
+  Const,        // imm, valid
+  Missing,      // never valid
+  Load,         // field `a`: the column's value and validity (text: validity only)
+  AsOf,         // the run's as-of date, in days
+  AccountScore, // the account's score so far (overrides) or final (labels); missing if unscored
+  AccountBand,  // band index; the number of bands means `unscored`
+  AccountSegment,  // segment index; the number of segments means `default`
+  Neg, Add, Sub, Mul, Div,            // Div: missing when b == 0
+  Min, Max, Abs, Round, Log, Sqrt,    // Log: missing unless a > 0; Sqrt: missing when a < 0
+  PctChange,                          // (a - b) / b, missing when b == 0
+  Clamp,                              // a limited to [b, c]
+  Coalesce,                           // a if valid, else b
+  Eq, Ne, Lt, Le, Gt, Ge,             // three-valued: unknown when either side is missing
+  TextEq,       // text field `a` == text field `b` (aux 0) or == string `b` (aux 1); unknown if missing
+  And, Or, Not,                       // Kleene logic
+  IsMissing,    // valid; value 1 when `a` is missing
+  Select,       // `a` true ? b : c (unknown takes c)
+  Guard,        // b's value, valid only when both a and b are
+  ClampScore,   // a clamped to [0, 100]; missing when a is NaN
+  OrElse,       // a if valid, else imm (a measure's `missing = N`)
+};
+
+const char* op_name(Op op);
+int op_arity(Op op);
+
+struct Inst {
+  Op op = Op::Const;
+  uint32_t a = 0, b = 0, c = 0;
+  double imm = 0;
+  uint32_t aux = 0;
+};
+
+inline constexpr uint32_t kNone = UINT32_MAX;
+
+// A contiguous run of instructions; results are referred to by global index.
+struct Block {
+  uint32_t begin = 0, end = 0;
+};
+
+enum class ValueKind : uint8_t { Number, Bool, Enum, None };
+
+struct Measure {
+  std::string name, title;
+  bool subjective = false;
+  ValueKind value_kind = ValueKind::None;
+  int32_t enum_field = -1;
+  uint32_t value = kNone;  // instruction of the value, or kNone when the measure has none
+  uint32_t score = kNone;  // instruction of the final score (clamped, missing policy applied)
+};
+
+struct WeightNode {
+  std::string name, title;
+  int32_t measure = -1;  // >= 0 for a measure; groups have children
+  double weight = 0;
+  std::vector<WeightNode> children;
+};
+
+struct Model {
+  std::string name;
+  std::vector<WeightNode> roots;
+};
+
+struct Segment {
+  std::string name, title;
+  uint32_t condition = kNone;
+  int32_t model = 0;
+};
+
+enum class ActionKind : uint8_t { Score, Cap, Floor, Band };
+
+struct Override {
+  std::string name, title;
+  std::vector<int32_t> segments;  // empty: any; a segment index, or -1 for `default`
+  uint32_t condition = kNone;
+  ActionKind action = ActionKind::Score;
+  int32_t amount = 0;  // Score/Cap/Floor
+  int32_t band = -1;   // Band
+};
+
+struct Band {
+  std::string name, title, color;
+  int32_t from = 0, to = 100;  // inclusive integer range
+};
+
+struct Label {
+  std::string name, title;
+  uint32_t condition = kNone;  // kNone: `otherwise`
+};
+
+enum class FieldType : uint8_t { Number, Bool, Text, Date, Enum };
+
+struct Field {
+  std::string name;
+  FieldType type = FieldType::Number;
+  bool optional = false;
+  std::vector<std::string> members;
+};
+
+struct Program {
+  std::string title;
+  std::vector<Field> fields;
+  int32_t key_field = -1;
+  std::vector<std::string> strings;  // text literals, for TextEq
+  std::vector<Inst> code;
+  Block measures_block;   // every measure's value and score, and segment conditions
+  Block overrides_block;  // override conditions (AccountScore = the weighted score)
+  Block labels_block;     // label conditions (AccountScore = the final score)
+  std::vector<Measure> measures;
+  std::vector<Model> models;
+  int32_t default_model = 0;
+  std::vector<Segment> segments;
+  std::vector<Override> overrides;
+  std::vector<Band> bands;
+  std::vector<Label> labels;
+};
+
+// A human-readable listing (`healthc compile --emit ir`).
+std::string print(const Program& p);
+
+}  // namespace healthc::ir

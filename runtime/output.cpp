@@ -1,0 +1,223 @@
+// CSV and JSON Lines formatting of scored rows.
+#include "runtime/output.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+
+namespace healthc::rt {
+
+std::vector<OutputColumn> default_columns(const ir::Program& p, bool explain) {
+  std::vector<OutputColumn> cols = {
+      {OutputColumn::Key, -1, p.fields[p.key_field].name}, {OutputColumn::Segment, -1, "segment"},
+      {OutputColumn::Score, -1, "score"},                  {OutputColumn::Band, -1, "band"},
+      {OutputColumn::Color, -1, "color"},                  {OutputColumn::Label, -1, "label"},
+      {OutputColumn::Override, -1, "override"},            {OutputColumn::Reasons, -1, "reasons"}};
+  if (explain)
+    for (size_t m = 0; m < p.measures.size(); ++m) {
+      const int32_t i = static_cast<int32_t>(m);
+      cols.push_back({OutputColumn::Value, i, p.measures[m].name + ".value"});
+      cols.push_back({OutputColumn::MeasureScore, i, p.measures[m].name + ".score"});
+      cols.push_back({OutputColumn::Weight, i, p.measures[m].name + ".weight"});
+    }
+  return cols;
+}
+
+bool select_columns(const ir::Program& p, const std::vector<std::string>& names, std::vector<OutputColumn>& out,
+                    std::string& unknown) {
+  const std::vector<OutputColumn> all = default_columns(p, true);
+  out.clear();
+  for (const std::string& n : names) {
+    auto it = std::find_if(all.begin(), all.end(), [&](const OutputColumn& c) { return c.header == n; });
+    if (it == all.end()) {
+      unknown = n;
+      return false;
+    }
+    out.push_back(*it);
+  }
+  return true;
+}
+
+bool needs_detail(const std::vector<OutputColumn>& columns) {
+  return std::any_of(columns.begin(), columns.end(), [](const OutputColumn& c) {
+    return c.kind == OutputColumn::Reasons || c.kind == OutputColumn::Value || c.kind == OutputColumn::MeasureScore ||
+           c.kind == OutputColumn::Weight;
+  });
+}
+
+void append_number(std::string& out, double v) {
+  char buf[32];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
+namespace {
+
+void append_int(std::string& out, int32_t v) {
+  char buf[16];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
+void append_csv(std::string& out, std::string_view s) {
+  if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out.append(s);
+    return;
+  }
+  out.push_back('"');
+  for (char c : s) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+}
+
+void append_json_string(std::string& out, std::string_view s) {
+  out.push_back('"');
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) out += fmt::format("\\u{:04x}", static_cast<int>(c));
+        else out.push_back(c);
+    }
+  }
+  out.push_back('"');
+}
+
+std::string reasons_text(const ir::Program& p, const BlockScores& s, size_t row) {
+  std::string out;
+  for (const Reason& r : reasons(p, s, row, 3)) {
+    if (!out.empty()) out += "; ";
+    out += p.measures[r.measure].name;
+    out += fmt::format(" -{:.1f}", r.points);
+  }
+  return out;
+}
+
+// A cell: its text (empty = missing) and whether JSON should quote it.
+struct Cell {
+  std::string_view text;
+  bool is_string = true;
+  bool missing = false;
+};
+
+}  // namespace
+
+std::vector<Reason> reasons(const ir::Program& p, const BlockScores& s, size_t row, size_t limit) {
+  std::vector<Reason> out;
+  if (!s.detail) return out;
+  for (size_t m = 0; m < p.measures.size(); ++m) {
+    const size_t at = m * s.rows + row;
+    if (!s.m_weight_valid[at] || !s.m_score_valid[at]) continue;
+    const double points = s.m_weight[at] * (100.0 - s.m_score[at]);
+    if (points > 0) out.push_back({static_cast<int32_t>(m), points});
+  }
+  std::stable_sort(out.begin(), out.end(), [](const Reason& a, const Reason& b) { return a.points > b.points; });
+  if (out.size() > limit) out.resize(limit);
+  return out;
+}
+
+std::string format_header(const std::vector<OutputColumn>& columns, OutputFormat format) {
+  if (format != OutputFormat::Csv) return {};
+  std::string out;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (i) out.push_back(',');
+    append_csv(out, columns[i].header);
+  }
+  out.push_back('\n');
+  return out;
+}
+
+void format_rows(const ir::Program& p, const std::vector<OutputColumn>& columns, const ColumnBlock& block,
+                 const BlockScores& s, OutputFormat format, std::string& out) {
+  const int32_t nseg = static_cast<int32_t>(p.segments.size());
+  const int32_t nbands = static_cast<int32_t>(p.bands.size());
+  std::string scratch;
+  for (size_t row = 0; row < block.rows; ++row) {
+    if (format == OutputFormat::JsonLines) out.push_back('{');
+    for (size_t c = 0; c < columns.size(); ++c) {
+      const OutputColumn& col = columns[c];
+      scratch.clear();
+      Cell cell;
+      switch (col.kind) {
+        case OutputColumn::Key: cell.text = block.text[p.key_field][row].view(); break;
+        case OutputColumn::Segment: {
+          const int32_t seg = s.segment[row];
+          cell.text = seg < nseg ? std::string_view(p.segments[seg].name) : "default";
+          break;
+        }
+        case OutputColumn::Score:
+          cell.is_string = false;
+          if (s.score[row] < 0) cell.missing = true;
+          else append_int(scratch, s.score[row]), cell.text = scratch;
+          break;
+        case OutputColumn::Band:
+        case OutputColumn::Color: {
+          const int32_t b = s.band[row];
+          if (col.kind == OutputColumn::Band) cell.text = b < nbands ? std::string_view(p.bands[b].name) : "unscored";
+          else cell.text = b < nbands ? std::string_view(p.bands[b].color) : "grey";
+          break;
+        }
+        case OutputColumn::Label:
+          if (s.label[row] < 0) cell.missing = true;
+          else cell.text = p.labels[s.label[row]].name;
+          break;
+        case OutputColumn::Override:
+          if (s.override_[row] < 0) cell.missing = true;
+          else cell.text = p.overrides[s.override_[row]].name;
+          break;
+        case OutputColumn::Reasons:
+          scratch = reasons_text(p, s, row);
+          cell.text = scratch;
+          break;
+        case OutputColumn::Value:
+        case OutputColumn::MeasureScore:
+        case OutputColumn::Weight: {
+          const size_t at = static_cast<size_t>(col.measure) * s.rows + row;
+          const bool ok = col.kind == OutputColumn::Value          ? s.m_value_valid[at]
+                          : col.kind == OutputColumn::MeasureScore ? s.m_score_valid[at]
+                                                                   : s.m_weight_valid[at];
+          const double v = col.kind == OutputColumn::Value          ? s.m_value[at]
+                           : col.kind == OutputColumn::MeasureScore ? s.m_score[at]
+                                                                    : s.m_weight[at];
+          cell.is_string = false;
+          if (!ok) {
+            cell.missing = true;
+            break;
+          }
+          const ir::Measure& m = p.measures[col.measure];
+          if (col.kind == OutputColumn::Value && m.value_kind == ir::ValueKind::Bool) {
+            cell.text = v != 0 ? "true" : "false";
+          } else if (col.kind == OutputColumn::Value && m.value_kind == ir::ValueKind::Enum) {
+            cell.text = p.fields[m.enum_field].members[static_cast<size_t>(v)];
+            cell.is_string = true;
+          } else {
+            append_number(scratch, v);
+            cell.text = scratch;
+          }
+          break;
+        }
+      }
+      if (format == OutputFormat::Csv) {
+        if (c) out.push_back(',');
+        if (!cell.missing) append_csv(out, cell.text);
+      } else {
+        if (c) out.push_back(',');
+        append_json_string(out, col.header);
+        out.push_back(':');
+        if (cell.missing) out += "null";
+        else if (cell.is_string) append_json_string(out, cell.text);
+        else out.append(cell.text);
+      }
+    }
+    out += format == OutputFormat::JsonLines ? "}\n" : "\n";
+  }
+}
+
+}  // namespace healthc::rt

@@ -1,0 +1,43 @@
+// Output rows of `healthc score`: which columns, and their CSV / JSON Lines text. Formats a
+// whole block into one buffer (no allocation per cell).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "include/healthc/healthc.h"
+
+namespace healthc::rt {
+
+struct OutputColumn {
+  enum Kind { Key, Segment, Score, Band, Color, Label, Override, Reasons, Value, MeasureScore, Weight } kind;
+  int32_t measure = -1;
+  std::string header;
+};
+
+enum class OutputFormat { Csv, JsonLines };
+
+// KEY, segment, score, band, color, label, override, reasons; with `explain`, also every
+// measure's M.value, M.score, M.weight.
+std::vector<OutputColumn> default_columns(const ir::Program& p, bool explain);
+// Columns by header name, in the order given; returns the unknown name in `unknown`.
+bool select_columns(const ir::Program& p, const std::vector<std::string>& names, std::vector<OutputColumn>& out,
+                    std::string& unknown);
+bool needs_detail(const std::vector<OutputColumn>& columns);
+
+std::string format_header(const std::vector<OutputColumn>& columns, OutputFormat format);
+void format_rows(const ir::Program& p, const std::vector<OutputColumn>& columns, const ColumnBlock& block,
+                 const BlockScores& scores, OutputFormat format, std::string& out);
+
+// The account's reasons: its measures by points lost (effective weight x (100 - score)), most
+// first, ties in file order, those costing nothing left out; at most `limit`.
+struct Reason {
+  int32_t measure;
+  double points;
+};
+std::vector<Reason> reasons(const ir::Program& p, const BlockScores& scores, size_t row, size_t limit);
+
+// Shortest decimal that reads back to the same double.
+void append_number(std::string& out, double v);
+
+}  // namespace healthc::rt

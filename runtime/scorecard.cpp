@@ -1,0 +1,110 @@
+// The embedding API: front end, lowering, JIT (or the evaluator), and block scoring.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "compiler/eval/evaluator.h"
+#include "compiler/ir/lower.h"
+#include "compiler/jit/jit.h"
+#include "include/healthc/healthc.h"
+
+namespace healthc {
+
+void BlockScores::resize(size_t n, size_t measures, bool want_detail) {
+  rows = n;
+  detail = want_detail;
+  for (auto* v : {&segment, &score, &band, &label, &override_}) v->resize(n);
+  const size_t d = want_detail ? n * measures : 0;
+  for (auto* v : {&m_value, &m_score, &m_weight}) v->resize(d);
+  for (auto* v : {&m_value_valid, &m_score_valid, &m_weight_valid}) v->resize(d);
+}
+
+ir::BatchOutputs BlockScores::outputs() {
+  ir::BatchOutputs o{segment.data(), score.data(), band.data(), label.data(), override_.data(),
+                     nullptr,        nullptr,      nullptr,     nullptr,      nullptr,         nullptr};
+  if (detail) {
+    o.m_value = m_value.data();
+    o.m_value_valid = m_value_valid.data();
+    o.m_score = m_score.data();
+    o.m_score_valid = m_score_valid.data();
+    o.m_weight = m_weight.data();
+    o.m_weight_valid = m_weight_valid.data();
+  }
+  return o;
+}
+
+rt::Schema Scorecard::schema(std::vector<std::string> extra) const {
+  rt::Schema s;
+  for (size_t i = 0; i < program_.fields.size(); ++i) {
+    const ir::Field& f = program_.fields[i];
+    s.fields.push_back(rt::FieldSpec{f.name, static_cast<rt::FieldType>(f.type), f.optional,
+                                     static_cast<int32_t>(i) == program_.key_field, f.members});
+  }
+  s.extra_columns = std::move(extra);
+  return s;
+}
+
+void Scorecard::score(const rt::ColumnBlock& block, double as_of, bool detail, BlockScores& out) const {
+  const size_t nf = program_.fields.size();
+  std::vector<const double*> num(nf, nullptr);
+  std::vector<const uint8_t*> valid(nf, nullptr);
+  std::vector<const ir::TextCell*> text(nf, nullptr);
+  for (size_t f = 0; f < nf; ++f) {
+    if (f < block.num.size() && !block.num[f].empty()) num[f] = block.num[f].data();
+    if (f < block.valid.size()) valid[f] = block.valid[f].data();
+    if (f < block.text.size() && !block.text[f].empty())
+      text[f] = reinterpret_cast<const ir::TextCell*>(block.text[f].data());
+  }
+  out.resize(block.rows, program_.measures.size(), detail);
+  if (block.rows == 0) return;
+  const ir::BatchColumns in{num.data(), valid.data(), text.data(), as_of, static_cast<int64_t>(block.rows)};
+  const ir::BatchOutputs o = out.outputs();
+  if (engine_ == Engine::Evaluator) eval::evaluate(program_, in, o);
+  else (detail ? detail_ : basic_)(&in, &o);
+}
+
+struct ScorecardBuilder {
+  static CompileOutcome build(std::unique_ptr<FrontendResult> front, const CompileOptions& options) {
+    CompileOutcome out;
+    if (!front->ok()) {
+      out.front = std::move(front);
+      return out;
+    }
+    std::vector<double> params = ir::default_params(front->card);
+    for (const auto& [name, value] : options.params) {
+      auto it = std::find_if(front->card.params.begin(), front->card.params.end(),
+                             [&](const ast::Param& p) { return p.name.text == name; });
+      if (it == front->card.params.end()) {
+        out.error = fmt::format("the scorecard has no param `{}`", name);
+        return out;
+      }
+      params[it - front->card.params.begin()] = value;
+    }
+    auto card = std::make_shared<Scorecard>();
+    card->program_ = ir::lower(front->card, front->checked.checked, params);
+    card->engine_ = options.engine;
+    if (options.engine == Engine::Jit) {
+      jit::CompileResult compiled = jit::compile(card->program_);
+      if (!compiled.scorer) {
+        out.error = "code generation failed: " + compiled.error;
+        return out;
+      }
+      card->basic_ = compiled.scorer->basic();
+      card->detail_ = compiled.scorer->detail();
+      card->native_ = std::shared_ptr<jit::NativeScorer>(std::move(compiled.scorer));
+    }
+    card->front_ = std::move(front);
+    out.scorecard = std::move(card);
+    return out;
+  }
+};
+
+CompileOutcome compile_scorecard(const std::string& path, const CompileOptions& options) {
+  return ScorecardBuilder::build(std::make_unique<FrontendResult>(run_frontend(path)), options);
+}
+
+CompileOutcome compile_scorecard_text(const std::string& name, const std::string& text, const CompileOptions& options) {
+  return ScorecardBuilder::build(std::make_unique<FrontendResult>(run_frontend_text(name, text)), options);
+}
+
+}  // namespace healthc
