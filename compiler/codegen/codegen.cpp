@@ -23,36 +23,39 @@ struct V {
 };
 
 class Emitter {
+  static constexpr int kOutputs = 11;  // pointers in ir::BatchOutputs
+
  public:
   Emitter(const ir::Program& p, llvm::Module& m, bool detail) : p_(p), m_(m), ctx_(m.getContext()), b_(ctx_), detail_(detail) {}
 
+  // Emits `name` (the ir::BatchFn ABI): it loads the column and output pointers and calls an
+  // always-inlined kernel that takes each of them as a `noalias` argument. After inlining,
+  // that tells the loop vectoriser no store to an output can change an input, so the row
+  // loop vectorises without runtime overlap checks.
   void emit(const std::string& name) {
     auto* i8p = llvm::Type::getInt8PtrTy(ctx_);
-    auto* fty = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_), {i8p, i8p}, false);
-    fn_ = llvm::Function::Create(fty, llvm::Function::ExternalLinkage, name, m_);
+    const size_t nf = p_.fields.size();
+    std::vector<llvm::Type*> kargs = {i64(), dbl()};
+    for (size_t f = 0; f < nf; ++f) kargs.insert(kargs.end(), {ptr_ty(dbl()), i8p, i8p});
+    for (int k = 0; k < kOutputs; ++k) kargs.push_back(i8p);
+    auto* kty = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_), kargs, false);
+    fn_ = llvm::Function::Create(kty, llvm::Function::InternalLinkage, name + ".kernel", m_);
     fn_->addFnAttr(llvm::Attribute::NoUnwind);
-    fn_->addParamAttr(0, llvm::Attribute::NoAlias);
-    fn_->addParamAttr(1, llvm::Attribute::NoAlias);
+    fn_->addFnAttr(llvm::Attribute::AlwaysInline);
+    for (unsigned a = 2; a < kargs.size(); ++a) fn_->addParamAttr(a, llvm::Attribute::NoAlias);
     auto* entry = llvm::BasicBlock::Create(ctx_, "entry", fn_);
     auto* loop = llvm::BasicBlock::Create(ctx_, "row", fn_);
     auto* done = llvm::BasicBlock::Create(ctx_, "done", fn_);
     b_.SetInsertPoint(entry);
-    Value* in = fn_->getArg(0);
-    Value* out = fn_->getArg(1);
-    // Column pointers, loaded once.
-    Value* num_arr = load_ptr(in, 0, ptr_ty(ptr_ty(dbl())));
-    Value* valid_arr = load_ptr(in, 8, ptr_ty(ptr_ty(i8())));
-    Value* text_arr = load_ptr(in, 16, ptr_ty(i8()));
-    as_of_ = b_.CreateLoad(dbl(), b_.CreateBitCast(b_.CreateConstGEP1_64(i8(), in, 24), ptr_ty(dbl())), "as_of");
-    rows_ = b_.CreateLoad(i64(), b_.CreateBitCast(b_.CreateConstGEP1_64(i8(), in, 32), ptr_ty(i64())), "rows");
-    for (size_t f = 0; f < p_.fields.size(); ++f) {
+    rows_ = fn_->getArg(0);
+    as_of_ = fn_->getArg(1);
+    for (size_t f = 0; f < nf; ++f) {
       const bool text = p_.fields[f].type == ir::FieldType::Text;
-      num_.push_back(text ? nullptr : b_.CreateLoad(ptr_ty(dbl()), b_.CreateConstGEP1_64(ptr_ty(dbl()), num_arr, f)));
-      valid_.push_back(b_.CreateLoad(ptr_ty(i8()), b_.CreateConstGEP1_64(ptr_ty(i8()), valid_arr, f)));
-      text_.push_back(text ? b_.CreateLoad(ptr_ty(i8()), b_.CreateConstGEP1_64(ptr_ty(i8()), b_.CreateBitCast(text_arr, ptr_ty(ptr_ty(i8()))), f))
-                           : nullptr);
+      num_.push_back(text ? nullptr : fn_->getArg(2 + 3 * f));
+      valid_.push_back(fn_->getArg(3 + 3 * f));
+      text_.push_back(text ? fn_->getArg(4 + 3 * f) : nullptr);
     }
-    for (int k = 0; k < 11; ++k) outs_.push_back(load_ptr(out, 8 * k, ptr_ty(i8())));
+    for (int k = 0; k < kOutputs; ++k) outs_.push_back(fn_->getArg(2 + 3 * nf + k));
     Value* empty = b_.CreateICmpSLE(rows_, b_.getInt64(0));
     b_.CreateCondBr(empty, done, loop);
 
@@ -66,10 +69,33 @@ class Emitter {
     b_.CreateCondBr(b_.CreateICmpSLT(next, rows_), loop, done);
     b_.SetInsertPoint(done);
     b_.CreateRetVoid();
+
+    // The ABI wrapper: unpack BatchColumns / BatchOutputs and call the kernel.
+    auto* fty = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_), {i8p, i8p}, false);
+    llvm::Function* wrapper = llvm::Function::Create(fty, llvm::Function::ExternalLinkage, name, m_);
+    wrapper->addFnAttr(llvm::Attribute::NoUnwind);
+    b_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", wrapper));
+    Value* in = wrapper->getArg(0);
+    Value* out = wrapper->getArg(1);
+    Value* num_arr = load_ptr(in, 0, ptr_ty(ptr_ty(dbl())));
+    Value* valid_arr = load_ptr(in, 8, ptr_ty(i8p));
+    Value* text_arr = load_ptr(in, 16, ptr_ty(i8p));
+    std::vector<Value*> args = {
+        b_.CreateLoad(i64(), b_.CreateBitCast(b_.CreateConstGEP1_64(i8(), in, 32), ptr_ty(i64()))),
+        b_.CreateLoad(dbl(), b_.CreateBitCast(b_.CreateConstGEP1_64(i8(), in, 24), ptr_ty(dbl())))};
+    for (size_t f = 0; f < nf; ++f) {
+      args.push_back(b_.CreateLoad(ptr_ty(dbl()), b_.CreateConstGEP1_64(ptr_ty(dbl()), num_arr, f)));
+      args.push_back(b_.CreateLoad(i8p, b_.CreateConstGEP1_64(i8p, valid_arr, f)));
+      args.push_back(b_.CreateLoad(i8p, b_.CreateConstGEP1_64(i8p, text_arr, f)));
+    }
+    for (int k = 0; k < kOutputs; ++k) args.push_back(load_ptr(out, 8 * k, i8p));
+    b_.CreateCall(fn_, args);
+    b_.CreateRetVoid();
   }
 
  private:
   llvm::Type* dbl() { return b_.getDoubleTy(); }
+  llvm::PointerType* i8p() { return llvm::Type::getInt8PtrTy(ctx_); }
   llvm::Type* i8() { return b_.getInt8Ty(); }
   llvm::Type* i32() { return b_.getInt32Ty(); }
   llvm::Type* i64() { return b_.getInt64Ty(); }

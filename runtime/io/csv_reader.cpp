@@ -268,7 +268,7 @@ class CsvReader final : public RecordReader {
     try {
       while (records < max_rows) {
         RecordSpan rec;
-        const Scan scan = scan_record(in_.begin(), in_.end(), in_.eof(), cells_, rec);
+        const Scan scan = scan_record(in_.begin(), in_.end(), in_.eof(), state_.cells, rec);
         if (scan == Scan::NeedMore) {
           in_.fill_more();
           // A read error leaves a partial record in the window; do not pass it off as whole.
@@ -284,7 +284,7 @@ class CsvReader final : public RecordReader {
         }
         if (scan == Scan::Record) {
           ++records;
-          take_record(rec, block, rejects);
+          accepted_ += take_record(state_, rec, line_, block, rejects);
         }
         line_ += rec.newlines + 1;
         in_.consume(static_cast<size_t>(rec.next - in_.begin()));
@@ -311,7 +311,7 @@ class CsvReader final : public RecordReader {
 
     RecordSpan rec;
     for (;;) {
-      const Scan scan = scan_record(in_.begin(), in_.end(), in_.eof(), cells_, rec);
+      const Scan scan = scan_record(in_.begin(), in_.end(), in_.eof(), state_.cells, rec);
       if (scan == Scan::NeedMore) {
         in_.fill_more();
         if (!in_.error().empty()) return in_.error();
@@ -332,13 +332,9 @@ class CsvReader final : public RecordReader {
     header_text_.assign(rec.begin, rec.end);
 
     std::vector<std::string> names;
-    names.reserve(cells_.size());
-    for (const Cell& cell : cells_) {
-      std::string_view name(cell.begin, static_cast<size_t>(cell.end - cell.begin));
-      if (cell.escaped) {
-        unescape(cell, scratch_);
-        name = scratch_;
-      }
+    names.reserve(state_.cells.size());
+    for (const Cell& cell : state_.cells) {
+      std::string_view name = cell_text(cell, state_.scratch);
       // Hand-edited headers often have a space after the comma; names never start with one.
       names.emplace_back(trim_spaces(name));
     }
@@ -376,84 +372,186 @@ class CsvReader final : public RecordReader {
       auto it = column_of.find(schema_.extra_columns[e]);
       if (it != column_of.end()) extra_col_[e] = static_cast<int64_t>(it->second);
     }
-    row_num_.assign(schema_.fields.size(), 0.0);
-    row_valid_.assign(schema_.fields.size(), 0);
+    init_state(state_);
     return {};
   }
 
-  std::string_view cell_text(const Cell& cell) {
+  // The per-record work, on `st` so parallel span parsers each bring their own scratch.
+  struct ParseState {
+    CellList cells;
+    std::vector<double> row_num;
+    std::vector<uint8_t> row_valid;
+    std::string scratch;
+    std::string reason;
+  };
+
+  static std::string_view cell_text(const Cell& cell, std::string& scratch) {
     if (!cell.escaped) return {cell.begin, static_cast<size_t>(cell.end - cell.begin)};
-    unescape(cell, scratch_);
-    return scratch_;
+    unescape(cell, scratch);
+    return scratch;
   }
 
   // Parses every field of the record first and only then appends, so a rejected row leaves
-  // no trace in the block.
-  void take_record(const RecordSpan& rec, ColumnBlock& block, std::vector<Reject>& rejects) {
+  // no trace in the block. Returns true when the row was accepted.
+  bool take_record(ParseState& st, const RecordSpan& rec, uint64_t line, ColumnBlock& block,
+                   std::vector<Reject>& rejects) const {
     auto reject = [&](std::string reason) {
-      rejects.push_back(Reject{line_, std::move(reason),
+      rejects.push_back(Reject{line, std::move(reason),
                                std::string(rec.begin, static_cast<size_t>(rec.end - rec.begin))});
+      return false;
     };
     if (rec.problem == Problem::Unterminated) {
-      reject("cell " + std::to_string(rec.problem_cell + 1) +
-             " opens a quote that is never closed");
-      return;
+      return reject("cell " + std::to_string(rec.problem_cell + 1) +
+                    " opens a quote that is never closed");
     }
     if (rec.problem == Problem::TextAfterQuote) {
-      reject("cell " + std::to_string(rec.problem_cell + 1) + " has text after its closing quote");
-      return;
+      return reject("cell " + std::to_string(rec.problem_cell + 1) +
+                    " has text after its closing quote");
     }
-    if (cells_.size() != ncols_) {
-      reject("expected " + std::to_string(ncols_) + " cells, found " +
-             std::to_string(cells_.size()));
-      return;
+    const CellList& cells = st.cells;
+    if (cells.size() != ncols_) {
+      return reject("expected " + std::to_string(ncols_) + " cells, found " +
+                    std::to_string(cells.size()));
     }
     const auto& fields = schema_.fields;
     for (size_t f = 0; f < fields.size(); ++f) {
-      const Cell& cell = cells_[field_col_[f]];
+      const Cell& cell = cells[field_col_[f]];
       const FieldSpec& field = fields[f];
       if (field.type == FieldType::Text) {
         // Only the empty check: the bytes are copied in the second pass.
         if (cell.begin != cell.end) {
-          row_valid_[f] = 1;
+          st.row_valid[f] = 1;
         } else if (field.optional) {
-          row_valid_[f] = 0;
+          st.row_valid[f] = 0;
         } else {
-          reject("required field `" + field.name + "` is empty");
-          return;
+          return reject("required field `" + field.name + "` is empty");
         }
         continue;
       }
-      const CellStatus status = parse_cell(field, cell_text(cell), row_num_[f], reason_);
-      if (status == CellStatus::Rejected) {
-        reject(reason_);
-        return;
-      }
+      const CellStatus status =
+          parse_cell(field, cell_text(cell, st.scratch), st.row_num[f], st.reason);
+      if (status == CellStatus::Rejected) return reject(st.reason);
       // Through a local: a store to a uint8_t may alias anything, so reading it back
       // would force reloads.
       const bool present = status == CellStatus::Present;
-      row_valid_[f] = present;
-      if (!present) row_num_[f] = 0.0;
+      st.row_valid[f] = present;
+      if (!present) st.row_num[f] = 0.0;
     }
 
     for (size_t f = 0; f < fields.size(); ++f) {
       if (fields[f].type == FieldType::Text) {
-        const std::string_view kept = block.keep(cell_text(cells_[field_col_[f]]));
+        const std::string_view kept = block.keep(cell_text(cells[field_col_[f]], st.scratch));
         block.text[f].push_back(TextRef{kept.data(), kept.size()});
       } else {
-        block.num[f].push_back(row_num_[f]);
+        block.num[f].push_back(st.row_num[f]);
       }
-      block.valid[f].push_back(row_valid_[f]);
+      block.valid[f].push_back(st.row_valid[f]);
     }
     for (size_t e = 0; e < extra_col_.size(); ++e) {
       const std::string_view kept =
-          extra_col_[e] < 0 ? block.keep({})
-                            : block.keep(cell_text(cells_[static_cast<size_t>(extra_col_[e])]));
+          extra_col_[e] < 0
+              ? block.keep({})
+              : block.keep(cell_text(cells[static_cast<size_t>(extra_col_[e])], st.scratch));
       block.extra[e].push_back(TextRef{kept.data(), kept.size()});
     }
-    block.line.push_back(line_);
+    block.line.push_back(line);
     ++block.rows;
-    ++accepted_;
+    return true;
+  }
+
+  void init_state(ParseState& st) const {
+    st.row_num.assign(schema_.fields.size(), 0.0);
+    st.row_valid.assign(schema_.fields.size(), 0);
+  }
+
+ public:
+  // Parallel reading: whole records, cut cheaply in order, parsed anywhere.
+  bool can_split() const override { return true; }
+
+  bool next_span(RawSpan& span, size_t target_bytes) override {
+    span.bytes.clear();
+    span.first_line = line_;
+    if (!ok_ || done_) return false;
+    try {
+      // The previous span's unfinished tail comes first.
+      span.bytes.assign(in_.begin(), in_.size());
+      in_.consume(in_.size());
+      for (;;) {
+        while (span.bytes.size() < target_bytes && !in_.eof()) {
+          if (!in_.fill_more()) break;
+          span.bytes.append(in_.begin(), in_.size());
+          in_.consume(in_.size());
+        }
+        if (!in_.error().empty()) {
+          done_ = true;
+          span.bytes.clear();
+          return false;
+        }
+        if (span.bytes.empty()) {
+          done_ = true;
+          return false;
+        }
+        const size_t cut = in_.eof() ? span.bytes.size() : record_boundary(span.bytes);
+        if (cut == 0) {  // one record longer than the span: read on
+          target_bytes *= 2;
+          continue;
+        }
+        // The tail goes back to the window for the next span.
+        if (cut < span.bytes.size()) in_.unconsume(span.bytes.data() + cut, span.bytes.size() - cut);
+        span.bytes.resize(cut);
+        line_ += static_cast<uint64_t>(std::count(span.bytes.begin(), span.bytes.end(), '\n'));
+        if (in_.eof() && in_.size() == 0) done_ = true;
+        return true;
+      }
+    } catch (const std::exception& e) {
+      error_ = std::string("could not read the input: ") + e.what();
+      done_ = true;
+      return false;
+    }
+  }
+
+  void parse_span(const RawSpan& span, ColumnBlock& block,
+                  std::vector<Reject>& rejects) const override {
+    block.reset(schema_);
+    for (size_t e = 0; e < extra_col_.size(); ++e) block.extra_present[e] = extra_col_[e] >= 0;
+    ParseState st;
+    init_state(st);
+    const char* p = span.bytes.data();
+    const char* end = p + span.bytes.size();
+    uint64_t line = span.first_line;
+    try {
+      for (;;) {
+        RecordSpan rec;
+        const Scan scan = scan_record(p, end, true, st.cells, rec);
+        if (scan == Scan::End || scan == Scan::NeedMore) break;
+        if (scan == Scan::Record) take_record(st, rec, line, block, rejects);
+        line += rec.newlines + 1;
+        p = rec.next;
+      }
+    } catch (const std::exception& e) {
+      rejects.push_back(Reject{line, std::string("could not read the row: ") + e.what(), {}});
+    }
+  }
+
+ private:
+  // The end of the last whole record in `bytes` (0 when there is none). Without quotes that
+  // is after the last newline; with quotes, the records are cut exactly by the scanner.
+  size_t record_boundary(const std::string& bytes) const {
+    const char* b = bytes.data();
+    const char* e = b + bytes.size();
+    if (std::memchr(b, '"', bytes.size()) == nullptr) {
+      const void* nl = memrchr(b, '\n', bytes.size());
+      return nl ? static_cast<size_t>(static_cast<const char*>(nl) - b) + 1 : 0;
+    }
+    CellList cells;
+    RecordSpan rec;
+    const char* p = b;
+    for (;;) {
+      const Scan scan = scan_record(p, e, false, cells, rec);
+      if (scan == Scan::NeedMore || scan == Scan::End) break;
+      p = rec.next;
+    }
+    return static_cast<size_t>(p - b);
   }
 
   Schema schema_;
@@ -472,11 +570,7 @@ class CsvReader final : public RecordReader {
   std::vector<int64_t> extra_col_;  // [extra] -> column, or -1 when the header lacks it
 
   // Reused for every record so the hot path does not allocate.
-  CellList cells_;
-  std::vector<double> row_num_;
-  std::vector<uint8_t> row_valid_;
-  std::string scratch_;
-  std::string reason_;
+  ParseState state_;
 };
 
 }  // namespace

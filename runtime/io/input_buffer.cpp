@@ -51,4 +51,14 @@ bool InputBuffer::fill_more() {
   return got > 0;
 }
 
+void InputBuffer::unconsume(const char* bytes, size_t n) {
+  if (n > cap_) {
+    data_.reset(new char[n]);
+    cap_ = n;
+  }
+  std::memmove(data_.get(), bytes, n);
+  pos_ = 0;
+  len_ = n;
+}
+
 }  // namespace healthc::rt

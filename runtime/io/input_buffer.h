@@ -18,6 +18,8 @@ class InputBuffer {
   const char* end() const { return data_.get() + len_; }
   size_t size() const { return len_ - pos_; }
   void consume(size_t n) { pos_ += n; }
+  // Puts `n` bytes back as the whole window; only when everything was consumed.
+  void unconsume(const char* bytes, size_t n);
 
   // Keeps the unconsumed bytes and appends at least a chunk more (or all that is left).
   // Returns false when nothing more came: end of input or a read error.

@@ -15,6 +15,12 @@ namespace healthc::rt {
 
 enum class DataFormat { Csv, JsonLines };
 
+// Whole records cut from the input, not yet parsed; `first_line` is the line of its first byte.
+struct RawSpan {
+  std::string bytes;
+  uint64_t first_line = 1;
+};
+
 class RecordReader {
  public:
   virtual ~RecordReader() = default;
@@ -34,6 +40,14 @@ class RecordReader {
   // Why the input ended early (a read error), or empty when it ended at its real end. A
   // caller checks it after next() returns false.
   virtual std::string input_error() const { return {}; }
+
+  // Parallel reading, for readers that can cut records without parsing them (CSV):
+  // next_span() cuts the input into spans of whole records, in order and cheaply (one thread);
+  // parse_span() parses a span into a block and may run on any thread, concurrently with other
+  // parse_span() calls. A reader uses either next() or next_span(), not both.
+  virtual bool can_split() const { return false; }
+  virtual bool next_span(RawSpan&, size_t /*target_bytes*/) { return false; }
+  virtual void parse_span(const RawSpan&, ColumnBlock&, std::vector<Reject>&) const {}
 };
 
 struct ReaderOptions {
