@@ -59,8 +59,30 @@ void Scorecard::score(const rt::ColumnBlock& block, double as_of, bool detail, B
   if (block.rows == 0) return;
   const ir::BatchColumns in{num.data(), valid.data(), text.data(), as_of, static_cast<int64_t>(block.rows)};
   const ir::BatchOutputs o = out.outputs();
-  if (engine_ == Engine::Evaluator) eval::evaluate(program_, in, o);
-  else (detail ? detail_ : basic_)(&in, &o);
+  if (engine_ == Engine::Evaluator) {
+    eval::evaluate(program_, in, o);
+    return;
+  }
+  if (ir::BatchFn fn = native(detail ? 1 : 0)) {
+    fn(&in, &o);
+  } else {  // code generation failed late (it was checked up front): the evaluator agrees
+    eval::evaluate(program_, in, o);
+  }
+}
+
+ir::BatchFn Scorecard::native(int variant) const {
+  Native& n = native_[variant];
+  std::call_once(n.once, [&] {
+    jit::CompileResult r = jit::compile(program_, variant ? jit::Variant::Detail : jit::Variant::Basic,
+                                        jit::CacheOptions{use_cache_, cache_dir_});
+    if (!r.scorer) {
+      n.error = r.error;
+      return;
+    }
+    n.fn = r.scorer->function();
+    n.code = std::shared_ptr<jit::NativeScorer>(std::move(r.scorer));
+  });
+  return n.fn;
 }
 
 struct ScorecardBuilder {
@@ -83,15 +105,14 @@ struct ScorecardBuilder {
     auto card = std::make_shared<Scorecard>();
     card->program_ = ir::lower(front->card, front->checked.checked, params);
     card->engine_ = options.engine;
+    card->use_cache_ = options.use_cache;
+    card->cache_dir_ = options.cache_dir;
     if (options.engine == Engine::Jit) {
-      jit::CompileResult compiled = jit::compile(card->program_);
-      if (!compiled.scorer) {
-        out.error = "code generation failed: " + compiled.error;
+      const int variant = options.eager_detail ? 1 : 0;
+      if (!card->native(variant)) {
+        out.error = "code generation failed: " + card->native_[variant].error;
         return out;
       }
-      card->basic_ = compiled.scorer->basic();
-      card->detail_ = compiled.scorer->detail();
-      card->native_ = std::shared_ptr<jit::NativeScorer>(std::move(compiled.scorer));
     }
     card->front_ = std::move(front);
     out.scorecard = std::move(card);

@@ -381,10 +381,9 @@ class Emitter {
 
 }  // namespace
 
-std::unique_ptr<llvm::Module> generate(const ir::Program& program, llvm::LLVMContext& ctx) {
+std::unique_ptr<llvm::Module> generate(const ir::Program& program, llvm::LLVMContext& ctx, Variant variant) {
   auto module = std::make_unique<llvm::Module>("scorecard", ctx);
-  Emitter(program, *module, false).emit(kBasicFunction);
-  Emitter(program, *module, true).emit(kDetailFunction);
+  Emitter(program, *module, variant == Variant::Detail).emit(function_name(variant));
   return module;
 }
 

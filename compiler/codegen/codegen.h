@@ -10,11 +10,14 @@
 
 namespace healthc::codegen {
 
-// The module defines two ir::BatchFn functions: one writing only the per-row results, one
-// also writing each measure's value, score and effective weight.
+// Two variants of the batch function (ir::BatchFn): `basic` writes only the per-row results;
+// `detail` also writes each measure's value, score and effective weight. Each is its own
+// module, so a run compiles only the variant it needs.
+enum class Variant { Basic, Detail };
 inline constexpr const char* kBasicFunction = "healthc_score_batch";
 inline constexpr const char* kDetailFunction = "healthc_score_batch_detail";
+inline const char* function_name(Variant v) { return v == Variant::Basic ? kBasicFunction : kDetailFunction; }
 
-std::unique_ptr<llvm::Module> generate(const ir::Program& program, llvm::LLVMContext& ctx);
+std::unique_ptr<llvm::Module> generate(const ir::Program& program, llvm::LLVMContext& ctx, Variant variant);
 
 }  // namespace healthc::codegen

@@ -113,7 +113,7 @@ int run_explain(const std::vector<std::string>& args) {
     return code;
   double as_of = 0;
   if (!as_of_days(vm, as_of)) return usage_error("explain", "--as-of must be a date YYYY-MM-DD");
-  auto card = load_scorecard("explain", vm, code);
+  auto card = load_scorecard("explain", vm, code, true);
   if (!card) return code;
   const std::string data = vm["data"].as<std::string>();
   std::string err;

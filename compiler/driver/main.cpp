@@ -8,6 +8,7 @@
 
 namespace healthc::driver {
 int run_check(const std::vector<std::string>& args);
+int run_lint(const std::vector<std::string>& args);
 int run_compile(const std::vector<std::string>& args);
 int run_score(const std::vector<std::string>& args);
 int run_explain(const std::vector<std::string>& args);
@@ -15,6 +16,7 @@ int run_explain(const std::vector<std::string>& args);
 const std::vector<Command>& commands() {
   static const std::vector<Command> kCommands = {
       {"check", "check scorecards for errors", run_check},
+      {"lint", "find scorecard mistakes that are not errors", run_lint},
       {"compile", "show a stage's output: scoring IR, LLVM IR, assembly", run_compile},
       {"score", "score every account of a data file", run_score},
       {"explain", "show how one account's score comes about", run_explain},

@@ -71,7 +71,12 @@ int run_score(const std::vector<std::string>& args) {
   double as_of = 0;
   if (!as_of_days(vm, as_of)) return usage_error("score", "--as-of must be a date YYYY-MM-DD");
 
-  auto card = load_scorecard("score", vm, code);
+  // Reasons and measure columns need the detail variant of the native code.
+  bool detail = !vm.count("columns");
+  if (vm.count("columns"))
+    for (const std::string& c : split_commas(vm["columns"].as<std::string>()))
+      detail |= c == "reasons" || c.ends_with(".value") || c.ends_with(".score") || c.ends_with(".weight");
+  auto card = load_scorecard("score", vm, code, detail);
   if (!card) return code;
   rt::RunOptions ro;
   ro.as_of = as_of;

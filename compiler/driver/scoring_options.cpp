@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <charconv>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 
 #include "runtime/io/cell_parse.h"
@@ -16,12 +17,15 @@ void add_scoring_options(po::options_description& opts) {
   opts.add_options()
       ("param", po::value<std::vector<std::string>>()->composing(), "override a param: NAME=VALUE (repeatable)")
       ("as-of", po::value<std::string>(), "the as-of date for days_since (YYYY-MM-DD; default today, UTC)")
-      ("engine", po::value<std::string>()->default_value("jit"), "`jit` (native code) or `eval` (reference evaluator)");
+      ("engine", po::value<std::string>()->default_value("jit"), "`jit` (native code) or `eval` (reference evaluator)")
+      ("no-cache", po::bool_switch(), "compile afresh, bypassing the compiled-code cache (HEALTHC_CACHE_DIR)");
 }
 
 std::shared_ptr<const Scorecard> load_scorecard(const std::string& command, const po::variables_map& vm,
-                                                int& exit_code) {
+                                                int& exit_code, bool eager_detail) {
   CompileOptions options;
+  options.eager_detail = eager_detail;
+  options.use_cache = !vm["no-cache"].as<bool>() && std::getenv("HEALTHC_NO_CACHE") == nullptr;
   const std::string engine = vm["engine"].as<std::string>();
   if (engine == "eval") options.engine = Engine::Evaluator;
   else if (engine != "jit") {

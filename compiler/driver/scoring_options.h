@@ -15,8 +15,10 @@ namespace healthc::driver {
 void add_scoring_options(po::options_description& opts);
 
 // Compiles CARD with --param and --engine; on failure prints why and sets `exit_code`.
+// `eager_detail`: the run will need per-measure detail (reasons, --explain), so that variant
+// of the native code is compiled up front instead of the basic one.
 std::shared_ptr<const Scorecard> load_scorecard(const std::string& command, const po::variables_map& vm,
-                                                int& exit_code);
+                                                int& exit_code, bool eager_detail = false);
 // --as-of as days since 1970-01-01 (today, UTC, when absent). False on a bad date.
 bool as_of_days(const po::variables_map& vm, double& days);
 

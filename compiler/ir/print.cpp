@@ -64,7 +64,11 @@ void print_nodes(std::string& out, const Program& p, const std::vector<WeightNod
 std::string print(const Program& p) {
   std::string out = fmt::format("program \"{}\"\n", p.title);
   for (size_t i = 0; i < p.fields.size(); ++i)
-    out += fmt::format("field {} {}{}\n", i, p.fields[i].name, p.fields[i].optional ? " optional" : "");
+  {
+    static const char* kTypes[] = {"number", "bool", "text", "date", "enum"};
+    out += fmt::format("field {} {} {}{}\n", i, p.fields[i].name, kTypes[static_cast<int>(p.fields[i].type)],
+                       p.fields[i].optional ? " optional" : "");
+  }
   out += "block measures:\n";
   print_block(out, p, p.measures_block);
   for (const Measure& m : p.measures)

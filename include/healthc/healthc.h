@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,6 +21,11 @@ enum class Engine { Jit, Evaluator };
 struct CompileOptions {
   std::vector<std::pair<std::string, double>> params;  // --param NAME=VALUE overrides
   Engine engine = Engine::Jit;
+  bool use_cache = true;   // reuse compiled code from the on-disk cache (see jit::CacheOptions)
+  std::string cache_dir;   // empty: the default place
+  // The batch function variant to compile up front (so code generation errors surface at
+  // compile time); the other one is compiled on first use.
+  bool eager_detail = false;
 };
 
 // Per-row results of a block (see ir::BatchOutputs for the encodings).
@@ -45,11 +51,21 @@ class Scorecard {
 
  private:
   friend struct ScorecardBuilder;
+  // The native function of a variant (0 basic, 1 detail), compiled on first use.
+  ir::BatchFn native(int variant) const;
+
   std::unique_ptr<FrontendResult> front_;
   ir::Program program_;
   Engine engine_ = Engine::Jit;
-  std::shared_ptr<void> native_;  // the JIT's code; kept alive with the scorecard
-  ir::BatchFn basic_ = nullptr, detail_ = nullptr;
+  bool use_cache_ = true;
+  std::string cache_dir_;
+  struct Native {
+    std::once_flag once;
+    std::shared_ptr<void> code;  // the JIT that owns the function
+    ir::BatchFn fn = nullptr;
+    std::string error;
+  };
+  mutable Native native_[2];
 };
 
 struct CompileOutcome {

@@ -10,10 +10,11 @@ codes = re.findall(r'^DIAG\(\w+,\s*"(\w+)"', (ROOT / "compiler/diag/diagnostic_k
 seen = set()
 for exp in (ROOT / "tests/golden").rglob("*.expected"):
     text = exp.read_text(errors="replace")
-    seen.update(re.findall(r'\[([EWN]\d{4})\]', text))
-    seen.update(re.findall(r'"code": ?"([EWN]\d{4})"', text))
+    seen.update(re.findall(r'\[([EWN]\d{3,4})\]', text))
+    seen.update(re.findall(r'"code": ?"([EWN]\d{3,4})"', text))
     if "note: first defined here" in text: seen.add("N0001")
     if "note: previous band" in text: seen.add("N0003")
+    if re.search(r"note: this earlier \w+ matches first", text): seen.add("N0004")
 missing = [c for c in codes if c not in seen]
 if missing:
     print("codes without a golden test: " + ", ".join(missing))
