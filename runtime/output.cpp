@@ -90,6 +90,15 @@ void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
+// A cell: its text (empty = missing) and whether JSON should quote it.
+struct Cell {
+  std::string_view text;
+  bool is_string = true;
+  bool missing = false;
+};
+
+}  // namespace
+
 std::string reasons_text(const ir::Program& p, const BlockScores& s, size_t row) {
   std::string out;
   for (const Reason& r : reasons(p, s, row, 3)) {
@@ -99,15 +108,6 @@ std::string reasons_text(const ir::Program& p, const BlockScores& s, size_t row)
   }
   return out;
 }
-
-// A cell: its text (empty = missing) and whether JSON should quote it.
-struct Cell {
-  std::string_view text;
-  bool is_string = true;
-  bool missing = false;
-};
-
-}  // namespace
 
 std::vector<Reason> reasons(const ir::Program& p, const BlockScores& s, size_t row, size_t limit) {
   std::vector<Reason> out;

@@ -36,6 +36,8 @@ struct Reason {
   double points;
 };
 std::vector<Reason> reasons(const ir::Program& p, const BlockScores& scores, size_t row, size_t limit);
+// The `reasons` column: the top three as `measure -points`, points to one decimal, `; `-separated.
+std::string reasons_text(const ir::Program& p, const BlockScores& scores, size_t row);
 
 // Shortest decimal that reads back to the same double.
 void append_number(std::string& out, double v);

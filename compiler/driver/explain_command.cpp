@@ -90,9 +90,7 @@ std::string explain_row(const ir::Program& p, const BlockScores& s, size_t row, 
   e.out += fmt::format("score: {}\n", s.score[row] < 0 ? std::string("unscored") : fmt::format("{}", s.score[row]));
   e.out += fmt::format("band: {} ({})\n", unscored ? "unscored" : p.bands[band].name, unscored ? "grey" : p.bands[band].color);
   e.out += fmt::format("label: {}\n", s.label[row] < 0 ? std::string("none") : p.labels[s.label[row]].name);
-  std::string reasons;
-  for (const rt::Reason& r : rt::reasons(p, s, row, 3))
-    reasons += fmt::format("{}{} -{:.1f}", reasons.empty() ? "" : "; ", p.measures[r.measure].name, r.points);
+  const std::string reasons = rt::reasons_text(p, s, row);
   e.out += fmt::format("reasons: {}\n", reasons.empty() ? "none" : reasons);
   return e.out;
 }
