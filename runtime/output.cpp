@@ -95,17 +95,52 @@ struct Cell {
   std::string_view text;
   bool is_string = true;
   bool missing = false;
+  bool needs_quoting_check = false;  // only data text can hold a comma, quote or newline
 };
+
+}  // namespace
+
+namespace {
+
+// The top `N` reasons of a row into `top` (no allocation); returns how many there are.
+template <size_t N>
+size_t top_reasons(const ir::Program& p, const BlockScores& s, size_t row, Reason (&top)[N]) {
+  size_t n = 0;
+  if (!s.detail) return 0;
+  for (size_t m = 0; m < p.measures.size(); ++m) {
+    const size_t at = m * s.rows + row;
+    if (!s.m_weight_valid[at] || !s.m_score_valid[at]) continue;
+    const double points = s.m_weight[at] * (100.0 - s.m_score[at]);
+    if (!(points > 0)) continue;
+    // Insertion into a sorted run, most points first; a tie keeps file order (goes after).
+    size_t i = n < N ? n++ : N;
+    while (i > 0 && top[i - 1].points < points) {
+      if (i < N) top[i] = top[i - 1];
+      --i;
+    }
+    if (i < N) top[i] = Reason{static_cast<int32_t>(m), points};
+  }
+  return n;
+}
+
+void append_reasons(std::string& out, const ir::Program& p, const BlockScores& s, size_t row) {
+  Reason top[3];
+  const size_t n = top_reasons(p, s, row, top);
+  for (size_t i = 0; i < n; ++i) {
+    if (i) out += "; ";
+    out += p.measures[top[i].measure].name;
+    out += " -";
+    char buf[64];
+    auto r = std::to_chars(buf, buf + sizeof buf, top[i].points, std::chars_format::fixed, 1);
+    out.append(buf, r.ptr);
+  }
+}
 
 }  // namespace
 
 std::string reasons_text(const ir::Program& p, const BlockScores& s, size_t row) {
   std::string out;
-  for (const Reason& r : reasons(p, s, row, 3)) {
-    if (!out.empty()) out += "; ";
-    out += p.measures[r.measure].name;
-    out += fmt::format(" -{:.1f}", r.points);
-  }
+  append_reasons(out, p, s, row);
   return out;
 }
 
@@ -146,7 +181,10 @@ void format_rows(const ir::Program& p, const std::vector<OutputColumn>& columns,
       scratch.clear();
       Cell cell;
       switch (col.kind) {
-        case OutputColumn::Key: cell.text = block.text[p.key_field][row].view(); break;
+        case OutputColumn::Key:
+          cell.text = block.text[p.key_field][row].view();
+          cell.needs_quoting_check = true;
+          break;
         case OutputColumn::Segment: {
           const int32_t seg = s.segment[row];
           cell.text = seg < nseg ? std::string_view(p.segments[seg].name) : "default";
@@ -173,7 +211,7 @@ void format_rows(const ir::Program& p, const std::vector<OutputColumn>& columns,
           else cell.text = p.overrides[s.override_[row]].name;
           break;
         case OutputColumn::Reasons:
-          scratch = reasons_text(p, s, row);
+          append_reasons(scratch, p, s, row);
           cell.text = scratch;
           break;
         case OutputColumn::Value:
@@ -206,7 +244,13 @@ void format_rows(const ir::Program& p, const std::vector<OutputColumn>& columns,
       }
       if (format == OutputFormat::Csv) {
         if (c) out.push_back(',');
-        if (!cell.missing) append_csv(out, cell.text);
+        // Names are identifiers and numbers are digits: only data text may need quotes.
+        if (cell.missing) {
+        } else if (cell.needs_quoting_check) {
+          append_csv(out, cell.text);
+        } else {
+          out.append(cell.text);
+        }
       } else {
         if (c) out.push_back(',');
         append_json_string(out, col.header);

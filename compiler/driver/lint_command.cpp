@@ -1,13 +1,22 @@
-// `healthc lint FILE...`: the rule catalogue of compiler/lint/ over scorecards that check
-// clean; a card with errors gets its errors, as `healthc check` prints them, and no lint.
+// `healthc lint FILE... [--data DATA]`: the rule catalogue of compiler/lint/ over scorecards that
+// check clean; a card with errors gets its errors, as `healthc check` prints them, and no lint.
+// With --data, each card is also compiled (JIT, through the embedding API) and scores DATA block
+// by block; the data rules (W6xx) read what that showed, and a summary follows the findings.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <chrono>
+#include <cstdlib>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
 
 #include "compiler/diag/render.h"
 #include "compiler/diag/sarif.h"
 #include "compiler/driver/cli.h"
+#include "compiler/driver/report.h"
+#include "compiler/driver/scoring_options.h"
+#include "compiler/lint/data_profile.h"
 #include "compiler/lint/lint.h"
 
 namespace healthc::driver {
@@ -18,6 +27,8 @@ constexpr const char* kVersion = "0.1.0";
 // Where SARIF viewers send a reader; each rule's help is a section of docs/lint.md there.
 constexpr const char* kInformationUri = "https://github.com/healthc/healthc";
 constexpr const char* kLintDocsUri = "https://github.com/healthc/healthc/blob/main/docs/lint.md";
+// Rejected data rows shown on stderr, per card; the summary counts all of them.
+constexpr size_t kShownRejects = 10;
 
 SarifTool sarif_tool() {
   SarifTool tool{"healthc", kVersion, kInformationUri, {}};
@@ -32,6 +43,164 @@ SarifTool sarif_tool() {
 
 std::string plural(size_t n, const char* what) { return fmt::format("{} {}{}", n, what, n == 1 ? "" : "s"); }
 
+// Prints `shown` for a card, or the card's read error.
+void print_findings(const FrontendResult& front, const DiagnosticList& shown, const std::string& path,
+                    DiagFormat format, bool color) {
+  if (!front.file) {
+    print_diagnostics(front, path, format, color);
+    return;
+  }
+  for (const Diagnostic& d : shown.items()) {
+    if (format == DiagFormat::Json) fmt::print("{}\n", render_json(*front.file, d));
+    else fmt::print(stderr, "{}", render_text(*front.file, d, RenderOptions{color}));
+  }
+}
+
+// Days since 1970-01-01 as YYYY-MM-DD.
+std::string date_text(double days) {
+  using namespace std::chrono;
+  const year_month_day ymd{sys_days{std::chrono::days{static_cast<int64_t>(days)}}};
+  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                     static_cast<unsigned>(ymd.day()));
+}
+
+double ratio(uint64_t part, uint64_t whole) {
+  return whole ? static_cast<double>(part) / static_cast<double>(whole) : NAN;
+}
+
+// What --data gave a card: the profile and where it came from.
+struct DataRun {
+  std::string data_name;  // as shown ("<stdin>" for -)
+  double as_of = 0;
+};
+
+// The text summary: accounts, then a table each for segments, measures, bands and overrides.
+std::string summary_text(const ir::Program& p, const lint::DataProfile& d, const std::string& card,
+                         const DataRun& run) {
+  std::string o = fmt::format("{} on {}, as of {}\n", card, run.data_name, date_text(run.as_of));
+  o += fmt::format("  accounts: {} read, {} scored, {} unscored, {} rejected\n", d.read(), d.scored, d.unscored(),
+                   d.rejected);
+  if (d.accepted < lint::kMinAccounts)
+    o += fmt::format("  too few accounts for the data rules: they need at least {}\n", lint::kMinAccounts);
+
+  o += heading("Segments", ReportFormat::Text);
+  Table seg{{"segment", "accounts", "share"}, {}, ""};
+  for (size_t i = 0; i < d.segments.size(); ++i)
+    seg.rows.push_back({i < p.segments.size() ? p.segments[i].name : "default", fmt::format("{}", d.segments[i]),
+                        fmt_pct(ratio(d.segments[i], d.accepted))});
+  o += render_table(seg, ReportFormat::Text);
+
+  o += heading("Measures (accounts whose model uses the measure; scores of those it scores)", ReportFormat::Text);
+  Table ms{{"measure", "accounts", "unscored", "min", "mean", "max"}, {}, ""};
+  for (size_t i = 0; i < d.measures.size(); ++i) {
+    const lint::MeasureProfile& m = d.measures[i];
+    const bool any = m.scored > 0;
+    ms.rows.push_back({p.measures[i].name, m.in_some_model ? fmt::format("{}", m.in_model) : "in no model",
+                       fmt_pct(ratio(m.unscored(), m.in_model)), any ? fmt_fixed(m.min, 1) : "-",
+                       fmt_fixed(m.mean(), 1), any ? fmt_fixed(m.max, 1) : "-"});
+  }
+  o += render_table(ms, ReportFormat::Text);
+
+  o += heading("Bands", ReportFormat::Text);
+  Table bands{{"band", "scores", "accounts", "share"}, {}, "lrrr"};
+  for (size_t i = 0; i < d.bands.size(); ++i) {
+    const bool unscored = i == p.bands.size();
+    if (unscored && d.bands[i] == 0) continue;
+    bands.rows.push_back({unscored ? "unscored" : p.bands[i].name,
+                          unscored ? "-" : fmt::format("{}-{}", p.bands[i].from, p.bands[i].to),
+                          fmt::format("{}", d.bands[i]), fmt_pct(ratio(d.bands[i], d.accepted))});
+  }
+  o += render_table(bands, ReportFormat::Text);
+
+  if (!d.overrides.empty()) {
+    o += heading("Overrides (fired: the first override that held; share of the accounts it can apply to)",
+                 ReportFormat::Text);
+    Table ov{{"override", "can apply", "fired", "share"}, {}, ""};
+    for (size_t i = 0; i < d.overrides.size(); ++i)
+      ov.rows.push_back({p.overrides[i].name, fmt::format("{}", d.overrides[i].eligible),
+                         fmt::format("{}", d.overrides[i].fired),
+                         fmt_pct(ratio(d.overrides[i].fired, d.overrides[i].eligible))});
+    o += render_table(ov, ReportFormat::Text);
+  }
+  return o;
+}
+
+// The JSON summary: one object `{"summary": {...}}` on a line.
+std::string summary_json(const ir::Program& p, const lint::DataProfile& d, const std::string& card,
+                         const DataRun& run) {
+  using nlohmann::json;
+  auto share = [](uint64_t part, uint64_t whole) -> json {
+    if (!whole) return nullptr;
+    return static_cast<double>(part) / static_cast<double>(whole);
+  };
+  json s;
+  s["file"] = card;
+  s["data"] = run.data_name;
+  s["as_of"] = date_text(run.as_of);
+  s["accounts"] = {{"read", d.read()}, {"scored", d.scored}, {"unscored", d.unscored()}, {"rejected", d.rejected}};
+  json segs = json::array();
+  for (size_t i = 0; i < d.segments.size(); ++i)
+    segs.push_back({{"name", i < p.segments.size() ? p.segments[i].name : "default"},
+                    {"accounts", d.segments[i]},
+                    {"share", share(d.segments[i], d.accepted)}});
+  s["segments"] = std::move(segs);
+  json ms = json::array();
+  for (size_t i = 0; i < d.measures.size(); ++i) {
+    const lint::MeasureProfile& m = d.measures[i];
+    const bool any = m.scored > 0;
+    ms.push_back({{"name", p.measures[i].name},
+                  {"in_some_model", m.in_some_model},
+                  {"accounts", m.in_model},
+                  {"unscored", m.unscored()},
+                  {"unscored_share", share(m.unscored(), m.in_model)},
+                  {"min", any ? json(m.min) : json(nullptr)},
+                  {"mean", any ? json(m.mean()) : json(nullptr)},
+                  {"max", any ? json(m.max) : json(nullptr)}});
+  }
+  s["measures"] = std::move(ms);
+  json bands = json::array();
+  for (size_t i = 0; i < d.bands.size(); ++i)
+    bands.push_back({{"name", i < p.bands.size() ? p.bands[i].name : "unscored"},
+                     {"accounts", d.bands[i]},
+                     {"share", share(d.bands[i], d.accepted)}});
+  s["bands"] = std::move(bands);
+  json ov = json::array();
+  for (size_t i = 0; i < d.overrides.size(); ++i)
+    ov.push_back({{"name", p.overrides[i].name},
+                  {"eligible", d.overrides[i].eligible},
+                  {"fired", d.overrides[i].fired},
+                  {"share", share(d.overrides[i].fired, d.overrides[i].eligible)}});
+  s["overrides"] = std::move(ov);
+  return json{{"summary", std::move(s)}}.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// Scores DATA with `card` into `profile`, printing rejected rows. False (with the reason
+// printed) when the data cannot be read.
+bool profile_card(const Scorecard& card, const std::string& data, const DataRun& run, lint::DataProfile& profile) {
+  std::string err;
+  std::FILE* in = open_input(data, err);
+  if (!in) {
+    fmt::print(stderr, "healthc lint: {}\n", err);
+    return false;
+  }
+  auto reader = rt::make_reader(rt::format_from_path(data), in, card.schema());
+  lint::ProfileOptions po;
+  po.as_of = run.as_of;
+  size_t shown = 0;
+  po.on_reject = [&](const rt::Reject& r) {
+    if (shown++ < kShownRejects) fmt::print(stderr, "{}:{}: rejected: {}\n", run.data_name, r.line, r.reason);
+  };
+  const bool ok = lint::profile_data(card, *reader, po, profile, err);
+  if (in != stdin) std::fclose(in);
+  if (!ok) {
+    fmt::print(stderr, "healthc lint: {}: {}\n", run.data_name, err);
+    return false;
+  }
+  if (shown > kShownRejects)
+    fmt::print(stderr, "{}: ... and {} more rejected rows\n", run.data_name, shown - kShownRejects);
+  return true;
+}
+
 }  // namespace
 
 int run_lint(const std::vector<std::string>& args) {
@@ -40,18 +209,23 @@ int run_lint(const std::vector<std::string>& args) {
       ("files", po::value<std::vector<std::string>>()->required(), "scorecard files (.health); - for stdin")
       ("format", po::value<std::string>()->default_value("text"),
        "`text` (stderr), `json` (stdout, one object a line) or `sarif` (stdout, SARIF 2.1.0)")
+      ("data", po::value<std::string>(),
+       "score this data file (CSV or JSON Lines; - for stdin) with each card, add the data rules (W6xx) and "
+       "a summary")
+      ("as-of", po::value<std::string>(), "with --data: the as-of date for days_since (YYYY-MM-DD; default today, UTC)")
       ("werror", po::bool_switch(), "exit 1 when there are warnings, not only errors")
       ("color", po::value<std::string>()->default_value("auto"), "`auto`, `always` or `never`")
-      ("quiet,q", po::bool_switch(), "no summary line");
+      ("quiet,q", po::bool_switch(), "no `N files linted` line (a --data summary still prints)");
   po::positional_options_description pos;
   pos.add("files", -1);
   po::variables_map vm;
   int code = kExitOk;
   if (!parse_options("lint",
-                     "FILE... [options]\n\nFinds mistakes that are not errors (docs/lint.md lists the rules). A "
-                     "comment `# healthc-lint: disable=W101,W204`\non a finding's line or the line before "
-                     "silences those codes there.\nExit 0 when clean, 1 on errors (or warnings with --werror), "
-                     "2 on usage errors.",
+                     "FILE... [--data DATA [--as-of DATE]] [options]\n\nFinds mistakes that are not errors "
+                     "(docs/lint.md lists the rules). With --data, also scores DATA\nwith each card and reports "
+                     "what the accounts show (W6xx), then a summary. A comment\n`# healthc-lint: "
+                     "disable=W101,W204` on a finding's line or the line before silences those codes\nthere. "
+                     "Exit 0 when clean, 1 on errors (or warnings with --werror), 2 on usage errors.",
                      opts, pos, args, vm, code))
     return code;
   const std::string format_name = vm["format"].as<std::string>();
@@ -63,31 +237,74 @@ int run_lint(const std::vector<std::string>& args) {
   if (color_when != "auto" && color_when != "always" && color_when != "never")
     return usage_error("lint", "--color must be `auto`, `always` or `never`");
   const bool color = use_color(color_when, stderr);
+  const auto& files = vm["files"].as<std::vector<std::string>>();
+
+  const std::optional<std::string> data =
+      vm.count("data") ? std::optional<std::string>(vm["data"].as<std::string>()) : std::nullopt;
+  DataRun run;
+  if (!data && vm.count("as-of")) return usage_error("lint", "--as-of needs --data");
+  if (data) {
+    if (!as_of_days(vm, run.as_of)) return usage_error("lint", "--as-of must be a date YYYY-MM-DD");
+    if (*data == "-" && (files.size() > 1 || files[0] == "-"))
+      return usage_error("lint", "--data - (stdin) takes one FILE, and not one read from stdin");
+    run.data_name = *data == "-" ? "<stdin>" : *data;
+  }
+  CompileOptions compile_options;
+  compile_options.eager_detail = true;  // the profile reads every measure's score
+  compile_options.use_cache = std::getenv("HEALTHC_NO_CACHE") == nullptr;
 
   size_t errors = 0, warnings = 0, notes = 0;
-  std::vector<std::unique_ptr<SourceFile>> kept;  // the files SARIF results point into
+  std::vector<std::unique_ptr<FrontendResult>> kept;  // the files SARIF results point into
+  std::vector<std::shared_ptr<const Scorecard>> kept_cards;
   std::vector<SarifFile> sarif_files;
-  const auto& files = vm["files"].as<std::vector<std::string>>();
   for (const std::string& path : files) {
-    FrontendResult r = run_frontend(path);
+    std::unique_ptr<FrontendResult> owned;
+    std::shared_ptr<const Scorecard> card;
+    if (data) {
+      CompileOutcome c = compile_scorecard(path, compile_options);
+      if (!c.error.empty()) {  // not the card's fault: the JIT failed
+        fmt::print(stderr, "healthc lint: {}: {}\n", path, c.error);
+        ++errors;
+        continue;
+      }
+      card = std::move(c.scorecard);
+      owned = std::move(c.front);
+    } else {
+      owned = std::make_unique<FrontendResult>(run_frontend(path));
+    }
+    const FrontendResult& front = card ? card->source() : *owned;
+
+    std::optional<lint::DataProfile> profile;
     DiagnosticList shown;
-    if (r.ok()) {
-      shown = lint::lint(r.card, r.checked.checked, *r.file);
-      for (const Diagnostic& d : r.diags.items()) shown.add(d);  // the front end's own warnings
+    if (front.ok()) {
+      if (card) {
+        profile.emplace(card->program());
+        if (!profile_card(*card, *data, run, *profile)) {
+          profile.reset();
+          ++errors;
+        }
+      }
+      shown = lint::lint(front.card, front.checked.checked, *front.file, profile ? &*profile : nullptr);
+      for (const Diagnostic& d : front.diags.items()) shown.add(d);  // the front end's own warnings
       shown.sort_by_position();
     } else {
-      shown = r.diags;
+      shown = front.diags;
     }
-    errors += r.file ? shown.count(Severity::Error) : 1;
+    errors += front.file ? shown.count(Severity::Error) : 1;
     warnings += shown.count(Severity::Warning);
     notes += shown.count(Severity::Note);
     if (sarif) {
-      sarif_files.push_back(SarifFile{path, r.file.get(), r.read_error, shown.items()});
-      kept.push_back(std::move(r.file));
+      sarif_files.push_back(SarifFile{path, front.file.get(), front.read_error, shown.items()});
+      kept.push_back(std::move(owned));
+      kept_cards.push_back(std::move(card));
       continue;
     }
-    r.diags = std::move(shown);
-    print_diagnostics(r, path, format, color);
+    print_findings(front, shown, path, format, color);
+    if (profile) {
+      if (format == DiagFormat::Json) fmt::print("{}\n", summary_json(card->program(), *profile, path, run));
+      else fmt::print("{}", summary_text(card->program(), *profile, path, run));
+      std::fflush(stdout);
+    }
   }
   if (sarif) fmt::print("{}", render_sarif(sarif_tool(), sarif_files));
   if (!sarif && format == DiagFormat::Text && !vm["quiet"].as<bool>()) {

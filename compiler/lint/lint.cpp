@@ -100,6 +100,33 @@ constexpr std::array kRules = {
          "A comparison with an empty cell is unknown and a `when` that ends unknown is not taken, so accounts "
          "without the field silently fall through.",
          optional_unhandled},
+    // The data rules: with `--data` only (data_rules.cpp).
+    Rule{DiagKind::LintEmptySegment, "empty-segment", "w601-empty-segment", "a segment no account of the data is in",
+         "A segment that takes no real account leaves its model unused: its condition is probably wrong, or the "
+         "accounts it was written for look different in the data.",
+         empty_segment},
+    Rule{DiagKind::LintUnscoredMeasure, "unscored-measure", "w602-unscored-measure",
+         "a measure unscored for more than 30% of the accounts whose model uses it",
+         "An unscored measure's weight moves to the others, so for those accounts the score is a different "
+         "model from the one on the card.",
+         unscored_measure},
+    Rule{DiagKind::LintConstantMeasure, "constant-measure", "w603-constant-measure",
+         "a measure that gives every account of the data the same score",
+         "A measure with one score for everyone carries no signal: it only shifts every score by the same amount.",
+         constant_measure},
+    Rule{DiagKind::LintEmptyBand, "empty-band", "w604-empty-band", "a band no account of the data lands in",
+         "A band no real account reaches is a legend entry that never shows; its bounds may be off.", empty_band},
+    Rule{DiagKind::LintDominantOverride, "dominant-override", "w605-dominant-override",
+         "an override that fires for more than 25% of the accounts it can apply to",
+         "An override is an exception; when it fires for a large share of accounts, it decides their score and "
+         "the model does not.",
+         dominant_override},
+    Rule{DiagKind::LintSmallSegment, "small-segment", "w606-small-segment",
+         "a segment with less than 5% of the accounts of the data",
+         "A segment with a handful of accounts has its own model to maintain for very few scores.", small_segment},
+    Rule{DiagKind::LintIdleOverride, "idle-override", "w607-idle-override",
+         "an override that fires for no account of the data",
+         "An override no real account triggers may be dead, or its threshold may be off.", idle_override},
 };
 
 }  // namespace
@@ -112,9 +139,11 @@ const Rule* find_rule(std::string_view code) {
   return nullptr;
 }
 
-DiagnosticList lint(const ast::Scorecard& card, const check::CheckedScorecard& checked, const SourceFile& file) {
+DiagnosticList lint(const ast::Scorecard& card, const check::CheckedScorecard& checked, const SourceFile& file,
+                    const DataProfile* data) {
   DiagnosticList found;
-  const LintContext cx{card, checked, found};
+  // Rules run in code order, so the data rules (W6xx) see the static findings they defer to.
+  const LintContext cx{card, checked, found, data};
   for (const Rule& r : kRules) r.run(cx);
   const Suppressions suppressions(file);
   DiagnosticList out;

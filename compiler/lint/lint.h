@@ -13,11 +13,15 @@
 
 namespace healthc::lint {
 
+class DataProfile;  // data_profile.h: what scoring a data file with the card showed
+
 // What a rule reads, and where it reports.
 struct LintContext {
   const ast::Scorecard& card;
   const check::CheckedScorecard& checked;
   DiagnosticList& out;
+  // With `--data`: the profile the data rules (W6xx) read. They do nothing when it is null.
+  const DataProfile* data;
 };
 
 struct Rule {
@@ -33,8 +37,10 @@ std::span<const Rule> rules();
 // The rule with this code ("W101"), or nullptr.
 const Rule* find_rule(std::string_view code);
 
-// Runs every rule over a card that checked clean. The findings come sorted by position, with
-// the ones a `# healthc-lint: disable=...` comment suppresses left out.
-DiagnosticList lint(const ast::Scorecard& card, const check::CheckedScorecard& checked, const SourceFile& file);
+// Runs every rule over a card that checked clean: the static rules always, the data rules
+// (W6xx) when `data` profiles a data file scored with the card. The findings come sorted by
+// position, with the ones a `# healthc-lint: disable=...` comment suppresses left out.
+DiagnosticList lint(const ast::Scorecard& card, const check::CheckedScorecard& checked, const SourceFile& file,
+                    const DataProfile* data = nullptr);
 
 }  // namespace healthc::lint

@@ -44,6 +44,15 @@ void band_unreachable(const LintContext& cx);
 // missing.cpp
 void optional_unhandled(const LintContext& cx);
 
+// data_rules.cpp: with `--data` only; each returns at once when cx.data is null.
+void empty_segment(const LintContext& cx);
+void unscored_measure(const LintContext& cx);
+void constant_measure(const LintContext& cx);
+void empty_band(const LintContext& cx);
+void dominant_override(const LintContext& cx);
+void small_segment(const LintContext& cx);
+void idle_override(const LintContext& cx);
+
 // Calls `f` on `e` and every expression inside it.
 template <typename F>
 void visit(const ast::Expr& e, F&& f) {

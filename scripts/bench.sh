@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# The benchmark suite (issue 9) in one command. Never part of the test run.
+#
+#   bash scripts/bench.sh
+#
+# About 10-15 minutes on this machine kind (2 cores); everything lands in build/bench/. It
+#   1. builds the `bench` preset (healthc + healthc_bench, Google Benchmark) and
+#      ../shared/bench/handwritten_b2b.cpp with the command in that folder's README;
+#   2. makes what it needs on first use: generated B2B accounts (cached in build/bench/data/ by
+#      row count and seed), GNU time (apt-get, for peak memory), DuckDB's engine (npm
+#      @duckdb/node-api into build/bench/node/; a benchmark-only dependency);
+#   3. runs healthc_bench: JIT vs reference evaluator on in-memory blocks for every example and
+#      for generated 10/50/500-measure cards, and compile latency;
+#   4. times end to end, CSV to CSV, on 1M and 5M accounts, best of 3, with peak memory:
+#      `healthc score --columns account_id,segment,score,band,label,override`, `healthc score`
+#      with the full default output, handwritten_b2b, and the card as one DuckDB query
+#      (bench/b2b_duckdb.sql); plus ns/row in memory against `handwritten_b2b --bench`;
+#   5. checks, on the same files, that the JIT's output equals the reference evaluator's (cmp,
+#      --columns and full output) and compares healthc's --columns output with
+#      handwritten_b2b's and DuckDB's row by row (bench/compare_outputs.py names every
+#      mismatching row and column; `""` vs an empty cell is the only difference it treats as
+#      cosmetic, and it counts those separately);
+#   6. prints the tables; a copy is in build/bench/report.txt.
+#
+# Knobs (environment): BENCH_ROWS="1000000 5000000" (end-to-end sizes), BENCH_REPS=3,
+# BENCH_SEED=1, BENCH_THREADS=2, BENCH_GBENCH_ARGS (extra healthc_bench arguments, e.g.
+# --benchmark_filter=b2b), HEALTHC_BENCH_ROWS=65536 (rows per in-memory block).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+B=build/bench
+ROWS_LIST=${BENCH_ROWS:-"1000000 5000000"}
+REPS=${BENCH_REPS:-3}
+SEED=${BENCH_SEED:-1}
+THREADS=${BENCH_THREADS:-2}
+HEALTHC=$B/compiler/healthc
+CARD=examples/b2b_saas.health
+COLUMNS=account_id,segment,score,band,label,override
+HW_SRC=$ROOT/../shared/bench/handwritten_b2b.cpp
+OUT=$B/out
+REPORT=$B/report.txt
+
+step() { printf '\n== %s\n' "$*" >&2; }
+as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
+
+step "build: preset bench (healthc, healthc_bench) and handwritten_b2b"
+cmake --preset bench >/dev/null
+cmake --build --preset bench --target healthc healthc_bench
+if [[ ! -x $B/handwritten_b2b || $HW_SRC -nt $B/handwritten_b2b ]]; then
+  g++ -std=c++20 -O3 -march=native -ffp-contract=off -pthread -o $B/handwritten_b2b "$HW_SRC"
+fi
+
+step "tools: GNU time, DuckDB (npm @duckdb/node-api)"
+if [[ ! -x /usr/bin/time ]]; then
+  as_root apt-get update -qq
+  as_root apt-get install -y -qq time
+fi
+if [[ ! -d $B/node/node_modules/@duckdb/node-api ]]; then
+  mkdir -p $B/node
+  npm install --prefix $B/node --no-audit --no-fund @duckdb/node-api
+fi
+
+step "data: generated B2B accounts"
+mkdir -p $B/data $OUT
+DATA_ARGS=()
+for rows in $ROWS_LIST; do
+  f=$B/data/b2b_${rows}_seed${SEED}.csv
+  if [[ ! -s $f ]]; then
+    echo "generating $f" >&2
+    python3 scripts/gen_accounts.py --card b2b --rows "$rows" --seed "$SEED" -o "$f.tmp"
+    mv "$f.tmp" "$f"
+  fi
+  DATA_ARGS+=(--data "$rows=$f")
+done
+
+step "healthc_bench: JIT vs reference evaluator in memory, compile latency"
+# shellcheck disable=SC2086
+HEALTHC_SOURCE_DIR=$ROOT $B/bench/healthc_bench --benchmark_min_time=0.2 \
+  --benchmark_out=$B/healthc_bench.json --benchmark_out_format=json ${BENCH_GBENCH_ARGS:-} >&2
+
+step "end to end: healthc, handwritten_b2b, DuckDB (best of $REPS, $THREADS threads)"
+# healthc's compiled-code cache for these runs: emptied, then filled with both batch functions
+# (--columns needs the basic one, the default output the detail one), so every timed run reads
+# compiled code from the cache as repeated nightly runs do. A cold compile's cost is in
+# healthc_bench's compile/ table.
+export HEALTHC_CACHE_DIR=$ROOT/$B/cache
+rm -rf "$HEALTHC_CACHE_DIR"
+$HEALTHC score $CARD examples/data/b2b_saas_sample.csv -o /dev/null --columns $COLUMNS --as-of 2026-11-01 -q
+$HEALTHC score $CARD examples/data/b2b_saas_sample.csv -o /dev/null --as-of 2026-11-01 -q
+python3 bench/run_e2e.py --healthc $HEALTHC --card $CARD --handwritten $B/handwritten_b2b \
+  --node-modules $B/node --duckdb-sql bench/b2b_duckdb.sql --out-dir $OUT --reps "$REPS" \
+  --threads "$THREADS" --gbench-json $B/healthc_bench.json "${DATA_ARGS[@]}" >$B/e2e_table.txt
+
+step "checks: JIT vs reference evaluator, healthc vs handwritten_b2b vs DuckDB"
+CHECKS=$B/checks.txt
+: >$CHECKS
+for rows in $ROWS_LIST; do
+  f=$B/data/b2b_${rows}_seed${SEED}.csv
+  {
+    echo "$rows rows ($f):"
+    for mode in columns full; do
+      extra=()
+      [[ $mode == columns ]] && extra=(--columns $COLUMNS)
+      $HEALTHC score $CARD "$f" -o "$OUT/healthc_eval_${mode}_${rows}.csv" --threads "$THREADS" \
+        --as-of 2026-11-01 -q --engine eval "${extra[@]}"
+      if cmp -s "$OUT/healthc_${mode}_${rows}.csv" "$OUT/healthc_eval_${mode}_${rows}.csv"; then
+        echo "  healthc --engine jit vs --engine eval, ${mode} output: identical (cmp)"
+      else
+        echo "  healthc --engine jit vs --engine eval, ${mode} output: DIFFERENT"
+        python3 bench/compare_outputs.py "$OUT/healthc_${mode}_${rows}.csv" \
+          "$OUT/healthc_eval_${mode}_${rows}.csv" --names jit,eval || true
+      fi
+    done
+    echo "  healthc --columns vs handwritten_b2b:"
+    python3 bench/compare_outputs.py "$OUT/healthc_columns_${rows}.csv" "$OUT/handwritten_${rows}.csv" \
+      --names healthc,handwritten || true
+    if cmp -s "$OUT/duckdb_${rows}.csv" "$OUT/handwritten_${rows}.csv"; then
+      echo "  DuckDB vs handwritten_b2b: identical (cmp)"
+    else
+      echo "  DuckDB vs handwritten_b2b:"
+      python3 bench/compare_outputs.py "$OUT/duckdb_${rows}.csv" "$OUT/handwritten_${rows}.csv" \
+        --names duckdb,handwritten || true
+    fi
+  } | tee -a $CHECKS >&2
+done
+
+{
+  echo "healthc benchmark suite, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -srm)"
+  echo "$(lscpu | sed -n 's/^Model name: *//p'); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo
+  echo "End to end, B2B card (examples/b2b_saas.health), CSV to CSV:"
+  cat $B/e2e_table.txt
+  echo
+  python3 bench/gbench_summary.py $B/healthc_bench.json
+  echo
+  echo "Checks:"
+  cat $CHECKS
+} | tee $REPORT
