@@ -12,6 +12,10 @@ int run_lint(const std::vector<std::string>& args);
 int run_compile(const std::vector<std::string>& args);
 int run_score(const std::vector<std::string>& args);
 int run_explain(const std::vector<std::string>& args);
+int run_test(const std::vector<std::string>& args);
+int run_diff(const std::vector<std::string>& args);
+int run_validate(const std::vector<std::string>& args);
+int run_tune(const std::vector<std::string>& args);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> kCommands = {
@@ -20,6 +24,10 @@ const std::vector<Command>& commands() {
       {"compile", "show a stage's output: scoring IR, LLVM IR, assembly", run_compile},
       {"score", "score every account of a data file", run_score},
       {"explain", "show how one account's score comes about", run_explain},
+      {"test", "run scorecard test cases (accounts with expected results)", run_test},
+      {"diff", "show what a changed scorecard does to real accounts", run_diff},
+      {"validate", "check that scores predict an outcome (AUC, rates per band)", run_validate},
+      {"tune", "suggest weights that predict an outcome better", run_tune},
   };
   return kCommands;
 }
