@@ -21,6 +21,15 @@ void add_scoring_options(po::options_description& opts) {
       ("no-cache", po::bool_switch(), "compile afresh, bypassing the compiled-code cache (HEALTHC_CACHE_DIR)");
 }
 
+void add_outcome_options(po::options_description& opts) {
+  opts.add_options()
+      ("card", po::value<std::string>()->required(), "the scorecard (.health)")
+      ("data", po::value<std::string>()->required(), "accounts with an outcome column: CSV or JSON Lines")
+      ("outcome", po::value<std::string>()->required(), "the 0/1 outcome column (churned, renewed, ...)")
+      ("positive", po::value<std::string>()->default_value("low"),
+       "where outcome 1 is expected: `low` scores (churned: the default) or `high` scores (renewed)");
+}
+
 std::shared_ptr<const Scorecard> load_scorecard(const std::string& command, const po::variables_map& vm,
                                                 int& exit_code, bool eager_detail) {
   CompileOptions options;

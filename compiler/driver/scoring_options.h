@@ -13,6 +13,9 @@
 namespace healthc::driver {
 
 void add_scoring_options(po::options_description& opts);
+// CARD DATA --outcome COLUMN [--positive low|high]: the commands that judge a score against
+// what customers did (validate, tune).
+void add_outcome_options(po::options_description& opts);
 
 // Compiles CARD with --param and --engine; on failure prints why and sets `exit_code`.
 // `eager_detail`: the run will need per-measure detail (reasons, --explain), so that variant

@@ -111,12 +111,8 @@ std::vector<int32_t> keep_band_shares(const ir::Program& p, const std::vector<in
 
 int run_tune(const std::vector<std::string>& args) {
   po::options_description opts("Options");
+  add_outcome_options(opts);
   opts.add_options()
-      ("card", po::value<std::string>()->required(), "the scorecard (.health)")
-      ("data", po::value<std::string>()->required(), "accounts with an outcome column: CSV or JSON Lines")
-      ("outcome", po::value<std::string>()->required(), "the 0/1 outcome column (churned, renewed, ...)")
-      ("positive", po::value<std::string>()->default_value("low"),
-       "where outcome 1 is expected: `low` scores (churned: the default) or `high` scores (renewed)")
       ("seed", po::value<uint64_t>()->default_value(1), "seed of the training / held-out split")
       ("train", po::value<double>()->default_value(0.7), "share of the accounts to fit on (the rest is held out)")
       ("bands", po::value<std::string>()->default_value("fixed"),

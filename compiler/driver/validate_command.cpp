@@ -191,12 +191,8 @@ json to_json(const Validation& v, const std::string& card, const std::string& da
 
 int run_validate(const std::vector<std::string>& args) {
   po::options_description opts("Options");
+  add_outcome_options(opts);
   opts.add_options()
-      ("card", po::value<std::string>()->required(), "the scorecard (.health)")
-      ("data", po::value<std::string>()->required(), "accounts with an outcome column: CSV or JSON Lines")
-      ("outcome", po::value<std::string>()->required(), "the 0/1 outcome column (churned, renewed, ...)")
-      ("positive", po::value<std::string>()->default_value("low"),
-       "where outcome 1 is expected: `low` scores (churned: the default) or `high` scores (renewed)")
       ("format", po::value<std::string>()->default_value("text"), "`text`, `json` or `markdown`")
       ("threads", po::value<int>()->default_value(default_threads()), "threads to score with");
   add_scoring_options(opts);
