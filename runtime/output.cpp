@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "runtime/io/utf8.h"
+
 namespace healthc::rt {
 
 std::vector<OutputColumn> default_columns(const ir::Program& p, bool explain) {
@@ -46,6 +48,30 @@ bool needs_detail(const std::vector<OutputColumn>& columns) {
   });
 }
 
+void append_json_string(std::string& out, std::string_view s) {
+  // The readers refuse text that is not UTF-8; this is the last guard that what goes out is
+  // JSON whatever reached it (each stray byte becomes U+FFFD).
+  std::string repaired;
+  if (!is_valid_utf8(s)) {
+    repaired = repaired_utf8(s);
+    s = repaired;
+  }
+  out.push_back('"');
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) out += fmt::format("\\u{:04x}", static_cast<int>(c));
+        else out.push_back(c);
+    }
+  }
+  out.push_back('"');
+}
+
 void append_number(std::string& out, double v) {
   char buf[32];
   auto r = std::to_chars(buf, buf + sizeof buf, v);
@@ -73,22 +99,6 @@ void append_csv(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
-void append_json_string(std::string& out, std::string_view s) {
-  out.push_back('"');
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) out += fmt::format("\\u{:04x}", static_cast<int>(c));
-        else out.push_back(c);
-    }
-  }
-  out.push_back('"');
-}
 
 // A cell: its text (empty = missing) and whether JSON should quote it.
 struct Cell {

@@ -39,6 +39,10 @@ std::vector<Reason> reasons(const ir::Program& p, const BlockScores& scores, siz
 // The `reasons` column: the top three as `measure -points`, points to one decimal, `; `-separated.
 std::string reasons_text(const ir::Program& p, const BlockScores& scores, size_t row);
 
+// `s` as a JSON string, quotes included. Always valid JSON: bytes that are not UTF-8 become
+// U+FFFD.
+void append_json_string(std::string& out, std::string_view s);
+
 // Shortest decimal that reads back to the same double.
 void append_number(std::string& out, double v);
 

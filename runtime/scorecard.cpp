@@ -65,7 +65,7 @@ void Scorecard::score(const rt::ColumnBlock& block, double as_of, bool detail, B
   }
   if (ir::BatchFn fn = native(detail ? 1 : 0)) {
     fn(&in, &o);
-  } else {  // code generation failed late (it was checked up front): the evaluator agrees
+  } else {  // past the compile budget, or code generation failed late: the evaluator agrees
     eval::evaluate(program_, in, o);
   }
 }
@@ -75,6 +75,8 @@ ir::BatchFn Scorecard::native(int variant) const {
   std::call_once(n.once, [&] {
     jit::CompileResult r = jit::compile(program_, variant ? jit::Variant::Detail : jit::Variant::Basic,
                                         jit::CacheOptions{use_cache_, cache_dir_});
+    n.notes = std::move(r.notes);
+    n.use_evaluator = r.use_evaluator;
     if (!r.scorer) {
       n.error = r.error;
       return;
@@ -93,14 +95,16 @@ struct ScorecardBuilder {
       return out;
     }
     std::vector<double> params = ir::default_params(front->card);
-    for (const auto& [name, value] : options.params) {
+    // A named pair, not a structured binding: clang 14 cannot capture a binding in a lambda.
+    for (const auto& param : options.params) {
+      const auto& name = param.first;
       auto it = std::find_if(front->card.params.begin(), front->card.params.end(),
                              [&](const ast::Param& p) { return p.name.text == name; });
       if (it == front->card.params.end()) {
         out.error = fmt::format("the scorecard has no param `{}`", name);
         return out;
       }
-      params[it - front->card.params.begin()] = value;
+      params[it - front->card.params.begin()] = param.second;
     }
     auto card = std::make_shared<Scorecard>();
     card->program_ = ir::lower(front->card, front->checked.checked, params);
@@ -109,7 +113,9 @@ struct ScorecardBuilder {
     card->cache_dir_ = options.cache_dir;
     if (options.engine == Engine::Jit) {
       const int variant = options.eager_detail ? 1 : 0;
-      if (!card->native(variant)) {
+      const bool compiled = card->native(variant) != nullptr;
+      out.notes = card->native_[variant].notes;
+      if (!compiled && !card->native_[variant].use_evaluator) {
         out.error = "code generation failed: " + card->native_[variant].error;
         return out;
       }

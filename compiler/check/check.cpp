@@ -138,18 +138,62 @@ void Checker::check_bands() {
   }
 }
 
-void Checker::check_measures() {
-  measure_value_type_.assign(card_.measures.size(), ast::Type::error());
-  measure_state_.assign(card_.measures.size(), State::Todo);
-  for (size_t i = 0; i < card_.measures.size(); ++i) check_measure(static_cast<int32_t>(i));
+// Appends the measures `e` reads (as `name.value` or `name.score`), in the order the checker
+// meets them. Expression depth is bounded by the parser's nesting screen.
+void Checker::collect_measure_reads(const ast::Expr& e, std::vector<int32_t>& out) const {
+  if (e.kind == ast::ExprKind::MeasureRef) {
+    auto it = values_.find(e.text);
+    if (it != values_.end() && it->second.kind == ast::Resolution::Measure) out.push_back(it->second.index);
+  }
+  for (const ast::ExprPtr& a : e.args)
+    if (a) collect_measure_reads(*a, out);
 }
 
-// Checks a measure after the measures it reads (found while checking its expressions), so
-// their value types are known and a cycle is found where it closes.
+// Checks every measure after the measures it reads, so their value types are known when a
+// reader is checked. The order is a depth-first post-order over the reads graph, walked with
+// an explicit stack: a chain of 100,000 measures must not be bounded by the C++ stack. A read
+// of a measure that is not yet checked when its reader is checked closes a cycle.
+void Checker::check_measures() {
+  const size_t n = card_.measures.size();
+  measure_value_type_.assign(n, ast::Type::error());
+  measure_state_.assign(n, State::Todo);
+  std::vector<std::vector<int32_t>> reads(n);
+  for (size_t i = 0; i < n; ++i) {
+    const ast::Measure& m = card_.measures[i];
+    if (m.value) collect_measure_reads(*m.value, reads[i]);
+    if (m.score && m.score->subject) collect_measure_reads(*m.score->subject, reads[i]);
+  }
+  std::vector<State> visit(n, State::Todo);
+  struct Frame {
+    int32_t measure;
+    size_t next_read;
+  };
+  std::vector<Frame> stack;
+  for (size_t root = 0; root < n; ++root) {
+    if (visit[root] != State::Todo) continue;
+    visit[root] = State::Active;
+    stack.push_back({static_cast<int32_t>(root), 0});
+    while (!stack.empty()) {
+      Frame& top = stack.back();
+      if (top.next_read < reads[top.measure].size()) {
+        const int32_t d = reads[top.measure][top.next_read++];
+        if (visit[d] == State::Todo) {
+          visit[d] = State::Active;
+          stack.push_back({d, 0});
+        }
+        continue;
+      }
+      const int32_t done = top.measure;
+      stack.pop_back();
+      visit[done] = State::Done;
+      check_measure(done);
+    }
+  }
+}
+
 void Checker::check_measure(int32_t i) {
   if (measure_state_[i] != State::Todo) return;
   measure_state_[i] = State::Active;
-  measure_stack_.push_back(i);
   ast::Measure& m = card_.measures[i];
   if (m.value) {
     const ast::Type t = check_expr(*m.value, {ExprScope::MeasureValue, i});
@@ -166,7 +210,6 @@ void Checker::check_measure(int32_t i) {
   }
   if (m.missing == ast::Measure::Missing::Score && (m.missing_score < 0 || m.missing_score > 100))
     diags_.report(DiagKind::MissingScoreRange, m.missing_range, fmt::format("{}", m.missing_score));
-  measure_stack_.pop_back();
   measure_state_[i] = State::Done;
   out_.measure_order.push_back(i);
 }

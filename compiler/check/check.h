@@ -11,6 +11,10 @@
 
 namespace healthc::check {
 
+// The largest weight a model entry may have (E0510). With it, no sum or product of a card's
+// weights can overflow a double.
+inline constexpr double kMaxWeight = 1e6;
+
 // A node of a model's weight tree after `extends` is applied.
 struct WeightNode {
   enum Kind : uint8_t { Measure, Group } kind = Measure;

@@ -36,6 +36,7 @@ class Checker {
   void check_bands();
   void check_measures();
   void check_measure(int32_t i);
+  void collect_measure_reads(const ast::Expr& e, std::vector<int32_t>& out) const;
   void check_segments_overrides_labels();
 
   ast::Type check_binary(ast::Expr& e, const ExprScope& scope);
@@ -64,7 +65,6 @@ class Checker {
   std::vector<ast::Type> measure_value_type_;
   enum class State : uint8_t { Todo, Active, Done };
   std::vector<State> measure_state_, model_state_;
-  std::vector<int32_t> measure_stack_;
   std::vector<int32_t> model_stack_;
 };
 

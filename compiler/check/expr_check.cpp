@@ -114,11 +114,12 @@ Type Checker::check_measure_ref(Expr& e, const ExprScope& scope) {
     }
     return measure_value_type_[m];
   }
-  if (measure_state_[m] == State::Active) {
+  // Measures are checked after the measures they read (check_measures), so a read of one
+  // that is not done yet closes a cycle.
+  if (measure_state_[m] != State::Done) {
     diags_.report(DiagKind::MeasureCycle, e.range, e.text);
     return Type::error();
   }
-  check_measure(m);
   if (e.member_is_score) return Type::number();
   if (!card_.measures[m].value) {
     diags_.report(DiagKind::ValueWithoutValue, e.range, e.text);

@@ -84,6 +84,11 @@ void Checker::resolve_model(int32_t i) {
         for (ast::ModelEntry& e : entries) {
           if (e.weight && *e.weight < 0)
             diags_.report(DiagKind::NegativeWeight, e.weight_range, fmt::format("{}", *e.weight));
+          // Weights are relative; bounding them keeps every sum and product of weights finite,
+          // so no engine can compute a NaN weighted score from them.
+          if (e.weight && *e.weight > kMaxWeight)
+            diags_.report(DiagKind::WeightTooLarge, e.weight_range, fmt::format("{}", *e.weight),
+                          fmt::format("{}", kMaxWeight));
           if (e.kind == ast::ModelEntry::Drop) {
             if (!model.base) {
               diags_.report(DiagKind::DropWithoutBase, e.range);

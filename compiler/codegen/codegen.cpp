@@ -1,8 +1,11 @@
-// Scoring IR -> LLVM IR: one batch function that loops over the rows of a column block and
-// computes every instruction branch-free as (value, valid) pairs, mirroring the reference
-// evaluator operation for operation (same double operations in the same order, no FMA), so
-// the two agree bit for bit.
+// Scoring IR -> LLVM IR: for a small card, one batch function that loops over the rows of a
+// column block and computes every instruction branch-free as (value, valid) pairs, mirroring
+// the reference evaluator operation for operation (same double operations in the same order,
+// no FMA), so the two agree bit for bit. Large cards go to the split emitter (split_emit.h).
 #include "compiler/codegen/codegen.h"
+
+#include "compiler/codegen/inst_emit.h"
+#include "compiler/codegen/split_emit.h"
 
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Intrinsics.h>
@@ -16,11 +19,6 @@ namespace {
 
 using llvm::IRBuilder;
 using llvm::Value;
-
-struct V {
-  Value* v;   // double
-  Value* ok;  // i1
-};
 
 class Emitter {
   static constexpr int kOutputs = 11;  // pointers in ir::BatchOutputs
@@ -63,6 +61,7 @@ class Emitter {
     row_ = b_.CreatePHI(i64(), 2, "row");
     row_->addIncoming(b_.getInt64(0), entry);
     vals_.assign(p_.code.size(), V{nullptr, nullptr});
+    make_frame();
     body();
     Value* next = b_.CreateAdd(row_, b_.getInt64(1));
     row_->addIncoming(next, b_.GetInsertBlock());
@@ -104,136 +103,28 @@ class Emitter {
     Value* at = b_.CreateBitCast(b_.CreateConstGEP1_64(i8(), base, offset), ptr_ty(ty));
     return b_.CreateLoad(ty, at);
   }
-  Value* cf(double x) { return llvm::ConstantFP::get(dbl(), x); }
-  Value* yes() { return b_.getTrue(); }
-  Value* no() { return b_.getFalse(); }
-  Value* to_double(Value* bit) { return b_.CreateUIToFP(bit, dbl()); }
-  Value* finite(Value* x) {
-    Value* abs = b_.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, x);
-    return b_.CreateFCmpOLT(abs, cf(std::numeric_limits<double>::infinity()));
-  }
-  Value* truthy(V x) { return b_.CreateAnd(x.ok, b_.CreateFCmpUNE(x.v, cf(0))); }
-  Value* all(Value* a, Value* b) { return b_.CreateAnd(a, b); }
-
-  V text_eq(const ir::Inst& in) {
-    Value* la = b_.CreateICmpNE(b_.CreateLoad(i8(), b_.CreateGEP(i8(), valid_[in.a], row_)), b_.getInt8(0));
-    auto cell = [&](uint32_t f) {
-      Value* base = b_.CreateGEP(i8(), text_[f], b_.CreateMul(row_, b_.getInt64(16)));
-      Value* data = b_.CreateLoad(ptr_ty(i8()), b_.CreateBitCast(base, ptr_ty(ptr_ty(i8()))));
-      Value* size = b_.CreateLoad(i64(), b_.CreateBitCast(b_.CreateConstGEP1_64(i8(), base, 8), ptr_ty(i64())));
-      return std::pair{data, size};
-    };
-    auto [xd, xs] = cell(in.a);
-    Value* ok = la;
-    Value *yd, *ys;
-    if (in.aux) {
-      const std::string& s = p_.strings[in.b];
-      yd = b_.CreateGlobalStringPtr(s);
-      ys = b_.getInt64(s.size());
-    } else {
-      Value* lb = b_.CreateICmpNE(b_.CreateLoad(i8(), b_.CreateGEP(i8(), valid_[in.b], row_)), b_.getInt8(0));
-      ok = all(la, lb);
-      std::tie(yd, ys) = cell(in.b);
-    }
-    // memcmp only when both are present and the sizes agree (it must not read past a cell).
-    Value* same_size = all(ok, b_.CreateICmpEQ(xs, ys));
-    auto* from = b_.GetInsertBlock();
-    auto* cmp = llvm::BasicBlock::Create(ctx_, "text_cmp", fn_);
-    auto* merge = llvm::BasicBlock::Create(ctx_, "text_done", fn_);
-    b_.CreateCondBr(same_size, cmp, merge);
-    b_.SetInsertPoint(cmp);
-    llvm::FunctionCallee memcmp = m_.getOrInsertFunction(
-        "memcmp", llvm::FunctionType::get(i32(), {ptr_ty(i8()), ptr_ty(i8()), i64()}, false));
-    Value* eq = b_.CreateICmpEQ(b_.CreateCall(memcmp, {xd, yd, xs}), b_.getInt32(0));
-    b_.CreateBr(merge);
-    b_.SetInsertPoint(merge);
-    auto* phi = b_.CreatePHI(b_.getInt1Ty(), 2);
-    phi->addIncoming(no(), from);
-    phi->addIncoming(eq, cmp);
-    return {to_double(phi), ok};
-  }
-
-  V step(const ir::Inst& in) {
-    using ir::Op;
-    const V a = in.a < vals_.size() && vals_[in.a].v ? vals_[in.a] : V{cf(0), no()};
-    const V b = in.b < vals_.size() && vals_[in.b].v ? vals_[in.b] : V{cf(0), no()};
-    const V c = in.c < vals_.size() && vals_[in.c].v ? vals_[in.c] : V{cf(0), no()};
-    auto arith = [&](Value* r, Value* ok) { return V{r, all(ok, finite(r))}; };
-    switch (in.op) {
-      case Op::Const: return {cf(in.imm), yes()};
-      case Op::Missing: return {cf(0), no()};
-      case Op::Load: {
-        Value* ok = b_.CreateICmpNE(b_.CreateLoad(i8(), b_.CreateGEP(i8(), valid_[in.a], row_)), b_.getInt8(0));
-        Value* v = num_[in.a] ? b_.CreateLoad(dbl(), b_.CreateGEP(dbl(), num_[in.a], row_)) : cf(0);
-        return {v, ok};
-      }
-      case Op::AsOf: return {as_of_, yes()};
-      case Op::AccountScore: return account_score_;
-      case Op::AccountBand: return {account_band_, yes()};
-      case Op::AccountSegment: return {account_segment_, yes()};
-      case Op::Neg: return {b_.CreateFNeg(a.v), a.ok};
-      case Op::Add: return arith(b_.CreateFAdd(a.v, b.v), all(a.ok, b.ok));
-      case Op::Sub: return arith(b_.CreateFSub(a.v, b.v), all(a.ok, b.ok));
-      case Op::Mul: return arith(b_.CreateFMul(a.v, b.v), all(a.ok, b.ok));
-      case Op::Div: return arith(b_.CreateFDiv(a.v, b.v), all(all(a.ok, b.ok), b_.CreateFCmpUNE(b.v, cf(0))));
-      case Op::Min: return {b_.CreateSelect(b_.CreateFCmpOLT(a.v, b.v), a.v, b.v), all(a.ok, b.ok)};
-      case Op::Max: return {b_.CreateSelect(b_.CreateFCmpOGT(a.v, b.v), a.v, b.v), all(a.ok, b.ok)};
-      case Op::Abs: return {b_.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, a.v), a.ok};
-      case Op::Round: return {b_.CreateUnaryIntrinsic(llvm::Intrinsic::round, a.v), a.ok};
-      case Op::Log: {
-        Value* pos = b_.CreateFCmpOGT(a.v, cf(0));
-        Value* safe = b_.CreateSelect(pos, a.v, cf(1));
-        return arith(b_.CreateUnaryIntrinsic(llvm::Intrinsic::log, safe), all(a.ok, pos));
-      }
-      case Op::Sqrt: {
-        Value* nonneg = b_.CreateFCmpOGE(a.v, cf(0));
-        Value* safe = b_.CreateSelect(nonneg, a.v, cf(0));
-        return arith(b_.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, safe), all(a.ok, nonneg));
-      }
-      case Op::PctChange:
-        return arith(b_.CreateFDiv(b_.CreateFSub(a.v, b.v), b.v),
-                     all(all(a.ok, b.ok), b_.CreateFCmpUNE(b.v, cf(0))));
-      case Op::Clamp: {
-        Value* lo = b_.CreateSelect(b_.CreateFCmpOLT(a.v, b.v), b.v, a.v);
-        return {b_.CreateSelect(b_.CreateFCmpOGT(lo, c.v), c.v, lo), all(all(a.ok, b.ok), c.ok)};
-      }
-      case Op::Coalesce: return {b_.CreateSelect(a.ok, a.v, b.v), b_.CreateOr(a.ok, b.ok)};
-      case Op::Eq: return {to_double(b_.CreateFCmpOEQ(a.v, b.v)), all(a.ok, b.ok)};
-      case Op::Ne: return {to_double(b_.CreateFCmpUNE(a.v, b.v)), all(a.ok, b.ok)};
-      case Op::Lt: return {to_double(b_.CreateFCmpOLT(a.v, b.v)), all(a.ok, b.ok)};
-      case Op::Le: return {to_double(b_.CreateFCmpOLE(a.v, b.v)), all(a.ok, b.ok)};
-      case Op::Gt: return {to_double(b_.CreateFCmpOGT(a.v, b.v)), all(a.ok, b.ok)};
-      case Op::Ge: return {to_double(b_.CreateFCmpOGE(a.v, b.v)), all(a.ok, b.ok)};
-      case Op::TextEq: return text_eq(in);
-      case Op::And: {
-        Value* a_false = all(a.ok, b_.CreateFCmpOEQ(a.v, cf(0)));
-        Value* b_false = all(b.ok, b_.CreateFCmpOEQ(b.v, cf(0)));
-        Value* any_false = b_.CreateOr(a_false, b_false);
-        return {b_.CreateSelect(any_false, cf(0), cf(1)), b_.CreateOr(any_false, all(a.ok, b.ok))};
-      }
-      case Op::Or: {
-        Value* any_true = b_.CreateOr(truthy(a), truthy(b));
-        return {b_.CreateSelect(any_true, cf(1), cf(0)), b_.CreateOr(any_true, all(a.ok, b.ok))};
-      }
-      case Op::Not: return {to_double(b_.CreateFCmpOEQ(a.v, cf(0))), a.ok};
-      case Op::IsMissing: return {to_double(b_.CreateNot(a.ok)), yes()};
-      case Op::Select: {
-        Value* t = truthy(a);
-        return {b_.CreateSelect(t, b.v, c.v), b_.CreateSelect(t, b.ok, c.ok)};
-      }
-      case Op::Guard: return {b.v, all(a.ok, b.ok)};
-      case Op::ClampScore: {
-        Value* not_nan = b_.CreateFCmpORD(a.v, a.v);
-        Value* hi = b_.CreateSelect(b_.CreateFCmpOGT(a.v, cf(100)), cf(100), a.v);
-        return {b_.CreateSelect(b_.CreateFCmpOLT(a.v, cf(0)), cf(0), hi), all(a.ok, not_nan)};
-      }
-      case Op::OrElse: return {b_.CreateSelect(a.ok, a.v, cf(in.imm)), yes()};
-    }
-    return {cf(0), no()};
-  }
+  Value* cf(double x) { return ie_.cf(x); }
+  Value* yes() { return ie_.yes(); }
+  Value* no() { return ie_.no(); }
+  Value* truthy(V x) { return ie_.truthy(x); }
+  Value* all(Value* a, Value* b) { return ie_.all(a, b); }
 
   void run_block(ir::Block blk) {
-    for (uint32_t i = blk.begin; i < blk.end; ++i) vals_[i] = step(p_.code[i]);
+    for (uint32_t i = blk.begin; i < blk.end; ++i) vals_[i] = ie_.step(p_.code[i], frame_);
+  }
+
+  // The kernel reads fields from its arguments and operands from the values emitted so far.
+  void make_frame() {
+    frame_.fn = fn_;
+    frame_.row = row_;
+    frame_.as_of = as_of_;
+    frame_.operand = [this](uint32_t i) { return vals_[i].v ? vals_[i] : V{cf(0), no()}; };
+    frame_.num = [this](uint32_t f) { return num_[f]; };
+    frame_.valid = [this](uint32_t f) { return valid_[f]; };
+    frame_.text = [this](uint32_t f) { return text_[f]; };
+    frame_.account_score = [this] { return account_score_; };
+    frame_.account_band = [this] { return account_band_; };
+    frame_.account_segment = [this] { return account_segment_; };
   }
 
   // A level of a weight tree: its score, and (when `ew` is given) the effective weight of
@@ -248,9 +139,9 @@ class Emitter {
       num = b_.CreateSelect(s.ok, b_.CreateFAdd(num, b_.CreateFMul(cf(n.weight), s.v)), num);
       den = b_.CreateSelect(s.ok, b_.CreateFAdd(den, cf(n.weight)), den);
     }
-    Value* ok = b_.CreateFCmpOGT(den, cf(0));
+    const V mean = ie_.level_mean(num, den);
     if (ew) {
-      Value* level_ok = parent_ok ? all(parent_ok, ok) : ok;
+      Value* level_ok = parent_ok ? all(parent_ok, mean.ok) : mean.ok;
       for (size_t i = 0; i < nodes.size(); ++i) {
         const ir::WeightNode& n = nodes[i];
         Value* w = b_.CreateFDiv(b_.CreateFMul(parent_w, cf(n.weight)), den);
@@ -259,15 +150,10 @@ class Emitter {
         else tree(n.children, w, node_ok, ew);
       }
     }
-    return {b_.CreateFDiv(num, den), ok};
+    return mean;
   }
 
-  Value* band_of(Value* score) {
-    Value* band = b_.getInt32(0);
-    for (size_t i = 1; i < p_.bands.size(); ++i)
-      band = b_.CreateSelect(b_.CreateFCmpOLE(cf(p_.bands[i].from), score), b_.getInt32(i), band);
-    return band;
-  }
+  Value* band_of(Value* score) { return ie_.band_of(score); }
 
   void store_i32(int slot, Value* v) { b_.CreateStore(v, b_.CreateGEP(i32(), b_.CreateBitCast(outs_[slot], ptr_ty(i32())), row_)); }
 
@@ -288,15 +174,15 @@ class Emitter {
     V root{cf(0), no()};
     std::vector<V> ew(nm, V{cf(0), no()});
     for (size_t m = 0; m < p_.models.size(); ++m) {
-      std::vector<V> model_ew(nm, V{cf(0), no()});
+      std::vector<V> model_ew(nm, V{nullptr, nullptr});  // null: the measure is not in model m
       const V r = tree(p_.models[m].roots, cf(1.0), nullptr, detail_ ? &model_ew : nullptr);
       Value* is = b_.CreateICmpEQ(model, b_.getInt32(m));
       root = {b_.CreateSelect(is, r.v, root.v), b_.CreateSelect(is, r.ok, root.ok)};
       if (detail_)
         for (size_t k = 0; k < nm; ++k)
-          ew[k] = {b_.CreateSelect(is, model_ew[k].v, ew[k].v), b_.CreateSelect(is, model_ew[k].ok, ew[k].ok)};
+          if (model_ew[k].v) ew[k] = {b_.CreateSelect(is, model_ew[k].v, ew[k].v), b_.CreateSelect(is, model_ew[k].ok, ew[k].ok)};
     }
-    V score{b_.CreateUnaryIntrinsic(llvm::Intrinsic::floor, b_.CreateFAdd(root.v, cf(0.5))), root.ok};
+    const V score = ie_.weighted_score(root);
     // 4. Overrides: the first that matches applies.
     account_score_ = score;
     account_band_ = b_.CreateSIToFP(b_.CreateSelect(score.ok, band_of(score.v), b_.getInt32(nbands)), dbl());
@@ -312,21 +198,7 @@ class Emitter {
         for (int32_t s : ov.segments) in_list = b_.CreateOr(in_list, b_.CreateICmpEQ(seg, b_.getInt32(s < 0 ? nseg : s)));
         hit = all(hit, in_list);
       }
-      Value* amount = cf(ov.amount);
-      V r = score;
-      switch (ov.action) {
-        case ir::ActionKind::Score: r = {amount, yes()}; break;
-        case ir::ActionKind::Cap: r.v = b_.CreateSelect(b_.CreateFCmpOGT(score.v, amount), amount, score.v); break;
-        case ir::ActionKind::Floor: r.v = b_.CreateSelect(b_.CreateFCmpOLT(score.v, amount), amount, score.v); break;
-        case ir::ActionKind::Band: {
-          const ir::Band& band = p_.bands[ov.band];
-          Value* hi = b_.CreateSelect(b_.CreateFCmpOGT(score.v, cf(band.to)), cf(band.to), score.v);
-          r.v = b_.CreateSelect(b_.CreateFCmpOLT(score.v, cf(band.from)), cf(band.from), hi);
-          break;
-        }
-      }
-      Value* hi = b_.CreateSelect(b_.CreateFCmpOGT(r.v, cf(100)), cf(100), r.v);
-      r.v = b_.CreateSelect(b_.CreateFCmpOLT(r.v, cf(0)), cf(0), hi);
+      const V r = ie_.override_action(ov, score);
       final_score = {b_.CreateSelect(hit, r.v, final_score.v), b_.CreateSelect(hit, r.ok, final_score.ok)};
       applied = b_.CreateSelect(hit, b_.getInt32(o), applied);
     }
@@ -367,6 +239,8 @@ class Emitter {
   llvm::Module& m_;
   llvm::LLVMContext& ctx_;
   IRBuilder<> b_;
+  InstEmitter ie_{p_, m_, b_};
+  Frame frame_;
   bool detail_;
   llvm::Function* fn_ = nullptr;
   llvm::PHINode* row_ = nullptr;
@@ -381,9 +255,27 @@ class Emitter {
 
 }  // namespace
 
+namespace {
+size_t tree_size(const std::vector<ir::WeightNode>& nodes) {
+  size_t n = nodes.size();
+  for (const ir::WeightNode& w : nodes) n += tree_size(w.children);
+  return n;
+}
+}  // namespace
+
+size_t code_size(const ir::Program& p, Variant variant) {
+  const bool detail = variant == Variant::Detail;
+  size_t n = p.code.size() + p.segments.size() + p.overrides.size() + p.labels.size() + p.bands.size();
+  for (const ir::Model& m : p.models) n += tree_size(m.roots) * (detail ? 2 : 1);
+  if (detail) n += 3 * p.measures.size();
+  return n;
+}
+
 std::unique_ptr<llvm::Module> generate(const ir::Program& program, llvm::LLVMContext& ctx, Variant variant) {
   auto module = std::make_unique<llvm::Module>("scorecard", ctx);
-  Emitter(program, *module, variant == Variant::Detail).emit(function_name(variant));
+  const bool detail = variant == Variant::Detail;
+  if (code_size(program, variant) > kSplitSize) emit_split(program, *module, detail, function_name(variant));
+  else Emitter(program, *module, detail).emit(function_name(variant));
   return module;
 }
 

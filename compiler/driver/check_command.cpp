@@ -26,14 +26,13 @@ int run_check(const std::vector<std::string>& args) {
   if (color_when != "auto" && color_when != "always" && color_when != "never")
     return usage_error("check", "--color must be `auto`, `always` or `never`");
   const bool color = use_color(color_when, stderr);
-  size_t errors = 0, warnings = 0, failed_files = 0;
+  size_t errors = 0, failed_files = 0;
   const auto& files = vm["files"].as<std::vector<std::string>>();
   for (const std::string& path : files) {
     FrontendResult r = run_frontend(path);
     print_diagnostics(r, path, format, color);
     const size_t e = r.file ? r.diags.count(Severity::Error) : 1;
     errors += e;
-    warnings += r.diags.count(Severity::Warning);
     failed_files += e > 0;
   }
   if (format == DiagFormat::Text && !vm["quiet"].as<bool>()) {

@@ -373,7 +373,7 @@ int run_diff(const std::vector<std::string>& args) {
     };
     j["labels"] = counts(labels);
     j["overrides"] = counts(overrides);
-    fmt::print("{}\n", j.dump(2));
+    fmt::print("{}\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
     return kExitOk;
   }
 

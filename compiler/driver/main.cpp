@@ -1,7 +1,11 @@
 // The `healthc` command: dispatches to one subcommand a file.
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "compiler/driver/cli.h"
@@ -61,7 +65,25 @@ int main(int argc, char** argv) {
   for (const auto& c : commands())
     if (cmd == c.name) {
       try {
-        return c.run(args);
+        const int code = c.run(args);
+        // What a command printed may still sit in stdout's buffer: a full disk or /dev/full
+        // behind `>` shows only here, and must not pass for success.
+        const bool flush_failed = std::fflush(stdout) != 0;
+        const int err = errno;
+        if (flush_failed || std::ferror(stdout)) {
+          fmt::print(stderr, "healthc {}: cannot write standard output: {}\n", cmd,
+                     flush_failed ? std::strerror(err) : "a write failed");
+          return kExitErrors;
+        }
+        return code;
+      } catch (const std::system_error& e) {
+        // fmt::print throws when a large output cannot be written: a user's problem, not ours.
+        if (std::ferror(stdout)) {
+          fmt::print(stderr, "healthc {}: cannot write standard output: {}\n", cmd, e.code().message());
+          return kExitErrors;
+        }
+        fmt::print(stderr, "healthc {}: internal error: {}\n", cmd, e.what());
+        return 70;
       } catch (const std::exception& e) {
         fmt::print(stderr, "healthc {}: internal error: {}\n", cmd, e.what());
         return 70;

@@ -4,13 +4,12 @@
 #include <malloc.h>
 #include <sys/stat.h>
 
-#include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <thread>
 
 #include "compiler/driver/scoring_options.h"
 #include "runtime/batch_runner.h"
+#include "runtime/io/output_file.h"
 
 namespace healthc::driver {
 
@@ -49,7 +48,10 @@ int run_score(const std::vector<std::string>& args) {
   po::variables_map vm;
   int code = kExitOk;
   if (!parse_options("score", "CARD DATA [options]\n\nScores every account in DATA with CARD. Exit 0 when every row was "
-                              "scored, 3 when some were rejected,\n1 when the card has errors, 2 on usage errors.",
+                              "scored, 3 when some were rejected,\n1 when the card has errors, 2 on usage errors.\n"
+                              "-o and --rejects are written under a temporary name and replace their files only when "
+                              "the\nrun completes (exit 0 or 3: every row is then in one of them); a failed run leaves "
+                              "them\nas they were. An output that is an input or the other output is a usage error.",
                      opts, pos, args, vm, code))
     return code;
   const std::string out_path = vm["output"].as<std::string>();
@@ -71,6 +73,19 @@ int run_score(const std::vector<std::string>& args) {
   if (vm["block-rows"].as<size_t>() == 0) return usage_error("score", "--block-rows must be positive");
   double as_of = 0;
   if (!as_of_days(vm, as_of)) return usage_error("score", "--as-of must be a date YYYY-MM-DD");
+  std::vector<rt::NamedPath> outputs{{"-o", out_path}};
+  if (vm.count("rejects")) outputs.push_back({"--rejects", vm["rejects"].as<std::string>()});
+  if (std::string clash = rt::check_distinct({{"CARD", vm["card"].as<std::string>()}, {"DATA", data}}, outputs);
+      !clash.empty())
+    return usage_error("score", clash);
+  // Opened before the card compiles so that an unwritable path fails at once; nothing
+  // replaces an existing file before commit().
+  rt::OutputFile out, rejects;
+  for (size_t i = 0; i < outputs.size(); ++i)
+    if (std::string e = (i == 0 ? out : rejects).open(outputs[i].path); !e.empty()) {
+      fmt::print(stderr, "healthc score: {}\n", e);
+      return kExitErrors;
+    }
 
   // Reasons and measure columns need the detail variant of the native code.
   bool detail = !vm.count("columns");
@@ -98,26 +113,14 @@ int run_score(const std::vector<std::string>& args) {
     fmt::print(stderr, "healthc score: {}\n", err);
     return kExitErrors;
   }
-  std::FILE* out = out_path == "-" ? stdout : std::fopen(out_path.c_str(), "wb");
-  if (!out) {
-    fmt::print(stderr, "healthc score: cannot write `{}`: {}\n", out_path, std::strerror(errno));
-    return kExitErrors;
-  }
-  std::FILE* rejects = nullptr;
-  if (vm.count("rejects")) {
-    rejects = std::fopen(vm["rejects"].as<std::string>().c_str(), "wb");
-    if (!rejects) {
-      fmt::print(stderr, "healthc score: cannot write `{}`: {}\n", vm["rejects"].as<std::string>(), std::strerror(errno));
-      return kExitErrors;
-    }
-  }
   const bool quiet = vm["quiet"].as<bool>();
   // Rejected rows: each with its line and reason, up to a limit (all of them go to --rejects).
   constexpr uint64_t kShownRejects = 100;
   uint64_t shown = 0;
   const std::string data_name = data == "-" ? "<stdin>" : data;
-  ro.out = out;
-  ro.rejects = rejects;
+  const bool has_rejects = rejects.is_open();
+  ro.out = out.stream();
+  ro.rejects = has_rejects ? rejects.stream() : nullptr;
   ro.on_reject = [&](const rt::Reject& r) {
     if (shown++ < kShownRejects) fmt::print(stderr, "{}:{}: rejected: {}\n", data_name, r.line, r.reason);
   };
@@ -146,20 +149,23 @@ int run_score(const std::vector<std::string>& args) {
   rt::RunSummary sum = rt::run_batch(*card, *reader, ro);
   if (progress) fmt::print(stderr, "\r{}\r", std::string(60, ' '));
   if (in != stdin) std::fclose(in);
-  const bool write_failed = std::fflush(out) != 0 || std::ferror(out);
-  if (out != stdout) std::fclose(out);
-  if (rejects) std::fclose(rejects);
   if (!sum.error.empty()) {
     fmt::print(stderr, "healthc score: {}: {}\n", data_name, sum.error);
-    return kExitErrors;
+    return kExitErrors;  // the outputs are abandoned: existing files stay as they were
   }
-  if (write_failed) {
-    fmt::print(stderr, "healthc score: writing `{}` failed\n", out_path);
+  // Rejected rows (exit 3) still leave complete output, every row in the scores or in the
+  // rejects, so the run commits. Both files' bytes are checked before either is renamed.
+  std::string write_error = out.finish();
+  if (write_error.empty() && has_rejects) write_error = rejects.finish();
+  if (write_error.empty()) write_error = out.commit();
+  if (write_error.empty() && has_rejects) write_error = rejects.commit();
+  if (!write_error.empty()) {
+    fmt::print(stderr, "healthc score: {}\n", write_error);
     return kExitErrors;
   }
   if (shown > kShownRejects)
     fmt::print(stderr, "{}: ... and {} more rejected rows{}\n", data_name, shown - kShownRejects,
-               rejects ? " (all are in the rejects file)" : "");
+               has_rejects ? " (all are in the rejects file)" : "");
   if (!quiet) {
     const double secs = sum.seconds;
     fmt::print(stderr, "{} rows read: {} scored ({} unscored), {} rejected in {:.2f} s\n", sum.read, sum.scored,

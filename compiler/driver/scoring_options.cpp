@@ -65,6 +65,7 @@ std::shared_ptr<const Scorecard> load_scorecard(const std::string& command, cons
     exit_code = kExitErrors;
     return nullptr;
   }
+  for (const std::string& note : out.notes) fmt::print(stderr, "healthc {}: note: {}\n", command, note);
   return out.scorecard;
 }
 

@@ -9,6 +9,7 @@
 
 #include "compiler/driver/dataset.h"
 #include "compiler/driver/scoring_options.h"
+#include "runtime/io/output_file.h"
 
 namespace healthc::driver {
 
@@ -250,7 +251,8 @@ int run_test(const std::vector<std::string>& args) {
                      "in the columns\nexpect_segment, expect_score (N, LO..HI with both ends included, or unscored), "
                      "expect_band,\nexpect_label and expect_override (a name, or - for none), and an optional "
                      "description.\nAn empty expectation is not checked. Exit 0 when every case passes, 1 when any "
-                     "fails,\n2 on usage errors.",
+                     "fails,\n2 on usage errors. -o replaces its file only when every case file was read (passing "
+                     "or failing:\nthe XML reports both); otherwise an existing file stays as it was.",
                      opts, pos, args, vm, code))
     return code;
   const std::string format = vm["format"].as<std::string>();
@@ -258,10 +260,23 @@ int run_test(const std::vector<std::string>& args) {
   if (vm.count("output") && format != "junit") return usage_error("test", "-o is for --format junit");
   double as_of = 0;
   if (!as_of_days(vm, as_of)) return usage_error("test", "--as-of must be a date YYYY-MM-DD");
+  const auto& files = vm["cases"].as<std::vector<std::string>>();
+  const std::string out_path = vm.count("output") ? vm["output"].as<std::string>() : "-";
+  std::vector<rt::NamedPath> inputs{{"CARD", vm["card"].as<std::string>()}};
+  for (const std::string& f : files) inputs.push_back({"CASES", f});
+  if (std::string clash = rt::check_distinct(inputs, {{"-o", out_path}}); !clash.empty())
+    return usage_error("test", clash);
+  // Opened before the card compiles, so an unwritable path fails at once; the XML replaces
+  // an existing file only at commit().
+  rt::OutputFile out;
+  if (out_path != "-")
+    if (std::string e = out.open(out_path); !e.empty()) {
+      fmt::print(stderr, "healthc test: {}\n", e);
+      return kExitErrors;
+    }
   auto card = load_scorecard("test", vm, code, true);
   if (!card) return code;
 
-  const auto& files = vm["cases"].as<std::vector<std::string>>();
   std::vector<std::vector<CaseResult>> per_file(files.size());
   std::string text;
   size_t total = 0, failed = 0, file_errors = 0;
@@ -292,12 +307,18 @@ int run_test(const std::vector<std::string>& args) {
     text += fmt::format("{} cases in {} files: {} passed, {} failed\n", total, files.size(), total - failed, failed);
   if (format == "junit") {
     const std::string xml = junit(vm["card"].as<std::string>(), files, per_file);
-    if (vm.count("output") && vm["output"].as<std::string>() != "-") {
-      const std::string out_path = vm["output"].as<std::string>();
-      std::FILE* out = std::fopen(out_path.c_str(), "wb");
-      if (!out || std::fwrite(xml.data(), 1, xml.size(), out) != xml.size() || std::fclose(out) != 0) {
-        fmt::print(stderr, "healthc test: cannot write `{}`\n", out_path);
-        return kExitErrors;
+    if (out.is_open()) {
+      // Failing cases are what the XML is for; a case file that could not be read would make
+      // it silently short, so then the old file stays.
+      if (file_errors) {
+        out.abandon();
+        fmt::print(stderr, "healthc test: `{}` was not written: not every case file could be read\n", out_path);
+      } else {
+        out.write(xml);
+        if (std::string e = out.commit(); !e.empty()) {
+          fmt::print(stderr, "healthc test: {}\n", e);
+          return kExitErrors;
+        }
       }
       fmt::print("{}", text);
     } else {

@@ -25,6 +25,7 @@
 #include "runtime/analysis/auc.h"
 #include "runtime/analysis/sampling.h"
 #include "runtime/io/cell_parse.h"
+#include "runtime/io/output_file.h"
 
 namespace healthc::driver {
 namespace {
@@ -133,7 +134,8 @@ int run_tune(const std::vector<std::string>& args) {
                      "the held-out rest. Prints the changed\ncard as a unified diff (stdout; the report goes to "
                      "stderr), or writes it with -o.\nCandidates are scored with the evaluator (faster to compile) "
                      "unless there are over 250,000\ntraining accounts or --engine is given.\nExit 0 on success, 1 on "
-                     "a card or data error, 2 on usage errors.",
+                     "a card or data error, 2 on usage errors. -o replaces its file only on success; it may not be\n"
+                     "CARD or DATA (write the tuned card beside the original, then compare them).",
                      opts, pos, args, vm, code))
     return code;
   const std::string positive = vm["positive"].as<std::string>();
@@ -150,6 +152,19 @@ int run_tune(const std::vector<std::string>& args) {
   const uint64_t seed = vm["seed"].as<uint64_t>();
   const int min_weight = vm["min-weight"].as<int>();
   if (min_weight < 0 || min_weight > 50) return usage_error("tune", "--min-weight must be from 0 to 50");
+  const std::string out_path = vm.count("output") ? vm["output"].as<std::string>() : "-";
+  if (std::string clash = rt::check_distinct(
+          {{"CARD", vm["card"].as<std::string>()}, {"DATA", vm["data"].as<std::string>()}}, {{"-o", out_path}});
+      !clash.empty())
+    return usage_error("tune", clash);
+  // Opened before the search so that an unwritable path fails before minutes of work; the
+  // tuned card replaces an existing file only at commit().
+  rt::OutputFile out;
+  if (vm.count("output"))
+    if (std::string e = out.open(out_path); !e.empty()) {
+      fmt::print(stderr, "healthc tune: {}\n", e);
+      return kExitErrors;
+    }
   auto card = load_scorecard("tune", vm, code);
   if (!card) return code;
   const ir::Program& p = card->program();
@@ -425,10 +440,9 @@ int run_tune(const std::vector<std::string>& args) {
   const std::string new_text = writer.write(target, band_from);
   const std::string& old_text = card->source().file->text();
   if (vm.count("output")) {
-    const std::string out_path = vm["output"].as<std::string>();
-    std::FILE* out = std::fopen(out_path.c_str(), "wb");
-    if (!out || std::fwrite(new_text.data(), 1, new_text.size(), out) != new_text.size() || std::fclose(out) != 0) {
-      fmt::print(stderr, "healthc tune: cannot write `{}`\n", out_path);
+    out.write(new_text);
+    if (std::string e = out.commit(); !e.empty()) {
+      fmt::print(stderr, "healthc tune: {}\n", e);
       return kExitErrors;
     }
     fmt::print(stderr, "wrote the tuned card to {}\n", out_path);

@@ -353,7 +353,9 @@ int run_validate(const std::vector<std::string>& args) {
   }
 
   const std::string card_path = vm["card"].as<std::string>();
-  if (format == ReportFormat::Json) fmt::print("{}\n", to_json(v, card_path, data.display_name()).dump(2));
+  if (format == ReportFormat::Json)
+    fmt::print("{}\n", to_json(v, card_path, data.display_name())
+                           .dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
   else fmt::print("{}", render(v, card_path, data.display_name(), format));
   return kExitOk;
 }

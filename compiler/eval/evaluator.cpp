@@ -127,7 +127,10 @@ Value node_score(const std::vector<ir::WeightNode>& nodes, const RowEvaluator& r
       den = den + n.weight;
     }
   }
-  if (!(den > 0)) return {0, false};
+  // A weighted mean that is not finite (weights so large that the sums overflow) is
+  // unscored, like a level with no scored child: it must never reach a band or an int.
+  const double mean = den > 0 ? num / den : 0.0;
+  if (!(den > 0) || !finite(mean)) return {0, false};
   if (ew) {  // second pass with this level's normalisation known
     for (size_t i = 0; i < nodes.size(); ++i) {
       if (!scores[i].ok) continue;
@@ -141,7 +144,15 @@ Value node_score(const std::vector<ir::WeightNode>& nodes, const RowEvaluator& r
       }
     }
   }
-  return {num / den, true};
+  return {mean, true};
+}
+
+// The root's mean rounded half up. Only a value in 0..100 is a score: the range check also
+// keeps NaN and out-of-range values away from the int conversions below (codegen agrees).
+Value weighted_score(Value root) {
+  const double r = root.ok ? std::floor(root.v + 0.5) : 0.0;
+  const bool ok = root.ok && r >= 0 && r <= 100;
+  return {ok ? r : 0.0, ok};
 }
 
 int32_t band_of(const ir::Program& p, int32_t score) {
@@ -175,7 +186,7 @@ void evaluate(const ir::Program& p, const ir::BatchColumns& in, const ir::BatchO
     std::fill(ew.begin(), ew.end(), 0.0);
     std::fill(ew_ok.begin(), ew_ok.end(), 0);
     const Value root = node_score(p.models[model].roots, r, p, 1.0, &ew, &ew_ok);
-    Value score{root.ok ? std::floor(root.v + 0.5) : 0.0, root.ok};
+    Value score = weighted_score(root);
     // 4. The first matching override.
     acc.score = score;
     acc.band = score.ok ? band_of(p, static_cast<int32_t>(score.v)) : nbands;

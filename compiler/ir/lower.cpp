@@ -103,15 +103,22 @@ class Lowerer {
       case ast::Scoring::Expr: return x;
       case ast::Scoring::Linear: {
         // Flat outside the points; between x_i and x_{i+1}: s_i + (x - x_i) * slope_i.
+        // One emit a statement: the order of a call's arguments is unspecified (gcc and clang
+        // differ), and the order of instructions is what `compile --emit ir` prints.
         const auto& pts = s.points;
         uint32_t r = constant(pts.back().score);
         for (size_t k = pts.size() - 1; k-- > 0;) {
           const double slope = (pts[k + 1].score - pts[k].score) / (pts[k + 1].x - pts[k].x);
-          const uint32_t interp =
-              emit(Op::Add, constant(pts[k].score), emit(Op::Mul, emit(Op::Sub, x, constant(pts[k].x)), constant(slope)));
-          r = emit(Op::Select, emit(Op::Lt, x, constant(pts[k + 1].x)), interp, r);
+          const uint32_t slope_c = constant(slope);
+          const uint32_t offset = emit(Op::Sub, x, constant(pts[k].x));
+          const uint32_t rise = emit(Op::Mul, offset, slope_c);
+          const uint32_t interp = emit(Op::Add, constant(pts[k].score), rise);
+          const uint32_t below = emit(Op::Lt, x, constant(pts[k + 1].x));
+          r = emit(Op::Select, below, interp, r);
         }
-        r = emit(Op::Select, emit(Op::Le, x, constant(pts.front().x)), constant(pts.front().score), r);
+        const uint32_t first = constant(pts.front().score);
+        const uint32_t at_or_below = emit(Op::Le, x, constant(pts.front().x));
+        r = emit(Op::Select, at_or_below, first, r);
         return emit(Op::Guard, x, r);
       }
       case ast::Scoring::Ranges: {
@@ -204,7 +211,10 @@ class Lowerer {
       }
       case K::If: {
         const uint32_t c = expr(*e.args[0]);
-        return emit(Op::Select, c, expr(*e.args[1]), expr(*e.args[2]));
+        // `else` before `then`, as gcc evaluated the arguments before this was sequenced.
+        const uint32_t otherwise = expr(*e.args[2]);
+        const uint32_t then = expr(*e.args[1]);
+        return emit(Op::Select, c, then, otherwise);
       }
       case K::In: {
         const ast::Expr& x = *e.args[0];

@@ -1,5 +1,5 @@
 // ORC LLJIT set-up: host target, the O2 pipeline (so the row loop vectorises where it can),
-// and process symbols (memcmp) visible to generated code.
+// process symbols (memcmp, calloc) visible to generated code, and the object cache.
 #include "compiler/jit/jit.h"
 
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
@@ -21,10 +21,10 @@
 #include <llvm/Support/SHA1.h>
 
 #include <cstdlib>
-#include <fstream>
 #include <mutex>
 
 #include "compiler/codegen/codegen.h"
+#include "compiler/jit/object_cache.h"
 
 namespace healthc::jit {
 
@@ -50,25 +50,53 @@ std::string to_string(llvm::Error e) {
   return os.str();
 }
 
-void optimise(llvm::Module& m, llvm::TargetMachine& tm) {
+void optimise(llvm::Module& m, llvm::TargetMachine& tm, llvm::OptimizationLevel level) {
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;
   llvm::CGSCCAnalysisManager cgam;
   llvm::ModuleAnalysisManager mam;
-  llvm::PassBuilder pb(&tm);
+  llvm::PipelineTuningOptions tuning;
+  if (level.getSpeedupLevel() < 2) {  // split cards: vectorising every chunk's loop tripled compile time
+    tuning.LoopVectorization = false;
+    tuning.SLPVectorization = false;
+    tuning.LoopUnrolling = false;
+  }
+  llvm::PassBuilder pb(&tm, tuning);
   pb.registerModuleAnalyses(mam);
   pb.registerCGSCCAnalyses(cgam);
   pb.registerFunctionAnalyses(fam);
   pb.registerLoopAnalyses(lam);
   pb.crossRegisterProxies(lam, fam, cgam, mam);
-  pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2).run(m, mam);
+  pb.buildPerModuleDefaultPipeline(level).run(m, mam);
+}
+
+// How hard to optimise a card by its size (codegen::code_size). Small cards: one kernel at
+// O2, so the row loop vectorises. Larger ones are split into small functions
+// (codegen/split_emit.h) whose time is in the sheer amount of code, so optimisation buys
+// less per second of compiling. The bench card gen500 (basic, size about 9,000): O1 with
+// vectorisation 8.6 s to compile and 2.8 us a row; O1 without it 2.5 s and 4.7 us; no IR
+// passes and CodeGenOpt::None 0.5 s and 10.3 us (the evaluator: 39 us). docs/performance.md.
+enum class Tier { Kernel, SplitOptimised, SplitFast };
+constexpr size_t kFastCompileSize = 12000;  // about 700 measures: O1 + Less stays near 3 s
+
+Tier tier_of(const ir::Program& program, Variant variant) {
+  const size_t size = codegen::code_size(program, static_cast<codegen::Variant>(variant));
+  return size <= codegen::kSplitSize ? Tier::Kernel : size <= kFastCompileSize ? Tier::SplitOptimised : Tier::SplitFast;
+}
+
+llvm::CodeGenOpt::Level codegen_level(Tier t) {
+  return t == Tier::Kernel ? llvm::CodeGenOpt::Default : t == Tier::SplitOptimised ? llvm::CodeGenOpt::Less
+                                                                                    : llvm::CodeGenOpt::None;
 }
 
 // Builds and optimises the module for the host.
 llvm::Expected<std::unique_ptr<llvm::Module>> build_module(const ir::Program& program, llvm::LLVMContext& ctx,
                                                           llvm::orc::JITTargetMachineBuilder& jtmb, bool opt,
                                                           Variant variant) {
-  auto tm = jtmb.createTargetMachine();
+  const Tier tier = tier_of(program, variant);
+  llvm::orc::JITTargetMachineBuilder builder = jtmb;
+  builder.setCodeGenOptLevel(codegen_level(tier));
+  auto tm = builder.createTargetMachine();
   if (!tm) return tm.takeError();
   auto module = codegen::generate(program, ctx, static_cast<codegen::Variant>(variant));
   module->setDataLayout((*tm)->createDataLayout());
@@ -77,12 +105,13 @@ llvm::Expected<std::unique_ptr<llvm::Module>> build_module(const ir::Program& pr
   llvm::raw_string_ostream es(err);
   if (llvm::verifyModule(*module, &es))
     return llvm::make_error<llvm::StringError>("generated code is invalid: " + es.str(), llvm::inconvertibleErrorCode());
-  if (opt) optimise(*module, **tm);
+  if (opt && tier != Tier::SplitFast)
+    optimise(*module, **tm, tier == Tier::Kernel ? llvm::OptimizationLevel::O2 : llvm::OptimizationLevel::O1);
   return module;
 }
 
 // Bump when generated code changes for the same IR, so old cached objects are not reused.
-constexpr const char* kCodegenVersion = "healthc-codegen-2";
+constexpr const char* kCodegenVersion = "healthc-codegen-4";
 
 std::string cache_key(const ir::Program& program, const llvm::orc::JITTargetMachineBuilder& jtmb, Variant variant) {
   llvm::SHA1 sha;
@@ -102,7 +131,9 @@ llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> compile_object(const ir::Pro
   llvm::LLVMContext ctx;
   auto module = build_module(program, ctx, jtmb, true, variant);
   if (!module) return module.takeError();
-  auto tm = jtmb.createTargetMachine();
+  llvm::orc::JITTargetMachineBuilder builder = jtmb;
+  builder.setCodeGenOptLevel(codegen_level(tier_of(program, variant)));
+  auto tm = builder.createTargetMachine();
   if (!tm) return tm.takeError();
   llvm::SmallVector<char, 0> buf;
   llvm::raw_svector_ostream os(buf);
@@ -111,19 +142,6 @@ llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> compile_object(const ir::Pro
     return llvm::make_error<llvm::StringError>("cannot emit object code", llvm::inconvertibleErrorCode());
   pm.run(**module);
   return llvm::MemoryBuffer::getMemBufferCopy(llvm::StringRef(buf.data(), buf.size()), "healthc-scorecard");
-}
-
-// Stores `obj` as `path` atomically (write aside, rename), so concurrent runs never read a
-// partial object. Failure to cache is not an error.
-void store(const std::string& dir, const std::string& path, const llvm::MemoryBuffer& obj) {
-  if (llvm::sys::fs::create_directories(dir)) return;
-  const std::string tmp = path + ".tmp" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out.write(obj.getBufferStart(), static_cast<std::streamsize>(obj.getBufferSize()));
-    if (!out) return;
-  }
-  if (llvm::sys::fs::rename(tmp, path)) llvm::sys::fs::remove(tmp);
 }
 
 }  // namespace
@@ -137,43 +155,83 @@ std::string cache_dir(const CacheOptions& cache) {
 }
 
 struct Compiler {
+  // Loads `object` into a fresh JIT and finds the batch function.
+  static llvm::Expected<std::unique_ptr<NativeScorer>> link(std::unique_ptr<llvm::MemoryBuffer> object,
+                                                            llvm::orc::JITTargetMachineBuilder& jtmb, Variant variant) {
+    auto jit = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(jtmb).create();
+    if (!jit) return jit.takeError();
+    auto gen = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess((*jit)->getDataLayout().getGlobalPrefix());
+    if (!gen) return gen.takeError();
+    (*jit)->getMainJITDylib().addGenerator(std::move(*gen));
+    if (auto e = (*jit)->addObjectFile(std::move(object))) return e;
+    auto fn = (*jit)->lookup(codegen::function_name(static_cast<codegen::Variant>(variant)));
+    if (!fn) return fn.takeError();
+    auto scorer = std::unique_ptr<NativeScorer>(new NativeScorer());
+    scorer->impl_ = std::make_unique<NativeScorer::Impl>();
+    scorer->fn_ = reinterpret_cast<ir::BatchFn>(fn->getAddress());
+    scorer->impl_->jit = std::move(*jit);
+    return scorer;
+  }
+
   static CompileResult run(const ir::Program& program, Variant variant, const CacheOptions& cache) {
     init_llvm();
     CompileResult out;
+    const size_t size = codegen::code_size(program, static_cast<codegen::Variant>(variant));
+    if (size > kCompileBudget) {
+      out.use_evaluator = true;
+      out.notes.push_back("the card is too large to compile (" + std::to_string(size) + " operations, the budget is " +
+                          std::to_string(kCompileBudget) + "): scoring with the reference evaluator");
+      return out;
+    }
     auto jtmb = llvm::orc::JITTargetMachineBuilder::detectHost();
-    if (!jtmb) return {nullptr, to_string(jtmb.takeError())};
+    if (!jtmb) {
+      out.error = to_string(jtmb.takeError());
+      return out;
+    }
     jtmb->setCodeGenOptLevel(llvm::CodeGenOpt::Default);
     const std::string dir = cache.enabled ? cache_dir(cache) : "";
-    const std::string path = dir.empty() ? "" : dir + "/" + cache_key(program, *jtmb, variant) + ".o";
-    std::unique_ptr<llvm::MemoryBuffer> object;
-    if (!path.empty()) {
-      if (auto cached = llvm::MemoryBuffer::getFile(path)) {
-        object = std::move(*cached);
-        out.from_cache = true;
+    std::unique_ptr<ObjectCache> store;
+    if (!dir.empty()) store = std::make_unique<ObjectCache>(dir, cache_key(program, *jtmb, variant));
+    if (store) {
+      ObjectCache::Lookup hit = store->load();
+      if (!hit.note.empty()) out.notes.push_back(hit.note);
+      if (hit.hit) {
+        auto scorer = link(llvm::MemoryBuffer::getMemBufferCopy(hit.object, "healthc-scorecard"), *jtmb, variant);
+        if (scorer) {
+          out.scorer = std::move(*scorer);
+          out.from_cache = true;
+          return out;
+        }
+        // It verified, so it is what we once wrote, but this LLVM cannot load it: replace it.
+        store->discard();
+        out.notes.push_back("discarded compiled-code cache entry `" + store->path() +
+                            "`: it could not be loaded (" + to_string(scorer.takeError()) + "); compiled afresh");
       }
     }
-    if (!object) {
-      auto compiled = compile_object(program, *jtmb, variant);
-      if (!compiled) return {nullptr, to_string(compiled.takeError())};
-      object = std::move(*compiled);
-      if (!path.empty()) store(dir, path, *object);
+    auto compiled = compile_object(program, *jtmb, variant);
+    if (!compiled) {
+      out.error = to_string(compiled.takeError());
+      return out;
     }
-    auto jit = llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(*jtmb).create();
-    if (!jit) return {nullptr, to_string(jit.takeError())};
-    auto gen = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess((*jit)->getDataLayout().getGlobalPrefix());
-    if (!gen) return {nullptr, to_string(gen.takeError())};
-    (*jit)->getMainJITDylib().addGenerator(std::move(*gen));
-    if (auto e = (*jit)->addObjectFile(std::move(object))) return {nullptr, to_string(std::move(e))};
-    auto scorer = std::unique_ptr<NativeScorer>(new NativeScorer());
-    scorer->impl_ = std::make_unique<NativeScorer::Impl>();
-    auto fn = (*jit)->lookup(codegen::function_name(static_cast<codegen::Variant>(variant)));
-    if (!fn) return {nullptr, to_string(fn.takeError())};
-    scorer->fn_ = reinterpret_cast<ir::BatchFn>(fn->getAddress());
-    scorer->impl_->jit = std::move(*jit);
-    out.scorer = std::move(scorer);
+    // Failing to cache is not an error, and not worth a note on every run (a read-only home).
+    if (store) {
+      const llvm::StringRef bytes = (*compiled)->getBuffer();
+      (void)store->store(std::string_view(bytes.data(), bytes.size()));
+    }
+    auto scorer = link(std::move(*compiled), *jtmb, variant);
+    if (!scorer) {
+      out.error = to_string(scorer.takeError());
+      return out;
+    }
+    out.scorer = std::move(*scorer);
     return out;
   }
 };
+
+size_t code_size(const ir::Program& program, Variant variant) {
+  return codegen::code_size(program, static_cast<codegen::Variant>(variant));
+}
+bool is_split(const ir::Program& program, Variant variant) { return tier_of(program, variant) != Tier::Kernel; }
 
 CompileResult compile(const ir::Program& program, Variant variant, const CacheOptions& cache) {
   return Compiler::run(program, variant, cache);

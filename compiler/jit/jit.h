@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "compiler/ir/batch_abi.h"
 #include "compiler/ir/ir.h"
@@ -25,13 +26,31 @@ class NativeScorer {
 };
 
 struct CompileResult {
-  std::unique_ptr<NativeScorer> scorer;  // null on failure
+  std::unique_ptr<NativeScorer> scorer;  // null on failure (or when use_evaluator is set)
   std::string error;
   bool from_cache = false;
+  // The card is past the compile budget: the caller scores with the reference evaluator
+  // (which computes the same outputs) and says so. Not an error.
+  bool use_evaluator = false;
+  // Things the user should hear about that did not stop compilation (a damaged cache entry
+  // that was discarded, the evaluator fallback). The library never prints them.
+  std::vector<std::string> notes;
 };
 
+// The amount of code a variant needs (codegen::code_size), and whether it is past the split
+// threshold (codegen/split_emit.h), for callers that do not see LLVM's headers.
+size_t code_size(const ir::Program& program, Variant variant);
+bool is_split(const ir::Program& program, Variant variant);
+
+// Cards whose code (codegen::code_size) is past this are not compiled: LLVM's time and
+// memory grow linearly past the split threshold, but a card this big (about 18,000
+// measures; 10,000 measures are about 220,000 and compile in about 5 s) would take over
+// 10 s and most of a gigabyte for code the evaluator runs well enough.
+inline constexpr size_t kCompileBudget = 400000;
+
 // The on-disk cache of compiled code: an object file per program, keyed by the program, the
-// code generator's version, LLVM's version and the host CPU. A hit skips LLVM entirely.
+// code generator's version, LLVM's version and the host CPU, verified before use
+// (object_cache.h). A hit skips LLVM entirely.
 struct CacheOptions {
   bool enabled = true;
   std::string dir;  // empty: $HEALTHC_CACHE_DIR, else $XDG_CACHE_HOME/healthc, else ~/.cache/healthc

@@ -582,6 +582,73 @@ bool is_declaration_keyword(size_t type) {
   }
 }
 
+// Measures how deeply the parser and the recursive stages after it will nest, token by token,
+// without parsing: brackets; runs of prefix `-` (each wraps the next operand); `not`, which
+// lasts until the `and`/`or`/`then`/`else`, comma or bracket that ends its operand; and `if`,
+// whose `else` branch lasts until a comma or bracket closes it. Flat text (a `linear` with 300
+// negative points, 300 parenthesised `if`s added together) does not nest. Long operator chains
+// build left-deep trees, so operators are counted per declaration as well.
+class NestingScreen {
+ public:
+  // Returns 0, or the limit that `text` (a token of `type`) exceeds.
+  int add(size_t type, const std::string& text) {
+    if (is_declaration_keyword(type) && levels_.size() == 1) {
+      levels_[0].open.clear();
+      open_prefixes_ = minus_run_ = operators_ = 0;
+    }
+    const bool after_operand = after_operand_;
+    after_operand_ = false;
+    if (text == "(" || text == "[" || text == "{") {
+      levels_.push_back({minus_run_, {}});
+      open_prefixes_ += minus_run_;
+      minus_run_ = 0;
+    } else if (text == ")" || text == "]" || text == "}") {
+      if (levels_.size() > 1) {
+        open_prefixes_ -= levels_.back().carried + static_cast<int>(levels_.back().open.size());
+        levels_.pop_back();
+      }
+      minus_run_ = 0;
+      after_operand_ = text != "}";
+    } else if (text == "-" && !after_operand) {
+      ++minus_run_;  // a prefix minus: nests, but builds no chain
+    } else if (type == L::NOT || type == L::IF) {
+      levels_.back().open.push_back(type == L::IF);
+      ++open_prefixes_;
+    } else {
+      if (text == ",") {
+        open_prefixes_ -= static_cast<int>(levels_.back().open.size());
+        levels_.back().open.clear();
+      } else if (type == L::AND || type == L::OR || type == L::THEN || type == L::ELSE) {
+        std::vector<bool>& open = levels_.back().open;
+        while (!open.empty() && !open.back()) {  // the `not`s since the innermost `if`
+          open.pop_back();
+          --open_prefixes_;
+        }
+      }
+      if (text == "+" || text == "-" || text == "*" || text == "/" || type == L::AND || type == L::OR ||
+          text == "==" || text == "<" || text == ">" || text == "<=" || text == ">=" || text == "!=")
+        ++operators_;
+      after_operand_ = type == L::NUM || type == L::STRING || type == L::TRUE || type == L::FALSE ||
+                       type == L::IDENT || type == L::VALUE || type == L::SCORE || type == L::BAND ||
+                       type == L::SEGMENT || type == L::UNSCORED || type == L::MISSING;
+      if (type != L::IDENT) minus_run_ = 0;  // `- f(...)` still wraps the call's brackets
+    }
+    const int depth = static_cast<int>(levels_.size()) - 1 + open_prefixes_ + minus_run_;
+    if (depth > kMaxNesting) return kMaxNesting;
+    if (operators_ > kMaxOperatorsPerDeclaration) return kMaxOperatorsPerDeclaration;
+    return 0;
+  }
+
+ private:
+  struct Level {
+    int carried = 0;         // the prefix minuses that wrap this bracket
+    std::vector<bool> open;  // the `if`s (true) and `not`s (false) open inside it
+  };
+  std::vector<Level> levels_{1};
+  int open_prefixes_ = 0, minus_run_ = 0, operators_ = 0;
+  bool after_operand_ = false;
+};
+
 // Reports stray characters and unterminated strings, hides them from the parser (so it does
 // not report them a second time), and refuses nesting the recursive stages cannot take.
 // Returns false when the input must not be parsed.
@@ -596,7 +663,7 @@ bool screen_tokens(antlr4::CommonTokenStream& tokens, const OffsetMap& map, cons
     diags.report(DiagKind::InvalidCharacter, *junk, junk->end - junk->begin > 1 ? "s" : "", shown);
     junk.reset();
   };
-  int depth = 0, prefix = 0, operators = 0;
+  NestingScreen nesting;
   for (antlr4::Token* t : tokens.getTokens()) {
     auto* w = dynamic_cast<antlr4::WritableToken*>(t);
     const size_t type = t->getType();
@@ -619,17 +686,9 @@ bool screen_tokens(antlr4::CommonTokenStream& tokens, const OffsetMap& map, cons
       if (w) w->setType(L::STRING);  // the parser reads on as if it were closed
       continue;
     }
-    if (is_declaration_keyword(type)) prefix = operators = 0;
-    const std::string tok = type == antlr4::Token::EOF ? "" : t->getText();
-    if (tok == "(" || tok == "[" || tok == "{") ++depth;
-    else if (tok == ")" || tok == "]" || tok == "}") depth = std::max(0, depth - 1);
-    if (type == L::NOT || type == L::IF || tok == "-") ++prefix;
-    if (tok == "+" || tok == "-" || tok == "*" || tok == "/" || type == L::AND || type == L::OR ||
-        tok == "==" || tok == "<" || tok == ">" || tok == "<=" || tok == ">=" || tok == "!=")
-      ++operators;
-    if (depth > kMaxNesting || prefix > kMaxNesting || operators > kMaxOperatorsPerDeclaration) {
-      diags.report(DiagKind::NestingTooDeep, r, depth > kMaxNesting || prefix > kMaxNesting
-                                                    ? kMaxNesting : kMaxOperatorsPerDeclaration);
+    if (type == antlr4::Token::EOF) break;
+    if (const int limit = nesting.add(type, t->getText()); limit != 0) {
+      diags.report(DiagKind::NestingTooDeep, r, limit);
       return false;
     }
   }

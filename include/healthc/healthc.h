@@ -64,6 +64,8 @@ class Scorecard {
     std::shared_ptr<void> code;  // the JIT that owns the function
     ir::BatchFn fn = nullptr;
     std::string error;
+    bool use_evaluator = false;  // past the compile budget (jit::kCompileBudget)
+    std::vector<std::string> notes;
   };
   mutable Native native_[2];
 };
@@ -72,6 +74,9 @@ struct CompileOutcome {
   std::shared_ptr<const Scorecard> scorecard;  // null when the card has errors or `error` is set
   std::unique_ptr<FrontendResult> front;       // diagnostics, when the card has errors
   std::string error;                           // a usage or JIT failure (not a card error)
+  // For the user's stderr, not errors: a damaged cache entry was discarded, or the card is
+  // too large to compile and is scored by the evaluator.
+  std::vector<std::string> notes;
 };
 
 CompileOutcome compile_scorecard(const std::string& path, const CompileOptions& options);

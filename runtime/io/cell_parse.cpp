@@ -6,6 +6,8 @@
 
 #include <cmath>
 
+#include "runtime/io/utf8.h"
+
 namespace healthc::rt {
 namespace {
 
@@ -80,15 +82,21 @@ void set_reason(std::string& reason, const FieldSpec& field, std::string_view ce
 
 std::string quote_cell(std::string_view cell) {
   std::string out = "`";
-  if (cell.size() <= kMaxQuotedCell) {
-    out.append(cell);
-  } else {
+  std::string_view shown = cell;
+  if (cell.size() > kMaxQuotedCell) {
     size_t cut = kMaxQuotedCell;
     // Back up to a UTF-8 lead byte so the message stays valid UTF-8.
     while (cut > 0 && (static_cast<unsigned char>(cell[cut]) & 0xC0) == 0x80) --cut;
-    out.append(cell.substr(0, cut));
-    out.append("...");
+    shown = cell.substr(0, cut);
   }
+  // A reason goes to the terminal and into JSON reports: bytes that are not UTF-8 show as
+  // U+FFFD rather than make those invalid.
+  if (is_valid_utf8(shown)) {
+    out.append(shown);
+  } else {
+    append_repaired_utf8(out, shown);
+  }
+  if (shown.size() < cell.size()) out.append("...");
   out.push_back('`');
   return out;
 }

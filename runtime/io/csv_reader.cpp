@@ -3,242 +3,24 @@
 #include "runtime/io/csv_reader.h"
 
 #include <algorithm>
-#include <bit>
 #include <cstring>
 #include <string_view>
 #include <unordered_map>
 
 #include "runtime/io/cell_parse.h"
+#include "runtime/io/csv_scan.h"
 #include "runtime/io/input_buffer.h"
+#include "runtime/io/utf8.h"
 
 namespace healthc::rt {
 namespace {
 
-// A cell's bytes in the input window: inside the quotes for a quoted cell. `escaped` says the
-// bytes still hold "" pairs to be turned into single quotes.
-struct Cell {
-  const char* begin;
-  const char* end;
-  bool escaped;
-};
-
-// The cells of the current record. Filled field by field in place: building a Cell and
-// copying it in costs a store-forwarding stall per cell, a measurable share of the read.
-class CellList {
- public:
-  void clear() { size_ = 0; }
-  size_t size() const { return size_; }
-  const Cell& operator[](size_t i) const { return cells_[i]; }
-  const Cell* begin() const { return cells_.data(); }
-  const Cell* end() const { return cells_.data() + size_; }
-  void push(const char* b, const char* e, bool escaped) {
-    if (size_ == cells_.size()) cells_.resize(cells_.size() * 2 + 16);
-    Cell& cell = cells_[size_++];
-    cell.begin = b;
-    cell.end = e;
-    cell.escaped = escaped;
-  }
-  void push(const Cell& c) { push(c.begin, c.end, c.escaped); }
-
- private:
-  std::vector<Cell> cells_;
-  size_t size_ = 0;
-};
-
-enum class Problem : uint8_t { None, Unterminated, TextAfterQuote };
-
-// One record found in the window.
-struct RecordSpan {
-  const char* begin = nullptr;
-  const char* end = nullptr;   // excludes the line terminator
-  const char* next = nullptr;  // first byte after the terminator
-  uint64_t newlines = 0;       // line breaks inside quoted cells
-  Problem problem = Problem::None;
-  size_t problem_cell = 0;  // 0-based cell the problem is in
-};
-
-enum class Scan { Record, Blank, NeedMore, End };
-
-const char* find(const char* p, const char* end, char c) {
-  return static_cast<const char*>(std::memchr(p, c, static_cast<size_t>(end - p)));
-}
-
-// The high bit of each byte of `word` that equals `c`, exactly (no false positives, unlike
-// the shorter has-zero-byte trick, since the positions are used and not just tested).
-inline uint64_t byte_matches(uint64_t word, char c) {
-  constexpr uint64_t kLow7 = 0x7F7F7F7F7F7F7F7FULL;
-  const uint64_t x = word ^ (0x0101010101010101ULL * static_cast<uint8_t>(c));
-  return ~(((x & kLow7) + kLow7) | x | kLow7);
-}
-
-// The general case: a record with quotes, whose quoted cells may hold commas and newlines.
-// Works from the record's start every time; on NeedMore the caller refills and calls again.
-Scan scan_quoted(const char* p, const char* end, bool eof, CellList& cells, RecordSpan& rec) {
-  cells.clear();
-  rec = RecordSpan{};
-  rec.begin = p;
-  const char* q = p;
-  for (;;) {
-    const char* cell_begin = q;
-    bool escaped = false;
-    if (q < end && *q == '"') {
-      const char* r = q + 1;
-      for (;;) {
-        r = find(r, end, '"');
-        if (r == nullptr) {
-          if (!eof) return Scan::NeedMore;
-          // Never closed: everything to the end of input belongs to this broken record.
-          const char* stop = end;
-          if (stop > p && stop[-1] == '\n') --stop;
-          if (stop > p && stop[-1] == '\r') --stop;
-          rec.problem = Problem::Unterminated;
-          rec.problem_cell = cells.size();
-          rec.end = stop;
-          rec.next = end;
-          rec.newlines = static_cast<uint64_t>(std::count(p, stop, '\n'));
-          return Scan::Record;
-        }
-        // A quote that ends the window may be the first half of a "" pair.
-        if (r + 1 == end && !eof) return Scan::NeedMore;
-        if (r + 1 < end && r[1] == '"') {
-          escaped = true;
-          r += 2;
-          continue;
-        }
-        break;
-      }
-      rec.newlines += static_cast<uint64_t>(std::count(q + 1, r, '\n'));
-      const Cell cell{q + 1, r, escaped};
-      q = r + 1;
-      if (q == end) {  // eof here: a quote at the window's end with more to come was NeedMore
-        cells.push(cell);
-        rec.end = rec.next = end;
-        return Scan::Record;
-      }
-      if (*q == ',') {
-        cells.push(cell);
-        ++q;
-        continue;
-      }
-      if (*q == '\n') {
-        cells.push(cell);
-        rec.end = q;
-        rec.next = q + 1;
-        return Scan::Record;
-      }
-      if (*q == '\r') {
-        if (q + 1 == end) {
-          if (!eof) return Scan::NeedMore;
-          cells.push(cell);
-          rec.end = q;
-          rec.next = end;
-          return Scan::Record;
-        }
-        if (q[1] == '\n') {
-          cells.push(cell);
-          rec.end = q;
-          rec.next = q + 2;
-          return Scan::Record;
-        }
-      }
-      // Text after the closing quote: the row is rejected, but the scan still has to find
-      // where the cell (and the record) ends, so it carries on as for an unquoted cell.
-      if (rec.problem == Problem::None) {
-        rec.problem = Problem::TextAfterQuote;
-        rec.problem_cell = cells.size();
-      }
-      escaped = false;  // its quotes may no longer pair up; the row is rejected anyway
-    }
-    // Unquoted (a quote inside one is taken literally, as most writers expect).
-    const char* const unquoted = q;
-    while (q < end && *q != ',' && *q != '\n') ++q;
-    if (q == end) {
-      if (!eof) return Scan::NeedMore;
-      const char* stop = end;
-      if (stop > unquoted && stop[-1] == '\r') --stop;
-      cells.push(cell_begin, stop, escaped);
-      rec.end = stop;
-      rec.next = end;
-      return Scan::Record;
-    }
-    if (*q == ',') {
-      cells.push(cell_begin, q, escaped);
-      ++q;
-      continue;
-    }
-    const char* stop = q;
-    if (stop > unquoted && stop[-1] == '\r') --stop;
-    cells.push(cell_begin, stop, escaped);
-    rec.end = stop;
-    rec.next = q + 1;
-    return Scan::Record;
-  }
-}
-
-// Finds the record at `p`. The common case (no quote on the line) costs one memchr for the
-// line end and one pass over the line.
-Scan scan_record(const char* p, const char* end, bool eof, CellList& cells, RecordSpan& rec) {
-  if (p == end) return eof ? Scan::End : Scan::NeedMore;
-  const char* nl = find(p, end, '\n');
-  if (nl == nullptr && !eof) return Scan::NeedMore;
-  const char* line_end = nl ? nl : end;
-  const char* stop = line_end;
-  if (stop > p && stop[-1] == '\r') --stop;
-  if (stop == p) {
-    rec = RecordSpan{};
-    rec.begin = rec.end = p;
-    rec.next = nl ? nl + 1 : end;
-    return Scan::Blank;
-  }
-  rec = RecordSpan{};
-  rec.begin = p;
-  rec.end = stop;
-  rec.next = nl ? nl + 1 : end;
-  cells.clear();
-  // Commas and quotes are found eight bytes at a time (SWAR): cells are a few bytes long,
-  // too short for a memchr call per comma to pay off. A quote anywhere sends the record to
-  // the general scanner.
-  const char* c = p;
-  const char* q = p;
-  // The bit tricks below read bytes in memory order only on a little-endian machine.
-  for (; std::endian::native == std::endian::little && stop - q >= 8; q += 8) {
-    uint64_t word;
-    std::memcpy(&word, q, 8);
-    uint64_t hits = byte_matches(word, ',') | byte_matches(word, '"');
-    while (hits != 0) {
-      const char* at = q + (__builtin_ctzll(hits) >> 3);
-      if (*at == '"') return scan_quoted(p, end, eof, cells, rec);
-      cells.push(c, at, false);
-      c = at + 1;
-      hits &= hits - 1;
-    }
-  }
-  for (; q < stop; ++q) {
-    if (*q == ',') {
-      cells.push(c, q, false);
-      c = q + 1;
-    } else if (*q == '"') {
-      return scan_quoted(p, end, eof, cells, rec);
-    }
-  }
-  cells.push(c, stop, false);
-  return Scan::Record;
-}
-
-// Turns "" pairs into single quotes.
-void unescape(const Cell& cell, std::string& out) {
-  out.clear();
-  const char* p = cell.begin;
-  while (p < cell.end) {
-    const char* q = find(p, cell.end, '"');
-    if (q == nullptr) {
-      out.append(p, cell.end);
-      break;
-    }
-    out.append(p, q + 1);
-    p = q + 2;  // the scanner only sets `escaped` for cells whose quotes come in pairs
-  }
-}
+using csv::Cell;
+using csv::CellList;
+using csv::Problem;
+using csv::RecordSpan;
+using csv::Scan;
+using csv::scan_record;
 
 class CsvReader final : public RecordReader {
  public:
@@ -322,7 +104,7 @@ class CsvReader final : public RecordReader {
       ++line_;  // blank lines before the header
       in_.consume(static_cast<size_t>(rec.next - in_.begin()));
     }
-    if (rec.problem == Problem::Unterminated) {
+    if (rec.problem == Problem::Unterminated || rec.problem == Problem::QuoteTooLong) {
       return "the header row has a quoted name that is never closed";
     }
     if (rec.problem == Problem::TextAfterQuote) {
@@ -343,8 +125,11 @@ class CsvReader final : public RecordReader {
 
     std::unordered_map<std::string_view, size_t> column_of;
     for (size_t c = 0; c < names.size(); ++c) {
+      // A column without a name (spreadsheets export `a,b,,` for trailing empty columns)
+      // names nothing: its cells are ignored like those of any column that is not a field.
+      if (names[c].empty()) continue;
       if (!column_of.emplace(names[c], c).second) {
-        return "column `" + names[c] + "` appears more than once in the header";
+        return "column " + quote_cell(names[c]) + " appears more than once in the header";
       }
     }
     ncols_ = names.size();
@@ -387,7 +172,7 @@ class CsvReader final : public RecordReader {
 
   static std::string_view cell_text(const Cell& cell, std::string& scratch) {
     if (!cell.escaped) return {cell.begin, static_cast<size_t>(cell.end - cell.begin)};
-    unescape(cell, scratch);
+    csv::unescape(cell, scratch);
     return scratch;
   }
 
@@ -400,9 +185,17 @@ class CsvReader final : public RecordReader {
                                std::string(rec.begin, static_cast<size_t>(rec.end - rec.begin))});
       return false;
     };
-    if (rec.problem == Problem::Unterminated) {
-      return reject("cell " + std::to_string(rec.problem_cell + 1) +
-                    " opens a quote that is never closed");
+    if (rec.problem == Problem::Unterminated || rec.problem == Problem::QuoteTooLong) {
+      // Reported at the line the quote opened on: that is where the fix goes.
+      rejects.push_back(Reject{
+          line + rec.problem_newlines,
+          "cell " + std::to_string(rec.problem_cell + 1) +
+              (rec.problem == Problem::Unterminated
+                   ? " opens a quote that is never closed"
+                   : " opens a quote that is not closed within " +
+                         std::to_string(csv::kMaxQuotedCellBytes >> 20) + " MiB"),
+          std::string(rec.begin, static_cast<size_t>(rec.end - rec.begin))});
+      return false;
     }
     if (rec.problem == Problem::TextAfterQuote) {
       return reject("cell " + std::to_string(rec.problem_cell + 1) +
@@ -418,8 +211,12 @@ class CsvReader final : public RecordReader {
       const Cell& cell = cells[field_col_[f]];
       const FieldSpec& field = fields[f];
       if (field.type == FieldType::Text) {
-        // Only the empty check: the bytes are copied in the second pass.
+        // Only the checks: the bytes are copied in the second pass. Text goes out again (in
+        // JSON too), so bytes that are not UTF-8 are refused here rather than passed on.
         if (cell.begin != cell.end) {
+          if (!is_valid_utf8({cell.begin, static_cast<size_t>(cell.end - cell.begin)})) {
+            return reject("field `" + field.name + "` is not valid UTF-8");
+          }
           st.row_valid[f] = 1;
         } else if (field.optional) {
           st.row_valid[f] = 0;
@@ -436,6 +233,13 @@ class CsvReader final : public RecordReader {
       const bool present = status == CellStatus::Present;
       st.row_valid[f] = present;
       if (!present) st.row_num[f] = 0.0;
+    }
+    for (size_t e = 0; e < extra_col_.size(); ++e) {
+      if (extra_col_[e] < 0) continue;
+      const Cell& cell = cells[static_cast<size_t>(extra_col_[e])];
+      if (!is_valid_utf8({cell.begin, static_cast<size_t>(cell.end - cell.begin)})) {
+        return reject("column `" + schema_.extra_columns[e] + "` is not valid UTF-8");
+      }
     }
 
     for (size_t f = 0; f < fields.size(); ++f) {

@@ -1,23 +1,30 @@
 // JSON Lines into ColumnBlocks: one object per line, keys naming fields. Values go through the
-// same cell grammars as CSV, so both formats accept and reject the same things.
+// same cell grammars as CSV, so both formats accept and reject the same things. simdjson
+// parses (bounded: no recursion, UTF-8 checked); nlohmann only words the reason for a
+// malformed line.
 #include "runtime/io/jsonl_reader.h"
 
+#include <simdjson.h>
+
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <string_view>
+#include <unordered_map>
 
 #include "runtime/io/cell_parse.h"
 #include "runtime/io/input_buffer.h"
+#include "runtime/io/utf8.h"
 
 namespace healthc::rt {
 namespace {
 
 using nlohmann::json;
 
-// Walks a line without building anything, only to catch the parser's message: with
-// exceptions off, json::parse says that a line is malformed but not why.
+// Walks a line without building anything, only to catch nlohmann's message, which names the
+// column and the token (simdjson's name only the kind of error). Its parser is iterative too.
 class ErrorCatcher final : public nlohmann::json_sax<json> {
  public:
   std::string message;
@@ -42,10 +49,12 @@ class ErrorCatcher final : public nlohmann::json_sax<json> {
 
 // nlohmann's message, without its "[json.exception.parse_error.101] " tag and with the line
 // dropped: the record is a single line, and the reject already carries the file's line.
+// Empty when nlohmann finds nothing wrong.
 std::string parse_error_message(const char* begin, const char* end) {
   ErrorCatcher catcher;
   json::sax_parse(begin, end, &catcher);
-  std::string msg = catcher.message.empty() ? "the line could not be parsed" : catcher.message;
+  if (catcher.message.empty()) return {};
+  std::string msg = catcher.message;
   if (msg.front() == '[') {
     const size_t close = msg.find("] ");
     if (close != std::string::npos) msg.erase(0, close + 2);
@@ -64,6 +73,57 @@ bool is_blank(const char* p, const char* end) {
   return true;
 }
 
+// nlohmann's names for JSON types, which reject reasons have always used.
+const char* type_name(simdjson::dom::element_type type) {
+  using T = simdjson::dom::element_type;
+  switch (type) {
+    case T::ARRAY: return "array";
+    case T::OBJECT: return "object";
+    case T::STRING: return "string";
+    case T::BOOL: return "boolean";
+    case T::NULL_VALUE: return "null";
+    case T::INT64:
+    case T::UINT64:
+    case T::DOUBLE: return "number";
+  }
+  return "value";
+}
+
+// A value's text as a cell: strings as they are, numbers in their shortest exact form, and a
+// placeholder for arrays and objects, which are never printed (however deep, they would only
+// make a runaway message; printing them was once a stack overflow).
+std::string_view scalar_text(simdjson::dom::element v, char (&buf)[64]) {
+  using T = simdjson::dom::element_type;
+  switch (v.type()) {
+    case T::STRING: return v.get_string().value_unsafe();
+    case T::INT64: {
+      const auto r = std::to_chars(buf, buf + sizeof buf, v.get_int64().value_unsafe());
+      return {buf, static_cast<size_t>(r.ptr - buf)};
+    }
+    case T::UINT64: {
+      const auto r = std::to_chars(buf, buf + sizeof buf, v.get_uint64().value_unsafe());
+      return {buf, static_cast<size_t>(r.ptr - buf)};
+    }
+    case T::DOUBLE: {
+      const auto r = std::to_chars(buf, buf + sizeof buf, v.get_double().value_unsafe());
+      return {buf, static_cast<size_t>(r.ptr - buf)};
+    }
+    case T::BOOL: return v.get_bool().value_unsafe() ? "true" : "false";
+    case T::NULL_VALUE: return "null";
+    case T::ARRAY: return "[...]";
+    case T::OBJECT: return "{...}";
+  }
+  return "?";
+}
+
+bool is_container(simdjson::dom::element v) { return v.is_array() || v.is_object(); }
+
+// Where a top-level key goes: a field, an extra column, or both (an outcome that is a field).
+struct Slot {
+  int32_t field = -1;
+  int32_t extra = -1;
+};
+
 class JsonLinesReader final : public RecordReader {
  public:
   JsonLinesReader(std::FILE* in, Schema schema, const ReaderOptions& options)
@@ -75,9 +135,17 @@ class JsonLinesReader final : public RecordReader {
     // No header to read: only that the stream is there and readable.
     if (!in_.fill_more() && !in_.error().empty()) open_error_ = in_.error();
     ok_ = open_error_.empty();
-    row_num_.assign(schema_.fields.size(), 0.0);
-    row_valid_.assign(schema_.fields.size(), 0);
-    row_text_.assign(schema_.fields.size(), nullptr);
+    const size_t nfields = schema_.fields.size(), nextra = schema_.extra_columns.size();
+    row_num_.assign(nfields, 0.0);
+    row_valid_.assign(nfields, 0);
+    row_text_.assign(nfields, {});
+    field_value_.assign(nfields, {});
+    field_seen_.assign(nfields, 0);
+    extra_value_.assign(nextra, {});
+    extra_seen_.assign(nextra, 0);
+    // Views into schema_, which lives as long as the map.
+    for (size_t f = 0; f < nfields; ++f) slot_of_[schema_.fields[f].name].field = static_cast<int32_t>(f);
+    for (size_t e = 0; e < nextra; ++e) slot_of_[schema_.extra_columns[e]].extra = static_cast<int32_t>(e);
     return open_error_;
   }
 
@@ -124,6 +192,38 @@ class JsonLinesReader final : public RecordReader {
   std::string input_error() const override { return error_.empty() ? in_.error() : error_; }
 
  private:
+  // Parses the line into the parser's document, or says why it cannot be read. The parser
+  // is sized for the longest line so far, with room for any nesting such a line can hold:
+  // simdjson builds the document without recursion, so depth costs memory, never stack.
+  std::string parse(const char* begin, const char* end, simdjson::dom::element& root) {
+    const size_t len = static_cast<size_t>(end - begin);
+    if (len > parser_.capacity()) {
+      const size_t cap = std::max({len, 2 * parser_.capacity(), size_t{4096}});
+      if (parser_.allocate(cap, cap / 2 + 2) != simdjson::SUCCESS) {
+        return "the line is too long to read (" + std::to_string(len) + " bytes)";
+      }
+    }
+    // simdjson reads a little past the end of its input: the line goes into a padded copy.
+    if (padded_.size() < len + simdjson::SIMDJSON_PADDING) padded_.resize(len + simdjson::SIMDJSON_PADDING);
+    std::memcpy(padded_.data(), begin, len);
+    const simdjson::error_code error = parser_.parse(padded_.data(), len, false).get(root);
+    if (error == simdjson::SUCCESS) return {};
+    // The reasons come from nlohmann (column and token) where it has one, or else in the
+    // same style; UTF-8 first, since nlohmann would quote the very bytes that are wrong.
+    const size_t bad = utf8_error_offset({begin, len});
+    if (bad != std::string_view::npos) {
+      return "the line is not valid UTF-8 at column " + std::to_string(bad + 1);
+    }
+    std::string msg = parse_error_message(begin, end);
+    if (msg.empty()) {
+      // Accepted by nlohmann, refused by simdjson: only an integer past 64 bits does that.
+      msg = error == simdjson::NUMBER_ERROR
+                ? "malformed json: a number is out of range (integers are limited to 64 bits)"
+                : std::string("malformed json: ") + simdjson::error_message(error);
+    }
+    return msg;
+  }
+
   // Parses every field first and appends only when all are good, so a rejected row leaves no
   // trace in the block.
   void take_line(const char* begin, const char* end, ColumnBlock& block,
@@ -132,51 +232,58 @@ class JsonLinesReader final : public RecordReader {
       rejects.push_back(
           Reject{line_, std::move(reason), std::string(begin, static_cast<size_t>(end - begin))});
     };
-    const json record = json::parse(begin, end, nullptr, /*allow_exceptions=*/false);
-    if (record.is_discarded()) {
-      reject(parse_error_message(begin, end));
+    // A byte-order mark, as an editor leaves at the start of a file (or of files joined).
+    const char* json_begin = begin;
+    if (end - begin >= 3 && std::memcmp(begin, "\xEF\xBB\xBF", 3) == 0) json_begin += 3;
+    simdjson::dom::element root;
+    if (std::string error = parse(json_begin, end, root); !error.empty()) {
+      reject(std::move(error));
       return;
     }
-    if (!record.is_object()) {
-      reject(std::string("expected a json object, found ") + record.type_name());
+    simdjson::dom::object record;
+    if (root.get(record) != simdjson::SUCCESS) {
+      reject(std::string("expected a json object, found ") + type_name(root.type()));
       return;
     }
+    if (std::string dup = find_values(record); !dup.empty()) {
+      reject("key " + quote_cell(dup) + " appears more than once");
+      return;
+    }
+    char buf[64];
     const auto& fields = schema_.fields;
     for (size_t f = 0; f < fields.size(); ++f) {
       const FieldSpec& field = fields[f];
-      row_text_[f] = nullptr;
+      row_text_[f] = {};
       row_num_[f] = 0.0;
-      const auto it = record.find(field.name);
-      if (it == record.end() || it->is_null()) {
+      const simdjson::dom::element v = field_value_[f];
+      if (!field_seen_[f] || v.is_null()) {
         if (field.optional) {
           row_valid_[f] = 0;
           continue;
         }
-        reject("required field `" + field.name + "` is " +
-               (it == record.end() ? "absent" : "null"));
+        reject("required field `" + field.name + "` is " + (!field_seen_[f] ? "absent" : "null"));
         return;
       }
-      const json& v = *it;
       if (field.type == FieldType::Text) {
         if (!v.is_string()) {
-          reject("field `" + field.name + "`: " + quote_cell(v.dump()) + " is not a string");
+          reject("field `" + field.name + "`: " + quote_cell(scalar_text(v, buf)) + " is not a string");
           return;
         }
-        const std::string& s = v.get_ref<const std::string&>();
+        const std::string_view s = v.get_string().value_unsafe();
         if (s.empty() && !field.optional) {
           reject("required field `" + field.name + "` is empty");
           return;
         }
         row_valid_[f] = !s.empty();
-        row_text_[f] = &s;
+        row_text_[f] = s;  // simdjson checked the line, escapes included, for UTF-8
         continue;
       }
       if (field.type == FieldType::Number && v.is_number()) {
-        const double d = v.get<double>();
-        // nlohmann already refuses an overflowing literal as malformed; this guard keeps the
-        // CSV path's promise (no infinities) should a parser version let one through.
+        // simdjson refuses a literal that overflows; this guard keeps the CSV path's promise
+        // (no infinities) should a parser version let one through.
+        const double d = v.get_double().value_unsafe();
         if (!std::isfinite(d)) {
-          reject("field `" + field.name + "`: " + quote_cell(v.dump()) +
+          reject("field `" + field.name + "`: " + quote_cell(scalar_text(v, buf)) +
                  " is out of range for a number");
           return;
         }
@@ -184,17 +291,16 @@ class JsonLinesReader final : public RecordReader {
         row_valid_[f] = 1;
         continue;
       }
-      if (field.type == FieldType::Bool && v.is_boolean()) {
-        row_num_[f] = v.get<bool>() ? 1.0 : 0.0;
+      if (field.type == FieldType::Bool && v.is_bool()) {
+        row_num_[f] = v.get_bool().value_unsafe() ? 1.0 : 0.0;
         row_valid_[f] = 1;
         continue;
       }
       // Strings (numeric strings, bool spellings, dates, enum members) go through the cell
-      // grammar; other values through their JSON text, which the grammar rejects with the
-      // field's own wording (a bool field still takes the numbers 1 and 0, as in CSV).
-      const CellStatus status =
-          v.is_string() ? parse_cell(field, v.get_ref<const std::string&>(), row_num_[f], reason_)
-                        : parse_cell(field, v.dump(), row_num_[f], reason_);
+      // grammar; other values through their text, which the grammar rejects with the field's
+      // own wording (a bool field still takes the numbers 1 and 0, as in CSV). An array or
+      // object is its placeholder, which no grammar takes.
+      const CellStatus status = parse_cell(field, scalar_text(v, buf), row_num_[f], reason_);
       if (status == CellStatus::Rejected) {
         reject(reason_);
         return;
@@ -202,11 +308,17 @@ class JsonLinesReader final : public RecordReader {
       row_valid_[f] = status == CellStatus::Present;
       if (!row_valid_[f]) row_num_[f] = 0.0;
     }
+    for (size_t e = 0; e < schema_.extra_columns.size(); ++e) {
+      if (extra_seen_[e] && is_container(extra_value_[e])) {
+        reject("column `" + schema_.extra_columns[e] + "`: " +
+               quote_cell(scalar_text(extra_value_[e], buf)) + " is not a string, number or bool");
+        return;
+      }
+    }
 
     for (size_t f = 0; f < fields.size(); ++f) {
       if (fields[f].type == FieldType::Text) {
-        const std::string_view kept =
-            block.keep(row_text_[f] ? std::string_view(*row_text_[f]) : std::string_view());
+        const std::string_view kept = block.keep(row_text_[f]);
         block.text[f].push_back(TextRef{kept.data(), kept.size()});
       } else {
         block.num[f].push_back(row_num_[f]);
@@ -214,19 +326,51 @@ class JsonLinesReader final : public RecordReader {
       block.valid[f].push_back(row_valid_[f]);
     }
     for (size_t e = 0; e < schema_.extra_columns.size(); ++e) {
-      const auto it = record.find(schema_.extra_columns[e]);
       std::string_view kept = block.keep({});
-      if (it != record.end() && !it->is_null()) {
+      if (extra_seen_[e] && !extra_value_[e].is_null()) {
         // No header here, so "present" means some row of this block has the key.
         block.extra_present[e] = true;
-        kept = it->is_string() ? block.keep(it->get_ref<const std::string&>())
-                               : block.keep(it->dump());
+        kept = block.keep(scalar_text(extra_value_[e], buf));
       }
       block.extra[e].push_back(TextRef{kept.data(), kept.size()});
     }
     block.line.push_back(line_);
     ++block.rows;
     ++accepted_;
+  }
+
+  // One pass over the object's members: each field's and extra column's value into its slot.
+  // Returns a key that appears twice (which the CSV reader's header rule also refuses: a
+  // second value that silently wins is a guess), or empty.
+  std::string find_values(simdjson::dom::object record) {
+    std::fill(field_seen_.begin(), field_seen_.end(), 0);
+    std::fill(extra_seen_.begin(), extra_seen_.end(), 0);
+    other_keys_.clear();
+    for (const simdjson::dom::key_value_pair kv : record) {
+      const auto it = slot_of_.find(kv.key);
+      if (it == slot_of_.end()) {
+        other_keys_.push_back(kv.key);
+        continue;
+      }
+      const Slot slot = it->second;
+      if (slot.field >= 0) {
+        if (field_seen_[slot.field]) return std::string(kv.key);
+        field_seen_[slot.field] = 1;
+        field_value_[slot.field] = kv.value;
+      }
+      if (slot.extra >= 0) {
+        if (extra_seen_[slot.extra]) return std::string(kv.key);
+        extra_seen_[slot.extra] = 1;
+        extra_value_[slot.extra] = kv.value;
+      }
+    }
+    // Keys that are neither are rare and few: sorting them finds a pair without a hash set.
+    if (other_keys_.size() > 1) {
+      std::sort(other_keys_.begin(), other_keys_.end());
+      const auto dup = std::adjacent_find(other_keys_.begin(), other_keys_.end());
+      if (dup != other_keys_.end()) return std::string(*dup);
+    }
+    return {};
   }
 
   Schema schema_;
@@ -239,10 +383,17 @@ class JsonLinesReader final : public RecordReader {
   uint64_t line_ = 1;  // physical line of the next unread byte
   uint64_t accepted_ = 0;
 
-  // Reused for every record.
+  simdjson::dom::parser parser_;
+  std::vector<char> padded_;
+  std::unordered_map<std::string_view, Slot> slot_of_;
+
+  // Reused for every record; the views and elements point into parser_'s current document.
+  std::vector<simdjson::dom::element> field_value_, extra_value_;
+  std::vector<uint8_t> field_seen_, extra_seen_;
+  std::vector<std::string_view> other_keys_;
   std::vector<double> row_num_;
   std::vector<uint8_t> row_valid_;
-  std::vector<const std::string*> row_text_;  // into the parsed record, until it is appended
+  std::vector<std::string_view> row_text_;
   std::string reason_;
 };
 

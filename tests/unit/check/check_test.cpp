@@ -60,6 +60,35 @@ model default { late 1  early 1 }
   EXPECT_EQ(r.checked.checked.measure_order, (std::vector<int32_t>{1, 0}));
 }
 
+// A card of `n` measures where m<i> reads m<i+1>'s value and the last reads `last_value`.
+std::string chain_card(int n, const std::string& last_value) {
+  std::string text = "scorecard \"chain\"\nfields { id : text key  x : number }\nbands { low from 0 color red }\n";
+  for (int i = 0; i < n; ++i) {
+    const std::string value = i + 1 < n ? "m" + std::to_string(i + 1) + ".value + 1" : last_value;
+    text += "measure m" + std::to_string(i) + " { value = " + value + "  score = clamp(value, 0, 100) }\n";
+  }
+  return text + "model default { m0 1 }\n";
+}
+
+TEST(Check, LongMeasureChainChecksWithoutDeepRecursion) {
+  // 20,000 measures each reading the next: the recursive checker overflowed the stack from
+  // about 4,000. The order is still "after what it reads": the end of the chain first.
+  constexpr int kLength = 20000;
+  FrontendResult r = run_frontend_text("chain.health", chain_card(kLength, "x"));
+  ASSERT_TRUE(r.ok());
+  const std::vector<int32_t>& order = r.checked.checked.measure_order;
+  ASSERT_EQ(order.size(), static_cast<size_t>(kLength));
+  EXPECT_EQ(order.front(), kLength - 1);
+  EXPECT_EQ(order.back(), 0);
+}
+
+TEST(Check, CycleAtTheEndOfALongChainIsReportedOnce) {
+  FrontendResult r = run_frontend_text("chain.health", chain_card(20000, "m0.score"));
+  ASSERT_FALSE(r.ok());
+  ASSERT_EQ(r.diags.items().size(), 1u);
+  EXPECT_EQ(r.diags.items()[0].message, "measure `m0` depends on itself");
+}
+
 TEST(Check, DiagnosticsComeOutSortedByPosition) {
   FrontendResult r = run_frontend_text("t.health", kBase);
   for (size_t i = 1; i < r.diags.items().size(); ++i)

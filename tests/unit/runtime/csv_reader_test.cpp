@@ -20,12 +20,8 @@ using test_util::ReadOptions;
 using test_util::ReadResult;
 using test_util::Row;
 
-const std::string kHeader = "id,tier,seats,active,renewal,note\n";
-
-ReadResult read_csv(std::string_view input, const Schema& schema = account_schema(),
-                    ReadOptions opts = {}) {
-  return read_all(DataFormat::Csv, input, schema, opts);
-}
+using test_util::kHeader;
+using test_util::read_csv;
 
 TEST(CsvReader, ReadsEveryTypeIntoColumns) {
   const ReadResult r = read_csv(kHeader +
@@ -195,15 +191,17 @@ TEST(CsvReader, SpacesAroundNonTextCellsAreTrimmedButTextIsKept) {
   EXPECT_EQ(r.rows[0], (Row{" acc-1 ", "1", "7", "1", "19723", " x "}));
 }
 
-TEST(CsvReader, UnterminatedQuoteAtEndOfInputIsRejected) {
+TEST(CsvReader, UnterminatedQuoteRejectsOnlyItsLineAndReadingResumesAfterIt) {
   const ReadResult r = read_csv(kHeader +
                                 "acc-1,smb,1,,,\n"
                                 "acc-2,smb,2,,,\"never closed\nacc-3,smb,3,,,\n");
-  ASSERT_EQ(r.rows.size(), 1u);
+  ASSERT_EQ(r.rows.size(), 2u);
+  EXPECT_EQ(r.rows[1][0], "acc-3");
+  EXPECT_EQ(r.lines, (std::vector<uint64_t>{2, 4}));
   ASSERT_EQ(r.rejects.size(), 1u);
   EXPECT_EQ(r.rejects[0].line, 3u);
   EXPECT_EQ(r.rejects[0].reason, "cell 6 opens a quote that is never closed");
-  EXPECT_EQ(r.rejects[0].raw, "acc-2,smb,2,,,\"never closed\nacc-3,smb,3,,,");
+  EXPECT_EQ(r.rejects[0].raw, "acc-2,smb,2,,,\"never closed");
 }
 
 TEST(CsvReader, TextAfterAClosingQuoteIsRejected) {

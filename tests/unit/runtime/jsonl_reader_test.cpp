@@ -98,7 +98,8 @@ TEST(JsonLinesReader, WrongTypesAreRejectedInTheFieldsOwnWords) {
   // nlohmann refuses an overflowing literal while parsing, so the line is malformed JSON.
   EXPECT_EQ(r.rejects[6].reason, "malformed json: number overflow parsing '1e400'");
   EXPECT_EQ(r.rejects[7].reason, "field `seats`: `NaN` is not a number");
-  EXPECT_EQ(r.rejects[8].reason, "field `seats`: `[1]` is not a number");
+  // Arrays and objects are never printed: however deep, they only make a runaway message.
+  EXPECT_EQ(r.rejects[8].reason, "field `seats`: `[...]` is not a number");
   for (size_t i = 0; i < r.rejects.size(); ++i) EXPECT_EQ(r.rejects[i].line, i + 1);
 }
 
@@ -221,6 +222,110 @@ TEST(JsonLinesReader, StreamingAcrossTinyReadsAndSmallBlocksGivesTheSameRows) {
       EXPECT_EQ(r.bytes_read, input.size());
     }
   }
+}
+
+std::string nested(char open, char close, size_t depth, std::string_view inner = "1") {
+  return std::string(depth, open) + std::string(inner) + std::string(depth, close);
+}
+
+TEST(JsonLinesReader, ValuesNestedAHundredThousandDeepAreRejectedRowsNotACrash) {
+  // A number field, a text field and an extra column given arrays (or objects) nested
+  // 100,000 deep: each a rejected row in the field's own words; an ignored key may hold one.
+  Schema schema = account_schema();
+  schema.extra_columns = {"churned"};
+  const std::string deep = nested('[', ']', 100000);
+  std::string deep_object;
+  for (int i = 0; i < 100000; ++i) deep_object += R"({"a":)";
+  deep_object += "1" + std::string(100000, '}');
+  const std::string input = R"({"id":"a","tier":"smb","seats":)" + deep + "}\n" +
+                            R"({"id":)" + deep_object + R"(,"tier":"smb","seats":1})" + "\n" +
+                            R"({"id":"c","tier":"smb","seats":1,"churned":)" + deep + "}\n" +
+                            R"({"id":"d","tier":"smb","seats":1,"renewal":{}})" + "\n" +
+                            R"({"id":"e","tier":"smb","seats":2,"other":)" + deep + "}\n";
+  for (size_t chunk : {size_t{4096}, size_t{1} << 20}) {
+    const ReadResult r = read_jsonl(input, schema, {1024, chunk});
+    ASSERT_EQ(r.rejects.size(), 4u);
+    EXPECT_EQ(r.rejects[0].reason, "field `seats`: `[...]` is not a number");
+    EXPECT_EQ(r.rejects[1].reason, "field `id`: `{...}` is not a string");
+    EXPECT_EQ(r.rejects[2].reason, "column `churned`: `[...]` is not a string, number or bool");
+    EXPECT_EQ(r.rejects[3].reason, "field `renewal`: `{...}` is not a date (expected YYYY-MM-DD)");
+    for (size_t i = 0; i < r.rejects.size(); ++i) EXPECT_EQ(r.rejects[i].line, i + 1);
+    ASSERT_EQ(r.rows.size(), 1u);
+    EXPECT_EQ(r.rows[0][0], "e");
+    EXPECT_EQ(r.lines[0], 5u);
+  }
+}
+
+TEST(JsonLinesReader, AnUnclosedDeepArrayIsAMalformedLine) {
+  const ReadResult r = read_jsonl(R"({"id":"a","tier":"smb","seats":)" + std::string(100000, '[') +
+                                  "\n" + R"({"id":"b","tier":"smb","seats":1})" + "\n");
+  ASSERT_EQ(r.rejects.size(), 1u);
+  EXPECT_EQ(r.rejects[0].reason.rfind("malformed json: ", 0), 0u) << r.rejects[0].reason;
+  ASSERT_EQ(r.rows.size(), 1u);
+}
+
+TEST(JsonLinesReader, ADuplicatedKeyIsARejectedRowNamingTheKey) {
+  Schema schema = account_schema();
+  schema.extra_columns = {"churned"};
+  const ReadResult r = read_jsonl(R"({"id":"a","tier":"smb","seats":1,"seats":2})"
+                                  "\n"
+                                  R"({"id":"b","tier":"smb","seats":1,"churned":0,"churned":1})"
+                                  "\n"
+                                  R"({"id":"c","x":1,"tier":"smb","x":2,"seats":1})"
+                                  "\n"
+                                  R"({"id":"d","tier":"smb","seats":1,"note":null,"note":"n"})"
+                                  "\n"
+                                  R"({"id":"e","tier":"smb","seats":1,"other":{"x":1,"x":2}})"
+                                  "\n"
+                                  R"({"id":"f","tier":"smb","seats":1,"se\u0061ts":1})"
+                                  "\n",
+                                  schema);
+  ASSERT_EQ(r.rejects.size(), 5u);
+  EXPECT_EQ(r.rejects[0].reason, "key `seats` appears more than once");
+  EXPECT_EQ(r.rejects[1].reason, "key `churned` appears more than once");
+  EXPECT_EQ(r.rejects[2].reason, "key `x` appears more than once");
+  EXPECT_EQ(r.rejects[3].reason, "key `note` appears more than once");
+  EXPECT_EQ(r.rejects[4].reason, "key `seats` appears more than once");  // the same key, escaped
+  EXPECT_EQ(r.rejects[4].line, 6u);
+  // Keys inside a value that no field reads are that value's business.
+  ASSERT_EQ(r.rows.size(), 1u);
+  EXPECT_EQ(r.rows[0][0], "e");
+}
+
+TEST(JsonLinesReader, TextThatIsNotUtf8IsARejectedRow) {
+  const ReadResult r = read_jsonl("{\"id\":\"acc-\xFF\",\"tier\":\"smb\",\"seats\":1}\n"
+                                  R"({"id":"a\udc00","tier":"smb","seats":1})"
+                                  "\n"
+                                  "{\"id\":\"caf\xC3\xA9 \\u00e9 \\ud83d\\ude00\",\"tier\":\"smb\",\"seats\":1}\n");
+  ASSERT_EQ(r.rejects.size(), 2u);
+  EXPECT_EQ(r.rejects[0].line, 1u);
+  EXPECT_EQ(r.rejects[0].reason, "the line is not valid UTF-8 at column 12");
+  // A lone surrogate escape would decode to bytes that are not UTF-8 either.
+  EXPECT_EQ(r.rejects[1].line, 2u);
+  EXPECT_EQ(r.rejects[1].reason.rfind("malformed json: ", 0), 0u) << r.rejects[1].reason;
+  ASSERT_EQ(r.rows.size(), 1u);
+  EXPECT_EQ(r.rows[0][0], "caf\xC3\xA9 \xC3\xA9 \xF0\x9F\x98\x80");
+}
+
+TEST(JsonLinesReader, NumbersKeepTheirValueAndExtrasTheirShortestText) {
+  Schema schema = account_schema();
+  schema.extra_columns = {"expect_score", "churned"};
+  const ReadResult r = read_jsonl(
+      R"({"id":"a","tier":"smb","seats":18446744073709551615,"expect_score":1e2,"churned":true})"
+      "\n"
+      R"({"id":"b","tier":"smb","seats":-0.5,"expect_score":-9223372036854775808,"churned":1})"
+      "\n"
+      R"({"id":"c","tier":"smb","seats":123456789012345678901234567890})"
+      "\n",
+      schema);
+  ASSERT_EQ(r.rows.size(), 2u);
+  EXPECT_EQ(r.rows[0][2], "18446744073709551616");  // 2^64 - 1 as the nearest double
+  EXPECT_EQ(r.extras[0], (Row{"100", "true"}));
+  EXPECT_EQ(r.rows[1][2], "-0.5");
+  EXPECT_EQ(r.extras[1], (Row{"-9223372036854775808", "1"}));
+  ASSERT_EQ(r.rejects.size(), 1u);
+  EXPECT_EQ(r.rejects[0].reason,
+            "malformed json: a number is out of range (integers are limited to 64 bits)");
 }
 
 }  // namespace

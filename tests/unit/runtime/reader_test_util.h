@@ -122,6 +122,9 @@ inline ReadResult read_all(DataFormat format, std::string_view input, const Sche
   return out;
 }
 
+// The CSV header of account_schema()'s columns.
+inline const std::string kHeader = "id,tier,seats,active,renewal,note\n";
+
 inline FieldSpec field(std::string name, FieldType type, bool optional = false,
                        std::vector<std::string> members = {}) {
   FieldSpec f;
@@ -146,5 +149,10 @@ inline Schema account_schema() {
 }
 
 using Row = std::vector<std::string>;
+
+// A whole CSV input read with `schema` (account_schema() unless given).
+inline ReadResult read_csv(std::string_view input, const Schema& schema = account_schema(), ReadOptions opts = {}) {
+  return read_all(DataFormat::Csv, input, schema, opts);
+}
 
 }  // namespace healthc::rt::test_util

@@ -1,0 +1,84 @@
+// One scoring-IR instruction as LLVM IR: a (value, valid) pair computed branch-free, with the
+// same double operations in the same order as the reference evaluator. Shared by the
+// single-kernel emitter (small cards) and the split emitter (large cards), which differ only
+// in where an instruction's operands and the row's inputs come from (the Frame).
+#pragma once
+
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/Module.h>
+
+#include <functional>
+
+#include "compiler/ir/ir.h"
+
+namespace healthc::codegen {
+
+struct V {
+  llvm::Value* v;   // double
+  llvm::Value* ok;  // i1
+};
+
+// Where the function being emitted finds its inputs.
+struct Frame {
+  llvm::Function* fn = nullptr;
+  llvm::Value* row = nullptr;    // i64
+  llvm::Value* as_of = nullptr;  // double
+  std::function<V(uint32_t)> operand;            // an earlier instruction's result
+  std::function<llvm::Value*(uint32_t)> num;     // field -> double* column (null for text)
+  std::function<llvm::Value*(uint32_t)> valid;   // field -> i8* validity column
+  std::function<llvm::Value*(uint32_t)> text;    // field -> i8* text cells (16 bytes each)
+  std::function<V()> account_score;
+  std::function<llvm::Value*()> account_band, account_segment;  // doubles
+};
+
+class InstEmitter {
+ public:
+  // `fast_isel`: the code is for LLVM's fast instruction selector (split cards), which
+  // cannot select llvm.fabs, an i1 `select` or an i1-to-double conversion; falling back to
+  // the slow selector for the rest of the block halved the compile speed. The single kernel
+  // keeps the forms the O2 pipeline and vectoriser were tuned on.
+  InstEmitter(const ir::Program& p, llvm::Module& m, llvm::IRBuilder<>& b, bool fast_isel = false)
+      : p_(p), m_(m), b_(b), fast_isel_(fast_isel) {}
+
+  V step(const ir::Inst& in, const Frame& f);
+
+  llvm::Type* dbl() { return b_.getDoubleTy(); }
+  llvm::Type* i8() { return b_.getInt8Ty(); }
+  llvm::Type* i32() { return b_.getInt32Ty(); }
+  llvm::Type* i64() { return b_.getInt64Ty(); }
+  llvm::PointerType* ptr_ty(llvm::Type* t) { return llvm::PointerType::getUnqual(t); }
+  llvm::Value* cf(double x) { return llvm::ConstantFP::get(dbl(), x); }
+  llvm::Value* yes() { return b_.getTrue(); }
+  llvm::Value* no() { return b_.getFalse(); }
+  // 1.0 or +0.0.
+  llvm::Value* to_double(llvm::Value* bit) {
+    return fast_isel_ ? b_.CreateSelect(bit, cf(1), cf(0)) : b_.CreateUIToFP(bit, dbl());
+  }
+  llvm::Value* finite(llvm::Value* x);
+  llvm::Value* truthy(V x) { return b_.CreateAnd(x.ok, b_.CreateFCmpUNE(x.v, cf(0))); }
+  llvm::Value* all(llvm::Value* a, llvm::Value* b) { return b_.CreateAnd(a, b); }
+  // c ? a : b on i1 values.
+  llvm::Value* pick_bit(llvm::Value* c, llvm::Value* a, llvm::Value* b) {
+    if (!fast_isel_) return b_.CreateSelect(c, a, b);
+    return b_.CreateOr(b_.CreateAnd(c, a), b_.CreateAnd(b_.CreateNot(c), b));
+  }
+  // The band index of an integral score (bands are in ascending order of `from`).
+  llvm::Value* band_of(llvm::Value* score);
+  // A weight-tree level's mean and whether it is scored: some weight scored and the mean finite.
+  V level_mean(llvm::Value* num, llvm::Value* den);
+  // The weighted score from the root's mean: rounded half up, scored only within 0..100 (so
+  // NaN and out-of-range values never reach an int conversion); 0 when unscored.
+  V weighted_score(V root);
+  // What override `ov`'s action makes of `score` (when it applies), clamped to 0..100.
+  V override_action(const ir::Override& ov, V score);
+
+ private:
+  V text_eq(const ir::Inst& in, const Frame& f);
+
+  const ir::Program& p_;
+  llvm::Module& m_;
+  llvm::IRBuilder<>& b_;
+  bool fast_isel_;
+};
+
+}  // namespace healthc::codegen

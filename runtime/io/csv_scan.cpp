@@ -1,0 +1,211 @@
+// The CSV record scanner: a fast path for records without quotes (SWAR over eight bytes), and
+// the general one for quoted cells, which may hold commas, line breaks and "" pairs.
+#include "runtime/io/csv_scan.h"
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+
+namespace healthc::rt::csv {
+namespace {
+
+const char* find(const char* p, const char* end, char c) {
+  return static_cast<const char*>(std::memchr(p, c, static_cast<size_t>(end - p)));
+}
+
+// The high bit of each byte of `word` that equals `c`, exactly (no false positives, unlike
+// the shorter has-zero-byte trick, since the positions are used and not just tested).
+inline uint64_t byte_matches(uint64_t word, char c) {
+  constexpr uint64_t kLow7 = 0x7F7F7F7F7F7F7F7FULL;
+  const uint64_t x = word ^ (0x0101010101010101ULL * static_cast<uint8_t>(c));
+  return ~(((x & kLow7) + kLow7) | x | kLow7);
+}
+
+// The record holding a quote at `open` that is not closed: it ends with the line the quote
+// opened on, so only that record is lost and reading resumes on the next line. The rule looks
+// only at the bytes, never at where a read or a span ended, so every way of cutting the input
+// gives the same records.
+Scan broken_quote(const char* p, const char* open, const char* end, bool eof, Problem problem,
+                  const CellList& cells, RecordSpan& rec) {
+  const char* nl = find(open + 1, end, '\n');
+  if (nl == nullptr && !eof) return Scan::NeedMore;
+  const char* stop = nl ? nl : end;
+  if (stop > open + 1 && stop[-1] == '\r') --stop;
+  rec.problem = problem;
+  rec.problem_cell = cells.size();
+  rec.newlines = static_cast<uint64_t>(std::count(p, open, '\n'));
+  rec.problem_newlines = rec.newlines;
+  rec.end = stop;
+  rec.next = nl ? nl + 1 : end;
+  return Scan::Record;
+}
+
+// The general case: a record with quotes, whose quoted cells may hold commas and newlines.
+// Works from the record's start every time; on NeedMore the caller refills and calls again.
+Scan scan_quoted(const char* p, const char* end, bool eof, CellList& cells, RecordSpan& rec) {
+  cells.clear();
+  rec = RecordSpan{};
+  rec.begin = p;
+  const char* q = p;
+  for (;;) {
+    const char* cell_begin = q;
+    bool escaped = false;
+    if (q < end && *q == '"') {
+      const char* const content = q + 1;
+      // With more than the limit in view, a cell not closed within it is decided without
+      // waiting for the rest of the input (which keeps the window bounded); the byte after
+      // the last candidate quote is then in view too, to tell a "" pair from a close.
+      const bool capped = static_cast<size_t>(end - content) > kMaxQuotedCellBytes + 1;
+      const char* const search_end = capped ? content + kMaxQuotedCellBytes + 1 : end;
+      const char* r = content;
+      for (;;) {
+        r = r < search_end ? find(r, search_end, '"') : nullptr;
+        if (r == nullptr) {
+          if (capped) return broken_quote(p, q, end, eof, Problem::QuoteTooLong, cells, rec);
+          if (!eof) return Scan::NeedMore;
+          return broken_quote(p, q, end, eof, Problem::Unterminated, cells, rec);
+        }
+        // A quote that ends the window may be the first half of a "" pair.
+        if (r + 1 == end && !eof) return Scan::NeedMore;
+        if (r + 1 < end && r[1] == '"') {
+          escaped = true;
+          r += 2;
+          continue;
+        }
+        break;
+      }
+      rec.newlines += static_cast<uint64_t>(std::count(content, r, '\n'));
+      const Cell cell{content, r, escaped};
+      q = r + 1;
+      if (q == end) {  // eof here: a quote at the window's end with more to come was NeedMore
+        cells.push(cell);
+        rec.end = rec.next = end;
+        return Scan::Record;
+      }
+      if (*q == ',') {
+        cells.push(cell);
+        ++q;
+        continue;
+      }
+      if (*q == '\n') {
+        cells.push(cell);
+        rec.end = q;
+        rec.next = q + 1;
+        return Scan::Record;
+      }
+      if (*q == '\r') {
+        if (q + 1 == end) {
+          if (!eof) return Scan::NeedMore;
+          cells.push(cell);
+          rec.end = q;
+          rec.next = end;
+          return Scan::Record;
+        }
+        if (q[1] == '\n') {
+          cells.push(cell);
+          rec.end = q;
+          rec.next = q + 2;
+          return Scan::Record;
+        }
+      }
+      // Text after the closing quote: the row is rejected, but the scan still has to find
+      // where the cell (and the record) ends, so it carries on as for an unquoted cell.
+      if (rec.problem == Problem::None) {
+        rec.problem = Problem::TextAfterQuote;
+        rec.problem_cell = cells.size();
+      }
+      escaped = false;  // its quotes may no longer pair up; the row is rejected anyway
+    }
+    // Unquoted (a quote inside one is taken literally, as most writers expect).
+    const char* const unquoted = q;
+    while (q < end && *q != ',' && *q != '\n') ++q;
+    if (q == end) {
+      if (!eof) return Scan::NeedMore;
+      const char* stop = end;
+      if (stop > unquoted && stop[-1] == '\r') --stop;
+      cells.push(cell_begin, stop, escaped);
+      rec.end = stop;
+      rec.next = end;
+      return Scan::Record;
+    }
+    if (*q == ',') {
+      cells.push(cell_begin, q, escaped);
+      ++q;
+      continue;
+    }
+    const char* stop = q;
+    if (stop > unquoted && stop[-1] == '\r') --stop;
+    cells.push(cell_begin, stop, escaped);
+    rec.end = stop;
+    rec.next = q + 1;
+    return Scan::Record;
+  }
+}
+
+}  // namespace
+
+// The common case (no quote on the line) costs one memchr for the line end and one pass over
+// the line.
+Scan scan_record(const char* p, const char* end, bool eof, CellList& cells, RecordSpan& rec) {
+  if (p == end) return eof ? Scan::End : Scan::NeedMore;
+  const char* nl = find(p, end, '\n');
+  if (nl == nullptr && !eof) return Scan::NeedMore;
+  const char* line_end = nl ? nl : end;
+  const char* stop = line_end;
+  if (stop > p && stop[-1] == '\r') --stop;
+  if (stop == p) {
+    rec = RecordSpan{};
+    rec.begin = rec.end = p;
+    rec.next = nl ? nl + 1 : end;
+    return Scan::Blank;
+  }
+  rec = RecordSpan{};
+  rec.begin = p;
+  rec.end = stop;
+  rec.next = nl ? nl + 1 : end;
+  cells.clear();
+  // Commas and quotes are found eight bytes at a time (SWAR): cells are a few bytes long,
+  // too short for a memchr call per comma to pay off. A quote anywhere sends the record to
+  // the general scanner.
+  const char* c = p;
+  const char* q = p;
+  // The bit tricks below read bytes in memory order only on a little-endian machine.
+  for (; std::endian::native == std::endian::little && stop - q >= 8; q += 8) {
+    uint64_t word;
+    std::memcpy(&word, q, 8);
+    uint64_t hits = byte_matches(word, ',') | byte_matches(word, '"');
+    while (hits != 0) {
+      const char* at = q + (__builtin_ctzll(hits) >> 3);
+      if (*at == '"') return scan_quoted(p, end, eof, cells, rec);
+      cells.push(c, at, false);
+      c = at + 1;
+      hits &= hits - 1;
+    }
+  }
+  for (; q < stop; ++q) {
+    if (*q == ',') {
+      cells.push(c, q, false);
+      c = q + 1;
+    } else if (*q == '"') {
+      return scan_quoted(p, end, eof, cells, rec);
+    }
+  }
+  cells.push(c, stop, false);
+  return Scan::Record;
+}
+
+void unescape(const Cell& cell, std::string& out) {
+  out.clear();
+  const char* p = cell.begin;
+  while (p < cell.end) {
+    const char* q = find(p, cell.end, '"');
+    if (q == nullptr) {
+      out.append(p, cell.end);
+      break;
+    }
+    out.append(p, q + 1);
+    p = q + 2;  // the scanner only sets `escaped` for cells whose quotes come in pairs
+  }
+}
+
+}  // namespace healthc::rt::csv
