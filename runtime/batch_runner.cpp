@@ -101,6 +101,9 @@ RunSummary run_batch(const Scorecard& card, RecordReader& reader, const RunOptio
       }
     }
     std::fwrite(job.text.data(), 1, job.text.size(), opt.out);
+    // A full disk or a closed pipe: reading on would only score rows that cannot be written.
+    // The caller's stream says why (its error indicator and errno).
+    if (std::ferror(opt.out) || (opt.rejects && std::ferror(opt.rejects))) sum.output_failed = true;
     sum.rejected += job.rejects.size();
     sum.scored += job.block.rows;
     sum.unscored += job.unscored;
@@ -113,7 +116,7 @@ RunSummary run_batch(const Scorecard& card, RecordReader& reader, const RunOptio
     return true;
   };
 
-  for (;;) {
+  while (!sum.output_failed) {
     if (next_read - next_write == ring) write_next(true);  // every slot in flight: drain one
     Job& job = jobs[next_read % ring];
     job.rejects.clear();

@@ -31,6 +31,9 @@ struct RunSummary {
   uint64_t read = 0, scored = 0, unscored = 0, rejected = 0;
   double seconds = 0;
   std::string error;  // a header or I/O failure: nothing (more) could be read
+  // Writing the output or the rejects failed, so reading stopped early; the stream's error
+  // indicator is set and its owner reports why.
+  bool output_failed = false;
 };
 
 RunSummary run_batch(const Scorecard& card, RecordReader& reader, const RunOptions& options);

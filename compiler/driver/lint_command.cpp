@@ -267,6 +267,7 @@ int run_lint(const std::vector<std::string>& args) {
         ++errors;
         continue;
       }
+      for (const std::string& note : c.notes) fmt::print(stderr, "healthc lint: note: {}\n", note);
       card = std::move(c.scorecard);
       owned = std::move(c.front);
     } else {

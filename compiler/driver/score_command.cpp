@@ -157,6 +157,7 @@ int run_score(const std::vector<std::string>& args) {
   // rejects, so the run commits. Both files' bytes are checked before either is renamed.
   std::string write_error = out.finish();
   if (write_error.empty() && has_rejects) write_error = rejects.finish();
+  if (write_error.empty() && sum.output_failed) write_error = "writing the output failed; nothing was replaced";
   if (write_error.empty()) write_error = out.commit();
   if (write_error.empty() && has_rejects) write_error = rejects.commit();
   if (!write_error.empty()) {

@@ -253,6 +253,7 @@ int run_tune(const std::vector<std::string>& args) {
   std::vector<int32_t> band_from;
   for (const auto& b : p.bands) band_from.push_back(b.from);
   std::string internal_error;
+  std::vector<std::string> notes;
   double compile_seconds = 0, score_seconds = 0;
   using Clock = std::chrono::steady_clock;
   auto since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
@@ -262,6 +263,11 @@ int run_tune(const std::vector<std::string>& args) {
     const std::string text = writer.write(target, froms);
     CompileOutcome c = compile_scorecard_text(card_path, text, copts);
     compile_seconds += since(t);
+    for (std::string& note : c.notes)  // each candidate would repeat the same note
+      if (std::find(notes.begin(), notes.end(), note) == notes.end()) {
+        fmt::print(stderr, "healthc tune: note: {}\n", note);
+        notes.push_back(std::move(note));
+      }
     if (!c.scorecard) {
       internal_error = c.error.empty() ? "the tuned card does not check" : c.error;
       return nullptr;

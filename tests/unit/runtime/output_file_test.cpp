@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -182,11 +183,29 @@ TEST_F(OutputFileTest, FolderAsTargetFailsAtOpen) {
 }
 
 TEST_F(OutputFileTest, ReadOnlyFileIsNotReplaced) {
-  if (::geteuid() == 0) GTEST_SKIP() << "root may write any file";
   put(path("locked.csv"), "keep\n");
   ASSERT_EQ(::chmod(path("locked.csv").c_str(), 0444), 0);
-  OutputFile f;
-  EXPECT_NE(f.open(path("locked.csv")).find(std::strerror(EACCES)), std::string::npos);
+  auto refused = [&] {
+    OutputFile f;
+    return f.open(path("locked.csv")).find(std::strerror(EACCES)) != std::string::npos;
+  };
+  if (::geteuid() != 0) {
+    EXPECT_TRUE(refused());
+  } else {
+    // Root may write any file: the check runs as `nobody` in a child, in a folder it may
+    // write, where renaming a temporary file over the locked one would succeed.
+    ASSERT_EQ(::chmod(dir_.c_str(), 0777), 0);
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      const bool dropped = ::setgid(65534) == 0 && ::setuid(65534) == 0;
+      ::_exit(!dropped ? 2 : refused() ? 0 : 1);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0) << "1: the file was not refused, 2: could not become nobody";
+  }
   EXPECT_EQ(get(path("locked.csv")), "keep\n");
 }
 
