@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "include/healthc/healthc.h"
+#include "runtime/scorecard.h"
 #include "runtime/io/record_reader.h"
 #include "runtime/output.h"
 

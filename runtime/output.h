@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "include/healthc/healthc.h"
+#include "runtime/scorecard.h"
 
 namespace healthc::rt {
 

@@ -6,7 +6,7 @@
 #include "compiler/eval/evaluator.h"
 #include "compiler/ir/lower.h"
 #include "compiler/jit/jit.h"
-#include "include/healthc/healthc.h"
+#include "runtime/scorecard.h"
 
 namespace healthc {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "include/healthc/healthc.h"
+#include "runtime/scorecard.h"
 
 namespace healthc::driver {
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "compiler/driver/cli.h"
-#include "include/healthc/healthc.h"
+#include "runtime/scorecard.h"
 
 namespace healthc::driver {
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "include/healthc/healthc.h"
+#include "runtime/scorecard.h"
 #include "runtime/io/record_reader.h"
 
 namespace healthc::lint {

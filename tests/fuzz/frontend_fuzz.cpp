@@ -9,7 +9,7 @@
 
 #include "compiler/diag/render.h"
 #include "compiler/lint/lint.h"
-#include "include/healthc/healthc.h"
+#include "runtime/scorecard.h"
 #include "tests/fuzz/fuzz_invariants.h"
 
 namespace healthc::fuzz {

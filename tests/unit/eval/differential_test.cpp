@@ -8,7 +8,7 @@
 #include <cstring>
 #include <string>
 
-#include "include/healthc/healthc.h"
+#include "runtime/scorecard.h"
 #include "tests/common/card_generator.h"
 
 namespace healthc {

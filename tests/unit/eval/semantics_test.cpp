@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <string>
 
-#include "include/healthc/healthc.h"
+#include "runtime/scorecard.h"
 #include "runtime/io/record_reader.h"
 
 namespace healthc {

@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <string>
 
-#include "include/healthc/healthc.h"
+#include "runtime/scorecard.h"
 #include "runtime/batch_runner.h"
 #include "runtime/io/record_reader.h"
 

@@ -1,5 +1,5 @@
-// The embedding API: compile a scorecard once, then score column blocks or single accounts
-// from any number of threads. The `healthc` command itself is built on this.
+// The compiled scorecard inside the library: compile a card once, then score column blocks
+// from any number of threads. The CLI, the C API (include/healthc/healthc.h) and the tests use it.
 #pragma once
 
 #include <memory>
