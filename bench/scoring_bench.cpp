@@ -24,7 +24,7 @@
 
 #include "bench/bench_data.h"
 #include "bench/card_generator.h"
-#include "runtime/scorecard.h"
+#include "compiler/api/compile.h"
 #include "runtime/io/cell_parse.h"
 
 namespace healthc::bench {

@@ -1,5 +1,7 @@
-// Streams a data file through a compiled scorecard: reads blocks, scores and formats them on
-// all cores, writes them in input order, counts and reports rejected rows.
+// `healthc score`'s run: a data file through a compiled scorecard into the writer sinks, on the
+// pipeline's executor (runtime/pipeline/pipeline.h, implemented in batch_runner.cpp): reads
+// blocks, scores and formats them on all cores, writes them in input order, counts and reports
+// rejected rows.
 #pragma once
 
 #include <cstdio>
@@ -10,6 +12,7 @@
 #include "runtime/scorecard.h"
 #include "runtime/io/record_reader.h"
 #include "runtime/output.h"
+#include "runtime/pipeline/pipeline.h"
 
 namespace healthc::rt {
 

@@ -1,12 +1,8 @@
-// The embedding API: front end, lowering, JIT (or the evaluator), and block scoring.
-#include <fmt/format.h>
-
-#include <algorithm>
+// Block scoring for a compiled scorecard: native code made on first use (or given by an
+// artefact), the reference evaluator otherwise. No front end, no LLVM here.
+#include "runtime/scorecard.h"
 
 #include "compiler/eval/evaluator.h"
-#include "compiler/ir/lower.h"
-#include "compiler/jit/jit.h"
-#include "runtime/scorecard.h"
 
 namespace healthc {
 
@@ -44,6 +40,33 @@ rt::Schema Scorecard::schema(std::vector<std::string> extra) const {
   return s;
 }
 
+std::shared_ptr<Scorecard> Scorecard::make(ir::Program program, std::shared_ptr<const FrontendResult> source,
+                                           Engine engine, NativeCompiler compiler) {
+  auto card = std::make_shared<Scorecard>();
+  card->program_ = std::move(program);
+  card->front_ = std::move(source);
+  card->engine_ = compiler ? engine : Engine::Evaluator;
+  card->compiler_ = std::move(compiler);
+  return card;
+}
+
+std::shared_ptr<const Scorecard> Scorecard::make_native(ir::Program program, ir::BatchFn basic, ir::BatchFn detail,
+                                                        std::shared_ptr<void> owner) {
+  auto card = std::make_shared<Scorecard>();
+  card->program_ = std::move(program);
+  card->engine_ = Engine::Jit;
+  const ir::BatchFn fns[2] = {basic, detail};
+  for (int v = 0; v < 2; ++v) {
+    Native& n = card->native_[v];
+    std::call_once(n.once, [&] {
+      n.code.fn = fns[v];
+      n.code.owner = owner;
+      if (!fns[v]) n.code.error = "the artefact has no code for this variant";
+    });
+  }
+  return card;
+}
+
 void Scorecard::score(const rt::ColumnBlock& block, double as_of, bool detail, BlockScores& out) const {
   const size_t nf = program_.fields.size();
   std::vector<const double*> num(nf, nullptr);
@@ -58,80 +81,28 @@ void Scorecard::score(const rt::ColumnBlock& block, double as_of, bool detail, B
   out.resize(block.rows, program_.measures.size(), detail);
   if (block.rows == 0) return;
   const ir::BatchColumns in{num.data(), valid.data(), text.data(), as_of, static_cast<int64_t>(block.rows)};
-  const ir::BatchOutputs o = out.outputs();
+  score(in, detail, out.outputs());
+}
+
+void Scorecard::score(const ir::BatchColumns& in, bool detail, const ir::BatchOutputs& out) const {
+  if (in.rows <= 0) return;
   if (engine_ == Engine::Evaluator) {
-    eval::evaluate(program_, in, o);
+    eval::evaluate(program_, in, out);
     return;
   }
-  if (ir::BatchFn fn = native(detail ? 1 : 0)) {
-    fn(&in, &o);
+  if (ir::BatchFn fn = prepare(detail ? 1 : 0).fn) {
+    fn(&in, &out);
   } else {  // past the compile budget, or code generation failed late: the evaluator agrees
-    eval::evaluate(program_, in, o);
+    eval::evaluate(program_, in, out);
   }
 }
 
-ir::BatchFn Scorecard::native(int variant) const {
+const NativeCode& Scorecard::prepare(int variant) const {
   Native& n = native_[variant];
   std::call_once(n.once, [&] {
-    jit::CompileResult r = jit::compile(program_, variant ? jit::Variant::Detail : jit::Variant::Basic,
-                                        jit::CacheOptions{use_cache_, cache_dir_});
-    n.notes = std::move(r.notes);
-    n.use_evaluator = r.use_evaluator;
-    if (!r.scorer) {
-      n.error = r.error;
-      return;
-    }
-    n.fn = r.scorer->function();
-    n.code = std::shared_ptr<jit::NativeScorer>(std::move(r.scorer));
+    if (compiler_) n.code = compiler_(program_, variant);
   });
-  return n.fn;
-}
-
-struct ScorecardBuilder {
-  static CompileOutcome build(std::unique_ptr<FrontendResult> front, const CompileOptions& options) {
-    CompileOutcome out;
-    if (!front->ok()) {
-      out.front = std::move(front);
-      return out;
-    }
-    std::vector<double> params = ir::default_params(front->card);
-    // A named pair, not a structured binding: clang 14 cannot capture a binding in a lambda.
-    for (const auto& param : options.params) {
-      const auto& name = param.first;
-      auto it = std::find_if(front->card.params.begin(), front->card.params.end(),
-                             [&](const ast::Param& p) { return p.name.text == name; });
-      if (it == front->card.params.end()) {
-        out.error = fmt::format("the scorecard has no param `{}`", name);
-        return out;
-      }
-      params[it - front->card.params.begin()] = param.second;
-    }
-    auto card = std::make_shared<Scorecard>();
-    card->program_ = ir::lower(front->card, front->checked.checked, params);
-    card->engine_ = options.engine;
-    card->use_cache_ = options.use_cache;
-    card->cache_dir_ = options.cache_dir;
-    if (options.engine == Engine::Jit) {
-      const int variant = options.eager_detail ? 1 : 0;
-      const bool compiled = card->native(variant) != nullptr;
-      out.notes = card->native_[variant].notes;
-      if (!compiled && !card->native_[variant].use_evaluator) {
-        out.error = "code generation failed: " + card->native_[variant].error;
-        return out;
-      }
-    }
-    card->front_ = std::move(front);
-    out.scorecard = std::move(card);
-    return out;
-  }
-};
-
-CompileOutcome compile_scorecard(const std::string& path, const CompileOptions& options) {
-  return ScorecardBuilder::build(std::make_unique<FrontendResult>(run_frontend(path)), options);
-}
-
-CompileOutcome compile_scorecard_text(const std::string& name, const std::string& text, const CompileOptions& options) {
-  return ScorecardBuilder::build(std::make_unique<FrontendResult>(run_frontend_text(name, text)), options);
+  return n.code;
 }
 
 }  // namespace healthc

@@ -1,20 +1,24 @@
-// The compiled scorecard inside the library: compile a card once, then score column blocks
-// from any number of threads. The CLI, the C API (include/healthc/healthc.h) and the tests use it.
+// The compiled scorecard inside the library: a card's program plus the native code (or the
+// evaluator) that scores it; score column blocks from any number of threads. Needs neither the
+// front end nor LLVM: the compiling half (compiler/api/compile.h) installs the JIT as a
+// NativeCompiler, an ahead-of-time artefact (runtime/aot/) gives its functions directly.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "compiler/frontend.h"
 #include "compiler/ir/batch_abi.h"
 #include "compiler/ir/ir.h"
 #include "runtime/io/column_block.h"
 #include "runtime/io/schema.h"
 
 namespace healthc {
+
+struct FrontendResult;  // compiler/frontend.h: only the compiling half knows the type
 
 enum class Engine { Jit, Evaluator };
 
@@ -39,47 +43,56 @@ struct BlockScores {
   ir::BatchOutputs outputs();
 };
 
+// The native code of one variant of a program (0 basic, 1 detail), or why there is none.
+struct NativeCode {
+  ir::BatchFn fn = nullptr;
+  std::shared_ptr<void> owner;  // keeps `fn`'s code loaded (a JIT, a dlopen handle)
+  std::string error;            // code generation failed
+  bool use_evaluator = false;   // past the compile budget: the evaluator scores, not an error
+  std::vector<std::string> notes;
+};
+
+// Makes a variant's native code; called at most once a variant, possibly from any thread.
+using NativeCompiler = std::function<NativeCode(const ir::Program& program, int variant)>;
+
 class Scorecard {
  public:
+  // A card whose native code `compiler` makes on first use of each variant (with
+  // Engine::Evaluator, or an empty `compiler`, the evaluator scores). `source` may be null.
+  static std::shared_ptr<Scorecard> make(ir::Program program, std::shared_ptr<const FrontendResult> source,
+                                         Engine engine, NativeCompiler compiler);
+  // An ahead-of-time compiled card: both variants' functions given; `owner` keeps their code
+  // loaded (a dlopen handle). No source (source() is null), engine Jit.
+  static std::shared_ptr<const Scorecard> make_native(ir::Program program, ir::BatchFn basic, ir::BatchFn detail,
+                                                      std::shared_ptr<void> owner);
+
   const ir::Program& program() const { return program_; }
-  const FrontendResult& source() const { return *front_; }
+  // The front end's result the card was compiled from; null for an ahead-of-time card.
+  const FrontendResult* source() const { return front_.get(); }
   Engine engine() const { return engine_; }
   // The reader schema for this card's fields; `extra` names non-field columns to keep.
   rt::Schema schema(std::vector<std::string> extra = {}) const;
   // Scores every row of `block`. Thread-safe; `out` belongs to the caller.
   void score(const rt::ColumnBlock& block, double as_of, bool detail, BlockScores& out) const;
+  // Scores columns already laid out for the batch ABI (the C API's zero-copy path). Thread-safe.
+  void score(const ir::BatchColumns& in, bool detail, const ir::BatchOutputs& out) const;
+  // Makes the native code of `variant` now if not yet made; what came of it.
+  const NativeCode& prepare(int variant) const;
+
+  Scorecard() = default;
+  Scorecard(const Scorecard&) = delete;
+  Scorecard& operator=(const Scorecard&) = delete;
 
  private:
-  friend struct ScorecardBuilder;
-  // The native function of a variant (0 basic, 1 detail), compiled on first use.
-  ir::BatchFn native(int variant) const;
-
-  std::unique_ptr<FrontendResult> front_;
+  std::shared_ptr<const FrontendResult> front_;
   ir::Program program_;
   Engine engine_ = Engine::Jit;
-  bool use_cache_ = true;
-  std::string cache_dir_;
+  NativeCompiler compiler_;
   struct Native {
     std::once_flag once;
-    std::shared_ptr<void> code;  // the JIT that owns the function
-    ir::BatchFn fn = nullptr;
-    std::string error;
-    bool use_evaluator = false;  // past the compile budget (jit::kCompileBudget)
-    std::vector<std::string> notes;
+    NativeCode code;
   };
   mutable Native native_[2];
 };
-
-struct CompileOutcome {
-  std::shared_ptr<const Scorecard> scorecard;  // null when the card has errors or `error` is set
-  std::unique_ptr<FrontendResult> front;       // diagnostics, when the card has errors
-  std::string error;                           // a usage or JIT failure (not a card error)
-  // For the user's stderr, not errors: a damaged cache entry was discarded, or the card is
-  // too large to compile and is scored by the evaluator.
-  std::vector<std::string> notes;
-};
-
-CompileOutcome compile_scorecard(const std::string& path, const CompileOptions& options);
-CompileOutcome compile_scorecard_text(const std::string& name, const std::string& text, const CompileOptions& options);
 
 }  // namespace healthc

@@ -20,7 +20,9 @@
 #      handwritten_b2b's and DuckDB's row by row (bench/compare_outputs.py names every
 #      mismatching row and column; `""` vs an empty cell is the only difference it treats as
 #      cosmetic, and it counts those separately);
-#   6. prints the tables; a copy is in build/bench/report.txt.
+#   6. times a fresh process that loads an ahead-of-time artefact and scores one account against
+#      one that compiles the card with the JIT (bench/aot_cold_start.sh, hyperfine);
+#   7. prints the tables; a copy is in build/bench/report.txt.
 #
 # Knobs (environment): BENCH_ROWS="1000000 5000000" (end-to-end sizes), BENCH_REPS=3,
 # BENCH_SEED=1, BENCH_THREADS=2, BENCH_GBENCH_ARGS (extra healthc_bench arguments, e.g.
@@ -46,7 +48,7 @@ as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
 
 step "build: preset bench (healthc, healthc_bench) and handwritten_b2b"
 cmake --preset bench >/dev/null
-cmake --build --preset bench --target healthc healthc_bench
+cmake --build --preset bench --target healthc healthc_bench cold_start_aot cold_start_jit
 if [[ ! -x $B/handwritten_b2b || $HW_SRC -nt $B/handwritten_b2b ]]; then
   g++ -std=c++20 -O3 -march=native -ffp-contract=off -pthread -o $B/handwritten_b2b "$HW_SRC"
 fi
@@ -92,6 +94,9 @@ python3 bench/run_e2e.py --healthc $HEALTHC --card $CARD --handwritten $B/handwr
   --node-modules $B/node --duckdb-sql bench/b2b_duckdb.sql --out-dir $OUT --reps "$REPS" \
   --threads "$THREADS" --gbench-json $B/healthc_bench.json "${DATA_ARGS[@]}" >$B/e2e_table.txt
 
+step "cold start: a fresh process scoring one account, AOT artefact vs JIT compile (hyperfine)"
+bash bench/aot_cold_start.sh $B >$B/cold_start_table.txt
+
 step "checks: JIT vs reference evaluator, healthc vs handwritten_b2b vs DuckDB"
 CHECKS=$B/checks.txt
 : >$CHECKS
@@ -133,6 +138,9 @@ done
   cat $B/e2e_table.txt
   echo
   python3 bench/gbench_summary.py $B/healthc_bench.json
+  echo
+  echo "Cold start, one account in a fresh process (bench/aot_cold_start.sh, hyperfine medians):"
+  cat $B/cold_start_table.txt
   echo
   echo "Checks:"
   cat $CHECKS

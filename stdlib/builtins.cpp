@@ -16,8 +16,9 @@ constexpr std::array kBuiltins = {
     BuiltinInfo{"sqrt", BuiltinId::Sqrt, 1, 1, ArgType::Number, IfAnyMissingOrDomain, "square root; missing when x < 0"},
     BuiltinInfo{"pct_change", BuiltinId::PctChange, 2, 2, ArgType::Number, IfAnyMissingOrDomain, "(now - before) / before; missing when before is 0"},
     BuiltinInfo{"coalesce", BuiltinId::Coalesce, 1, -1, ArgType::Number, Never, "the first argument that is not missing"},
-    BuiltinInfo{"days_since", BuiltinId::DaysSince, 1, 1, ArgType::Date, IfAnyMissing, "as-of date minus the date, in days"},
-    BuiltinInfo{"days_between", BuiltinId::DaysBetween, 2, 2, ArgType::Date, IfAnyMissing, "d2 - d1, in days"},
+    // A difference is an arithmetic result: missing also when not finite (for dates it always is).
+    BuiltinInfo{"days_since", BuiltinId::DaysSince, 1, 1, ArgType::Date, IfAnyMissingOrDomain, "as-of date minus the date, in days"},
+    BuiltinInfo{"days_between", BuiltinId::DaysBetween, 2, 2, ArgType::Date, IfAnyMissingOrDomain, "d2 - d1, in days"},
 };
 }  // namespace
 

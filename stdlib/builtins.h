@@ -18,6 +18,7 @@ enum class MissingPolicy : uint8_t {
   IfAnyMissing,      // missing when any argument is missing
   IfAnyMissingOrDomain,  // as above, and when the arguments are outside the domain
   Never,             // coalesce: missing only if every argument is
+  DecidesItself,     // IR ops only (and, or, select, is missing ...): the op computes its validity
 };
 
 enum class ArgType : uint8_t { Number, Date };

@@ -18,8 +18,8 @@ inline constexpr const char* kBasicFunction = "healthc_score_batch";
 inline constexpr const char* kDetailFunction = "healthc_score_batch_detail";
 inline const char* function_name(Variant v) { return v == Variant::Basic ? kBasicFunction : kDetailFunction; }
 
-// The amount of code a variant of `program` needs, in IR-level operations: instructions,
-// weight-tree nodes, segments, overrides, labels and detail outputs. Linear in the card.
+// The amount of code a variant of `program` needs, in IR-level operations: the instructions
+// it runs (the pipeline is instructions too) and the detail outputs. Linear in the card.
 size_t code_size(const ir::Program& program, Variant variant);
 // Past this size the batch function is emitted as many small functions (split_emit.h):
 // LLVM's optimiser and backend are superlinear in one function's size (measured: 500

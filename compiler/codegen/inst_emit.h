@@ -8,14 +8,20 @@
 #include <llvm/IR/Module.h>
 
 #include <functional>
+#include <map>
+#include <utility>
 
 #include "compiler/ir/ir.h"
+#include "compiler/ir/ops.h"
 
 namespace healthc::codegen {
 
 struct V {
   llvm::Value* v;   // double
   llvm::Value* ok;  // i1
+  // For a truth value (a comparison, `not`, `and`, ...): the i1 that `v` was made from, so a
+  // condition reads it directly rather than comparing the double with 0 (less IR to optimise).
+  llvm::Value* bit = nullptr;
 };
 
 // Where the function being emitted finds its inputs.
@@ -27,8 +33,6 @@ struct Frame {
   std::function<llvm::Value*(uint32_t)> num;     // field -> double* column (null for text)
   std::function<llvm::Value*(uint32_t)> valid;   // field -> i8* validity column
   std::function<llvm::Value*(uint32_t)> text;    // field -> i8* text cells (16 bytes each)
-  std::function<V()> account_score;
-  std::function<llvm::Value*()> account_band, account_segment;  // doubles
 };
 
 class InstEmitter {
@@ -55,30 +59,43 @@ class InstEmitter {
     return fast_isel_ ? b_.CreateSelect(bit, cf(1), cf(0)) : b_.CreateUIToFP(bit, dbl());
   }
   llvm::Value* finite(llvm::Value* x);
-  llvm::Value* truthy(V x) { return b_.CreateAnd(x.ok, b_.CreateFCmpUNE(x.v, cf(0))); }
-  llvm::Value* all(llvm::Value* a, llvm::Value* b) { return b_.CreateAnd(a, b); }
+  // Whether x holds: once per value (the split emitter's fast tier runs no CSE, and a
+  // segment's condition picks both the segment and the model).
+  llvm::Value* truthy(V x) {
+    llvm::Value*& t = truthy_[{x.v, x.ok}];
+    if (!t) t = all(x.ok, x.bit ? x.bit : b_.CreateFCmpUNE(x.v, cf(0)));
+    return t;
+  }
+  // Forgets values of the function emitted so far (the split emitter starts a new chunk).
+  void new_function() { truthy_.clear(); }
+  // Whether an i1 is the constant true (an always-valid value: most of the pipeline's).
+  static bool always(llvm::Value* bit) {
+    auto* c = llvm::dyn_cast<llvm::ConstantInt>(bit);
+    return c && c->isOne();
+  }
+  // a and b, folding a constant true away here (less IR for the optimiser to clean up).
+  llvm::Value* all(llvm::Value* a, llvm::Value* b) { return always(a) ? b : always(b) ? a : b_.CreateAnd(a, b); }
   // c ? a : b on i1 values.
   llvm::Value* pick_bit(llvm::Value* c, llvm::Value* a, llvm::Value* b) {
+    if (a == b) return a;
     if (!fast_isel_) return b_.CreateSelect(c, a, b);
     return b_.CreateOr(b_.CreateAnd(c, a), b_.CreateAnd(b_.CreateNot(c), b));
   }
-  // The band index of an integral score (bands are in ascending order of `from`).
+  // The band index (as a double) of a score (bands are in ascending order of `from`).
   llvm::Value* band_of(llvm::Value* score);
-  // A weight-tree level's mean and whether it is scored: some weight scored and the mean finite.
-  V level_mean(llvm::Value* num, llvm::Value* den);
-  // The weighted score from the root's mean: rounded half up, scored only within 0..100 (so
-  // NaN and out-of-range values never reach an int conversion); 0 when unscored.
-  V weighted_score(V root);
-  // What override `ov`'s action makes of `score` (when it applies), clamped to 0..100.
-  V override_action(const ir::Override& ov, V score);
 
  private:
   V text_eq(const ir::Inst& in, const Frame& f);
+  llvm::Value* body(const ir::Inst& in, llvm::Value* a, llvm::Value* b, llvm::Value* c);
+  // The i1 of a comparison or `not`, or null for other ops.
+  llvm::Value* truth(ir::Op op, llvm::Value* a, llvm::Value* b);
+  llvm::Value* in_domain(ir::Domain d, llvm::Value* a, llvm::Value* b, llvm::Value* r);
 
   const ir::Program& p_;
   llvm::Module& m_;
   llvm::IRBuilder<>& b_;
   bool fast_isel_;
+  std::map<std::pair<llvm::Value*, llvm::Value*>, llvm::Value*> truthy_;
 };
 
 }  // namespace healthc::codegen

@@ -1,7 +1,6 @@
 // The split emitter for large cards (see split_emit.h). Every value has a slot (slot i is
-// instruction i; weight-tree sums, the segment, scores etc. get slots after the code); a
-// statement reads its inputs, computes, and writes its result, so a chunk boundary may fall
-// between any two statements. Within a chunk, slots are cached as SSA values, so LLVM sees
+// instruction i: the pipeline is instructions too); a statement reads its inputs, computes,
+// and writes its result, so a chunk boundary may fall between any two statements. Within a chunk, slots are cached as SSA values, so LLVM sees
 // ordinary straight-line code; only values a later chunk reads are stored, in scratch
 // columns of kTileRows rows.
 #include "compiler/codegen/split_emit.h"
@@ -14,6 +13,7 @@
 #include <vector>
 
 #include "compiler/codegen/inst_emit.h"
+#include "compiler/ir/conventions.h"
 
 namespace healthc::codegen {
 namespace {
@@ -30,7 +30,7 @@ constexpr uint64_t kTileRows = 16;
 class SplitEmitter {
  public:
   SplitEmitter(const ir::Program& p, llvm::Module& m, bool detail)
-      : p_(p), m_(m), ctx_(m.getContext()), b_(ctx_), ie_(p, m, b_, true), detail_(detail), nslots_(p.code.size()) {}
+      : p_(p), m_(m), ctx_(m.getContext()), b_(ctx_), ie_(p, m, b_, true), detail_(detail) {}
 
   void emit(const std::string& name) {
     find_last_uses();
@@ -42,13 +42,6 @@ class SplitEmitter {
   }
 
  private:
-  // One level of a weight tree: its sums and mean, and where each node's score is.
-  struct Level {
-    uint32_t num = 0, den = 0, mean = 0;
-    std::vector<uint32_t> score;
-    std::vector<Level> kids;  // per node; empty levels for measures
-  };
-
   llvm::Type* dbl() { return ie_.dbl(); }
   llvm::Type* i8() { return ie_.i8(); }
   llvm::Type* i32() { return ie_.i32(); }
@@ -56,8 +49,6 @@ class SplitEmitter {
   llvm::PointerType* ptr_ty(llvm::Type* t) { return ie_.ptr_ty(t); }
   llvm::PointerType* i8p() { return llvm::Type::getInt8PtrTy(ctx_); }
   Value* cf(double x) { return ie_.cf(x); }
-
-  uint32_t new_slot() { return nslots_++; }
 
   void begin_chunk() {
     auto* ty = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_), {i8p(), i8p(), i64(), i64(), ptr_ty(dbl()), i8p()}, false);
@@ -87,7 +78,7 @@ class SplitEmitter {
     frame_.row = row_;
     frame_.as_of = nullptr;
     cache_.clear();
-    icache_.clear();
+    ie_.new_function();
     fields_.clear();
     members_.clear();
     statements_ = 0;
@@ -105,8 +96,12 @@ class SplitEmitter {
     b_.CreateRetVoid();
   }
   // Called before each statement: starts a new chunk when this one is full.
-  void room() {
-    if (++statements_ <= kChunkStatements) return;
+  // `half`: a statement that emits a single select (a step of a first-match chain, such as
+  // the segment choice), counted as half of one so a chunk holds as much code as before the
+  // pipeline became instructions.
+  void room(bool half = false) {
+    statements_ += half ? 1 : 2;
+    if (statements_ <= 2 * kChunkStatements) return;
     end_chunk();
     begin_chunk();
   }
@@ -144,49 +139,47 @@ class SplitEmitter {
     if (auto it = cache_.find(s); it != cache_.end()) return it->second;
     const uint64_t i = at(s);
     Value* v = b_.CreateLoad(dbl(), b_.CreateConstGEP1_64(dbl(), vals_row_, i));
-    Value* ok = b_.CreateICmpNE(b_.CreateLoad(i8(), b_.CreateConstGEP1_64(i8(), oks_row_, i)), b_.getInt8(0));
+    Value* ok = always_ok_[s] ? ie_.yes()
+                              : b_.CreateICmpNE(b_.CreateLoad(i8(), b_.CreateConstGEP1_64(i8(), oks_row_, i)), b_.getInt8(0));
     return cache_[s] = V{v, ok};
   }
   void store(uint32_t s, V x) {
     const uint64_t i = at(s);
     b_.CreateStore(x.v, b_.CreateConstGEP1_64(dbl(), vals_row_, i));
-    b_.CreateStore(b_.CreateZExt(x.ok, i8()), b_.CreateConstGEP1_64(i8(), oks_row_, i));
+    if (!always_ok_[s]) b_.CreateStore(b_.CreateZExt(x.ok, i8()), b_.CreateConstGEP1_64(i8(), oks_row_, i));
   }
-  void set(uint32_t s, V x) {
-    if (s < p_.code.size()) {  // an instruction: stored at the chunk's end if read later
-      pending_.push_back(s);
-      last_inst_ = s;
-    } else {
-      store(s, x);
-    }
+  void set(uint32_t s, V x) {  // stored at the chunk's end if a later chunk reads it
+    always_ok_[s] = InstEmitter::always(x.ok);  // known when emitted: its validity is never stored
+    pending_.push_back(s);
+    last_inst_ = s;
     cache_[s] = x;
   }
-  // For each instruction, the last instruction that reads it; kNone when something after
-  // the code (trees, segments, overrides, labels, detail) reads it.
+  // The instructions the variant runs, in order (the basic variant skips the detail block).
+  std::vector<std::pair<uint32_t, uint32_t>> ranges() const {
+    const ir::Block d = p_.detail_block;
+    if (detail_) return {{0, p_.labels_block.end}};
+    return {{0, d.begin}, {d.end, p_.labels_block.end}};
+  }
+  // For each instruction, the last instruction that reads it; kNone for the results, which
+  // the stores after the code read.
   void find_last_uses() {
+    always_ok_.assign(p_.code.size(), 0);
     last_use_.assign(p_.code.size(), 0);
-    for (uint32_t i = 0; i < p_.code.size(); ++i) {
-      const ir::Inst& in = p_.code[i];
-      const int arity = ir::op_arity(in.op);
-      const uint32_t args[] = {in.a, in.b, in.c};
-      for (int k = 0; k < arity; ++k)
-        if (args[k] < p_.code.size()) last_use_[args[k]] = std::max(last_use_[args[k]], i);
-    }
+    for (auto [begin, end] : ranges())
+      for (uint32_t i = begin; i < end; ++i) {
+        const ir::Inst& in = p_.code[i];
+        const int arity = ir::op_arity(in.op);
+        const uint32_t args[] = {in.a, in.b, in.c};
+        for (int k = 0; k < arity; ++k)
+          if (args[k] < p_.code.size()) last_use_[args[k]] = std::max(last_use_[args[k]], i);
+      }
     auto external = [&](uint32_t i) {
       if (i < p_.code.size()) last_use_[i] = ir::kNone;
     };
-    for (const ir::Measure& m : p_.measures) external(m.value), external(m.score);
-    for (const ir::Segment& s : p_.segments) external(s.condition);
-    for (const ir::Override& o : p_.overrides) external(o.condition);
-    for (const ir::Label& l : p_.labels) external(l.condition);
-  }
-  Value* get_i32(uint32_t s) {  // an integer kept in a slot's value bytes
-    if (auto it = icache_.find(s); it != icache_.end()) return it->second;
-    return icache_[s] = b_.CreateLoad(i32(), b_.CreateBitCast(b_.CreateConstGEP1_64(dbl(), vals_row_, at(s)), ptr_ty(i32())));
-  }
-  void set_i32(uint32_t s, Value* x) {
-    b_.CreateStore(x, b_.CreateBitCast(b_.CreateConstGEP1_64(dbl(), vals_row_, at(s)), ptr_ty(i32())));
-    icache_[s] = x;
+    const ir::Results& r = p_.results;
+    for (uint32_t i : {r.segment, r.score, r.band, r.label, r.override_}) external(i);
+    if (detail_)
+      for (const ir::Measure& m : p_.measures) external(m.value), external(m.score), external(m.weight);
   }
 
   void make_frame() {
@@ -194,185 +187,46 @@ class SplitEmitter {
     frame_.num = [this](uint32_t f) { return p_.fields[f].type == ir::FieldType::Text ? nullptr : field(f, 0); };
     frame_.valid = [this](uint32_t f) { return field(f, 1); };
     frame_.text = [this](uint32_t f) { return field(f, 2); };
-    frame_.account_score = [this] { return get(acc_score_); };
-    frame_.account_band = [this] { return get(acc_band_).v; };
-    frame_.account_segment = [this] { return get(acc_segment_).v; };
   }
 
-  void run_block(ir::Block blk) {
-    for (uint32_t i = blk.begin; i < blk.end; ++i) {
-      room();
+  void run(uint32_t begin, uint32_t end) {
+    for (uint32_t i = begin; i < end; ++i) {
+      // A constant emits no code (get() materialises it where it is read): not a statement.
+      const ir::Inst& in = p_.code[i];
+      const bool chain_step = in.op == ir::Op::Select && in.b < p_.code.size() && p_.code[in.b].op == ir::Op::Const;
+      if (in.op != ir::Op::Const) room(chain_step);
       if (p_.code[i].op == ir::Op::AsOf)
         frame_.as_of = member(in_, 24, dbl());
       set(i, ie_.step(p_.code[i], frame_));
     }
   }
 
-  Level level(const std::vector<ir::WeightNode>& nodes) {
-    Level l;
-    l.kids.resize(nodes.size());
-    for (size_t i = 0; i < nodes.size(); ++i) {
-      const ir::WeightNode& n = nodes[i];
-      if (n.measure >= 0) {
-        l.score.push_back(p_.measures[n.measure].score);
-      } else {
-        l.kids[i] = level(n.children);
-        l.score.push_back(l.kids[i].mean);
-      }
-    }
-    l.num = new_slot();
-    l.den = new_slot();
-    l.mean = new_slot();
-    room();
-    set(l.num, {cf(0), ie_.yes()});
-    set(l.den, {cf(0), ie_.yes()});
-    for (size_t i = 0; i < nodes.size(); ++i) {
-      room();
-      const V s = get(l.score[i]);
-      Value* num = get(l.num).v;
-      Value* den = get(l.den).v;
-      set(l.num, {b_.CreateSelect(s.ok, b_.CreateFAdd(num, b_.CreateFMul(cf(nodes[i].weight), s.v)), num), ie_.yes()});
-      set(l.den, {b_.CreateSelect(s.ok, b_.CreateFAdd(den, cf(nodes[i].weight)), den), ie_.yes()});
-    }
-    room();
-    set(l.mean, ie_.level_mean(get(l.num).v, get(l.den).v));
-    return l;
-  }
-
-  // Effective weights of model `m`'s measures, written to their slots when the account's
-  // model is m. `parent` is the slot of the level's own weight and validity (none: the root).
-  void weights(const Level& l, const std::vector<ir::WeightNode>& nodes, uint32_t parent, int32_t m) {
-    for (size_t i = 0; i < nodes.size(); ++i) {
-      room();
-      const V mean = get(l.mean);
-      Value* level_ok = mean.ok;
-      Value* pw = cf(1.0);
-      if (parent != ir::kNone) {
-        const V pv = get(parent);
-        level_ok = ie_.all(pv.ok, mean.ok);
-        pw = pv.v;
-      }
-      Value* w = b_.CreateFDiv(b_.CreateFMul(pw, cf(nodes[i].weight)), get(l.den).v);
-      Value* node_ok = ie_.all(level_ok, get(l.score[i]).ok);
-      if (nodes[i].measure >= 0) {
-        const uint32_t slot = ew_[nodes[i].measure];
-        Value* is = b_.CreateICmpEQ(get_i32(model_), b_.getInt32(m));
-        const V old = get(slot);
-        set(slot, {b_.CreateSelect(is, w, old.v), ie_.pick_bit(is, node_ok, old.ok)});
-      } else {
-        const uint32_t slot = new_slot();
-        set(slot, {w, node_ok});
-        weights(l.kids[i], nodes[i].children, slot, m);
-      }
-    }
-  }
+  V result(uint32_t i) { return i == ir::kNone ? V{cf(0), ie_.no()} : get(i); }
 
   void body() {
-    const int32_t nseg = static_cast<int32_t>(p_.segments.size());
-    const int32_t nbands = static_cast<int32_t>(p_.bands.size());
-    const size_t nm = p_.measures.size();
-    acc_score_ = new_slot();
-    acc_band_ = new_slot();
-    acc_segment_ = new_slot();
-    run_block(p_.measures_block);
-    // 1. Segment and model: the first segment whose condition holds.
-    seg_ = new_slot();
-    model_ = new_slot();
+    for (auto [begin, end] : ranges()) run(begin, end);
     room();
-    set_i32(seg_, b_.getInt32(nseg));
-    set_i32(model_, b_.getInt32(p_.default_model));
-    for (int32_t s = nseg; s-- > 0;) {
-      room();
-      Value* hit = ie_.truthy(get(p_.segments[s].condition));
-      set_i32(seg_, b_.CreateSelect(hit, b_.getInt32(s), get_i32(seg_)));
-      set_i32(model_, b_.CreateSelect(hit, b_.getInt32(p_.segments[s].model), get_i32(model_)));
-    }
-    // 2-3. Every model's tree, then the account's by its model index.
-    const uint32_t root = new_slot();
-    room();
-    set(root, {cf(0), ie_.no()});
-    if (detail_) {
-      for (size_t k = 0; k < nm; ++k) {
-        ew_.push_back(new_slot());
-        room();
-        set(ew_.back(), {cf(0), ie_.no()});
-      }
-    }
-    for (size_t m = 0; m < p_.models.size(); ++m) {
-      const Level l = level(p_.models[m].roots);
-      room();
-      Value* is = b_.CreateICmpEQ(get_i32(model_), b_.getInt32(m));
-      const V r = get(l.mean), old = get(root);
-      set(root, {b_.CreateSelect(is, r.v, old.v), ie_.pick_bit(is, r.ok, old.ok)});
-      if (detail_) weights(l, p_.models[m].roots, ir::kNone, static_cast<int32_t>(m));
-    }
-    const uint32_t score = new_slot();
-    room();
-    const V ws = ie_.weighted_score(get(root));
-    set(score, ws);
-    set(acc_score_, ws);
-    set(acc_band_, {b_.CreateSIToFP(b_.CreateSelect(ws.ok, ie_.band_of(ws.v), b_.getInt32(nbands)), dbl()), ie_.yes()});
-    set(acc_segment_, {b_.CreateSIToFP(get_i32(seg_), dbl()), ie_.yes()});
-    // 4. Overrides: the first that matches applies.
-    run_block(p_.overrides_block);
-    const uint32_t final_score = new_slot(), applied = new_slot();
-    room();
-    set(final_score, get(score));
-    set_i32(applied, b_.getInt32(-1));
-    for (size_t o = p_.overrides.size(); o-- > 0;) {
-      room();
-      override_step(p_.overrides[o], static_cast<int32_t>(o), get(score), final_score, applied);
-    }
-    // 5. Band. 6. Labels.
-    const uint32_t score_i = new_slot(), band = new_slot(), label = new_slot();
-    room();
-    const V fs = get(final_score);
-    set_i32(score_i, b_.CreateSelect(fs.ok, b_.CreateFPToSI(b_.CreateSelect(fs.ok, fs.v, cf(0)), i32()), b_.getInt32(-1)));
-    Value* bi = b_.CreateSelect(fs.ok, ie_.band_of(fs.v), b_.getInt32(nbands));
-    set_i32(band, bi);
-    set(acc_score_, fs);
-    set(acc_band_, {b_.CreateSIToFP(bi, dbl()), ie_.yes()});
-    run_block(p_.labels_block);
-    room();
-    set_i32(label, b_.getInt32(-1));
-    for (size_t l = p_.labels.size(); l-- > 0;) {
-      room();
-      Value* hit = p_.labels[l].condition == ir::kNone ? ie_.yes() : ie_.truthy(get(p_.labels[l].condition));
-      set_i32(label, b_.CreateSelect(hit, b_.getInt32(l), get_i32(label)));
-    }
-    room();
-    const uint32_t results[] = {seg_, score_i, band, label, applied};
-    for (int k = 0; k < 5; ++k)
-      b_.CreateStore(get_i32(results[k]), b_.CreateGEP(i32(), member(out_, 8 * k, ptr_ty(i32())), row_));
+    const ir::Results& res = p_.results;
+    const V score = result(res.score);
+    Value* ints[] = {b_.CreateFPToSI(result(res.segment).v, i32()),
+                     b_.CreateSelect(score.ok, b_.CreateFPToSI(b_.CreateSelect(score.ok, score.v, cf(0)), i32()),
+                                     b_.getInt32(ir::kUnscoredScore)),
+                     b_.CreateFPToSI(result(res.band).v, i32()), b_.CreateFPToSI(result(res.label).v, i32()),
+                     b_.CreateFPToSI(result(res.override_).v, i32())};
+    for (int k = 0; k < 5; ++k) b_.CreateStore(ints[k], b_.CreateGEP(i32(), member(out_, 8 * k, ptr_ty(i32())), row_));
     if (!detail_) return;
-    for (size_t m = 0; m < nm; ++m) {
+    for (size_t m = 0; m < p_.measures.size(); ++m) {
       room();
-      Value* at = b_.CreateAdd(b_.CreateMul(b_.getInt64(m), member(in_, 32, i64())), row_);
+      Value* pos = b_.CreateAdd(b_.CreateMul(b_.getInt64(m), member(in_, 32, i64())), row_);
       const ir::Measure& meas = p_.measures[m];
-      const V v = meas.value == ir::kNone ? V{cf(0), ie_.no()} : get(meas.value);
       auto put = [&](int slot, V x) {
-        b_.CreateStore(b_.CreateSelect(x.ok, x.v, cf(0)), b_.CreateGEP(dbl(), member(out_, 8 * slot, ptr_ty(dbl())), at));
-        b_.CreateStore(b_.CreateZExt(x.ok, i8()), b_.CreateGEP(i8(), member(out_, 8 * (slot + 1), i8p()), at));
+        b_.CreateStore(b_.CreateSelect(x.ok, x.v, cf(0)), b_.CreateGEP(dbl(), member(out_, 8 * slot, ptr_ty(dbl())), pos));
+        b_.CreateStore(b_.CreateZExt(x.ok, i8()), b_.CreateGEP(i8(), member(out_, 8 * (slot + 1), i8p()), pos));
       };
-      put(5, v);
-      put(7, get(meas.score));
-      put(9, get(ew_[m]));
+      put(5, result(meas.value));
+      put(7, result(meas.score));
+      put(9, result(meas.weight));
     }
-  }
-
-  void override_step(const ir::Override& ov, int32_t index, V score, uint32_t final_score, uint32_t applied) {
-    const int32_t nseg = static_cast<int32_t>(p_.segments.size());
-    Value* hit = ie_.truthy(get(ov.condition));
-    if (!ov.segments.empty()) {
-      Value* seg = get_i32(seg_);
-      Value* in_list = ie_.no();
-      for (int32_t s : ov.segments) in_list = b_.CreateOr(in_list, b_.CreateICmpEQ(seg, b_.getInt32(s < 0 ? nseg : s)));
-      hit = ie_.all(hit, in_list);
-    }
-    const V r = ie_.override_action(ov, score);
-    const V old = get(final_score);
-    set(final_score, {b_.CreateSelect(hit, r.v, old.v), ie_.pick_bit(hit, r.ok, old.ok)});
-    set_i32(applied, b_.CreateSelect(hit, b_.getInt32(index), get_i32(applied)));
   }
 
   // The exported batch function: one scratch buffer for the call, tiles of rows through the
@@ -424,7 +278,6 @@ class SplitEmitter {
   llvm::IRBuilder<> b_;
   InstEmitter ie_;
   bool detail_;
-  uint32_t nslots_;
   Frame frame_;
   std::vector<llvm::Function*> chunks_;
   llvm::Function* fn_ = nullptr;
@@ -434,14 +287,12 @@ class SplitEmitter {
   std::unordered_map<uint32_t, uint64_t> column_;  // slot -> scratch column
   uint64_t columns_ = 0;
   std::unordered_map<uint32_t, V> cache_;
-  std::unordered_map<uint32_t, Value*> icache_;
   std::map<std::pair<uint32_t, int>, Value*> fields_;
   std::map<std::pair<Value*, uint64_t>, Value*> members_;
   int statements_ = 0;
   std::vector<uint32_t> last_use_, pending_;
+  std::vector<uint8_t> always_ok_;  // per instruction: valid on every row (no validity stored)
   uint32_t last_inst_ = 0;
-  uint32_t acc_score_ = 0, acc_band_ = 0, acc_segment_ = 0, seg_ = 0, model_ = 0;
-  std::vector<uint32_t> ew_;
 };
 
 }  // namespace

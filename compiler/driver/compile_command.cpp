@@ -1,8 +1,11 @@
-// `healthc compile CARD --emit ir|llvm|llvm-raw|asm`: shows what each stage made.
+// `healthc compile CARD --emit ir|llvm|llvm-raw|asm`: shows what each stage made;
+// `--emit obj|shared -o FILE`: writes an ahead-of-time artefact (compiler/jit/aot.h).
 #include <fmt/format.h>
 
 #include "compiler/driver/scoring_options.h"
+#include "compiler/jit/aot.h"
 #include "compiler/jit/jit.h"
+#include "runtime/io/output_file.h"
 
 namespace healthc::driver {
 
@@ -11,22 +14,54 @@ int run_compile(const std::vector<std::string>& args) {
   opts.add_options()
       ("card", po::value<std::string>()->required(), "the scorecard (.health)")
       ("emit", po::value<std::string>()->default_value("ir"),
-       "`ir` (scoring IR), `llvm` (optimised LLVM IR), `llvm-raw` (before optimisation) or `asm`");
+       "`ir` (scoring IR), `llvm` (optimised LLVM IR), `llvm-raw` (before optimisation), `asm`, or an "
+       "ahead-of-time artefact: `obj` (object file) or `shared` (shared object, linked with $CC or cc)")
+      ("output,o", po::value<std::string>(), "where --emit obj|shared writes the artefact")
+      ("cpu", po::value<std::string>()->default_value(jit::kDefaultAotCpu),
+       "the CPU an artefact runs on: `x86-64-v2`, `x86-64-v3` (AVX2), `x86-64-v4` (AVX-512) or `native` (this "
+       "machine's); machines without the level's features refuse the artefact");
   add_scoring_options(opts);
   po::positional_options_description pos;
   pos.add("card", 1);
   po::variables_map vm;
   int code = kExitOk;
-  if (!parse_options("compile", "CARD [--emit ir|llvm|llvm-raw|asm]\n\nPrints a stage's output for CARD.", opts, pos,
-                     args, vm, code))
+  if (!parse_options("compile",
+                     "CARD [--emit ir|llvm|llvm-raw|asm]\n"
+                     "       healthc compile CARD --emit obj|shared -o FILE [--cpu LEVEL] [--param NAME=VALUE]...\n\n"
+                     "Prints a stage's output for CARD, or writes an ahead-of-time compiled artefact that\n"
+                     "`healthc score FILE DATA` and hc_load read without a compiler.",
+                     opts, pos, args, vm, code))
     return code;
   const std::string emit = vm["emit"].as<std::string>();
-  if (emit != "ir" && emit != "llvm" && emit != "llvm-raw" && emit != "asm")
-    return usage_error("compile", "--emit must be `ir`, `llvm`, `llvm-raw` or `asm`");
-  // The IR needs no native code: compile with the evaluator engine, then emit on demand.
-  std::vector<std::string> engine_args = args;
-  auto card = load_scorecard("compile", vm, code);
+  const bool artefact = emit == "obj" || emit == "shared";
+  if (!artefact && emit != "ir" && emit != "llvm" && emit != "llvm-raw" && emit != "asm")
+    return usage_error("compile", "--emit must be `ir`, `llvm`, `llvm-raw`, `asm`, `obj` or `shared`");
+  if (artefact && !vm.count("output")) return usage_error("compile", "--emit " + emit + " needs -o FILE");
+  if (!artefact && vm.count("output")) return usage_error("compile", "-o is for --emit obj|shared");
+  const std::string cpu = vm["cpu"].as<std::string>();
+  if (!jit::is_aot_cpu(cpu))
+    return usage_error("compile", "--cpu must be `native`, `x86-64-v2`, `x86-64-v3` or `x86-64-v4`");
+  if (!artefact && !vm["cpu"].defaulted()) return usage_error("compile", "--cpu is for --emit obj|shared");
+  // An artefact needs only the program, not the JIT's code for it.
+  auto card = load_scorecard("compile", vm, code, false, !artefact);
   if (!card) return code;
+  if (artefact) {
+    jit::ArtefactOptions options;
+    options.kind = emit == "obj" ? jit::ArtefactKind::Object : jit::ArtefactKind::Shared;
+    options.cpu = cpu;
+    const std::string out = vm["output"].as<std::string>();
+    if (out == "-") return usage_error("compile", "an artefact is binary: -o needs a file, not standard output");
+    if (std::string clash = rt::check_distinct({{"CARD", vm["card"].as<std::string>()}}, {{"-o", out}});
+        !clash.empty())
+      return usage_error("compile", clash);
+    jit::ArtefactResult r = jit::write_artefact(card->program(), options, out);
+    for (const std::string& note : r.notes) fmt::print(stderr, "healthc compile: note: {}\n", note);
+    if (!r.error.empty()) {
+      fmt::print(stderr, "healthc compile: {}\n", r.error);
+      return kExitErrors;
+    }
+    return kExitOk;
+  }
   if (emit == "ir") fmt::print("{}", ir::print(card->program()));
   else
     fmt::print("{}", jit::emit_text(card->program(), emit == "asm"        ? jit::Emit::Asm

@@ -1,60 +1,24 @@
-// A whole data file in memory, scored through the embedding API: what `test`, `diff`,
-// `validate` and `tune` share (they look at every account at once, unlike `score`, which
-// streams).
+// The driver's side of the in-memory data set (runtime/pipeline/dataset.h): printing its
+// rejected rows, and the default thread count. The analyses themselves live in the library.
 #pragma once
 
-#include <cstdint>
-#include <deque>
-#include <span>
-#include <string>
-#include <vector>
+#include <cstddef>
 
-#include "runtime/scorecard.h"
+#include "runtime/pipeline/dataset.h"
 
 namespace healthc::driver {
 
-struct Dataset {
-  std::string path;                  // as given ("-" for stdin)
-  // A deque: appending never moves a block, so the text cells' views into each block's
-  // arena stay valid (a vector would copy blocks on growth: deque's move is not noexcept).
-  std::deque<rt::ColumnBlock> blocks;
-  std::vector<rt::Reject> rejects;
-  std::vector<std::string> extra;    // the extra columns asked for
-  std::vector<bool> extra_present;   // [extra]: in the header (CSV) or in some row (JSON Lines)
-  std::string header;                // the CSV header line as read (empty for JSON Lines)
-  size_t rows = 0;                   // accepted rows
-  std::string display_name() const { return path == "-" ? "<stdin>" : path; }
-};
-
-// Reads `path` with `card`'s fields plus the `extra` columns (kept as raw text). False with
-// `error` set when the file could not be read at all (unreadable, a header without a field).
-bool load_dataset(const Scorecard& card, const std::string& path, std::vector<std::string> extra, Dataset& out,
-                  std::string& error, size_t block_rows = 8192);
+using rt::Dataset;
+using rt::flatten;
+using rt::load_dataset;
+using rt::read_outcomes;
+using rt::row_keys;
+using rt::RowScores;
+using rt::score_blocks;
+using rt::select_rows;
 
 // Prints up to `limit` rejected rows as `DATA:LINE: rejected: REASON` on stderr.
 void print_rejects(const Dataset& data, size_t limit = 10);
-
-// Scores every block (in parallel over `threads`), results in block order.
-std::vector<BlockScores> score_blocks(const Scorecard& card, const std::deque<rt::ColumnBlock>& blocks, double as_of,
-                                      bool detail, int threads);
-
-// The rows with keep[i] != 0 (i counting accepted rows in order), copied into new blocks of
-// at most `block_rows`. Text cells still point into `data`'s blocks, which must outlive them.
-std::deque<rt::ColumnBlock> select_rows(const Dataset& data, std::span<const uint8_t> keep, size_t block_rows = 8192);
-
-// One per accepted row, in order: the outcome of extra column `column` as 0/1, or -1 where the
-// cell is empty. Accepts 0, 1, true, false (any case; numbers equal to 0 or 1). False with
-// `error` (naming the first offending line) on any other value.
-bool read_outcomes(const Dataset& data, size_t column, std::vector<int8_t>& out, std::string& error);
-
-// The key of every accepted row, in order (views into the blocks).
-std::vector<std::string_view> row_keys(const Scorecard& card, const std::deque<rt::ColumnBlock>& blocks);
-
-// Flattens per-block results into per-row vectors.
-struct RowScores {
-  std::vector<int32_t> segment, score, band, label, override_;
-};
-RowScores flatten(const std::vector<BlockScores>& scores);
 
 // `--threads`' default: the machine's cores.
 int default_threads();

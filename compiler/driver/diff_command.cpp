@@ -1,7 +1,9 @@
 // `healthc diff OLD.health NEW.health DATA`: what changing a scorecard does to real accounts
-// before it ships. Both cards score the same rows through the embedding API; the report is the
-// band transition matrix, segment changes, the distribution of score changes, the top movers
-// with the measures that moved them, and which labels and overrides fire more or less.
+// before it ships. The library (runtime/analysis/diff.h) scores the same rows with both cards
+// and compares them; this file parses the options and renders the result as text, JSON or
+// Markdown: the band transition matrix, segment changes, the distribution of score changes,
+// the top movers with the measures that moved them, and which labels and overrides fire more
+// or less.
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -12,134 +14,16 @@
 #include "compiler/driver/dataset.h"
 #include "compiler/driver/report.h"
 #include "compiler/driver/scoring_options.h"
+#include "runtime/analysis/diff.h"
 #include "runtime/analysis/distribution.h"
 
 namespace healthc::driver {
 namespace {
 
 using nlohmann::json;
-
-std::string type_name(const ir::Field& f) {
-  static const char* kNames[] = {"number", "bool", "text", "date", "enum"};
-  std::string s = kNames[static_cast<int>(f.type)];
-  if (f.type == ir::FieldType::Enum) {
-    s += "(";
-    for (size_t i = 0; i < f.members.size(); ++i) s += (i ? ", " : "") + f.members[i];
-    s += ")";
-  }
-  if (f.optional) s += " optional";
-  return s;
-}
-
-// Every way the two cards' fields differ; empty when they read the same data the same way.
-std::vector<std::string> field_differences(const ir::Program& a, const ir::Program& b, const std::string& an,
-                                           const std::string& bn) {
-  std::vector<std::string> out;
-  auto find = [](const ir::Program& p, const std::string& name) -> int32_t {
-    for (size_t i = 0; i < p.fields.size(); ++i)
-      if (p.fields[i].name == name) return static_cast<int32_t>(i);
-    return -1;
-  };
-  for (size_t i = 0; i < a.fields.size(); ++i) {
-    const ir::Field& fa = a.fields[i];
-    const int32_t j = find(b, fa.name);
-    if (j < 0) {
-      out.push_back(fmt::format("field `{}` is in {} but not in {}", fa.name, an, bn));
-      continue;
-    }
-    const ir::Field& fb = b.fields[j];
-    if (type_name(fa) != type_name(fb))
-      out.push_back(fmt::format("field `{}` is `{}` in {} but `{}` in {}", fa.name, type_name(fa), an, type_name(fb), bn));
-    else if ((static_cast<int32_t>(i) == a.key_field) != (j == b.key_field))
-      out.push_back(fmt::format("field `{}` is the key in {} only", fa.name,
-                                static_cast<int32_t>(i) == a.key_field ? an : bn));
-  }
-  for (const ir::Field& fb : b.fields)
-    if (find(a, fb.name) < 0) out.push_back(fmt::format("field `{}` is in {} but not in {}", fb.name, bn, an));
-  return out;
-}
-
-// NEW's view of blocks read with OLD's schema: its fields in its own order.
-std::deque<rt::ColumnBlock> reorder(const std::deque<rt::ColumnBlock>& blocks, const ir::Program& from,
-                                    const ir::Program& to) {
-  std::vector<size_t> src(to.fields.size());
-  for (size_t j = 0; j < to.fields.size(); ++j)
-    for (size_t i = 0; i < from.fields.size(); ++i)
-      if (from.fields[i].name == to.fields[j].name) src[j] = i;
-  std::deque<rt::ColumnBlock> out;
-  for (const rt::ColumnBlock& b : blocks) {
-    rt::ColumnBlock c;
-    c.rows = b.rows;
-    c.line = b.line;
-    c.first_row_index = b.first_row_index;
-    for (size_t j = 0; j < src.size(); ++j) {
-      c.num.push_back(b.num[src[j]]);
-      c.valid.push_back(b.valid[src[j]]);
-      c.text.push_back(b.text[src[j]]);
-    }
-    out.push_back(std::move(c));
-  }
-  return out;
-}
-
-struct Side {
-  const ir::Program* p;
-  std::vector<BlockScores> scores;
-  RowScores rows;
-  std::string band_name(int32_t b) const { return b < static_cast<int32_t>(p->bands.size()) ? p->bands[b].name : "unscored"; }
-  std::string segment_name(int32_t s) const {
-    return s < static_cast<int32_t>(p->segments.size()) ? p->segments[s].name : "default";
-  }
-  std::string label_name(int32_t l) const { return l < 0 ? "(none)" : p->labels[l].name; }
-  std::string override_name(int32_t o) const { return o < 0 ? "(none)" : p->overrides[o].name; }
-  // Points a measure adds to the account's weighted score: effective weight x score.
-  std::map<std::string, double> contributions(size_t block, size_t row) const {
-    std::map<std::string, double> out;
-    const BlockScores& s = scores[block];
-    for (size_t m = 0; m < p->measures.size(); ++m) {
-      const size_t at = m * s.rows + row;
-      out[p->measures[m].name] = s.m_weight_valid[at] && s.m_score_valid[at] ? s.m_weight[at] * s.m_score[at] : 0.0;
-    }
-    return out;
-  }
-};
-
-struct Mover {
-  size_t row;
-  std::string key;
-  int32_t old_score, new_score;
-  std::string old_band, new_band, old_override, new_override;
-  std::vector<std::pair<std::string, double>> measures;  // largest contribution changes first
-};
-
-struct Count {
-  std::string name;
-  size_t old_count = 0, new_count = 0;
-};
-
-// Names in first-seen order, OLD's first.
-std::vector<Count> tally(const std::vector<std::string>& old_names, const std::vector<std::string>& new_names,
-                         const std::vector<int32_t>& old_idx, const std::vector<int32_t>& new_idx,
-                         const Side& old_side, const Side& new_side, bool labels) {
-  std::vector<Count> out;
-  auto slot = [&](const std::string& n) -> Count& {
-    for (Count& c : out)
-      if (c.name == n) return c;
-    out.push_back(Count{n});
-    return out.back();
-  };
-  for (const auto& n : old_names) slot(n);
-  for (const auto& n : new_names) slot(n);
-  slot("(none)");
-  for (int32_t i : old_idx) ++slot(labels ? old_side.label_name(i) : old_side.override_name(i)).old_count;
-  for (int32_t i : new_idx) ++slot(labels ? new_side.label_name(i) : new_side.override_name(i)).new_count;
-  return out;
-}
-
-std::string range_label(double lo, double width) {
-  const long a = std::lround(lo), b = std::lround(lo + width - 1);
-  return a == b ? fmt::format("{:+}", a) : fmt::format("{:+}..{:+}", a, b);
-}
+using analysis::ChangeBin;
+using analysis::Mover;
+using analysis::NameCount;
 
 }  // namespace
 
@@ -182,7 +66,7 @@ int run_diff(const std::vector<std::string>& args) {
   if (!new_card) return code;
   const ir::Program& op = old_card->program();
   const ir::Program& np = new_card->program();
-  if (auto diffs = field_differences(op, np, old_path, new_path); !diffs.empty()) {
+  if (auto diffs = analysis::field_differences(op, np, old_path, new_path); !diffs.empty()) {
     fmt::print(stderr, "healthc diff: the cards' fields differ, so they cannot score the same data:\n");
     for (const auto& d : diffs) fmt::print(stderr, "  {}\n", d);
     return kExitErrors;
@@ -195,131 +79,23 @@ int run_diff(const std::vector<std::string>& args) {
     return kExitErrors;
   }
   print_rejects(data);
-  bool same_order = op.fields.size() == np.fields.size();
-  for (size_t i = 0; same_order && i < op.fields.size(); ++i) same_order = op.fields[i].name == np.fields[i].name;
-  const std::deque<rt::ColumnBlock> new_blocks = same_order ? std::deque<rt::ColumnBlock>{} : reorder(data.blocks, op, np);
-  Side o{&op, score_blocks(*old_card, data.blocks, as_of, true, threads), {}};
-  Side n{&np, score_blocks(*new_card, same_order ? data.blocks : new_blocks, as_of, true, threads), {}};
-  o.rows = flatten(o.scores);
-  n.rows = flatten(n.scores);
-  const std::vector<std::string_view> keys = row_keys(*old_card, data.blocks);
-  const size_t rows = data.rows;
-
-  // Band transitions: OLD's bands (+ unscored) by NEW's bands (+ unscored).
+  analysis::DiffOptions options;
+  options.as_of = as_of;
+  options.threads = threads;
+  options.top = vm["top"].as<size_t>();
+  const analysis::CardDiff d = analysis::diff_cards(*old_card, *new_card, data, options);
+  const size_t rows = d.rows;
   const size_t ob = op.bands.size(), nb = np.bands.size();
-  std::vector<std::vector<size_t>> matrix(ob + 1, std::vector<size_t>(nb + 1, 0));
-  size_t both = 0, band_changed = 0, up = 0, down = 0, same_score = 0, old_only = 0, new_only = 0, seg_changed = 0;
-  bool same_bands = ob == nb;
-  for (size_t b = 0; same_bands && b < ob; ++b) same_bands = op.bands[b].name == np.bands[b].name;
-  std::map<std::pair<std::string, std::string>, size_t> seg_moves;
-  std::vector<double> deltas;
-  std::vector<size_t> delta_rows;
-  for (size_t i = 0; i < rows; ++i) {
-    ++matrix[o.rows.band[i]][n.rows.band[i]];
-    const bool os = o.rows.score[i] >= 0, ns = n.rows.score[i] >= 0;
-    if (os && ns) {
-      ++both;
-      deltas.push_back(n.rows.score[i] - o.rows.score[i]);
-      delta_rows.push_back(i);
-    } else if (os) {
-      ++old_only;
-    } else if (ns) {
-      ++new_only;
-    }
-    if (o.band_name(o.rows.band[i]) != n.band_name(n.rows.band[i])) {
-      ++band_changed;
-      // Up or down by band order when both cards have the same bands, else by score.
-      if (os && ns) {
-        const bool higher = same_bands ? n.rows.band[i] > o.rows.band[i] : n.rows.score[i] > o.rows.score[i];
-        ++(higher ? up : down);
-        if (n.rows.score[i] == o.rows.score[i]) ++same_score;
-      }
-    }
-    const std::string os_name = o.segment_name(o.rows.segment[i]), ns_name = n.segment_name(n.rows.segment[i]);
-    if (os_name != ns_name) ++seg_changed, ++seg_moves[{os_name, ns_name}];
-  }
-  std::vector<std::string> row_bands, col_bands;
-  for (size_t b = 0; b <= ob; ++b) row_bands.push_back(o.band_name(static_cast<int32_t>(b)));
-  for (size_t b = 0; b <= nb; ++b) col_bands.push_back(n.band_name(static_cast<int32_t>(b)));
-  const bool show_unscored_row = std::any_of(matrix[ob].begin(), matrix[ob].end(), [](size_t c) { return c > 0; });
-  bool show_unscored_col = false;
-  for (size_t b = 0; b <= ob; ++b) show_unscored_col |= matrix[b][nb] > 0;
-
-  // Score changes.
-  std::vector<double> sorted = deltas;
-  std::sort(sorted.begin(), sorted.end());
-  const double mean = analysis::mean(deltas);
-  double abs_sum = 0;
-  size_t changed = 0;
-  for (double d : deltas) abs_sum += std::abs(d), changed += d != 0;
-  const std::vector<std::pair<std::string, double>> quantiles = {
-      {"min", 0.0}, {"p5", 0.05}, {"p25", 0.25}, {"median", 0.5}, {"p75", 0.75}, {"p95", 0.95}, {"max", 1.0}};
-  // Histogram bins: unchanged accounts alone in the middle, then equal bins either side.
-  struct Bin {
-    std::string label;
-    size_t count;
-  };
-  std::vector<Bin> bins;
-  if (!sorted.empty()) {
-    const double reach = std::max(-sorted.front(), sorted.back());
-    const double width = std::max(1.0, std::ceil(reach / 7));
-    std::vector<double> neg, pos;
-    size_t zero = 0;
-    for (double d : deltas) {
-      if (d < 0) neg.push_back(d);
-      else if (d > 0) pos.push_back(d);
-      else ++zero;
-    }
-    if (!neg.empty()) {
-      const size_t nbins = static_cast<size_t>(std::ceil(-sorted.front() / width));
-      const auto h = analysis::histogram(neg, -width * static_cast<double>(nbins), width, nbins);
-      for (size_t b = 0; b < h.counts.size(); ++b) bins.push_back({range_label(h.bin_lo(b), width), h.counts[b]});
-    }
-    bins.push_back({"0", zero});
-    if (!pos.empty()) {
-      const size_t nbins = static_cast<size_t>(std::ceil(sorted.back() / width));
-      const auto h = analysis::histogram(pos, 1, width, nbins);
-      for (size_t b = 0; b < h.counts.size(); ++b) bins.push_back({range_label(h.bin_lo(b), width), h.counts[b]});
-    }
-  }
-
-  // Top movers: largest |change|, then file order.
-  std::vector<size_t> order(delta_rows.size());
-  for (size_t k = 0; k < order.size(); ++k) order[k] = k;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return std::abs(deltas[a]) > std::abs(deltas[b]); });
-  std::vector<Mover> movers;
-  std::vector<std::pair<size_t, size_t>> where(rows);  // row -> (block, index)
-  {
-    size_t i = 0;
-    for (size_t b = 0; b < data.blocks.size(); ++b)
-      for (size_t r = 0; r < data.blocks[b].rows; ++r) where[i++] = {b, r};
-  }
-  for (size_t k = 0; k < order.size() && movers.size() < vm["top"].as<size_t>(); ++k) {
-    if (deltas[order[k]] == 0) break;
-    const size_t i = delta_rows[order[k]];
-    Mover m{i, std::string(keys[i]), o.rows.score[i], n.rows.score[i], o.band_name(o.rows.band[i]),
-            n.band_name(n.rows.band[i]), o.override_name(o.rows.override_[i]), n.override_name(n.rows.override_[i]), {}};
-    auto oc = o.contributions(where[i].first, where[i].second), nc = n.contributions(where[i].first, where[i].second);
-    for (const auto& [name, v] : nc) oc.try_emplace(name, 0.0);
-    for (const auto& [name, v] : oc) {
-      const double d = (nc.count(name) ? nc[name] : 0.0) - v;
-      if (std::abs(d) >= 0.05) m.measures.emplace_back(name, d);
-    }
-    std::stable_sort(m.measures.begin(), m.measures.end(),
-                     [](const auto& a, const auto& b) { return std::abs(a.second) > std::abs(b.second); });
-    if (m.measures.size() > 3) m.measures.resize(3);
-    movers.push_back(std::move(m));
-  }
-
-  // Labels and overrides.
-  std::vector<std::string> oln, nln, oon, non;
-  for (const auto& l : op.labels) oln.push_back(l.name);
-  for (const auto& l : np.labels) nln.push_back(l.name);
-  for (const auto& x : op.overrides) oon.push_back(x.name);
-  for (const auto& x : np.overrides) non.push_back(x.name);
-  const auto labels = tally(oln, nln, o.rows.label, n.rows.label, o, n, true);
-  const auto overrides = tally(oon, non, o.rows.override_, n.rows.override_, o, n, false);
+  const auto& matrix = d.matrix;
+  const auto& row_bands = d.old_bands;
+  const auto& col_bands = d.new_bands;
+  const bool show_unscored_row = d.unscored_row_used, show_unscored_col = d.unscored_column_used;
+  const auto& seg_moves = d.segment_moves;
+  const auto& bins = d.histogram;
+  const auto& movers = d.movers;
+  const size_t both = d.scored_by_both, old_only = d.old_only, new_only = d.new_only;
+  const size_t band_changed = d.band_changed, up = d.moved_up, down = d.moved_down;
+  const size_t same_score = d.band_changed_same_score, seg_changed = d.segment_changed;
 
   auto share = [&](size_t c, size_t of) { return of ? static_cast<double>(c) / static_cast<double>(of) : NAN; };
   auto moved_by = [](const Mover& m) {
@@ -350,11 +126,11 @@ int run_diff(const std::vector<std::string>& args) {
     for (const auto& [k, c] : seg_moves) sm.push_back({{"old_segment", k.first}, {"new_segment", k.second}, {"count", c}});
     j["segment_changes"] = sm;
     json q = json::object();
-    for (const auto& [name, at] : quantiles) q[name] = analysis::quantile_sorted(sorted, at);
+    for (const auto& [name, v] : d.quantiles) q[name] = v;
     json h = json::array();
-    for (const Bin& b : bins) h.push_back({{"change", b.label}, {"count", b.count}});
-    j["score_change"] = {{"mean", mean}, {"mean_abs", deltas.empty() ? NAN : abs_sum / deltas.size()},
-                         {"changed", changed}, {"quantiles", q}, {"histogram", h}};
+    for (const ChangeBin& b : bins) h.push_back({{"change", b.label}, {"count", b.count}});
+    j["score_change"] = {{"mean", d.mean_change}, {"mean_abs", d.mean_abs_change},
+                         {"changed", d.changed}, {"quantiles", q}, {"histogram", h}};
     json mv = json::array();
     for (const Mover& x : movers) {
       json ms = json::array();
@@ -364,15 +140,15 @@ int run_diff(const std::vector<std::string>& args) {
                     {"old_override", x.old_override}, {"new_override", x.new_override}, {"measures", ms}});
     }
     j["top_movers"] = mv;
-    auto counts = [](const std::vector<Count>& cs) {
+    auto counts = [](const std::vector<NameCount>& cs) {
       json a = json::array();
-      for (const Count& c : cs)
+      for (const NameCount& c : cs)
         a.push_back({{"name", c.name}, {"old", c.old_count}, {"new", c.new_count},
                      {"change", static_cast<int64_t>(c.new_count) - static_cast<int64_t>(c.old_count)}});
       return a;
     };
-    j["labels"] = counts(labels);
-    j["overrides"] = counts(overrides);
+    j["labels"] = counts(d.labels);
+    j["overrides"] = counts(d.overrides);
     fmt::print("{}\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
     return kExitOk;
   }
@@ -424,21 +200,20 @@ int run_diff(const std::vector<std::string>& args) {
   }
 
   out += heading("Score change (new - old), accounts scored by both", format);
-  if (deltas.empty()) {
+  if (both == 0) {
     out += fmt::format("{}no account is scored by both cards\n", bullet);
   } else {
-    out += fmt::format("{}mean {}, mean absolute {}, changed {} ({})\n", bullet, fmt_signed(mean, 2),
-                       fmt_fixed(abs_sum / deltas.size(), 2), changed, fmt_pct(share(changed, deltas.size())));
+    out += fmt::format("{}mean {}, mean absolute {}, changed {} ({})\n", bullet, fmt_signed(d.mean_change, 2),
+                       fmt_fixed(d.mean_abs_change, 2), d.changed, fmt_pct(share(d.changed, both)));
     std::string q;
-    for (const auto& [name, at] : quantiles) {
-      const double v = analysis::quantile_sorted(sorted, at);
+    for (const auto& [name, v] : d.quantiles) {
       q += fmt::format("{}{} {}", q.empty() ? "" : ", ", name, v == std::round(v) ? fmt_signed(v, 0) : fmt_signed(v, 1));
     }
     out += bullet + q + "\n";
     if (md) out += "\n```\n";
     size_t max = 0, lw = 0;
-    for (const Bin& b : bins) max = std::max(max, b.count), lw = std::max(lw, b.label.size());
-    for (const Bin& b : bins) {
+    for (const ChangeBin& b : bins) max = std::max(max, b.count), lw = std::max(lw, b.label.size());
+    for (const ChangeBin& b : bins) {
       std::string line = fmt::format("  {:>{}} {:>7}  {}", b.label, lw, b.count, analysis::text_bar(b.count, max, 40));
       while (!line.empty() && line.back() == ' ') line.pop_back();
       out += line + "\n";
@@ -460,9 +235,9 @@ int run_diff(const std::vector<std::string>& args) {
     out += render_table(t, format);
   }
 
-  auto count_table = [&](const std::string& what, const std::vector<Count>& cs) {
+  auto count_table = [&](const std::string& what, const std::vector<NameCount>& cs) {
     Table t{{what, "old", "new", "change"}, {}, ""};
-    for (const Count& c : cs) {
+    for (const NameCount& c : cs) {
       if (c.old_count == 0 && c.new_count == 0) continue;
       t.rows.push_back({c.name, fmt::format("{}", c.old_count), fmt::format("{}", c.new_count),
                         fmt::format("{:+}", static_cast<int64_t>(c.new_count) - static_cast<int64_t>(c.old_count))});
@@ -470,9 +245,9 @@ int run_diff(const std::vector<std::string>& args) {
     return t;
   };
   out += heading("Labels", format);
-  out += render_table(count_table("label", labels), format);
+  out += render_table(count_table("label", d.labels), format);
   out += heading("Overrides (which applied)", format);
-  out += render_table(count_table("override", overrides), format);
+  out += render_table(count_table("override", d.overrides), format);
   fmt::print("{}", out);
   return kExitOk;
 }

@@ -258,6 +258,10 @@ int run_lint(const std::vector<std::string>& args) {
   std::vector<std::shared_ptr<const Scorecard>> kept_cards;
   std::vector<SarifFile> sarif_files;
   for (const std::string& path : files) {
+    if (refuse_compiled_card("lint", path)) {  // an artefact has no source to lint
+      ++errors;
+      continue;
+    }
     std::unique_ptr<FrontendResult> owned;
     std::shared_ptr<const Scorecard> card;
     if (data) {
@@ -273,7 +277,7 @@ int run_lint(const std::vector<std::string>& args) {
     } else {
       owned = std::make_unique<FrontendResult>(run_frontend(path));
     }
-    const FrontendResult& front = card ? card->source() : *owned;
+    const FrontendResult& front = card ? *card->source() : *owned;
 
     std::optional<lint::DataProfile> profile;
     DiagnosticList shown;

@@ -25,7 +25,7 @@ const std::vector<Command>& commands() {
   static const std::vector<Command> kCommands = {
       {"check", "check scorecards for errors", run_check},
       {"lint", "find scorecard mistakes that are not errors", run_lint},
-      {"compile", "show a stage's output: scoring IR, LLVM IR, assembly", run_compile},
+      {"compile", "show a stage's output (scoring IR, LLVM IR, assembly) or write an ahead-of-time artefact", run_compile},
       {"score", "score every account of a data file", run_score},
       {"explain", "show how one account's score comes about", run_explain},
       {"test", "run scorecard test cases (accounts with expected results)", run_test},

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "runtime/aot/artefact.h"
 #include "runtime/io/cell_parse.h"
 
 namespace healthc::driver {
@@ -30,17 +31,65 @@ void add_outcome_options(po::options_description& opts) {
        "where outcome 1 is expected: `low` scores (churned: the default) or `high` scores (renewed)");
 }
 
+namespace {
+
+// Commands that rewrite or re-read the card's text cannot work from a compiled artefact.
+bool needs_source(const std::string& command) { return command == "tune"; }
+
+std::string needs_source_message(const std::string& command, const std::string& path) {
+  return fmt::format("`{}` is a compiled scorecard; `healthc {}` needs the card's source: pass the .health file", path,
+                     command);
+}
+
+// CARD is an ahead-of-time artefact (healthc compile --emit shared): its program and native
+// code come from the file; params were fixed when it was compiled.
+std::shared_ptr<const Scorecard> load_artefact_card(const std::string& command, const po::variables_map& vm,
+                                                    const std::string& path, bool evaluator, int& exit_code) {
+  if (needs_source(command)) {
+    exit_code = usage_error(command, needs_source_message(command, path));
+    return nullptr;
+  }
+  if (vm.count("param")) {
+    exit_code = usage_error(command, fmt::format("`{}` is a compiled scorecard, whose params were fixed when it "
+                                                 "was compiled: pass --param to `healthc compile`, or score the "
+                                                 ".health file",
+                                                 path));
+    return nullptr;
+  }
+  aot::LoadResult r = aot::load_artefact(path);
+  if (!r.scorecard) {
+    fmt::print(stderr, "healthc {}: {}\n", command, r.error);
+    exit_code = kExitErrors;
+    return nullptr;
+  }
+  for (const std::string& note : r.notes) fmt::print(stderr, "healthc {}: note: {}\n", command, note);
+  // --engine eval: the artefact's own program, scored by the reference evaluator.
+  if (evaluator) return Scorecard::make(r.scorecard->program(), nullptr, Engine::Evaluator, {});
+  return std::move(r.scorecard);
+}
+
+// Artefacts are recognised by content; a name that says artefact but a content that is not
+// one is refused as such (the loader says why) rather than parsed as a card's source.
+bool names_artefact(const std::string& path) {
+  auto ends = [&](std::string_view suffix) {
+    return path.size() >= suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  return ends(".so") || ends(".o");
+}
+
+}  // namespace
+
 std::shared_ptr<const Scorecard> load_scorecard(const std::string& command, const po::variables_map& vm,
-                                                int& exit_code, bool eager_detail) {
+                                                int& exit_code, bool eager_detail, bool native) {
   CompileOptions options;
   options.eager_detail = eager_detail;
   options.use_cache = !vm["no-cache"].as<bool>() && std::getenv("HEALTHC_NO_CACHE") == nullptr;
   const std::string engine = vm["engine"].as<std::string>();
-  if (engine == "eval") options.engine = Engine::Evaluator;
-  else if (engine != "jit") {
+  if (engine != "jit" && engine != "eval") {
     exit_code = usage_error(command, "--engine must be `jit` or `eval`");
     return nullptr;
   }
+  if (engine == "eval" || !native) options.engine = Engine::Evaluator;
   if (vm.count("param")) {
     for (const std::string& p : vm["param"].as<std::vector<std::string>>()) {
       const auto eq = p.find('=');
@@ -53,6 +102,8 @@ std::shared_ptr<const Scorecard> load_scorecard(const std::string& command, cons
     }
   }
   const std::string card = vm["card"].as<std::string>();
+  if (aot::is_artefact(card) || names_artefact(card))
+    return load_artefact_card(command, vm, card, engine == "eval", exit_code);
   CompileOutcome out = compile_scorecard(card, options);
   if (!out.error.empty()) {
     exit_code = out.error.rfind("the scorecard has no param", 0) == 0 ? usage_error(command, out.error) : kExitErrors;
@@ -67,6 +118,12 @@ std::shared_ptr<const Scorecard> load_scorecard(const std::string& command, cons
   }
   for (const std::string& note : out.notes) fmt::print(stderr, "healthc {}: note: {}\n", command, note);
   return out.scorecard;
+}
+
+bool refuse_compiled_card(const std::string& command, const std::string& path) {
+  if (!aot::is_artefact(path)) return false;
+  fmt::print(stderr, "healthc {}: {}\n", command, needs_source_message(command, path));
+  return true;
 }
 
 bool as_of_days(const po::variables_map& vm, double& days) {

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "compiler/driver/cli.h"
-#include "runtime/scorecard.h"
+#include "compiler/api/compile.h"
 
 namespace healthc::driver {
 
@@ -19,9 +19,15 @@ void add_outcome_options(po::options_description& opts);
 
 // Compiles CARD with --param and --engine; on failure prints why and sets `exit_code`.
 // `eager_detail`: the run will need per-measure detail (reasons, --explain), so that variant
-// of the native code is compiled up front instead of the basic one.
+// of the native code is compiled up front instead of the basic one. `native` false: only the
+// program is wanted (no JIT). CARD may be an ahead-of-time artefact (`healthc compile --emit
+// shared`, recognised by content): it is loaded instead (runtime/aot/artefact.h), and refused
+// for commands that need the card's source and with --param.
 std::shared_ptr<const Scorecard> load_scorecard(const std::string& command, const po::variables_map& vm,
-                                                int& exit_code, bool eager_detail = false);
+                                                int& exit_code, bool eager_detail = false, bool native = true);
+// For commands that read the card's text (lint): true, after saying so on stderr, when `path`
+// is an ahead-of-time artefact rather than a .health file.
+bool refuse_compiled_card(const std::string& command, const std::string& path);
 // --as-of as days since 1970-01-01 (today, UTC, when absent). False on a bad date.
 bool as_of_days(const po::variables_map& vm, double& days);
 

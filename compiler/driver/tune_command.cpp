@@ -1,114 +1,23 @@
 // `healthc tune CARD DATA --outcome COLUMN`: suggests weights that predict a 0/1 outcome
-// better, keeping the card's structure (measures, groups, models, segments). It fits on a
-// training split and reports the AUC on the held-out rest before and after.
-//
-// The search works on whole-number weights that sum to 100 on each level of each model that
-// scores accounts (the default model and every segment's model): it moves points from one
-// sibling to another, in steps of 16, 8, 4, 2 and 1, keeping a move when the training AUC
-// rises, until no move helps. Every candidate is a real card: its weights are written into
-// the card's text (at the AST's weight ranges) and compiled and scored through the embedding
-// API, so what is measured is exactly what would ship. Moves that would leave more training
-// accounts unscored are refused (dropping hard accounts is not predicting them).
+// better, keeping the card's structure. The search is a library function
+// (runtime/analysis/tune.h); this file parses the options, builds each candidate card (its
+// weights written into the card's text at the AST's weight ranges, then compiled, so what is
+// measured is exactly what would ship), and renders the report and the diff or the tuned card.
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
-#include <set>
 
 #include "compiler/driver/card_writer.h"
 #include "compiler/driver/dataset.h"
 #include "compiler/driver/report.h"
 #include "compiler/driver/scoring_options.h"
 #include "compiler/driver/unified_diff.h"
-#include "runtime/analysis/apportion.h"
-#include "runtime/analysis/auc.h"
-#include "runtime/analysis/sampling.h"
+#include "runtime/analysis/tune.h"
 #include "runtime/io/cell_parse.h"
 #include "runtime/io/output_file.h"
 
 namespace healthc::driver {
-namespace {
-
-// One level of one model's weight tree: siblings whose weights are relative to each other.
-struct Level {
-  size_t model;
-  std::string path;                    // "(root)", or the group names from the root: "product"
-  std::vector<ir::WeightNode>* nodes;  // inside the target trees
-  std::vector<double> original;
-  bool tuned = false;
-};
-
-void collect_levels(size_t model, std::vector<ir::WeightNode>& nodes, const std::string& path, std::vector<Level>& out) {
-  Level l{model, path.empty() ? "(root)" : path, &nodes, {}, false};
-  for (const auto& n : nodes) l.original.push_back(n.weight);
-  out.push_back(std::move(l));
-  for (auto& n : nodes)
-    if (n.measure < 0) collect_levels(model, n.children, path.empty() ? n.name : path + "/" + n.name, out);
-}
-
-// The training accounts grouped by the model that scores them. Segments do not depend on
-// weights, so a candidate that changes one model's weights only needs that model's accounts
-// rescored; the others keep their scores.
-struct Part {
-  int32_t model;
-  std::deque<rt::ColumnBlock> blocks;
-  std::vector<uint8_t> positive;
-  std::vector<int32_t> score;
-};
-
-struct Fit {
-  double auc = analysis::kNaN;
-  size_t unscored = 0;
-};
-
-// The AUC over every part's scored accounts.
-Fit fit(const std::vector<Part>& parts, bool positive_low) {
-  std::vector<double> value;
-  std::vector<uint8_t> pos;
-  Fit f;
-  for (const Part& part : parts)
-    for (size_t i = 0; i < part.score.size(); ++i) {
-      if (part.score[i] < 0) {
-        ++f.unscored;
-        continue;
-      }
-      value.push_back(positive_low ? -part.score[i] : part.score[i]);
-      pos.push_back(part.positive[i]);
-    }
-  f.auc = analysis::auc_only(value, pos);
-  return f;
-}
-
-// Band `from`s that give each band the same share of `scores` as `old_band` had.
-std::vector<int32_t> keep_band_shares(const ir::Program& p, const std::vector<int32_t>& old_band,
-                                      std::vector<int32_t> scores) {
-  std::vector<int32_t> from;
-  std::erase_if(scores, [](int32_t s) { return s < 0; });
-  std::sort(scores.begin(), scores.end());
-  size_t below = 0;  // old accounts in bands before b
-  const size_t n_old = static_cast<size_t>(std::count_if(
-      old_band.begin(), old_band.end(), [&](int32_t b) { return b < static_cast<int32_t>(p.bands.size()); }));
-  for (size_t b = 0; b < p.bands.size(); ++b) {
-    if (b == 0) {
-      from.push_back(0);
-    } else {
-      const double share = n_old ? static_cast<double>(below) / static_cast<double>(n_old) : 0;
-      int32_t best = from.back() + 1;
-      double best_gap = 2;
-      for (int32_t t = from.back() + 1; t <= 100 - static_cast<int32_t>(p.bands.size() - 1 - b); ++t) {
-        const double under = static_cast<double>(std::lower_bound(scores.begin(), scores.end(), t) - scores.begin()) /
-                             static_cast<double>(std::max<size_t>(1, scores.size()));
-        if (std::abs(under - share) < best_gap) best_gap = std::abs(under - share), best = t;
-      }
-      from.push_back(best);
-    }
-    below += std::count(old_band.begin(), old_band.end(), static_cast<int32_t>(b));
-  }
-  return from;
-}
-
-}  // namespace
 
 int run_tune(const std::vector<std::string>& args) {
   po::options_description opts("Options");
@@ -178,259 +87,90 @@ int run_tune(const std::vector<std::string>& args) {
     return kExitErrors;
   }
   print_rejects(data);
-  if (!data.extra_present[0]) {
-    fmt::print(stderr, "healthc tune: {} has no column `{}` for the outcome\n", data.display_name(), outcome);
-    return kExitErrors;
-  }
-  std::vector<int8_t> y;
-  if (!read_outcomes(data, 0, y, err)) {
-    fmt::print(stderr, "healthc tune: {}\n", err);
-    return kExitErrors;
-  }
-  // The split, by a hash of each account's key.
-  const std::vector<std::string_view> keys = row_keys(*card, data.blocks);
-  std::vector<uint8_t> in_train(y.size()), in_test(y.size());
-  std::vector<uint8_t> y_train, y_test;
-  for (size_t i = 0; i < y.size(); ++i) {
-    if (y[i] < 0) continue;
-    (analysis::in_training(keys[i], seed, train) ? in_train : in_test)[i] = 1;
-    (in_train[i] ? y_train : y_test).push_back(static_cast<uint8_t>(y[i]));
-  }
-  for (const auto* part : {&y_train, &y_test}) {
-    const size_t ones = static_cast<size_t>(std::count(part->begin(), part->end(), 1));
-    if (part->empty()) {
-      fmt::print(stderr, "healthc tune: the {} split has no accounts with an outcome\n",
-                 part == &y_train ? "training" : "held-out");
-      return kExitErrors;
-    }
-    if (ones == 0 || ones == part->size()) {
-      fmt::print(stderr,
-                 "healthc tune: the {} split ({} accounts with an outcome) has only {} = {}; tuning needs accounts "
-                 "with both outcomes in each\n",
-                 part == &y_train ? "training" : "held-out", part->size(), outcome, ones ? 1 : 0);
-      return kExitErrors;
-    }
-  }
-  const std::deque<rt::ColumnBlock> train_blocks = select_rows(data, in_train), test_blocks = select_rows(data, in_test);
-
-  // The search space: each level of each model that scores accounts.
-  std::vector<ir::Model> target = p.models;
-  std::set<int32_t> used{p.default_model};
-  for (const auto& s : p.segments) used.insert(s.model);
-  std::vector<Level> levels;
-  for (size_t m = 0; m < target.size(); ++m) collect_levels(m, target[m].roots, "", levels);
-  for (Level& l : levels) {
-    double sum = 0;
-    for (double w : l.original) sum += w;
-    l.tuned = used.count(static_cast<int32_t>(l.model)) && l.nodes->size() >= 2 && sum > 0;
-    if (!l.tuned) continue;
-    auto start = analysis::apportion(l.original, 100);
-    // Lift nodes below --min-weight, taking the points from the largest.
-    for (size_t i = 0; i < start.size(); ++i) {
-      while (l.original[i] > 0 && start[i] < min_weight) {
-        const size_t big = static_cast<size_t>(std::max_element(start.begin(), start.end()) - start.begin());
-        if (start[big] <= min_weight) break;
-        --start[big], ++start[i];
-      }
-    }
-    for (size_t i = 0; i < start.size(); ++i) (*l.nodes)[i].weight = static_cast<double>(start[i]);
-  }
-
-  // Which engine scores the candidates, unless --engine says. Measured on the B2B card (2
-  // cores): the JIT takes about 0.09-0.12 s to compile a candidate and scores 100,000 accounts in
-  // 6 ms; the evaluator compiles one in 2 ms and scores 100,000 accounts in 60 ms. The evaluator
-  // wins below roughly 200,000 training accounts.
-  constexpr size_t kJitBreakEvenRows = 250000;
+  analysis::TuneOptions options;
+  options.positive_low = positive_low;
+  options.seed = seed;
+  options.train = train;
+  options.keep_band_shares = bands_mode == "keep-shares";
+  options.min_weight = min_weight;
+  options.max_evals = vm["max-evals"].as<size_t>();
+  if (!vm["engine"].defaulted()) options.engine = card->engine();
+  options.as_of = as_of;
+  options.threads = threads;
   CompileOptions copts;
-  copts.engine = !vm["engine"].defaulted()            ? card->engine()
-                 : y_train.size() > kJitBreakEvenRows ? Engine::Jit
-                                                       : Engine::Evaluator;
   copts.use_cache = false;  // candidates are throwaway: keep them out of the compiled-code cache
   if (vm.count("param"))  // already checked by load_scorecard
     for (const std::string& s : vm["param"].as<std::vector<std::string>>())
       copts.params.emplace_back(s.substr(0, s.find('=')), rt::parse_number(s.substr(s.find('=') + 1)).value_or(0));
-  const CardWriter writer(card->source());
-  std::vector<int32_t> band_from;
-  for (const auto& b : p.bands) band_from.push_back(b.from);
-  std::string internal_error;
+  const CardWriter writer(*card->source());
   std::vector<std::string> notes;
-  double compile_seconds = 0, score_seconds = 0;
-  using Clock = std::chrono::steady_clock;
-  auto since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
-  // Compiles a candidate and checks that it has exactly the weights asked for.
-  auto build = [&](const std::vector<int32_t>& froms) -> std::shared_ptr<const Scorecard> {
-    const auto t = Clock::now();
+  // Writes a candidate's weights into the card's text, compiles it and checks that it has
+  // exactly the weights asked for.
+  auto build = [&](const std::vector<ir::Model>& target, const std::vector<int32_t>& froms, Engine engine,
+                   std::string& error) -> std::shared_ptr<const Scorecard> {
     const std::string text = writer.write(target, froms);
+    copts.engine = engine;
     CompileOutcome c = compile_scorecard_text(card_path, text, copts);
-    compile_seconds += since(t);
     for (std::string& note : c.notes)  // each candidate would repeat the same note
       if (std::find(notes.begin(), notes.end(), note) == notes.end()) {
         fmt::print(stderr, "healthc tune: note: {}\n", note);
         notes.push_back(std::move(note));
       }
     if (!c.scorecard) {
-      internal_error = c.error.empty() ? "the tuned card does not check" : c.error;
+      error = c.error.empty() ? "the tuned card does not check" : c.error;
       return nullptr;
     }
     for (size_t m = 0; m < target.size(); ++m)
       if (!same_weights(c.scorecard->program().models[m].roots, target[m].roots)) {
-        internal_error = fmt::format("writing the weights of model `{}` into the card failed", target[m].name);
+        error = fmt::format("writing the weights of model `{}` into the card failed", target[m].name);
         return nullptr;
       }
     return c.scorecard;
   };
-  auto scores_of = [&](const Scorecard& c, const std::deque<rt::ColumnBlock>& blocks) {
-    const auto t = Clock::now();
-    RowScores rows = flatten(score_blocks(c, blocks, as_of, false, threads));
-    score_seconds += since(t);
-    return rows;
-  };
-
-  const auto t0 = Clock::now();
-  // The training accounts by model, with the original card's scores (for "before").
-  std::vector<Part> parts;
-  Fit before_train;
-  {
-    const RowScores rows = scores_of(*card, train_blocks);
-    std::vector<int32_t> part_of_model(target.size(), -1);
-    std::vector<std::vector<uint8_t>> picks;
-    size_t k = 0;  // index among training rows
-    for (size_t i = 0; i < data.rows; ++i) {
-      if (!in_train[i]) continue;
-      const int32_t seg = rows.segment[k];
-      const int32_t model = seg < static_cast<int32_t>(p.segments.size()) ? p.segments[seg].model : p.default_model;
-      if (part_of_model[model] < 0) {
-        part_of_model[model] = static_cast<int32_t>(parts.size());
-        parts.push_back(Part{model, {}, {}, {}});
-        picks.emplace_back(data.rows, 0);
-      }
-      Part& part = parts[part_of_model[model]];
-      picks[part_of_model[model]][i] = 1;
-      part.positive.push_back(y_train[k]);
-      part.score.push_back(rows.score[k]);
-      ++k;
-    }
-    for (size_t q = 0; q < parts.size(); ++q) parts[q].blocks = select_rows(data, picks[q]);
-    before_train = fit(parts, positive_low);
+  const analysis::TuneResult t = analysis::tune(*card, data, options, build);
+  if (t.status == analysis::TuneStatus::DataError) {
+    fmt::print(stderr, "healthc tune: {}\n", t.error);
+    return kExitErrors;
   }
-  // Scores the parts a change of `model` touches (all when -1) with `c`.
-  auto rescore = [&](const Scorecard& c, int32_t model) {
-    for (Part& part : parts)
-      if (model < 0 || part.model == model) part.score = scores_of(c, part.blocks).score;
-  };
-  auto start_card = build(band_from);
-  if (!start_card) {
-    fmt::print(stderr, "healthc tune: internal error: {}\n", internal_error);
+  if (t.status == analysis::TuneStatus::InternalError) {
+    fmt::print(stderr, "healthc tune: internal error: {}\n", t.error);
     return 70;
   }
-  rescore(*start_card, -1);
-  Fit best = fit(parts, positive_low);
-  const size_t max_unscored = best.unscored;
-  size_t evals = 1;
-  const size_t max_evals = vm["max-evals"].as<size_t>();
-  bool stopped = false;
-  for (int step : {16, 8, 4, 2, 1}) {
-    for (int pass = 0; pass < 50 && !stopped; ++pass) {
-      bool improved = false;
-      for (Level& l : levels) {
-        if (!l.tuned) continue;
-        auto& nodes = *l.nodes;
-        const int32_t model = static_cast<int32_t>(l.model);
-        for (size_t i = 0; i < nodes.size() && !stopped; ++i) {
-          for (size_t j = 0; j < nodes.size() && !stopped; ++j) {
-            const double floor = l.original[i] > 0 ? std::min<double>(min_weight, nodes[i].weight) : 0;
-            if (i == j || nodes[i].weight <= floor) continue;
-            const double d = std::min<double>(step, nodes[i].weight - floor);
-            nodes[i].weight -= d, nodes[j].weight += d;
-            auto cand = build(band_from);
-            if (!cand) {
-              fmt::print(stderr, "healthc tune: internal error: {}\n", internal_error);
-              return 70;
-            }
-            std::vector<std::pair<size_t, std::vector<int32_t>>> kept;  // scores to restore if the move fails
-            for (size_t q = 0; q < parts.size(); ++q)
-              if (parts[q].model == model) kept.emplace_back(q, parts[q].score);
-            rescore(*cand, model);
-            const Fit f = fit(parts, positive_low);
-            stopped = ++evals >= max_evals;
-            if (f.unscored <= max_unscored && f.auc > best.auc + 1e-9) {
-              best = f;
-              improved = true;
-            } else {
-              nodes[i].weight += d, nodes[j].weight -= d;
-              for (auto& [q, score] : kept) parts[q].score = std::move(score);
-            }
-          }
-        }
-      }
-      if (!improved) break;
-    }
-  }
-
-  // Band thresholds, if asked: the shares the old card gave the training accounts.
-  // Overrides that name bands move scores with the thresholds, so settle them a few times.
-  if (bands_mode == "keep-shares") {
-    const RowScores old_rows = scores_of(*card, train_blocks);
-    for (int round = 0; round < 5; ++round) {
-      auto tuned = build(band_from);
-      if (!tuned) break;
-      const std::vector<int32_t> next = keep_band_shares(p, old_rows.band, scores_of(*tuned, train_blocks).score);
-      if (next == band_from) break;
-      band_from = next;
-    }
-  }
-  auto final_card = build(band_from);
-  if (!final_card) {
-    fmt::print(stderr, "healthc tune: internal error: {}\n", internal_error);
-    return 70;
-  }
-  rescore(*final_card, -1);
-  const Fit after_train = fit(parts, positive_low);
-  const double seconds = since(t0);
-  auto holdout = [&](const Scorecard& c) {
-    const RowScores rows = scores_of(c, test_blocks);
-    std::vector<double> value;
-    std::vector<uint8_t> pos;
-    for (size_t i = 0; i < rows.score.size(); ++i)
-      if (rows.score[i] >= 0) value.push_back(positive_low ? -rows.score[i] : rows.score[i]), pos.push_back(y_test[i]);
-    return analysis::auc(value, pos);
-  };
-  const analysis::Auc test_before = holdout(*card), test_after = holdout(*final_card);
 
   // The report, on stderr: stdout is the diff.
   std::string r;
   r += fmt::format("tune {} on {}: outcome `{}` (1 expected at {} scores), seed {}\n", card_path, data.display_name(),
                    outcome, positive, seed);
   r += fmt::format("  accounts: {} with an outcome: {} training, {} held out ({} without an outcome, {} rejected)\n",
-                   y_train.size() + y_test.size(), y_train.size(), y_test.size(),
-                   y.size() - y_train.size() - y_test.size(), data.rejects.size());
-  r += fmt::format("  search: {} candidate cards ({} engine) in {:.1f} s (compiling in {:.1f} s, scoring in {:.1f} s){}\n", evals,
-                   copts.engine == Engine::Jit ? "jit" : "eval", seconds, compile_seconds, score_seconds,
-                   stopped ? fmt::format("; stopped at --max-evals {}", max_evals) : "");
-  Table t{{"AUC", "before", "after", "change"}, {}, ""};
-  t.rows.push_back({"training", fmt_fixed(before_train.auc, 4), fmt_fixed(after_train.auc, 4),
-                    fmt_signed(after_train.auc - before_train.auc, 4)});
-  t.rows.push_back({"held out", fmt_fixed(test_before.auc, 4), fmt_fixed(test_after.auc, 4),
-                    fmt_signed(test_after.auc - test_before.auc, 4)});
-  r += render_table(t, ReportFormat::Text);
+                   t.with_outcome, t.training, t.held_out, t.without_outcome, t.rejected);
+  r += fmt::format("  search: {} candidate cards ({} engine) in {:.1f} s (compiling in {:.1f} s, scoring in {:.1f} s){}\n",
+                   t.evals, t.engine == Engine::Jit ? "jit" : "eval", t.seconds, t.compile_seconds, t.score_seconds,
+                   t.stopped ? fmt::format("; stopped at --max-evals {}", options.max_evals) : "");
+  const analysis::Auc& test_before = t.before_held_out;
+  const analysis::Auc& test_after = t.after_held_out;
+  Table at{{"AUC", "before", "after", "change"}, {}, ""};
+  at.rows.push_back({"training", fmt_fixed(t.before_train.auc, 4), fmt_fixed(t.after_train.auc, 4),
+                     fmt_signed(t.after_train.auc - t.before_train.auc, 4)});
+  at.rows.push_back({"held out", fmt_fixed(test_before.auc, 4), fmt_fixed(test_after.auc, 4),
+                     fmt_signed(test_after.auc - test_before.auc, 4)});
+  r += render_table(at, ReportFormat::Text);
   r += fmt::format("  held-out 95% CI (DeLong): before {:.4f}-{:.4f}, after {:.4f}-{:.4f}\n", test_before.lo,
                    test_before.hi, test_after.lo, test_after.hi);
-  const size_t train_ones = static_cast<size_t>(std::count(y_train.begin(), y_train.end(), 1));
-  if (std::min(train_ones, y_train.size() - train_ones) < 100)
+  const size_t train_ones = t.training_positives;
+  if (std::min(train_ones, t.training - train_ones) < 100)
     r += fmt::format("  note: only {} training accounts have the rarer outcome; with so few the weights partly fit "
                      "noise\n",
-                     std::min(train_ones, y_train.size() - train_ones));
+                     std::min(train_ones, t.training - train_ones));
   if (!(test_after.auc > test_before.auc))
     r += "  note: the held-out AUC did not improve; the suggested weights may only fit the training accounts\n";
   r += "\nweights per level (whole numbers summing to 100; models that score accounts)\n";
   Table w{{"model", "level", "node", "before", "after"}, {}, "lllrr"};
-  for (const Level& l : levels) {
-    if (!l.tuned) continue;
-    for (size_t i = 0; i < l.nodes->size(); ++i) {
-      const double now = (*l.nodes)[i].weight;
-      w.rows.push_back({i == 0 ? target[l.model].name : "", i == 0 ? l.path : "", (*l.nodes)[i].name,
-                        format_weight(l.original[i]),
-                        now == l.original[i] ? format_weight(now) : format_weight(now) + " *"});
+  for (const analysis::TunedLevel& l : t.levels) {
+    for (size_t i = 0; i < l.nodes.size(); ++i) {
+      const double now = l.after[i];
+      w.rows.push_back({i == 0 ? t.models[l.model].name : "", i == 0 ? l.path : "", l.nodes[i],
+                        format_weight(l.before[i]),
+                        now == l.before[i] ? format_weight(now) : format_weight(now) + " *"});
     }
   }
   r += render_table(w, ReportFormat::Text);
@@ -438,13 +178,13 @@ int run_tune(const std::vector<std::string>& args) {
     r += "\nband thresholds (each band keeps its share of training accounts)\n";
     Table bt{{"band", "from before", "from after"}, {}, ""};
     for (size_t b = 0; b < p.bands.size(); ++b)
-      bt.rows.push_back({p.bands[b].name, fmt::format("{}", p.bands[b].from), fmt::format("{}", band_from[b])});
+      bt.rows.push_back({p.bands[b].name, fmt::format("{}", p.bands[b].from), fmt::format("{}", t.band_from[b])});
     r += render_table(bt, ReportFormat::Text);
   }
   fmt::print(stderr, "{}", r);
 
-  const std::string new_text = writer.write(target, band_from);
-  const std::string& old_text = card->source().file->text();
+  const std::string new_text = writer.write(t.models, t.band_from);
+  const std::string& old_text = card->source()->file->text();
   if (vm.count("output")) {
     out.write(new_text);
     if (std::string e = out.commit(); !e.empty()) {

@@ -18,38 +18,16 @@
 #include "runtime/analysis/auc.h"
 #include "runtime/analysis/distribution.h"
 #include "runtime/analysis/rates.h"
+#include "runtime/analysis/validate.h"
 
 namespace healthc::driver {
 namespace {
 
 using nlohmann::json;
 
-struct Group {
-  std::string name, detail;  // detail: a band's score range, a decile's scores
-  analysis::Rate rate;
-  analysis::Auc auc;         // segments only
-};
-
-struct MeasureStats {
-  std::string name;
-  analysis::Auc auc;
-  double missing = 0;      // share of accounts (with an outcome) where the measure is unscored
-  double mean_weight = 0;  // mean effective weight over scored accounts
-};
-
-struct Validation {
-  std::string outcome;
-  bool positive_low = true;
-  size_t read = 0, rejected = 0, no_outcome = 0, unscored = 0;
-  analysis::Rate base;  // accounts with a score and an outcome
-  analysis::Auc auc;
-  std::vector<Group> bands;  // the card's bands, then `unscored`
-  std::vector<size_t> out_of_order;
-  size_t worst_band = 0;
-  std::vector<Group> deciles;
-  std::vector<MeasureStats> measures;
-  std::vector<Group> segments;
-};
+using Group = analysis::OutcomeGroup;
+using MeasureStats = analysis::MeasureValidity;
+using analysis::Validation;
 
 json auc_json(const analysis::Auc& a) {
   return json{{"auc", a.auc}, {"se", a.se}, {"ci_low", a.lo}, {"ci_high", a.hi}, {"positives", a.positives},
@@ -219,137 +197,23 @@ int run_validate(const std::vector<std::string>& args) {
   if (threads < 1 || threads > 1024) return usage_error("validate", "--threads must be from 1 to 1024");
   auto card = load_scorecard("validate", vm, code, true);
   if (!card) return code;
-  const ir::Program& p = card->program();
 
-  Validation v;
-  v.outcome = vm["outcome"].as<std::string>();
-  v.positive_low = positive == "low";
   const std::string data_path = vm["data"].as<std::string>();
   Dataset data;
   std::string err;
-  if (!load_dataset(*card, data_path, {v.outcome}, data, err)) {
+  if (!load_dataset(*card, data_path, {vm["outcome"].as<std::string>()}, data, err)) {
     fmt::print(stderr, "healthc validate: {}\n", err);
     return kExitErrors;
   }
   print_rejects(data);
-  if (!data.extra_present[0]) {
-    fmt::print(stderr, "healthc validate: {} has no column `{}` for the outcome\n", data.display_name(), v.outcome);
-    return kExitErrors;
-  }
-  std::vector<int8_t> y;
-  if (!read_outcomes(data, 0, y, err)) {
+  analysis::ValidateOptions options;
+  options.positive_low = positive == "low";
+  options.as_of = as_of;
+  options.threads = threads;
+  Validation v;
+  if (!analysis::validate(*card, data, options, v, err)) {
     fmt::print(stderr, "healthc validate: {}\n", err);
     return kExitErrors;
-  }
-  const std::vector<BlockScores> scores = score_blocks(*card, data.blocks, as_of, true, threads);
-  const RowScores rows = flatten(scores);
-  v.read = data.rows;
-  v.rejected = data.rejects.size();
-
-  // The accounts the AUC and deciles use: a score and an outcome.
-  std::vector<double> predictor, score_of_used;
-  std::vector<uint8_t> pos_used;
-  std::vector<int32_t> used_rows;
-  for (size_t i = 0; i < y.size(); ++i) {
-    if (y[i] < 0) {
-      ++v.no_outcome;
-      continue;
-    }
-    if (rows.score[i] < 0) {
-      ++v.unscored;
-      continue;
-    }
-    v.base.add(y[i] == 1);
-    score_of_used.push_back(rows.score[i]);
-    predictor.push_back(v.positive_low ? -rows.score[i] : rows.score[i]);
-    pos_used.push_back(y[i] == 1);
-    used_rows.push_back(static_cast<int32_t>(i));
-  }
-  if (v.base.positives == 0 || v.base.positives == v.base.count) {
-    if (v.base.count == 0)
-      fmt::print(stderr, "healthc validate: no account in {} has both a score and an outcome\n", data.display_name());
-    else
-      fmt::print(stderr,
-                 "healthc validate: every scored account in {} has {} = {}; validating needs accounts with both "
-                 "outcomes\n",
-                 data.display_name(), v.outcome, v.base.positives ? 1 : 0);
-    return kExitErrors;
-  }
-  v.auc = analysis::auc(predictor, pos_used);
-
-  // Bands (unscored accounts as their own group).
-  const size_t nb = p.bands.size();
-  std::vector<int32_t> band_of(y.size());
-  std::vector<uint8_t> pos_all(y.size());
-  for (size_t i = 0; i < y.size(); ++i) {
-    band_of[i] = y[i] < 0 ? -1 : rows.band[i];
-    pos_all[i] = y[i] == 1;
-  }
-  const auto band_rates = analysis::rates_by_group(band_of, pos_all, nb + 1);
-  for (size_t b = 0; b <= nb; ++b)
-    v.bands.push_back(Group{b < nb ? p.bands[b].name : "unscored",
-                            b < nb ? fmt::format("{}-{}", p.bands[b].from, p.bands[b].to) : "-", band_rates[b], {}});
-  v.out_of_order = analysis::out_of_order(std::span(band_rates).first(nb), v.positive_low);
-  v.worst_band = v.positive_low ? 0 : nb - 1;
-
-  // Deciles of the score.
-  const std::vector<uint8_t> dec = analysis::deciles(score_of_used);
-  std::vector<int32_t> dec_group(dec.begin(), dec.end());
-  const auto dec_rates = analysis::rates_by_group(dec_group, pos_used, 10);
-  for (size_t d = 0; d < 10; ++d) {
-    double lo = 101, hi = -1;
-    for (size_t i = 0; i < dec.size(); ++i)
-      if (dec[i] == d) lo = std::min(lo, score_of_used[i]), hi = std::max(hi, score_of_used[i]);
-    if (dec_rates[d].count == 0) continue;
-    v.deciles.push_back(Group{fmt::format("{}", d + 1), lo == hi ? fmt::format("{}", lo) : fmt::format("{}-{}", lo, hi),
-                              dec_rates[d], {}});
-  }
-
-  // Each measure on its own, over every account with an outcome.
-  for (size_t m = 0; m < p.measures.size(); ++m) {
-    MeasureStats ms{p.measures[m].name, {}, 0, 0};
-    std::vector<double> val;
-    std::vector<uint8_t> pos;
-    size_t with_outcome = 0, missing = 0, scored_accounts = 0;
-    double weight_sum = 0;
-    size_t i = 0;
-    for (const BlockScores& s : scores) {
-      for (size_t r = 0; r < s.rows; ++r, ++i) {
-        if (y[i] < 0) continue;
-        ++with_outcome;
-        const size_t at = m * s.rows + r;
-        if (s.score[r] >= 0) {
-          ++scored_accounts;
-          if (s.m_weight_valid[at]) weight_sum += s.m_weight[at];
-        }
-        if (!s.m_score_valid[at]) {
-          ++missing;
-          continue;
-        }
-        val.push_back(v.positive_low ? -s.m_score[at] : s.m_score[at]);
-        pos.push_back(y[i] == 1);
-      }
-    }
-    ms.auc = analysis::auc(val, pos);
-    ms.missing = with_outcome ? static_cast<double>(missing) / with_outcome : NAN;
-    ms.mean_weight = scored_accounts ? weight_sum / scored_accounts : NAN;
-    v.measures.push_back(ms);
-  }
-
-  // Segments.
-  const size_t ns = p.segments.size();
-  for (size_t sgi = 0; sgi <= ns; ++sgi) {
-    Group g{sgi < ns ? p.segments[sgi].name : "default", {}, {}, {}};
-    std::vector<double> val;
-    std::vector<uint8_t> pos;
-    for (size_t k = 0; k < used_rows.size(); ++k) {
-      if (rows.segment[used_rows[k]] != static_cast<int32_t>(sgi)) continue;
-      g.rate.add(pos_used[k] != 0);
-      val.push_back(predictor[k]);
-      pos.push_back(pos_used[k]);
-    }
-    g.auc = analysis::auc(val, pos);
-    v.segments.push_back(g);
   }
 
   const std::string card_path = vm["card"].as<std::string>();

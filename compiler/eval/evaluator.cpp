@@ -1,6 +1,11 @@
-// Reference evaluator over the scoring IR. Written for clarity, not speed: every rule of the
-// language's "Missing values" and "The account's score" sections is visible here.
+// Reference evaluator over the scoring IR: an interpreter of its instructions, one account at
+// a time, plus the stores of the result instructions. Written for clarity, not speed. The
+// language's rules live in the IR (lowering) and in each op's body and declared missing
+// policy (ir/ops.h), which codegen reads too.
 #include "compiler/eval/evaluator.h"
+
+#include "compiler/ir/conventions.h"
+#include "compiler/ir/ops.h"
 
 #include <algorithm>
 #include <cmath>
@@ -18,31 +23,96 @@ struct Value {
   bool ok = false;
 };
 
-struct AccountState {
-  Value score;
-  double band = 0, segment = 0;
-};
-
 bool finite(double x) { return std::isfinite(x); }
 bool truthy(Value x) { return x.ok && x.v != 0; }
 
 class RowEvaluator {
  public:
-  RowEvaluator(const ir::Program& p, const ir::BatchColumns& in) : p_(p), in_(in), vals_(p.code.size()) {}
+  // Constants are the same on every row (a third of a lowered card's instructions): set once.
+  RowEvaluator(const ir::Program& p, const ir::BatchColumns& in) : p_(p), in_(in), vals_(p.code.size()) {
+    for (size_t i = 0; i < p.code.size(); ++i)
+      if (p.code[i].op == Op::Const) vals_[i] = {p.code[i].imm, true};
+  }
 
-  void run_block(ir::Block b, int64_t row, const AccountState& acc) {
-    for (uint32_t i = b.begin; i < b.end; ++i) vals_[i] = step(p_.code[i], row, acc);
+  void run(uint32_t begin, uint32_t end, int64_t row) {
+    for (uint32_t i = begin; i < end; ++i)
+      if (p_.code[i].op != Op::Const) vals_[i] = step(p_.code[i], row);
   }
   Value at(uint32_t i) const { return vals_[i]; }
 
  private:
-  Value arith(double r, bool ok) const { return {r, ok && finite(r)}; }
+  // The value of an op whose validity its policy decides: a body that sees only values
+  // (codegen's bodies perform the same double operations).
+  static double body(Op op, double a, double b, double c, double imm) {
+    switch (op) {
+      case Op::Neg: return -a;
+      case Op::Add: return a + b;
+      case Op::Sub: return a - b;
+      case Op::Mul: return a * b;
+      case Op::Div: return a / b;
+      case Op::Min: return a < b ? a : b;
+      case Op::Max: return a > b ? a : b;
+      case Op::Abs: return std::fabs(a);
+      case Op::Round: return std::round(a);
+      case Op::Log: return std::log(a > 0 ? a : 1.0);
+      case Op::Sqrt: return std::sqrt(a >= 0 ? a : 0.0);
+      case Op::PctChange: return (a - b) / b;
+      case Op::Clamp: {
+        const double lo = a < b ? b : a;
+        return lo > c ? c : lo;
+      }
+      case Op::Eq: return double(a == b);
+      case Op::Ne: return double(a != b);
+      case Op::Lt: return double(a < b);
+      case Op::Le: return double(a <= b);
+      case Op::Gt: return double(a > b);
+      case Op::Ge: return double(a >= b);
+      case Op::Not: return double(a == 0);
+      case Op::Guard: return b;
+      case Op::ClampScore: return a < 0 ? 0.0 : a > 100 ? 100.0 : a;
+      case Op::Mean: return a / b;
+      case Op::EffectiveWeight: return a * imm / b;
+      case Op::RoundScore: return std::floor((a + 0.5) + 1e-9);
+      default: return 0;
+    }
+  }
+  // The domain check of an IfAnyMissingOrDomain op, on its operands and result.
+  static bool in_domain(ir::Domain d, double a, double b, double r) {
+    switch (d) {
+      case ir::Domain::None: return true;
+      case ir::Domain::Finite: return finite(r);
+      case ir::Domain::NonZeroDivisor: return b != 0 && finite(r);
+      case ir::Domain::PositiveArg: return a > 0 && finite(r);
+      case ir::Domain::NonNegativeArg: return a >= 0 && finite(r);
+      case ir::Domain::NotNaN: return !std::isnan(a);
+      case ir::Domain::PositiveDivisor: return b > 0 && finite(r);
+      case ir::Domain::ScoreRange: return r >= 0 && r <= 100;
+    }
+    return false;
+  }
 
-  Value step(const Inst& in, int64_t row, const AccountState& acc) const {
+  // The band holding score `x` (bands ascend by `from`), as an index.
+  double band_of(double x) const {
+    size_t band = 0;
+    for (size_t i = 0; i < p_.bands.size(); ++i)
+      if (p_.bands[i].from <= x) band = i;
+    return static_cast<double>(band);
+  }
+
+  Value step(const Inst& in, int64_t row) const {
+    const ir::OpInfo& info = ir::op_info(in.op);
     const Value a = in.a < vals_.size() ? vals_[in.a] : Value{};
     const Value b = in.b < vals_.size() ? vals_[in.b] : Value{};
     const Value c = in.c < vals_.size() ? vals_[in.c] : Value{};
-    switch (in.op) {
+    if (ir::policy_decides_validity(info)) {
+      // Missing if any operand is missing (and, for IfAnyMissingOrDomain, outside the domain).
+      const Value ops[] = {a, b, c};
+      bool ok = true;
+      for (int k = 0; k < info.arity; ++k) ok = ok && ops[k].ok;
+      const double r = body(in.op, a.v, b.v, c.v, in.imm);
+      return {r, ok && in_domain(info.domain, a.v, b.v, r)};
+    }
+    switch (in.op) {  // the ops that decide their own validity
       case Op::Const: return {in.imm, true};
       case Op::Missing: return {0, false};
       case Op::Load: {
@@ -50,32 +120,7 @@ class RowEvaluator {
         return {ok && in_.num[in.a] ? in_.num[in.a][row] : 0.0, ok};
       }
       case Op::AsOf: return {in_.as_of, true};
-      case Op::AccountScore: return acc.score;
-      case Op::AccountBand: return {acc.band, true};
-      case Op::AccountSegment: return {acc.segment, true};
-      case Op::Neg: return {-a.v, a.ok};
-      case Op::Add: return arith(a.v + b.v, a.ok && b.ok);
-      case Op::Sub: return arith(a.v - b.v, a.ok && b.ok);
-      case Op::Mul: return arith(a.v * b.v, a.ok && b.ok);
-      case Op::Div: return arith(b.v != 0 ? a.v / b.v : 0.0, a.ok && b.ok && b.v != 0);
-      case Op::Min: return {a.v < b.v ? a.v : b.v, a.ok && b.ok};
-      case Op::Max: return {a.v > b.v ? a.v : b.v, a.ok && b.ok};
-      case Op::Abs: return {std::fabs(a.v), a.ok};
-      case Op::Round: return {std::round(a.v), a.ok};
-      case Op::Log: return arith(a.v > 0 ? std::log(a.v) : 0.0, a.ok && a.v > 0);
-      case Op::Sqrt: return arith(a.v >= 0 ? std::sqrt(a.v) : 0.0, a.ok && a.v >= 0);
-      case Op::PctChange: return arith(b.v != 0 ? (a.v - b.v) / b.v : 0.0, a.ok && b.ok && b.v != 0);
-      case Op::Clamp: {
-        const double lo = a.v < b.v ? b.v : a.v;
-        return {lo > c.v ? c.v : lo, a.ok && b.ok && c.ok};
-      }
       case Op::Coalesce: return a.ok ? a : b;
-      case Op::Eq: return {double(a.v == b.v), a.ok && b.ok};
-      case Op::Ne: return {double(a.v != b.v), a.ok && b.ok};
-      case Op::Lt: return {double(a.v < b.v), a.ok && b.ok};
-      case Op::Le: return {double(a.v <= b.v), a.ok && b.ok};
-      case Op::Gt: return {double(a.v > b.v), a.ok && b.ok};
-      case Op::Ge: return {double(a.v >= b.v), a.ok && b.ok};
       case Op::TextEq: {
         const bool la = in_.valid[in.a][row] != 0;
         const ir::TextCell x = in_.text[in.a][row];
@@ -96,17 +141,14 @@ class RowEvaluator {
         if (truthy(a) || truthy(b)) return {1, true};
         return {0, a.ok && b.ok};
       }
-      case Op::Not: return {double(a.v == 0), a.ok};
       case Op::IsMissing: return {double(!a.ok), true};
       case Op::Select: return truthy(a) ? b : c;
-      case Op::Guard: return {b.v, a.ok && b.ok};
-      case Op::ClampScore: {
-        if (!a.ok || std::isnan(a.v)) return {0, false};
-        return {a.v < 0 ? 0.0 : a.v > 100 ? 100.0 : a.v, true};
-      }
       case Op::OrElse: return a.ok ? a : Value{in.imm, true};
+      case Op::WeightedSum: return {b.ok ? a.v + in.imm * b.v : a.v, a.ok};
+      case Op::WeightSum: return {b.ok ? a.v + in.imm : a.v, a.ok};
+      case Op::BandOf: return {a.ok ? band_of(a.v) : static_cast<double>(ir::unscored_band(p_)), true};
+      default: return {};
     }
-    return {};
   }
 
   const ir::Program& p_;
@@ -114,136 +156,38 @@ class RowEvaluator {
   std::vector<Value> vals_;
 };
 
-// A weight tree node's score; fills effective weights of scored measures.
-Value node_score(const std::vector<ir::WeightNode>& nodes, const RowEvaluator& r, const ir::Program& p,
-                 double parent_weight, std::vector<double>* ew, std::vector<uint8_t>* ew_ok) {
-  std::vector<Value> scores(nodes.size());
-  double num = 0, den = 0;
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    const ir::WeightNode& n = nodes[i];
-    scores[i] = n.measure >= 0 ? r.at(p.measures[n.measure].score) : node_score(n.children, r, p, 0, nullptr, nullptr);
-    if (scores[i].ok) {
-      num = num + n.weight * scores[i].v;
-      den = den + n.weight;
-    }
-  }
-  // A weighted mean that is not finite (weights so large that the sums overflow) is
-  // unscored, like a level with no scored child: it must never reach a band or an int.
-  const double mean = den > 0 ? num / den : 0.0;
-  if (!(den > 0) || !finite(mean)) return {0, false};
-  if (ew) {  // second pass with this level's normalisation known
-    for (size_t i = 0; i < nodes.size(); ++i) {
-      if (!scores[i].ok) continue;
-      const ir::WeightNode& n = nodes[i];
-      const double w = parent_weight * n.weight / den;
-      if (n.measure >= 0) {
-        (*ew)[n.measure] = w;
-        (*ew_ok)[n.measure] = 1;
-      } else {
-        node_score(n.children, r, p, w, ew, ew_ok);
-      }
-    }
-  }
-  return {mean, true};
-}
-
-// The root's mean rounded half up. Only a value in 0..100 is a score: the range check also
-// keeps NaN and out-of-range values away from the int conversions below (codegen agrees).
-Value weighted_score(Value root) {
-  const double r = root.ok ? std::floor(root.v + 0.5) : 0.0;
-  const bool ok = root.ok && r >= 0 && r <= 100;
-  return {ok ? r : 0.0, ok};
-}
-
-int32_t band_of(const ir::Program& p, int32_t score) {
-  int32_t band = 0;
-  for (size_t i = 0; i < p.bands.size(); ++i)
-    if (p.bands[i].from <= score) band = static_cast<int32_t>(i);
-  return band;
-}
-
 }  // namespace
 
 void evaluate(const ir::Program& p, const ir::BatchColumns& in, const ir::BatchOutputs& out) {
   RowEvaluator r(p, in);
-  const int32_t nseg = static_cast<int32_t>(p.segments.size());
-  const int32_t nbands = static_cast<int32_t>(p.bands.size());
+  const ir::Results& res = p.results;
+  const ir::Block detail = p.detail_block;
+  const bool want_detail = out.m_value != nullptr;
   const size_t nm = p.measures.size();
-  std::vector<double> ew(nm);
-  std::vector<uint8_t> ew_ok(nm);
+  auto index = [&](uint32_t i) { return static_cast<int32_t>(r.at(i).v); };  // always valid
   for (int64_t row = 0; row < in.rows; ++row) {
-    AccountState acc;
-    r.run_block(p.measures_block, row, acc);
-    // 1. Segment: the first whose condition holds; else `default`.
-    int32_t seg = nseg;
-    for (int32_t s = 0; s < nseg; ++s)
-      if (truthy(r.at(p.segments[s].condition))) {
-        seg = s;
-        break;
-      }
-    const int32_t model = seg < nseg ? p.segments[seg].model : p.default_model;
-    // 2-3. The weighted score of the model's tree, rounded half up.
-    std::fill(ew.begin(), ew.end(), 0.0);
-    std::fill(ew_ok.begin(), ew_ok.end(), 0);
-    const Value root = node_score(p.models[model].roots, r, p, 1.0, &ew, &ew_ok);
-    Value score = weighted_score(root);
-    // 4. The first matching override.
-    acc.score = score;
-    acc.band = score.ok ? band_of(p, static_cast<int32_t>(score.v)) : nbands;
-    acc.segment = seg;
-    r.run_block(p.overrides_block, row, acc);
-    int32_t applied = -1;
-    for (size_t o = 0; o < p.overrides.size(); ++o) {
-      const ir::Override& ov = p.overrides[o];
-      if (!truthy(r.at(ov.condition))) continue;
-      if (!ov.segments.empty() &&
-          std::none_of(ov.segments.begin(), ov.segments.end(), [&](int32_t s) { return (s < 0 ? nseg : s) == seg; }))
-        continue;
-      applied = static_cast<int32_t>(o);
-      switch (ov.action) {
-        case ir::ActionKind::Score: score = {double(ov.amount), true}; break;
-        case ir::ActionKind::Cap: score.v = score.v > ov.amount ? ov.amount : score.v; break;
-        case ir::ActionKind::Floor: score.v = score.v < ov.amount ? ov.amount : score.v; break;
-        case ir::ActionKind::Band: {
-          const ir::Band& b = p.bands[ov.band];
-          score.v = score.v < b.from ? b.from : score.v > b.to ? b.to : score.v;
-          break;
-        }
-      }
-      score.v = score.v < 0 ? 0 : score.v > 100 ? 100 : score.v;
-      break;
-    }
-    // 5. Band and color.
-    const int32_t final_score = score.ok ? static_cast<int32_t>(score.v) : -1;
-    const int32_t band = score.ok ? band_of(p, final_score) : nbands;
-    // 6. The first matching label.
-    acc.score = score;
-    acc.band = band;
-    r.run_block(p.labels_block, row, acc);
-    int32_t label = -1;
-    for (size_t l = 0; l < p.labels.size(); ++l)
-      if (p.labels[l].condition == ir::kNone || truthy(r.at(p.labels[l].condition))) {
-        label = static_cast<int32_t>(l);
-        break;
-      }
-    out.segment[row] = seg;
-    out.score[row] = final_score;
-    out.band[row] = band;
-    out.label[row] = label;
-    out.override_[row] = applied;
-    if (out.m_value) {
-      for (size_t m = 0; m < nm; ++m) {
-        const ir::Measure& meas = p.measures[m];
-        const Value v = meas.value == ir::kNone ? Value{} : r.at(meas.value);
-        const Value s = r.at(meas.score);
-        const size_t at = m * static_cast<size_t>(in.rows) + static_cast<size_t>(row);
-        out.m_value[at] = v.ok ? v.v : 0.0;
-        out.m_value_valid[at] = v.ok;
-        out.m_score[at] = s.ok ? s.v : 0.0;
-        out.m_score_valid[at] = s.ok;
-        out.m_weight[at] = ew_ok[m] ? ew[m] : 0.0;
-        out.m_weight_valid[at] = ew_ok[m];
-      }
+    r.run(0, detail.begin, row);
+    if (want_detail) r.run(detail.begin, detail.end, row);
+    r.run(detail.end, p.labels_block.end, row);
+    const Value score = r.at(res.score);
+    out.segment[row] = index(res.segment);
+    out.score[row] = score.ok ? static_cast<int32_t>(score.v) : ir::kUnscoredScore;
+    out.band[row] = index(res.band);
+    out.label[row] = index(res.label);
+    out.override_[row] = index(res.override_);
+    if (!want_detail) continue;
+    for (size_t m = 0; m < nm; ++m) {
+      const ir::Measure& meas = p.measures[m];
+      const Value v = meas.value == ir::kNone ? Value{} : r.at(meas.value);
+      const Value s = r.at(meas.score);
+      const Value w = meas.weight == ir::kNone ? Value{} : r.at(meas.weight);
+      const size_t at = m * static_cast<size_t>(in.rows) + static_cast<size_t>(row);
+      out.m_value[at] = v.ok ? v.v : 0.0;
+      out.m_value_valid[at] = v.ok;
+      out.m_score[at] = s.ok ? s.v : 0.0;
+      out.m_score_valid[at] = s.ok;
+      out.m_weight[at] = w.ok ? w.v : 0.0;
+      out.m_weight_valid[at] = w.ok;
     }
   }
 }

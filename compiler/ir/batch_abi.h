@@ -7,6 +7,11 @@
 
 namespace healthc::ir {
 
+// The version of this calling convention and of the artefact layout (runtime/aot/): bumped
+// whenever generated code, BatchColumns/BatchOutputs or the artefact's symbols change
+// incompatibly. An artefact compiled for another version is refused, never run.
+inline constexpr uint32_t kAbiVersion = 1;
+
 struct TextCell {  // same layout as rt::TextRef
   const char* data;
   uint64_t size;

@@ -1,7 +1,10 @@
-// The scoring IR: what a checked scorecard computes for one account, as straight-line code
-// over (value, valid) pairs, plus the weight trees, segment dispatch, overrides, bands and
-// labels. Missing values and three-valued logic are explicit in every instruction's
-// semantics. Knows nothing of ANTLR or LLVM; read by the evaluator (eval/) and codegen.
+// The scoring IR: everything a checked scorecard computes for one account, as straight-line
+// code over (value, valid) pairs: the measures, then the account pipeline itself (segment
+// choice, weighted means with the redistribution of unscored weight, the pinned rounding,
+// overrides, bands, labels, effective weights), ending in named result instructions. Missing
+// values and three-valued logic are explicit in every instruction's semantics. The weight
+// trees, segments, overrides, bands and labels are also kept as metadata for explain, output
+// and lint. Knows nothing of ANTLR or LLVM; read by the evaluator (eval/) and codegen.
 #pragma once
 
 #include <cstdint>
@@ -17,9 +20,6 @@ enum class Op : uint8_t {
   Missing,      // never valid
   Load,         // field `a`: the column's value and validity (text: validity only)
   AsOf,         // the run's as-of date, in days
-  AccountScore, // the account's score so far (overrides) or final (labels); missing if unscored
-  AccountBand,  // band index; the number of bands means `unscored`
-  AccountSegment,  // segment index; the number of segments means `default`
   Neg, Add, Sub, Mul, Div,            // Div: missing when b == 0
   Min, Max, Abs, Round, Log, Sqrt,    // Log: missing unless a > 0; Sqrt: missing when a < 0
   PctChange,                          // (a - b) / b, missing when b == 0
@@ -33,7 +33,17 @@ enum class Op : uint8_t {
   Guard,        // b's value, valid only when both a and b are
   ClampScore,   // a clamped to [0, 100]; missing when a is NaN
   OrElse,       // a if valid, else imm (a measure's `missing = N`)
+  // The account pipeline (spec "The account's score").
+  WeightedSum,  // a level's running sum: a + imm * b when b (a child's score) is valid, else a
+  WeightSum,    // a level's running weight: a + imm when b is valid, else a
+  Mean,         // a / b; valid when b > 0 and the mean is finite (no scored child: unscored)
+  EffectiveWeight,  // (a * imm) / b: a node's weight imm within its level (a: the level's own
+                    // weight, b: the level's running weight); valid when a and c (its score) are
+  RoundScore,   // floor((a + 0.5) + 1e-9), the pinned rounding; valid only within 0..100
+  BandOf,       // the band holding score a (bands ascend by `from`); the band count if a is missing
 };
+
+inline constexpr int kOpCount = static_cast<int>(Op::BandOf) + 1;
 
 const char* op_name(Op op);
 int op_arity(Op op);
@@ -61,6 +71,8 @@ struct Measure {
   int32_t enum_field = -1;
   uint32_t value = kNone;  // instruction of the value, or kNone when the measure has none
   uint32_t score = kNone;  // instruction of the final score (clamped, missing policy applied)
+  uint32_t weight = kNone; // instruction of the effective weight in the account's model (detail
+                           // block), or kNone when the measure is in no model
 };
 
 struct WeightNode {
@@ -111,15 +123,31 @@ struct Field {
   std::vector<std::string> members;
 };
 
+// The instructions whose values are the per-row results (ir::BatchOutputs); each is valid
+// except `score` when the account is unscored.
+struct Results {
+  uint32_t segment = kNone;         // segment index; the number of segments means `default`
+  uint32_t weighted_score = kNone;  // the rounded weighted score, before overrides
+  uint32_t score = kNone;           // the final score
+  uint32_t band = kNone;            // band index; the number of bands means `unscored`
+  uint32_t label = kNone;           // label index, or -1
+  uint32_t override_ = kNone;       // override index, or -1
+};
+
 struct Program {
   std::string title;
   std::vector<Field> fields;
   int32_t key_field = -1;
   std::vector<std::string> strings;  // text literals, for TextEq
+  // The code, in five consecutive blocks that cover it. A run executes them in order; the
+  // basic variant skips the detail block, which nothing outside it reads.
   std::vector<Inst> code;
   Block measures_block;   // every measure's value and score, and segment conditions
-  Block overrides_block;  // override conditions (AccountScore = the weighted score)
-  Block labels_block;     // label conditions (AccountScore = the final score)
+  Block account_block;    // segment and model choice, weighted means, rounding, the score's band
+  Block detail_block;     // each measure's effective weight in the account's model
+  Block overrides_block;  // override conditions and the first-match chain, the final band
+  Block labels_block;     // label conditions and the first-match chain
+  Results results;
   std::vector<Measure> measures;
   std::vector<Model> models;
   int32_t default_model = 0;

@@ -1,10 +1,17 @@
 // Lowers a checked AST to the scoring IR. Scoring forms become primitive instructions
-// (comparisons and selects), so the evaluator and codegen each implement only the primitives.
+// (comparisons and selects), and so does the account pipeline (spec "The account's score":
+// segment, weighted means, rounding, overrides, band, label, effective weights), so the
+// evaluator and codegen each implement only the instructions.
 #include "compiler/ir/lower.h"
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 
+#include "compiler/ir/conventions.h"
+#include "compiler/ir/ops.h"
+#include "compiler/ir/verify.h"
 #include "stdlib/builtins.h"
 
 namespace healthc::ir {
@@ -38,6 +45,15 @@ class Lowerer {
       const int32_t to = i + 1 < card_.bands.size() ? static_cast<int32_t>(card_.bands[i + 1].from) - 1 : 100;
       p_.bands.push_back(Band{b.name.text, b.title, b.color.text, static_cast<int32_t>(b.from), to});
     }
+    p_.account_block.begin = pos();
+    account();
+    p_.account_block.end = pos();
+    p_.detail_block.begin = pos();
+    effective_weights();
+    p_.detail_block.end = pos();
+    // Override conditions read the weighted score and its band; labels the final ones.
+    score_ = p_.results.weighted_score;
+    band_ = weighted_band_;
     p_.overrides_block.begin = pos();
     for (size_t i = 0; i < card_.overrides.size(); ++i) {
       const ast::Override& o = card_.overrides[i];
@@ -51,10 +67,14 @@ class Lowerer {
       out.band = checked_.override_band[i];
       p_.overrides.push_back(std::move(out));
     }
+    override_chain();
     p_.overrides_block.end = pos();
+    score_ = p_.results.score;
+    band_ = p_.results.band;
     p_.labels_block.begin = pos();
     for (const ast::Label& l : card_.labels)
       p_.labels.push_back(Label{l.name.text, l.title, l.condition ? expr(*l.condition) : kNone});
+    label_chain();
     p_.labels_block.end = pos();
     return std::move(p_);
   }
@@ -102,17 +122,21 @@ class Lowerer {
     switch (s.kind) {
       case ast::Scoring::Expr: return x;
       case ast::Scoring::Linear: {
-        // Flat outside the points; between x_i and x_{i+1}: s_i + (x - x_i) * slope_i.
-        // One emit a statement: the order of a call's arguments is unspecified (gcc and clang
-        // differ), and the order of instructions is what `compile --emit ir` prints.
+        // Flat outside the points; between x_k and x_k+1 the spec pins
+        // s_k + (s_k+1 - s_k) * (X - x_k) / (x_k+1 - x_k) in C order: the multiplication, then
+        // the division, then the addition. The two differences of constants are folded here
+        // (the same double operations the engines would do). One emit a statement: the order
+        // of a call's arguments is unspecified (gcc and clang differ), and the order of
+        // instructions is what `compile --emit ir` prints.
         const auto& pts = s.points;
         uint32_t r = constant(pts.back().score);
         for (size_t k = pts.size() - 1; k-- > 0;) {
-          const double slope = (pts[k + 1].score - pts[k].score) / (pts[k + 1].x - pts[k].x);
-          const uint32_t slope_c = constant(slope);
+          const uint32_t rise_c = constant(pts[k + 1].score - pts[k].score);
+          const uint32_t run_c = constant(pts[k + 1].x - pts[k].x);
           const uint32_t offset = emit(Op::Sub, x, constant(pts[k].x));
-          const uint32_t rise = emit(Op::Mul, offset, slope_c);
-          const uint32_t interp = emit(Op::Add, constant(pts[k].score), rise);
+          const uint32_t scaled = emit(Op::Mul, rise_c, offset);
+          const uint32_t step = emit(Op::Div, scaled, run_c);
+          const uint32_t interp = emit(Op::Add, constant(pts[k].score), step);
           const uint32_t below = emit(Op::Lt, x, constant(pts[k + 1].x));
           r = emit(Op::Select, below, interp, r);
         }
@@ -200,9 +224,11 @@ class Lowerer {
         return e.member_is_score ? m.score : m.value;
       }
       case K::ValueRef: return p_.measures[current_].value;
-      case K::ScoreRef: return emit(Op::AccountScore);
-      case K::BandRef: return emit(Op::AccountBand);
-      case K::SegmentRef: return emit(Op::AccountSegment);
+      // The account's results so far: the instructions that computed them (the checker allows
+      // these only in overrides and labels, where they exist).
+      case K::ScoreRef: return score_ == kNone ? emit(Op::Missing) : score_;
+      case K::BandRef: return band_ == kNone ? emit(Op::Missing) : band_;
+      case K::SegmentRef: return p_.results.segment == kNone ? emit(Op::Missing) : p_.results.segment;
       case K::Neg: return emit(Op::Neg, expr(*e.args[0]));
       case K::Not: return emit(Op::Not, expr(*e.args[0]));
       case K::IsMissing: {
@@ -248,29 +274,198 @@ class Lowerer {
     return emit(kOps[static_cast<int>(e.op)], a, b);
   }
 
+  // A builtin is the op ir::builtin_op names (whose missing policy agrees with the builtin's
+  // declaration), folded over the arguments when the builtin takes any number of them.
   uint32_t call(const ast::Expr& e) {
     using stdlib::BuiltinId;
     std::vector<uint32_t> a;
     for (const auto& arg : e.args) a.push_back(expr(*arg));
-    auto fold = [&](Op op) {
-      uint32_t r = a[0];
-      for (size_t i = 1; i < a.size(); ++i) r = emit(op, r, a[i]);
-      return r;
-    };
-    switch (static_cast<BuiltinId>(e.function)) {
-      case BuiltinId::Min: return fold(Op::Min);
-      case BuiltinId::Max: return fold(Op::Max);
-      case BuiltinId::Coalesce: return fold(Op::Coalesce);
-      case BuiltinId::Clamp: return emit(Op::Clamp, a[0], a[1], a[2]);
-      case BuiltinId::Abs: return emit(Op::Abs, a[0]);
-      case BuiltinId::Round: return emit(Op::Round, a[0]);
-      case BuiltinId::Log: return emit(Op::Log, a[0]);
-      case BuiltinId::Sqrt: return emit(Op::Sqrt, a[0]);
-      case BuiltinId::PctChange: return emit(Op::PctChange, a[0], a[1]);
-      case BuiltinId::DaysSince: return emit(Op::Sub, emit(Op::AsOf), a[0]);
-      case BuiltinId::DaysBetween: return emit(Op::Sub, a[1], a[0]);
+    const BuiltinId id = static_cast<BuiltinId>(e.function);
+    const Op op = builtin_op(id);
+    switch (id) {
+      case BuiltinId::Min:
+      case BuiltinId::Max:
+      case BuiltinId::Coalesce: {
+        uint32_t r = a[0];
+        for (size_t i = 1; i < a.size(); ++i) r = emit(op, r, a[i]);
+        return r;
+      }
+      case BuiltinId::Clamp: return emit(op, a[0], a[1], a[2]);
+      case BuiltinId::Abs:
+      case BuiltinId::Round:
+      case BuiltinId::Log:
+      case BuiltinId::Sqrt: return emit(op, a[0]);
+      case BuiltinId::PctChange: return emit(op, a[0], a[1]);
+      case BuiltinId::DaysSince: return emit(op, emit(Op::AsOf), a[0]);
+      case BuiltinId::DaysBetween: return emit(op, a[1], a[0]);
     }
     return emit(Op::Missing);
+  }
+
+  // One level of a weight tree as lowered: its running weight, its mean, and each node's
+  // score instruction (a measure's own, a group's mean) and level (groups only).
+  struct Level {
+    uint32_t den = kNone, mean = kNone;
+    std::vector<uint32_t> score;
+    std::vector<Level> kids;
+  };
+
+  // A level's weighted mean: the running sums over its scored children (an unscored child
+  // adds nothing, so its weight is shared out among the scored ones), then their quotient.
+  Level level(const std::vector<WeightNode>& nodes) {
+    Level l;
+    l.kids.resize(nodes.size());
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      if (nodes[i].measure >= 0) {
+        l.score.push_back(p_.measures[nodes[i].measure].score);
+      } else {
+        l.kids[i] = level(nodes[i].children);
+        l.score.push_back(l.kids[i].mean);
+      }
+    }
+    uint32_t num = constant(0);
+    uint32_t den = constant(0);
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      num = emit(Op::WeightedSum, num, l.score[i], 0, nodes[i].weight);
+      den = emit(Op::WeightSum, den, l.score[i], 0, nodes[i].weight);
+    }
+    l.den = den;
+    l.mean = emit(Op::Mean, num, den);
+    return l;
+  }
+
+  // Steps 1-3: the first segment whose condition holds (else `default`) and its model, every
+  // model's tree, the account's model's root, rounded; and the band of that score.
+  void account() {
+    const int32_t nseg = static_cast<int32_t>(p_.segments.size());
+    const bool models = p_.models.size() > 1;  // with one, every segment uses it
+    uint32_t seg = constant(default_segment(p_));
+    uint32_t model = models ? constant(p_.default_model) : kNone;
+    for (int32_t s = nseg; s-- > 0;) {
+      const uint32_t cond = p_.segments[s].condition;
+      const uint32_t index = constant(s);
+      seg = emit(Op::Select, cond, index, seg);
+      if (!models) continue;
+      const uint32_t m = constant(p_.segments[s].model);
+      model = emit(Op::Select, cond, m, model);
+    }
+    p_.results.segment = seg;
+    levels_.clear();
+    is_model_.clear();
+    uint32_t root = kNone;
+    for (size_t k = 0; k < p_.models.size(); ++k) {
+      levels_.push_back(level(p_.models[k].roots));
+      if (p_.models.size() == 1) {
+        root = levels_.back().mean;
+        continue;
+      }
+      const uint32_t index = constant(static_cast<double>(k));
+      is_model_.push_back(emit(Op::Eq, model, index));
+      if (root == kNone) root = emit(Op::Missing);
+      root = emit(Op::Select, is_model_.back(), levels_.back().mean, root);
+    }
+    if (root == kNone) root = emit(Op::Missing);
+    p_.results.weighted_score = emit(Op::RoundScore, root);
+    weighted_band_ = emit(Op::BandOf, p_.results.weighted_score);
+  }
+
+  // Each node's effective weight below a level whose own weight (and validity) is `level_w`.
+  void node_weights(const Level& l, const std::vector<WeightNode>& nodes, uint32_t level_w, std::vector<uint32_t>& ew) {
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      const uint32_t w = emit(Op::EffectiveWeight, level_w, l.den, l.score[i], nodes[i].weight);
+      if (nodes[i].measure >= 0) {
+        ew[nodes[i].measure] = w;
+      } else {
+        const uint32_t kid_w = emit(Op::Guard, l.kids[i].mean, w);  // the group's weight, if it is scored
+        node_weights(l.kids[i], nodes[i].children, kid_w, ew);
+      }
+    }
+  }
+
+  // The detail block: every measure's effective weight in the account's model (the product of
+  // the normalised weights on its path), missing where unscored or in another model.
+  void effective_weights() {
+    const size_t nm = p_.measures.size();
+    std::vector<std::vector<uint32_t>> per_model;
+    for (size_t k = 0; k < p_.models.size(); ++k) {
+      std::vector<uint32_t> ew(nm, kNone);
+      const uint32_t one = constant(1.0);
+      const uint32_t root_w = emit(Op::Guard, levels_[k].mean, one);  // the root's weight, 1 if scored
+      node_weights(levels_[k], p_.models[k].roots, root_w, ew);
+      per_model.push_back(std::move(ew));
+    }
+    for (size_t m = 0; m < nm; ++m) {
+      uint32_t w = kNone;
+      for (size_t k = 0; k < p_.models.size(); ++k) {
+        if (per_model[k][m] == kNone) continue;
+        if (p_.models.size() == 1) {
+          w = per_model[k][m];
+          continue;
+        }
+        if (w == kNone) w = emit(Op::Missing);
+        w = emit(Op::Select, is_model_[k], per_model[k][m], w);
+      }
+      p_.measures[m].weight = w;
+    }
+  }
+
+  // Step 4: the first override that matches (and whose `for` list holds the account's
+  // segment) applies its action to the weighted score; the result is clamped to 0..100.
+  // `score N` scores an unscored account; cap, floor and band keep it unscored (their ops are
+  // missing when the score is). Then step 5: the final score's band.
+  void override_chain() {
+    const uint32_t weighted = p_.results.weighted_score;
+    uint32_t final_score = weighted;
+    uint32_t applied = constant(kNoOverride);
+    for (size_t o = p_.overrides.size(); o-- > 0;) {
+      const Override& ov = p_.overrides[o];
+      uint32_t hit = ov.condition;
+      if (!ov.segments.empty()) {
+        uint32_t in_list = kNone;
+        for (int32_t s : ov.segments) {
+          const uint32_t index = constant(for_list_segment(p_, s));
+          const uint32_t is = emit(Op::Eq, p_.results.segment, index);
+          in_list = in_list == kNone ? is : emit(Op::Or, in_list, is);
+        }
+        hit = emit(Op::And, hit, in_list);
+      }
+      uint32_t r = kNone;
+      switch (ov.action) {
+        case ActionKind::Score: r = constant(std::clamp(ov.amount, 0, 100)); break;
+        case ActionKind::Cap:
+        case ActionKind::Floor: {
+          const uint32_t amount = constant(ov.amount);
+          const uint32_t moved = emit(ov.action == ActionKind::Cap ? Op::Min : Op::Max, weighted, amount);
+          const uint32_t lo = constant(0);
+          const uint32_t hi = constant(100);
+          r = emit(Op::Clamp, moved, lo, hi);
+          break;
+        }
+        case ActionKind::Band: {  // a band's range lies within 0..100
+          const Band& b = p_.bands[ov.band];
+          const uint32_t lo = constant(b.from);
+          const uint32_t hi = constant(b.to);
+          r = emit(Op::Clamp, weighted, lo, hi);
+          break;
+        }
+      }
+      final_score = emit(Op::Select, hit, r, final_score);
+      const uint32_t index = constant(static_cast<double>(o));
+      applied = emit(Op::Select, hit, index, applied);
+    }
+    p_.results.score = final_score;
+    p_.results.override_ = applied;
+    p_.results.band = final_score == weighted ? weighted_band_ : emit(Op::BandOf, final_score);
+  }
+
+  // Step 6: the first label whose condition holds; `otherwise` holds always.
+  void label_chain() {
+    uint32_t label = constant(kNoLabel);
+    for (size_t l = p_.labels.size(); l-- > 0;) {
+      const uint32_t index = constant(static_cast<double>(l));
+      label = p_.labels[l].condition == kNone ? index : emit(Op::Select, p_.labels[l].condition, index, label);
+    }
+    p_.results.label = label;
   }
 
   const ast::Scorecard& card_;
@@ -278,12 +473,25 @@ class Lowerer {
   const std::vector<double>& params_;
   Program p_;
   int32_t current_ = -1;
+  uint32_t score_ = kNone, band_ = kNone;  // what `score` and `band` read where they may
+  uint32_t weighted_band_ = kNone;
+  std::vector<Level> levels_;       // each model's tree, as lowered
+  std::vector<uint32_t> is_model_;  // whether the account's model is k (several models only)
 };
 
 }  // namespace
 
 Program lower(const ast::Scorecard& card, const check::CheckedScorecard& checked, const std::vector<double>& params) {
-  return Lowerer(card, checked, params).run();
+  Program p = Lowerer(card, checked, params).run();
+#if HEALTHC_VERIFY_LOWERED_IR
+  // A lowered program that breaks an IR rule is a lowering bug (an assertion, not a
+  // diagnostic): say which rule, then stop before any backend reads it.
+  if (const std::vector<std::string> problems = verify(p); !problems.empty()) {
+    for (const std::string& why : problems) std::fprintf(stderr, "healthc: internal error: lowered IR: %s\n", why.c_str());
+    std::abort();
+  }
+#endif
+  return p;
 }
 
 std::vector<double> default_params(const ast::Scorecard& card) {

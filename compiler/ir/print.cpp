@@ -1,33 +1,10 @@
 // The IR's text form (`healthc compile --emit ir`).
 #include <fmt/format.h>
 
+#include "compiler/ir/conventions.h"
 #include "compiler/ir/ir.h"
 
 namespace healthc::ir {
-
-const char* op_name(Op op) {
-  static const char* kNames[] = {"const", "missing", "load", "as_of", "account_score", "account_band",
-                                 "account_segment", "neg", "add", "sub", "mul", "div", "min", "max", "abs",
-                                 "round", "log", "sqrt", "pct_change", "clamp", "coalesce", "eq", "ne", "lt",
-                                 "le", "gt", "ge", "text_eq", "and", "or", "not", "is_missing", "select",
-                                 "guard", "clamp_score", "or_else"};
-  return kNames[static_cast<int>(op)];
-}
-
-int op_arity(Op op) {
-  switch (op) {
-    case Op::Const: case Op::Missing: case Op::Load: case Op::AsOf: case Op::AccountScore:
-    case Op::AccountBand: case Op::AccountSegment: case Op::TextEq:
-      return 0;
-    case Op::Neg: case Op::Abs: case Op::Round: case Op::Log: case Op::Sqrt: case Op::Not:
-    case Op::IsMissing: case Op::ClampScore: case Op::OrElse:
-      return 1;
-    case Op::Clamp: case Op::Select:
-      return 3;
-    default:
-      return 2;
-  }
-}
 
 namespace {
 void print_block(std::string& out, const Program& p, Block b) {
@@ -42,6 +19,10 @@ void print_block(std::string& out, const Program& p, Block b) {
                       : fmt::format(" {}, {}", p.fields[in.a].name, p.fields[in.b].name);
         break;
       case Op::OrElse: out += fmt::format(" %{}, {}", in.a, in.imm); break;
+      // The weights read as the spec writes them: a sum of weight x score over scored children.
+      case Op::WeightedSum: out += fmt::format(" %{} + {} * %{}", in.a, in.imm, in.b); break;
+      case Op::WeightSum: out += fmt::format(" %{} + {} if %{}", in.a, in.imm, in.b); break;
+      case Op::EffectiveWeight: out += fmt::format(" %{} * {} / %{} if %{}", in.a, in.imm, in.b, in.c); break;
       default: {
         const int n = op_arity(in.op);
         const uint32_t args[] = {in.a, in.b, in.c};
@@ -69,17 +50,22 @@ std::string print(const Program& p) {
     out += fmt::format("field {} {} {}{}\n", i, p.fields[i].name, kTypes[static_cast<int>(p.fields[i].type)],
                        p.fields[i].optional ? " optional" : "");
   }
+  auto inst = [](uint32_t i) { return i == kNone ? std::string("none") : fmt::format("%{}", i); };
   out += "block measures:\n";
   print_block(out, p, p.measures_block);
   for (const Measure& m : p.measures)
-    out += fmt::format("measure {}: value {} score %{}\n", m.name,
-                       m.value == kNone ? std::string("none") : fmt::format("%{}", m.value), m.score);
+    out += fmt::format("measure {}: value {} score %{} weight {}\n", m.name, inst(m.value), m.score, inst(m.weight));
   for (const Segment& s : p.segments)
     out += fmt::format("segment {} when %{} use {}\n", s.name, s.condition, p.models[s.model].name);
   for (const Model& m : p.models) {
     out += fmt::format("model {}{}:\n", m.name, &m == &p.models[p.default_model] ? " (default)" : "");
     print_nodes(out, p, m.roots, 1);
   }
+  for (const Band& b : p.bands) out += fmt::format("band {} {}..{} {}\n", b.name, b.from, b.to, b.color);
+  out += "block account:\n";
+  print_block(out, p, p.account_block);
+  out += "block detail:\n";
+  print_block(out, p, p.detail_block);
   out += "block overrides:\n";
   print_block(out, p, p.overrides_block);
   static const char* kActions[] = {"score", "cap", "floor", "band"};
@@ -88,16 +74,18 @@ std::string print(const Program& p) {
                        o.action == ActionKind::Band ? p.bands[o.band].name : fmt::format("{}", o.amount));
     if (!o.segments.empty()) {
       out += " for";
-      for (int32_t s : o.segments) out += " " + (s < 0 ? std::string("default") : p.segments[s].name);
+      for (int32_t s : o.segments) out += fmt::format(" {}", segment_name(p, for_list_segment(p, s)));
     }
     out += "\n";
   }
-  for (const Band& b : p.bands) out += fmt::format("band {} {}..{} {}\n", b.name, b.from, b.to, b.color);
   out += "block labels:\n";
   print_block(out, p, p.labels_block);
   for (const Label& l : p.labels)
     out += l.condition == kNone ? fmt::format("label {} otherwise\n", l.name)
                                 : fmt::format("label {} when %{}\n", l.name, l.condition);
+  const Results& r = p.results;
+  out += fmt::format("results: segment {} weighted_score {} score {} band {} label {} override {}\n", inst(r.segment),
+                     inst(r.weighted_score), inst(r.score), inst(r.band), inst(r.label), inst(r.override_));
   return out;
 }
 

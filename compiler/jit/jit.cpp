@@ -24,7 +24,9 @@
 #include <mutex>
 
 #include "compiler/codegen/codegen.h"
+#include "compiler/ir/serialize.h"
 #include "compiler/jit/object_cache.h"
+#include "compiler/jit/pipeline.h"
 
 namespace healthc::jit {
 
@@ -111,7 +113,7 @@ llvm::Expected<std::unique_ptr<llvm::Module>> build_module(const ir::Program& pr
 }
 
 // Bump when generated code changes for the same IR, so old cached objects are not reused.
-constexpr const char* kCodegenVersion = "healthc-codegen-4";
+constexpr const char* kCodegenVersion = "healthc-codegen-5";
 
 std::string cache_key(const ir::Program& program, const llvm::orc::JITTargetMachineBuilder& jtmb, Variant variant) {
   llvm::SHA1 sha;
@@ -121,7 +123,9 @@ std::string cache_key(const ir::Program& program, const llvm::orc::JITTargetMach
   sha.update(jtmb.getTargetTriple().str());
   sha.update(jtmb.getCPU());
   sha.update(jtmb.getFeatures().getString());
-  sha.update(ir::print(program));
+  // The binary form: exact (doubles bit for bit) and much cheaper than the text listing,
+  // which grew when the pipeline became instructions.
+  sha.update(ir::serialize(program));
   return llvm::toHex(sha.final(), true);
 }
 
@@ -145,6 +149,21 @@ llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> compile_object(const ir::Pro
 }
 
 }  // namespace
+
+// For the ahead-of-time emitter (compiler/jit/pipeline.h): the same set-up and pipeline.
+namespace pipeline {
+void init() { init_llvm(); }
+llvm::Expected<std::unique_ptr<llvm::Module>> build(const ir::Program& program, llvm::LLVMContext& ctx,
+                                                    const llvm::orc::JITTargetMachineBuilder& target, Variant variant) {
+  llvm::orc::JITTargetMachineBuilder builder = target;
+  return build_module(program, ctx, builder, true, variant);
+}
+llvm::CodeGenOpt::Level codegen_level(const ir::Program& program, Variant variant) {
+  return jit::codegen_level(tier_of(program, variant));
+}
+const char* codegen_version() { return kCodegenVersion; }
+std::string message(llvm::Error error) { return to_string(std::move(error)); }
+}  // namespace pipeline
 
 std::string cache_dir(const CacheOptions& cache) {
   if (!cache.dir.empty()) return cache.dir;

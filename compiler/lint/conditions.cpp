@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "compiler/ir/conventions.h"
+
 namespace healthc::lint {
 
 // ---- Interval ----
@@ -120,8 +122,8 @@ size_t category_size(const ast::Type& t, const ast::Scorecard& card) {
     case ast::Type::Enum:
       return t.index >= 0 && static_cast<size_t>(t.index) < card.fields.size() ? card.fields[t.index].members.size()
                                                                                 : 0;
-    case ast::Type::BandSet: return card.bands.size() + 1;
-    case ast::Type::SegmentSet: return card.segments.size() + 1;
+    case ast::Type::BandSet: return ir::band_choices(card.bands.size());
+    case ast::Type::SegmentSet: return ir::segment_choices(card.segments.size());
     default: return 0;
   }
 }
@@ -207,8 +209,8 @@ VarSet ConditionDomain::universe(const Var& v) const {
     }
     case Var::MeasureScore: return numbers(Interval::closed(0, 100), true);
     case Var::Score: return numbers(Interval::closed(0, 100, true), true);
-    case Var::Band: return members_of(card_.bands.size() + 1, false);
-    case Var::Segment: return members_of(card_.segments.size() + 1, false);
+    case Var::Band: return members_of(ir::band_choices(card_.bands.size()), false);
+    case Var::Segment: return members_of(ir::segment_choices(card_.segments.size()), false);
   }
   return numbers(Interval::all(), true);
 }
@@ -371,10 +373,10 @@ bool ConditionDomain::covers(const Region& wide, const Region& narrow) const {
 
 Region ConditionDomain::segment_in(const std::vector<int32_t>& segments) const {
   if (segments.empty()) return Region::anything(true);
-  VarSet s = members_of(card_.segments.size() + 1, false);
+  VarSet s = members_of(ir::segment_choices(card_.segments.size()), false);
   std::fill(s.members.begin(), s.members.end(), false);
   for (int32_t i : segments) {
-    const size_t at = i < 0 ? card_.segments.size() : static_cast<size_t>(i);
+    const size_t at = ir::for_list_segment(card_.segments.size(), i);
     if (at < s.members.size()) s.members[at] = true;
   }
   return restrict({Var::Segment, -1}, s);

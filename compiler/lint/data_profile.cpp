@@ -3,6 +3,10 @@
 
 #include <algorithm>
 
+#include "compiler/ir/conventions.h"
+
+#include "runtime/pipeline/pipeline.h"
+
 namespace healthc::lint {
 namespace {
 
@@ -17,21 +21,20 @@ void mark_measures(const std::vector<ir::WeightNode>& nodes, std::vector<uint8_t
 
 DataProfile::DataProfile(const ir::Program& p) {
   const size_t nm = p.measures.size(), ns = p.segments.size();
-  segments.assign(ns + 1, 0);
-  bands.assign(p.bands.size() + 1, 0);
+  segments.assign(ir::segment_choices(ns), 0);
+  bands.assign(ir::band_choices(p.bands.size()), 0);
   measures.assign(nm, MeasureProfile{});
   overrides.assign(p.overrides.size(), OverrideProfile{});
   model_holds_.assign(p.models.size(), std::vector<uint8_t>(nm, 0));
   for (size_t m = 0; m < p.models.size(); ++m) mark_measures(p.models[m].roots, model_holds_[m]);
-  for (const ir::Segment& s : p.segments) segment_model_.push_back(s.model);
-  segment_model_.push_back(p.default_model);
+  for (int32_t s = 0; s <= ir::default_segment(p); ++s) segment_model_.push_back(ir::model_of_segment(p, s));
   for (const int32_t model : segment_model_)
     for (size_t i = 0; i < nm; ++i)
       if (model >= 0 && static_cast<size_t>(model) < model_holds_.size() && model_holds_[model][i])
         measures[i].in_some_model = true;
   for (const ir::Override& o : p.overrides) {
-    std::vector<uint8_t> e(ns + 1, o.segments.empty() ? 1 : 0);
-    for (const int32_t s : o.segments) e[s < 0 ? ns : static_cast<size_t>(s)] = 1;
+    std::vector<uint8_t> e(ir::segment_choices(ns), 0);
+    for (int32_t s = 0; s <= ir::default_segment(p); ++s) e[s] = ir::override_applies_to_segment(p, o, s);
     eligible_.push_back(std::move(e));
   }
 }
@@ -42,7 +45,7 @@ void DataProfile::add(const BlockScores& b) {
   for (size_t r = 0; r < n; ++r) {
     const size_t seg = std::min(static_cast<size_t>(std::max(b.segment[r], 0)), ns - 1);
     ++segments[seg];
-    if (b.score[r] >= 0) ++scored;
+    if (!ir::is_unscored_score(b.score[r])) ++scored;
     ++bands[std::min(static_cast<size_t>(std::max(b.band[r], 0)), bands.size() - 1)];
     for (size_t o = 0; o < overrides.size(); ++o) {
       if (!eligible_[o][seg]) continue;
@@ -68,30 +71,40 @@ void DataProfile::add(const BlockScores& b) {
   }
 }
 
+namespace {
+
+// The profile as a sink of the pipeline: rejected rows counted (and reported), scored blocks
+// added in input order.
+class ProfileSink final : public rt::Sink {
+ public:
+  ProfileSink(const ProfileOptions& options, DataProfile& profile) : options_(options), profile_(profile) {}
+  rt::SinkStatus consume(rt::ScoredBlock& b, std::string&) override {
+    for (const rt::Reject& r : b.rejects)
+      if (options_.on_reject) options_.on_reject(r);
+    profile_.add_rejected(b.rejects.size());
+    if (b.block.rows > 0) profile_.add(b.scores);
+    return rt::SinkStatus::Continue;
+  }
+
+ private:
+  const ProfileOptions& options_;
+  DataProfile& profile_;
+};
+
+}  // namespace
+
 bool profile_data(const Scorecard& card, rt::RecordReader& reader, const ProfileOptions& options,
                   DataProfile& profile, std::string& error) {
-  const rt::Schema schema = card.schema();
-  if (std::string e = reader.open(); !e.empty()) {
-    error = std::move(e);
-    return false;
-  }
-  rt::ColumnBlock block;
-  BlockScores scores;
-  std::vector<rt::Reject> rejects;
-  for (;;) {
-    block.reset(schema);
-    rejects.clear();
-    const bool more = reader.next(block, rejects, std::max<size_t>(options.block_rows, 1));
-    for (const rt::Reject& r : rejects)
-      if (options.on_reject) options.on_reject(r);
-    profile.add_rejected(rejects.size());
-    if (!more) break;
-    if (block.rows == 0) continue;
-    card.score(block, options.as_of, /*detail=*/true, scores);
-    profile.add(scores);
-  }
-  if (std::string e = reader.input_error(); !e.empty()) {
-    error = std::move(e);
+  rt::ReaderSource source(reader, /*split=*/false);
+  ProfileSink sink(options, profile);
+  rt::Sink* sinks[] = {&sink};
+  rt::PipelineOptions po;
+  po.as_of = options.as_of;
+  po.scoring = rt::Scoring::Detail;
+  po.block_rows = std::max<size_t>(options.block_rows, 1);
+  const rt::PipelineSummary sum = rt::run_pipeline(card, source, sinks, po);
+  if (!sum.error.empty()) {
+    error = sum.error;
     return false;
   }
   return true;

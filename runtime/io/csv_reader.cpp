@@ -5,11 +5,11 @@
 #include <algorithm>
 #include <cstring>
 #include <string_view>
-#include <unordered_map>
 
 #include "runtime/io/cell_parse.h"
 #include "runtime/io/csv_scan.h"
 #include "runtime/io/input_buffer.h"
+#include "runtime/io/row_builder.h"
 #include "runtime/io/utf8.h"
 
 namespace healthc::rt {
@@ -40,9 +40,8 @@ class CsvReader final : public RecordReader {
   }
 
   bool next(ColumnBlock& block, std::vector<Reject>& rejects, size_t max_rows) override {
-    block.reset(schema_);
-    block.first_row_index = accepted_;
-    for (size_t e = 0; e < extra_col_.size(); ++e) block.extra_present[e] = extra_col_[e] >= 0;
+    start_block(schema_, block, accepted_);
+    mark_extras(block);
     if (!ok_ || done_) return false;
     // Zero would read nothing yet not be the end; one row is the smallest useful step.
     max_rows = std::max<size_t>(max_rows, 1);
@@ -123,40 +122,7 @@ class CsvReader final : public RecordReader {
     line_ += rec.newlines + 1;
     in_.consume(static_cast<size_t>(rec.next - in_.begin()));
 
-    std::unordered_map<std::string_view, size_t> column_of;
-    for (size_t c = 0; c < names.size(); ++c) {
-      // A column without a name (spreadsheets export `a,b,,` for trailing empty columns)
-      // names nothing: its cells are ignored like those of any column that is not a field.
-      if (names[c].empty()) continue;
-      if (!column_of.emplace(names[c], c).second) {
-        return "column " + quote_cell(names[c]) + " appears more than once in the header";
-      }
-    }
-    ncols_ = names.size();
-    field_col_.assign(schema_.fields.size(), 0);
-    std::vector<std::string> absent;
-    for (size_t f = 0; f < schema_.fields.size(); ++f) {
-      auto it = column_of.find(schema_.fields[f].name);
-      if (it == column_of.end()) {
-        absent.push_back(schema_.fields[f].name);
-      } else {
-        field_col_[f] = it->second;
-      }
-    }
-    if (!absent.empty()) {
-      std::string msg = absent.size() == 1 ? "the header has no column for field "
-                                           : "the header has no columns for fields ";
-      for (size_t i = 0; i < absent.size(); ++i) {
-        if (i) msg += ", ";
-        msg += "`" + absent[i] + "`";
-      }
-      return msg;
-    }
-    extra_col_.assign(schema_.extra_columns.size(), -1);
-    for (size_t e = 0; e < schema_.extra_columns.size(); ++e) {
-      auto it = column_of.find(schema_.extra_columns[e]);
-      if (it != column_of.end()) extra_col_[e] = static_cast<int64_t>(it->second);
-    }
+    if (std::string error = map_columns(schema_, names, map_); !error.empty()) return error;
     init_state(state_);
     return {};
   }
@@ -164,11 +130,21 @@ class CsvReader final : public RecordReader {
   // The per-record work, on `st` so parallel span parsers each bring their own scratch.
   struct ParseState {
     CellList cells;
+    // The row being converted (append_row's arrays); text views point into the input or,
+    // for cells with escaped quotes, into the per-column buffers.
     std::vector<double> row_num;
     std::vector<uint8_t> row_valid;
+    std::vector<std::string_view> row_text, extra_text;
+    std::vector<std::string> text_buf, extra_buf;
+    std::vector<uint8_t> extra_in;  // [extra]: the header has the column
     std::string scratch;
     std::string reason;
   };
+
+  // The header's extra columns show in every block, even one without rows.
+  void mark_extras(ColumnBlock& block) const {
+    for (size_t e = 0; e < map_.extra_column.size(); ++e) block.extra_present[e] = map_.extra_column[e] >= 0;
+  }
 
   static std::string_view cell_text(const Cell& cell, std::string& scratch) {
     if (!cell.escaped) return {cell.begin, static_cast<size_t>(cell.end - cell.begin)};
@@ -181,20 +157,18 @@ class CsvReader final : public RecordReader {
   bool take_record(ParseState& st, const RecordSpan& rec, uint64_t line, ColumnBlock& block,
                    std::vector<Reject>& rejects) const {
     auto reject = [&](std::string reason) {
-      rejects.push_back(Reject{line, std::move(reason),
-                               std::string(rec.begin, static_cast<size_t>(rec.end - rec.begin))});
+      add_reject(rejects, line, std::move(reason), rec.begin, rec.end);
       return false;
     };
     if (rec.problem == Problem::Unterminated || rec.problem == Problem::QuoteTooLong) {
       // Reported at the line the quote opened on: that is where the fix goes.
-      rejects.push_back(Reject{
-          line + rec.problem_newlines,
-          "cell " + std::to_string(rec.problem_cell + 1) +
-              (rec.problem == Problem::Unterminated
-                   ? " opens a quote that is never closed"
-                   : " opens a quote that is not closed within " +
-                         std::to_string(csv::kMaxQuotedCellBytes >> 20) + " MiB"),
-          std::string(rec.begin, static_cast<size_t>(rec.end - rec.begin))});
+      add_reject(rejects, line + rec.problem_newlines,
+                 "cell " + std::to_string(rec.problem_cell + 1) +
+                     (rec.problem == Problem::Unterminated
+                          ? " opens a quote that is never closed"
+                          : " opens a quote that is not closed within " +
+                                std::to_string(csv::kMaxQuotedCellBytes >> 20) + " MiB"),
+                 rec.begin, rec.end);
       return false;
     }
     if (rec.problem == Problem::TextAfterQuote) {
@@ -202,24 +176,26 @@ class CsvReader final : public RecordReader {
                     " has text after its closing quote");
     }
     const CellList& cells = st.cells;
-    if (cells.size() != ncols_) {
-      return reject("expected " + std::to_string(ncols_) + " cells, found " +
+    if (cells.size() != map_.columns) {
+      return reject("expected " + std::to_string(map_.columns) + " cells, found " +
                     std::to_string(cells.size()));
     }
     const auto& fields = schema_.fields;
     for (size_t f = 0; f < fields.size(); ++f) {
-      const Cell& cell = cells[field_col_[f]];
+      const Cell& cell = cells[map_.field_column[f]];
       const FieldSpec& field = fields[f];
       if (field.type == FieldType::Text) {
-        // Only the checks: the bytes are copied in the second pass. Text goes out again (in
-        // JSON too), so bytes that are not UTF-8 are refused here rather than passed on.
+        // The bytes are copied when the row is appended. Text goes out again (in JSON too),
+        // so bytes that are not UTF-8 are refused here rather than passed on.
         if (cell.begin != cell.end) {
           if (!is_valid_utf8({cell.begin, static_cast<size_t>(cell.end - cell.begin)})) {
             return reject("field `" + field.name + "` is not valid UTF-8");
           }
           st.row_valid[f] = 1;
+          st.row_text[f] = cell_text(cell, st.text_buf[f]);
         } else if (field.optional) {
           st.row_valid[f] = 0;
+          st.row_text[f] = {};
         } else {
           return reject("required field `" + field.name + "` is empty");
         }
@@ -234,38 +210,29 @@ class CsvReader final : public RecordReader {
       st.row_valid[f] = present;
       if (!present) st.row_num[f] = 0.0;
     }
-    for (size_t e = 0; e < extra_col_.size(); ++e) {
-      if (extra_col_[e] < 0) continue;
-      const Cell& cell = cells[static_cast<size_t>(extra_col_[e])];
+    for (size_t e = 0; e < map_.extra_column.size(); ++e) {
+      if (map_.extra_column[e] < 0) continue;
+      const Cell& cell = cells[static_cast<size_t>(map_.extra_column[e])];
       if (!is_valid_utf8({cell.begin, static_cast<size_t>(cell.end - cell.begin)})) {
         return reject("column `" + schema_.extra_columns[e] + "` is not valid UTF-8");
       }
+      st.extra_text[e] = cell_text(cell, st.extra_buf[e]);
     }
-
-    for (size_t f = 0; f < fields.size(); ++f) {
-      if (fields[f].type == FieldType::Text) {
-        const std::string_view kept = block.keep(cell_text(cells[field_col_[f]], st.scratch));
-        block.text[f].push_back(TextRef{kept.data(), kept.size()});
-      } else {
-        block.num[f].push_back(st.row_num[f]);
-      }
-      block.valid[f].push_back(st.row_valid[f]);
-    }
-    for (size_t e = 0; e < extra_col_.size(); ++e) {
-      const std::string_view kept =
-          extra_col_[e] < 0
-              ? block.keep({})
-              : block.keep(cell_text(cells[static_cast<size_t>(extra_col_[e])], st.scratch));
-      block.extra[e].push_back(TextRef{kept.data(), kept.size()});
-    }
-    block.line.push_back(line);
-    ++block.rows;
+    append_row(schema_, block, st.row_num.data(), st.row_valid.data(), st.row_text.data(), st.extra_text.data(),
+               st.extra_in.data(), line);
     return true;
   }
 
   void init_state(ParseState& st) const {
-    st.row_num.assign(schema_.fields.size(), 0.0);
-    st.row_valid.assign(schema_.fields.size(), 0);
+    const size_t nfields = schema_.fields.size(), nextra = schema_.extra_columns.size();
+    st.row_num.assign(nfields, 0.0);
+    st.row_valid.assign(nfields, 0);
+    st.row_text.assign(nfields, {});
+    st.text_buf.assign(nfields, {});
+    st.extra_text.assign(nextra, {});
+    st.extra_buf.assign(nextra, {});
+    st.extra_in.assign(nextra, 0);
+    for (size_t e = 0; e < nextra; ++e) st.extra_in[e] = map_.extra_column[e] >= 0;
   }
 
  public:
@@ -317,7 +284,7 @@ class CsvReader final : public RecordReader {
   void parse_span(const RawSpan& span, ColumnBlock& block,
                   std::vector<Reject>& rejects) const override {
     block.reset(schema_);
-    for (size_t e = 0; e < extra_col_.size(); ++e) block.extra_present[e] = extra_col_[e] >= 0;
+    mark_extras(block);
     ParseState st;
     init_state(st);
     const char* p = span.bytes.data();
@@ -369,9 +336,7 @@ class CsvReader final : public RecordReader {
   uint64_t line_ = 1;  // physical line of the next unread byte
   uint64_t accepted_ = 0;
 
-  size_t ncols_ = 0;
-  std::vector<size_t> field_col_;   // [field] -> column
-  std::vector<int64_t> extra_col_;  // [extra] -> column, or -1 when the header lacks it
+  ColumnMapping map_;  // the header's columns for each field and extra column
 
   // Reused for every record so the hot path does not allocate.
   ParseState state_;

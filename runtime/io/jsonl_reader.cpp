@@ -1,70 +1,18 @@
-// JSON Lines into ColumnBlocks: one object per line, keys naming fields. Values go through the
-// same cell grammars as CSV, so both formats accept and reject the same things. simdjson
-// parses (bounded: no recursion, UTF-8 checked); nlohmann only words the reason for a
-// malformed line.
+// JSON Lines into ColumnBlocks: one object per line, keys naming fields. Each line goes through
+// the JSON row parser (json_row.h, shared with the C API), whose values go through the same cell
+// grammars as CSV, so both formats accept and reject the same things.
 #include "runtime/io/jsonl_reader.h"
 
-#include <simdjson.h>
-
 #include <algorithm>
-#include <charconv>
-#include <cmath>
 #include <cstring>
-#include <nlohmann/json.hpp>
 #include <string_view>
-#include <unordered_map>
 
-#include "runtime/io/cell_parse.h"
 #include "runtime/io/input_buffer.h"
-#include "runtime/io/utf8.h"
+#include "runtime/io/json_row.h"
+#include "runtime/io/row_builder.h"
 
 namespace healthc::rt {
 namespace {
-
-using nlohmann::json;
-
-// Walks a line without building anything, only to catch nlohmann's message, which names the
-// column and the token (simdjson's name only the kind of error). Its parser is iterative too.
-class ErrorCatcher final : public nlohmann::json_sax<json> {
- public:
-  std::string message;
-  bool null() override { return true; }
-  bool boolean(bool) override { return true; }
-  bool number_integer(number_integer_t) override { return true; }
-  bool number_unsigned(number_unsigned_t) override { return true; }
-  bool number_float(number_float_t, const string_t&) override { return true; }
-  bool string(string_t&) override { return true; }
-  bool binary(binary_t&) override { return true; }
-  bool start_object(std::size_t) override { return true; }
-  bool key(string_t&) override { return true; }
-  bool end_object() override { return true; }
-  bool start_array(std::size_t) override { return true; }
-  bool end_array() override { return true; }
-  bool parse_error(std::size_t, const std::string&,
-                   const nlohmann::detail::exception& ex) override {
-    message = ex.what();
-    return false;
-  }
-};
-
-// nlohmann's message, without its "[json.exception.parse_error.101] " tag and with the line
-// dropped: the record is a single line, and the reject already carries the file's line.
-// Empty when nlohmann finds nothing wrong.
-std::string parse_error_message(const char* begin, const char* end) {
-  ErrorCatcher catcher;
-  json::sax_parse(begin, end, &catcher);
-  if (catcher.message.empty()) return {};
-  std::string msg = catcher.message;
-  if (msg.front() == '[') {
-    const size_t close = msg.find("] ");
-    if (close != std::string::npos) msg.erase(0, close + 2);
-  }
-  const std::string_view line1 = "parse error at line 1, column";
-  if (msg.compare(0, line1.size(), line1) == 0) {
-    msg.replace(0, line1.size(), "parse error at column");
-  }
-  return "malformed json: " + msg;
-}
 
 bool is_blank(const char* p, const char* end) {
   for (; p < end; ++p) {
@@ -73,61 +21,10 @@ bool is_blank(const char* p, const char* end) {
   return true;
 }
 
-// nlohmann's names for JSON types, which reject reasons have always used.
-const char* type_name(simdjson::dom::element_type type) {
-  using T = simdjson::dom::element_type;
-  switch (type) {
-    case T::ARRAY: return "array";
-    case T::OBJECT: return "object";
-    case T::STRING: return "string";
-    case T::BOOL: return "boolean";
-    case T::NULL_VALUE: return "null";
-    case T::INT64:
-    case T::UINT64:
-    case T::DOUBLE: return "number";
-  }
-  return "value";
-}
-
-// A value's text as a cell: strings as they are, numbers in their shortest exact form, and a
-// placeholder for arrays and objects, which are never printed (however deep, they would only
-// make a runaway message; printing them was once a stack overflow).
-std::string_view scalar_text(simdjson::dom::element v, char (&buf)[64]) {
-  using T = simdjson::dom::element_type;
-  switch (v.type()) {
-    case T::STRING: return v.get_string().value_unsafe();
-    case T::INT64: {
-      const auto r = std::to_chars(buf, buf + sizeof buf, v.get_int64().value_unsafe());
-      return {buf, static_cast<size_t>(r.ptr - buf)};
-    }
-    case T::UINT64: {
-      const auto r = std::to_chars(buf, buf + sizeof buf, v.get_uint64().value_unsafe());
-      return {buf, static_cast<size_t>(r.ptr - buf)};
-    }
-    case T::DOUBLE: {
-      const auto r = std::to_chars(buf, buf + sizeof buf, v.get_double().value_unsafe());
-      return {buf, static_cast<size_t>(r.ptr - buf)};
-    }
-    case T::BOOL: return v.get_bool().value_unsafe() ? "true" : "false";
-    case T::NULL_VALUE: return "null";
-    case T::ARRAY: return "[...]";
-    case T::OBJECT: return "{...}";
-  }
-  return "?";
-}
-
-bool is_container(simdjson::dom::element v) { return v.is_array() || v.is_object(); }
-
-// Where a top-level key goes: a field, an extra column, or both (an outcome that is a field).
-struct Slot {
-  int32_t field = -1;
-  int32_t extra = -1;
-};
-
 class JsonLinesReader final : public RecordReader {
  public:
   JsonLinesReader(std::FILE* in, Schema schema, const ReaderOptions& options)
-      : schema_(std::move(schema)), in_(in, options.chunk_bytes) {}
+      : schema_(std::move(schema)), in_(in, options.chunk_bytes), row_(schema_) {}
 
   std::string open() override {
     if (opened_) return open_error_;
@@ -135,23 +32,11 @@ class JsonLinesReader final : public RecordReader {
     // No header to read: only that the stream is there and readable.
     if (!in_.fill_more() && !in_.error().empty()) open_error_ = in_.error();
     ok_ = open_error_.empty();
-    const size_t nfields = schema_.fields.size(), nextra = schema_.extra_columns.size();
-    row_num_.assign(nfields, 0.0);
-    row_valid_.assign(nfields, 0);
-    row_text_.assign(nfields, {});
-    field_value_.assign(nfields, {});
-    field_seen_.assign(nfields, 0);
-    extra_value_.assign(nextra, {});
-    extra_seen_.assign(nextra, 0);
-    // Views into schema_, which lives as long as the map.
-    for (size_t f = 0; f < nfields; ++f) slot_of_[schema_.fields[f].name].field = static_cast<int32_t>(f);
-    for (size_t e = 0; e < nextra; ++e) slot_of_[schema_.extra_columns[e]].extra = static_cast<int32_t>(e);
     return open_error_;
   }
 
   bool next(ColumnBlock& block, std::vector<Reject>& rejects, size_t max_rows) override {
-    block.reset(schema_);
-    block.first_row_index = accepted_;
+    start_block(schema_, block, accepted_);
     if (!ok_ || done_) return false;
     max_rows = std::max<size_t>(max_rows, 1);
     size_t records = 0;
@@ -192,185 +77,24 @@ class JsonLinesReader final : public RecordReader {
   std::string input_error() const override { return error_.empty() ? in_.error() : error_; }
 
  private:
-  // Parses the line into the parser's document, or says why it cannot be read. The parser
-  // is sized for the longest line so far, with room for any nesting such a line can hold:
-  // simdjson builds the document without recursion, so depth costs memory, never stack.
-  std::string parse(const char* begin, const char* end, simdjson::dom::element& root) {
-    const size_t len = static_cast<size_t>(end - begin);
-    if (len > parser_.capacity()) {
-      const size_t cap = std::max({len, 2 * parser_.capacity(), size_t{4096}});
-      if (parser_.allocate(cap, cap / 2 + 2) != simdjson::SUCCESS) {
-        return "the line is too long to read (" + std::to_string(len) + " bytes)";
-      }
-    }
-    // simdjson reads a little past the end of its input: the line goes into a padded copy.
-    if (padded_.size() < len + simdjson::SIMDJSON_PADDING) padded_.resize(len + simdjson::SIMDJSON_PADDING);
-    std::memcpy(padded_.data(), begin, len);
-    const simdjson::error_code error = parser_.parse(padded_.data(), len, false).get(root);
-    if (error == simdjson::SUCCESS) return {};
-    // The reasons come from nlohmann (column and token) where it has one, or else in the
-    // same style; UTF-8 first, since nlohmann would quote the very bytes that are wrong.
-    const size_t bad = utf8_error_offset({begin, len});
-    if (bad != std::string_view::npos) {
-      return "the line is not valid UTF-8 at column " + std::to_string(bad + 1);
-    }
-    std::string msg = parse_error_message(begin, end);
-    if (msg.empty()) {
-      // Accepted by nlohmann, refused by simdjson: only an integer past 64 bits does that.
-      msg = error == simdjson::NUMBER_ERROR
-                ? "malformed json: a number is out of range (integers are limited to 64 bits)"
-                : std::string("malformed json: ") + simdjson::error_message(error);
-    }
-    return msg;
-  }
-
-  // Parses every field first and appends only when all are good, so a rejected row leaves no
-  // trace in the block.
+  // The row parser converts every field first and the row is appended only when all are
+  // good, so a rejected row leaves no trace in the block.
   void take_line(const char* begin, const char* end, ColumnBlock& block,
                  std::vector<Reject>& rejects) {
-    auto reject = [&](std::string reason) {
-      rejects.push_back(
-          Reject{line_, std::move(reason), std::string(begin, static_cast<size_t>(end - begin))});
-    };
-    // A byte-order mark, as an editor leaves at the start of a file (or of files joined).
-    const char* json_begin = begin;
-    if (end - begin >= 3 && std::memcmp(begin, "\xEF\xBB\xBF", 3) == 0) json_begin += 3;
-    simdjson::dom::element root;
-    if (std::string error = parse(json_begin, end, root); !error.empty()) {
-      reject(std::move(error));
+    if (std::string reason = row_.parse(begin, end); !reason.empty()) {
+      add_reject(rejects, line_, std::move(reason), begin, end);
       return;
     }
-    simdjson::dom::object record;
-    if (root.get(record) != simdjson::SUCCESS) {
-      reject(std::string("expected a json object, found ") + type_name(root.type()));
-      return;
+    const size_t nextra = schema_.extra_columns.size();
+    if (extra_text_.size() != nextra) {
+      extra_text_.assign(nextra, {});
+      extra_in_.assign(nextra, 0);
+      extra_buf_.resize(nextra);
     }
-    if (std::string dup = find_values(record); !dup.empty()) {
-      reject("key " + quote_cell(dup) + " appears more than once");
-      return;
-    }
-    char buf[64];
-    const auto& fields = schema_.fields;
-    for (size_t f = 0; f < fields.size(); ++f) {
-      const FieldSpec& field = fields[f];
-      row_text_[f] = {};
-      row_num_[f] = 0.0;
-      const simdjson::dom::element v = field_value_[f];
-      if (!field_seen_[f] || v.is_null()) {
-        if (field.optional) {
-          row_valid_[f] = 0;
-          continue;
-        }
-        reject("required field `" + field.name + "` is " + (!field_seen_[f] ? "absent" : "null"));
-        return;
-      }
-      if (field.type == FieldType::Text) {
-        if (!v.is_string()) {
-          reject("field `" + field.name + "`: " + quote_cell(scalar_text(v, buf)) + " is not a string");
-          return;
-        }
-        const std::string_view s = v.get_string().value_unsafe();
-        if (s.empty() && !field.optional) {
-          reject("required field `" + field.name + "` is empty");
-          return;
-        }
-        row_valid_[f] = !s.empty();
-        row_text_[f] = s;  // simdjson checked the line, escapes included, for UTF-8
-        continue;
-      }
-      if (field.type == FieldType::Number && v.is_number()) {
-        // simdjson refuses a literal that overflows; this guard keeps the CSV path's promise
-        // (no infinities) should a parser version let one through.
-        const double d = v.get_double().value_unsafe();
-        if (!std::isfinite(d)) {
-          reject("field `" + field.name + "`: " + quote_cell(scalar_text(v, buf)) +
-                 " is out of range for a number");
-          return;
-        }
-        row_num_[f] = d;
-        row_valid_[f] = 1;
-        continue;
-      }
-      if (field.type == FieldType::Bool && v.is_bool()) {
-        row_num_[f] = v.get_bool().value_unsafe() ? 1.0 : 0.0;
-        row_valid_[f] = 1;
-        continue;
-      }
-      // Strings (numeric strings, bool spellings, dates, enum members) go through the cell
-      // grammar; other values through their text, which the grammar rejects with the field's
-      // own wording (a bool field still takes the numbers 1 and 0, as in CSV). An array or
-      // object is its placeholder, which no grammar takes.
-      const CellStatus status = parse_cell(field, scalar_text(v, buf), row_num_[f], reason_);
-      if (status == CellStatus::Rejected) {
-        reject(reason_);
-        return;
-      }
-      row_valid_[f] = status == CellStatus::Present;
-      if (!row_valid_[f]) row_num_[f] = 0.0;
-    }
-    for (size_t e = 0; e < schema_.extra_columns.size(); ++e) {
-      if (extra_seen_[e] && is_container(extra_value_[e])) {
-        reject("column `" + schema_.extra_columns[e] + "`: " +
-               quote_cell(scalar_text(extra_value_[e], buf)) + " is not a string, number or bool");
-        return;
-      }
-    }
-
-    for (size_t f = 0; f < fields.size(); ++f) {
-      if (fields[f].type == FieldType::Text) {
-        const std::string_view kept = block.keep(row_text_[f]);
-        block.text[f].push_back(TextRef{kept.data(), kept.size()});
-      } else {
-        block.num[f].push_back(row_num_[f]);
-      }
-      block.valid[f].push_back(row_valid_[f]);
-    }
-    for (size_t e = 0; e < schema_.extra_columns.size(); ++e) {
-      std::string_view kept = block.keep({});
-      if (extra_seen_[e] && !extra_value_[e].is_null()) {
-        // No header here, so "present" means some row of this block has the key.
-        block.extra_present[e] = true;
-        kept = block.keep(scalar_text(extra_value_[e], buf));
-      }
-      block.extra[e].push_back(TextRef{kept.data(), kept.size()});
-    }
-    block.line.push_back(line_);
-    ++block.rows;
+    for (size_t e = 0; e < nextra; ++e) extra_in_[e] = row_.extra_text(e, extra_buf_[e].bytes, extra_text_[e]);
+    append_row(schema_, block, row_.num().data(), row_.valid().data(), row_.text().data(), extra_text_.data(),
+               extra_in_.data(), line_);
     ++accepted_;
-  }
-
-  // One pass over the object's members: each field's and extra column's value into its slot.
-  // Returns a key that appears twice (which the CSV reader's header rule also refuses: a
-  // second value that silently wins is a guess), or empty.
-  std::string find_values(simdjson::dom::object record) {
-    std::fill(field_seen_.begin(), field_seen_.end(), 0);
-    std::fill(extra_seen_.begin(), extra_seen_.end(), 0);
-    other_keys_.clear();
-    for (const simdjson::dom::key_value_pair kv : record) {
-      const auto it = slot_of_.find(kv.key);
-      if (it == slot_of_.end()) {
-        other_keys_.push_back(kv.key);
-        continue;
-      }
-      const Slot slot = it->second;
-      if (slot.field >= 0) {
-        if (field_seen_[slot.field]) return std::string(kv.key);
-        field_seen_[slot.field] = 1;
-        field_value_[slot.field] = kv.value;
-      }
-      if (slot.extra >= 0) {
-        if (extra_seen_[slot.extra]) return std::string(kv.key);
-        extra_seen_[slot.extra] = 1;
-        extra_value_[slot.extra] = kv.value;
-      }
-    }
-    // Keys that are neither are rare and few: sorting them finds a pair without a hash set.
-    if (other_keys_.size() > 1) {
-      std::sort(other_keys_.begin(), other_keys_.end());
-      const auto dup = std::adjacent_find(other_keys_.begin(), other_keys_.end());
-      if (dup != other_keys_.end()) return std::string(*dup);
-    }
-    return {};
   }
 
   Schema schema_;
@@ -383,18 +107,14 @@ class JsonLinesReader final : public RecordReader {
   uint64_t line_ = 1;  // physical line of the next unread byte
   uint64_t accepted_ = 0;
 
-  simdjson::dom::parser parser_;
-  std::vector<char> padded_;
-  std::unordered_map<std::string_view, Slot> slot_of_;
-
-  // Reused for every record; the views and elements point into parser_'s current document.
-  std::vector<simdjson::dom::element> field_value_, extra_value_;
-  std::vector<uint8_t> field_seen_, extra_seen_;
-  std::vector<std::string_view> other_keys_;
-  std::vector<double> row_num_;
-  std::vector<uint8_t> row_valid_;
-  std::vector<std::string_view> row_text_;
-  std::string reason_;
+  JsonRowParser row_;  // after schema_, which it reads
+  // Each extra column's text for the row being appended (a number's text lives in its buffer).
+  struct NumberText {
+    char bytes[64];
+  };
+  std::vector<NumberText> extra_buf_;
+  std::vector<std::string_view> extra_text_;
+  std::vector<uint8_t> extra_in_;
 };
 
 }  // namespace

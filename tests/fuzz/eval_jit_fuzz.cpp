@@ -5,7 +5,7 @@
 #include <cstring>
 #include <string>
 
-#include "runtime/scorecard.h"
+#include "compiler/api/compile.h"
 #include "tests/common/card_generator.h"
 #include "tests/fuzz/fuzz_invariants.h"
 

@@ -9,7 +9,7 @@
 
 #include "compiler/diag/render.h"
 #include "compiler/lint/lint.h"
-#include "runtime/scorecard.h"
+#include "compiler/api/compile.h"
 #include "tests/fuzz/fuzz_invariants.h"
 
 namespace healthc::fuzz {
@@ -103,7 +103,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.use_cache = false;
   const CompileOutcome out = compile_scorecard_text("fuzz.health", text, options);
   fuzz::require(out.scorecard != nullptr || out.front != nullptr, "compile lost the front end: " + out.error);
-  const FrontendResult& front = out.scorecard ? out.scorecard->source() : *out.front;
+  const FrontendResult& front = out.scorecard ? *out.scorecard->source() : *out.front;
   fuzz::check_front(front, text);
   if (!out.scorecard) {
     fuzz::require(!front.ok(), "a clean card did not compile: " + out.error);

@@ -1,14 +1,22 @@
-// Differential tests: random scorecards and random data (missing cells, zeros, extremes)
-// scored by the JIT and by the reference evaluator must agree on every output of every row.
+// Differential tests: three engines — the JIT, the reference evaluator and an ahead-of-time
+// artefact (compiled to a shared object, loaded through runtime/aot/) — must agree bit for bit
+// on every output of every row, on random scorecards with random data (missing cells, zeros,
+// extremes) and on the example cards with their sample data and random data.
 // A failure prints the seed; HEALTHC_DIFF_SEED=N reruns that one case.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
 
-#include "runtime/scorecard.h"
+#include "compiler/api/compile.h"
+#include "compiler/jit/aot.h"
+#include "runtime/aot/artefact.h"
+#include "runtime/aot/cpu.h"
+#include "runtime/io/record_reader.h"
 #include "tests/common/card_generator.h"
 
 namespace healthc {
@@ -17,7 +25,98 @@ namespace {
 using test_support::CardGenerator;
 using test_support::random_block;
 
-bool run_case(uint64_t seed, size_t rows) {
+// A scratch directory for this process's artefacts (each is deleted once loaded), removed at exit.
+struct ScratchDir {
+  std::string path;
+  ScratchDir() {
+    std::string pattern = testing::TempDir() + "healthc_diff_XXXXXX";
+    if (::mkdtemp(pattern.data())) path = pattern;
+  }
+  ~ScratchDir() {
+    if (!path.empty()) ::rmdir(path.c_str());
+  }
+};
+const std::string& scratch_dir() {
+  static const ScratchDir dir;
+  return dir.path;
+}
+
+// `program` compiled ahead of time for `cpu` and loaded back; null (with a failure) if not.
+std::shared_ptr<const Scorecard> aot_card(const ir::Program& program, const std::string& name,
+                                          const std::string& cpu = jit::kDefaultAotCpu) {
+  const std::string path = scratch_dir() + "/" + name + "-" + cpu + ".so";
+  jit::ArtefactOptions options;
+  options.cpu = cpu;
+  const jit::ArtefactResult written = jit::write_artefact(program, options, path);
+  if (!written.error.empty()) {
+    ADD_FAILURE() << name << ": cannot write the artefact: " << written.error;
+    return nullptr;
+  }
+  std::string error;
+  auto card = aot::load(path, error);
+  std::remove(path.c_str());  // the loaded code stays mapped
+  if (!card) ADD_FAILURE() << name << ": cannot load the artefact: " << error;
+  return card;
+}
+
+bool same_double(double x, double y) { return std::memcmp(&x, &y, sizeof x) == 0; }
+
+// Whether two engines' scores of the same block agree bit for bit; says where not.
+bool agree(const BlockScores& a, const char* an, const BlockScores& b, const char* bn, const std::string& what,
+           const std::string& text) {
+  const size_t rows = a.rows;
+  if (b.rows != rows) {
+    ADD_FAILURE() << what << ": " << an << " scored " << a.rows << " rows, " << bn << " " << b.rows;
+    return false;
+  }
+  for (size_t r = 0; r < rows; ++r) {
+    const bool rows_agree = a.segment[r] == b.segment[r] && a.score[r] == b.score[r] && a.band[r] == b.band[r] &&
+                            a.label[r] == b.label[r] && a.override_[r] == b.override_[r];
+    if (!rows_agree) {
+      ADD_FAILURE() << what << " row " << r << ": " << an << " (seg " << a.segment[r] << ", score " << a.score[r]
+                    << ", band " << a.band[r] << ", label " << a.label[r] << ", override " << a.override_[r] << ") vs "
+                    << bn << " (" << b.segment[r] << ", " << b.score[r] << ", " << b.band[r] << ", " << b.label[r]
+                    << ", " << b.override_[r] << ")\n"
+                    << text;
+      return false;
+    }
+  }
+  if (!a.detail || !b.detail) return true;
+  for (size_t i = 0; i < a.m_value.size(); ++i) {
+    const bool ok = a.m_value_valid[i] == b.m_value_valid[i] && a.m_score_valid[i] == b.m_score_valid[i] &&
+                    a.m_weight_valid[i] == b.m_weight_valid[i] &&
+                    (!a.m_value_valid[i] || same_double(a.m_value[i], b.m_value[i])) &&
+                    (!a.m_score_valid[i] || same_double(a.m_score[i], b.m_score[i])) &&
+                    (!a.m_weight_valid[i] || same_double(a.m_weight[i], b.m_weight[i]));
+    if (!ok) {
+      ADD_FAILURE() << what << ": measure " << i / rows << " row " << i % rows << " differs between " << an << " and "
+                    << bn << ": value " << a.m_value[i] << "/" << b.m_value[i] << " score " << a.m_score[i] << "/"
+                    << b.m_score[i] << " weight " << a.m_weight[i] << "/" << b.m_weight[i] << "\n"
+                    << text;
+      return false;
+    }
+  }
+  return true;
+}
+
+// Scores `block` with each card, both variants, and checks all of them against the first.
+bool all_agree(const std::vector<std::pair<const char*, const Scorecard*>>& engines, const rt::ColumnBlock& block,
+               double as_of, const std::string& what, const std::string& text) {
+  BlockScores reference;
+  engines[0].second->score(block, as_of, true, reference);
+  for (size_t e = 0; e < engines.size(); ++e)
+    for (bool detail : {true, false}) {
+      if (e == 0 && detail) continue;
+      BlockScores s;
+      engines[e].second->score(block, as_of, detail, s);
+      if (!agree(reference, engines[0].first, s, engines[e].first, what + (detail ? " (detail)" : " (basic)"), text))
+        return false;
+    }
+  return true;
+}
+
+// `aot`: also compile the card ahead of time (the slowest engine to set up, so not every seed).
+bool run_case(uint64_t seed, size_t rows, bool aot) {
   CardGenerator g(seed);
   const std::string text = g.card();
   CompileOptions jit_opts, eval_opts;
@@ -30,48 +129,81 @@ bool run_case(uint64_t seed, size_t rows) {
                   << "\n" << text;
     return false;
   }
-  const rt::Schema schema = jit.scorecard->schema();
-  rt::ColumnBlock block = random_block(schema, g, rows);
-  BlockScores a, b;
-  const double as_of = 20100;
-  jit.scorecard->score(block, as_of, true, a);
-  ev.scorecard->score(block, as_of, true, b);
-  auto same_double = [](double x, double y) { return std::memcmp(&x, &y, sizeof x) == 0; };
-  for (size_t r = 0; r < rows; ++r) {
-    const bool rows_agree = a.segment[r] == b.segment[r] && a.score[r] == b.score[r] && a.band[r] == b.band[r] &&
-                            a.label[r] == b.label[r] && a.override_[r] == b.override_[r];
-    if (!rows_agree) {
-      ADD_FAILURE() << "seed " << seed << " row " << r << ": jit (seg " << a.segment[r] << ", score " << a.score[r]
-                    << ", band " << a.band[r] << ", label " << a.label[r] << ", override " << a.override_[r]
-                    << ") vs eval (" << b.segment[r] << ", " << b.score[r] << ", " << b.band[r] << ", " << b.label[r]
-                    << ", " << b.override_[r] << ")\n" << text;
-      return false;
-    }
+  std::vector<std::pair<const char*, const Scorecard*>> engines = {{"jit", jit.scorecard.get()},
+                                                                   {"eval", ev.scorecard.get()}};
+  std::shared_ptr<const Scorecard> artefact;
+  if (aot) {
+    artefact = aot_card(jit.scorecard->program(), "seed" + std::to_string(seed));
+    if (!artefact) return false;
+    engines.push_back({"aot", artefact.get()});
   }
-  for (size_t i = 0; i < a.m_value.size(); ++i) {
-    const bool ok = a.m_value_valid[i] == b.m_value_valid[i] && a.m_score_valid[i] == b.m_score_valid[i] &&
-                    a.m_weight_valid[i] == b.m_weight_valid[i] &&
-                    (!a.m_value_valid[i] || same_double(a.m_value[i], b.m_value[i])) &&
-                    (!a.m_score_valid[i] || same_double(a.m_score[i], b.m_score[i])) &&
-                    (!a.m_weight_valid[i] || same_double(a.m_weight[i], b.m_weight[i]));
-    if (!ok) {
-      ADD_FAILURE() << "seed " << seed << ": measure " << i / rows << " row " << i % rows << " differs: value "
-                    << a.m_value[i] << "/" << b.m_value[i] << " score " << a.m_score[i] << "/" << b.m_score[i]
-                    << " weight " << a.m_weight[i] << "/" << b.m_weight[i] << "\n" << text;
-      return false;
-    }
-  }
-  return true;
+  rt::ColumnBlock block = random_block(jit.scorecard->schema(), g, rows);
+  return all_agree(engines, block, 20100, "seed " + std::to_string(seed), text);
 }
 
-TEST(Differential, JitAgreesWithTheEvaluatorOnRandomCardsAndData) {
+TEST(Differential, JitEvaluatorAndArtefactAgreeOnRandomCardsAndData) {
+  ASSERT_FALSE(scratch_dir().empty());
   if (const char* s = std::getenv("HEALTHC_DIFF_SEED")) {
-    run_case(std::strtoull(s, nullptr, 10), 512);
+    run_case(std::strtoull(s, nullptr, 10), 512, true);
     return;
   }
   const int cases = std::getenv("HEALTHC_DIFF_CASES") ? std::atoi(std::getenv("HEALTHC_DIFF_CASES")) : 150;
   int failures = 0;
-  for (int seed = 1; seed <= cases && failures < 3; ++seed) failures += !run_case(static_cast<uint64_t>(seed), 200);
+  // Every third card also through an artefact: writing one runs LLVM for both variants and the
+  // system linker, several times the JIT's work.
+  for (int seed = 1; seed <= cases && failures < 3; ++seed)
+    failures += !run_case(static_cast<uint64_t>(seed), 200, seed % 3 == 1);
+}
+
+// Reads the whole of a CSV file as one block (the example samples are small).
+rt::ColumnBlock read_sample(const std::string& path, const rt::Schema& schema) {
+  rt::ColumnBlock block;
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) {
+    ADD_FAILURE() << "cannot read " << path;
+    return block;
+  }
+  auto reader = rt::make_reader(rt::DataFormat::Csv, f, schema);
+  const std::string err = reader->open();
+  EXPECT_EQ(err, "") << path;
+  std::vector<rt::Reject> rejects;
+  if (err.empty()) reader->next(block, rejects, 1000000);
+  std::fclose(f);
+  EXPECT_GT(block.rows, 0u) << path;
+  return block;
+}
+
+// The example cards, on their sample data and on random data, through the JIT, the evaluator
+// and an artefact at every CPU level this machine runs: the levels must not change a bit.
+TEST(Differential, EnginesAgreeOnTheExamplesAtEveryCpuLevel) {
+  ASSERT_FALSE(scratch_dir().empty());
+  std::vector<std::string> levels = {"x86-64-v2", "x86-64-v3", "native"};
+  if (aot::host_has("avx512f") == aot::FeatureCheck::Present) levels.push_back("x86-64-v4");
+  for (const char* name : {"b2b_saas", "lifecycle", "fintech_platform"}) {
+    const std::string card = std::string(HEALTHC_SOURCE_DIR) + "/examples/" + name + ".health";
+    CompileOptions eval_opts;
+    eval_opts.engine = Engine::Evaluator;
+    CompileOutcome jit = compile_scorecard(card, {});
+    CompileOutcome ev = compile_scorecard(card, eval_opts);
+    ASSERT_TRUE(jit.scorecard && ev.scorecard) << name << ": " << jit.error;
+    std::vector<std::shared_ptr<const Scorecard>> artefacts;
+    std::vector<std::string> labels;
+    for (const std::string& level : levels) {
+      artefacts.push_back(aot_card(jit.scorecard->program(), name, level));
+      ASSERT_TRUE(artefacts.back());
+      labels.push_back("aot " + level);
+    }
+    std::vector<std::pair<const char*, const Scorecard*>> engines = {{"jit", jit.scorecard.get()},
+                                                                     {"eval", ev.scorecard.get()}};
+    for (size_t i = 0; i < artefacts.size(); ++i) engines.push_back({labels[i].c_str(), artefacts[i].get()});
+    const rt::Schema schema = jit.scorecard->schema();
+    const rt::ColumnBlock sample =
+        read_sample(std::string(HEALTHC_SOURCE_DIR) + "/examples/data/" + name + "_sample.csv", schema);
+    EXPECT_TRUE(all_agree(engines, sample, 20758, std::string(name) + " sample", ""));  // 2026-11-01
+    CardGenerator g(7);
+    const rt::ColumnBlock random = random_block(schema, g, 500);
+    EXPECT_TRUE(all_agree(engines, random, 20100, std::string(name) + " random data", ""));
+  }
 }
 
 }  // namespace

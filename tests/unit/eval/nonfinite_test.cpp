@@ -4,6 +4,7 @@
 // weights are set in the IR, past the checker's bound, as a card built another way could.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <string>
 
 #include "tests/unit/jit/engine_fixture.h"
@@ -20,7 +21,7 @@ bands { low from 0 color red  high from 50 color green }
 measure ma { score = a }
 measure mb { score = b }
 measure mc { score = c }
-model default { group g 1 { ma 1  mb 1 }  mc 1 }
+model default { group g 1 { ma 2  mb 2 }  mc 5 }
 label rest otherwise
 )";
   for (int i = 0; i < filler; ++i) s += "measure f" + std::to_string(i) + " { score = a + " + std::to_string(i) + " }\n";
@@ -35,7 +36,21 @@ class NonFiniteScore : public ::testing::TestWithParam<int> {
     const bool split = jit::is_split(program_, jit::Variant::Basic);
     EXPECT_EQ(split, GetParam() > 0);
   }
-  std::vector<ir::WeightNode>& roots() { return program_.models[0].roots; }
+  // Sets every weight `from` (the card's weights are distinct by level: g 1, mc 5, g's
+  // children 2) to `to`, in the tree and in the pipeline's instructions that carry it.
+  void set_weight(double from, double to) {
+    std::function<void(std::vector<ir::WeightNode>&)> walk = [&](std::vector<ir::WeightNode>& nodes) {
+      for (ir::WeightNode& n : nodes) {
+        if (n.weight == from) n.weight = to;
+        walk(n.children);
+      }
+    };
+    walk(program_.models[0].roots);
+    for (ir::Inst& in : program_.code)
+      if ((in.op == ir::Op::WeightedSum || in.op == ir::Op::WeightSum || in.op == ir::Op::EffectiveWeight) &&
+          in.imm == from)
+        in.imm = to;
+  }
   // Row r: a = 50, b = 60, c = 70.
   testing::Columns columns(size_t rows) {
     testing::Columns cols(program_, rows);
@@ -57,8 +72,9 @@ class NonFiniteScore : public ::testing::TestWithParam<int> {
 INSTANTIATE_TEST_SUITE_P(BothEmitters, NonFiniteScore, ::testing::Values(0, 800));
 
 TEST_P(NonFiniteScore, OverflowingWeightsLeaveTheAccountUnscored) {
-  for (ir::WeightNode& n : roots()) n.weight = 1e308;       // root sums overflow: inf / inf
-  for (ir::WeightNode& n : roots()[0].children) n.weight = 1e308;
+  set_weight(1, 1e308);  // root sums overflow: inf / inf
+  set_weight(5, 1e308);
+  set_weight(2, 1e308);
   testing::Outputs out = both(columns(3), 3);
   for (size_t r = 0; r < 3; ++r) {
     EXPECT_EQ(out.score[r], -1);
@@ -68,7 +84,7 @@ TEST_P(NonFiniteScore, OverflowingWeightsLeaveTheAccountUnscored) {
 }
 
 TEST_P(NonFiniteScore, OverflowingGroupIsUnscoredAndItsWeightRedistributed) {
-  for (ir::WeightNode& n : roots()[0].children) n.weight = 1e308;
+  set_weight(2, 1e308);
   testing::Outputs out = both(columns(2), 2);
   for (size_t r = 0; r < 2; ++r) {
     EXPECT_EQ(out.score[r], 70);  // only mc is left
@@ -80,8 +96,8 @@ TEST_P(NonFiniteScore, OverflowingGroupIsUnscoredAndItsWeightRedistributed) {
 }
 
 TEST_P(NonFiniteScore, WeightedScoreOutsideTheScaleIsUnscored) {
-  roots()[0].weight = 3;     // the group scores 55
-  roots()[1].weight = -2.9;  // mc scores 70: (3 * 55 - 2.9 * 70) / 0.1 = -380
+  set_weight(1, 3);     // the group scores 55
+  set_weight(5, -2.9);  // mc scores 70: (3 * 55 - 2.9 * 70) / 0.1 = -380
   testing::Outputs out = both(columns(2), 2);
   for (size_t r = 0; r < 2; ++r) {
     EXPECT_EQ(out.score[r], -1);
@@ -90,7 +106,8 @@ TEST_P(NonFiniteScore, WeightedScoreOutsideTheScaleIsUnscored) {
 }
 
 TEST_P(NonFiniteScore, HugeButFiniteWeightsStillScore) {
-  for (ir::WeightNode& n : roots()) n.weight = 1e300;  // sums stay finite
+  set_weight(1, 1e300);  // sums stay finite
+  set_weight(5, 1e300);
   testing::Outputs out = both(columns(2), 2);
   for (size_t r = 0; r < 2; ++r) EXPECT_EQ(out.score[r], 63);  // (55 + 70) / 2 rounded half up
 }

@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <string>
 
-#include "runtime/scorecard.h"
+#include "compiler/api/compile.h"
 #include "runtime/io/record_reader.h"
 
 namespace healthc {
@@ -131,6 +131,29 @@ TEST_P(Semantics, WeightedScoreRoundsHalfUp) {
   auto r = score(body, "1,,,\n2,1,,\n", GetParam());
   EXPECT_EQ(r[0].score, 51);
   EXPECT_EQ(r[1].score, 60);
+}
+
+TEST_P(Semantics, WeightedScoreWithinOneBillionthOfAHalfRoundsUp) {
+  // The spec pins floor((raw + 0.5) + 1e-9): 72.49999999995 counts as 72.5 (plain
+  // floor(raw + 0.5) gave 72); 72.4999 is not within 1e-9 of the half.
+  const char* body = "measure m0 { score = 72.49999999995 }\nmeasure m1 { score = 72.4999 }\nmodel default { m0 1 }\nmodel other { m1 1 }\nsegment s when a > 0 use other\n";
+  auto r = score(body, "1,,,\n2,1,,\n", GetParam());
+  EXPECT_EQ(r[0].score, 73);
+  EXPECT_EQ(r[1].score, 72);
+}
+
+TEST_P(Semantics, LinearIsEvaluatedInTheSpecsOrder) {
+  // s_k + (s_k+1 - s_k) * (X - x_k) / (x_k+1 - x_k): at X = 0.0015 on 0 -> 0, 3 -> 100 that is
+  // 100 * 0.0015 / 3 = 0.049999999999999996, where the precomputed slope form
+  // 0.0015 * (100 / 3) gives 0.05 (found by a search over both forms in IEEE double).
+  const char* body = "measure m { value = a  score = linear(value, 0 -> 0, 3 -> 100, 10 -> 50) }\nmodel default { m 1 }\n";
+  auto r = score(body, "1,0.0015,,\n2,3,,\n3,6.5,,\n4,11,,\n5,-1,,\n", GetParam());
+  EXPECT_EQ(r[0].m0_score, 0.049999999999999996);
+  EXPECT_NE(r[0].m0_score, 0.05);
+  EXPECT_EQ(r[1].m0_score, 100);
+  EXPECT_EQ(r[2].m0_score, 75);
+  EXPECT_EQ(r[3].m0_score, 50);
+  EXPECT_EQ(r[4].m0_score, 0);
 }
 
 TEST_P(Semantics, FirstMatchingSegmentOverrideAndLabelWin) {

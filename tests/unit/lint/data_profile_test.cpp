@@ -2,6 +2,7 @@
 // model uses them, overrides over the accounts they can apply to), the same on both engines,
 // and the data rules read it only when there is one.
 #include "compiler/lint/data_profile.h"
+#include "compiler/api/compile.h"
 
 #include <gtest/gtest.h>
 
@@ -97,7 +98,7 @@ TEST(DataProfile, BothEnginesAgree) {
 TEST(DataRules, RunOnlyWithAProfile) {
   std::shared_ptr<const Scorecard> card;
   const DataProfile p = profile(Engine::Evaluator, &card);
-  const FrontendResult& src = card->source();
+  const FrontendResult& src = *card->source();
   auto codes = [&](const DataProfile* data) {
     std::vector<std::string> out;
     const DiagnosticList found = lint(src.card, src.checked.checked, *src.file, data);

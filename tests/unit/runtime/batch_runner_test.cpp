@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <string>
 
-#include "runtime/scorecard.h"
+#include "compiler/api/compile.h"
 #include "runtime/batch_runner.h"
 #include "runtime/io/record_reader.h"
 

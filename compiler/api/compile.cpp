@@ -1,0 +1,78 @@
+// Compiling a card: front end, params, lowering, and the JIT installed as the card's code
+// generator (the eager variant compiled here so code generation errors surface now).
+#include "compiler/api/compile.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "compiler/ir/lower.h"
+#include "compiler/jit/jit.h"
+
+namespace healthc {
+
+NativeCompiler jit_compiler(const CompileOptions& options) {
+  const jit::CacheOptions cache{options.use_cache, options.cache_dir};
+  return [cache](const ir::Program& program, int variant) {
+    NativeCode code;
+    jit::CompileResult r = jit::compile(program, variant ? jit::Variant::Detail : jit::Variant::Basic, cache);
+    code.notes = std::move(r.notes);
+    code.use_evaluator = r.use_evaluator;
+    if (!r.scorer) {
+      code.error = r.error;
+      return code;
+    }
+    code.fn = r.scorer->function();
+    code.owner = std::shared_ptr<jit::NativeScorer>(std::move(r.scorer));
+    return code;
+  };
+}
+
+namespace {
+
+CompileOutcome build(std::unique_ptr<FrontendResult> front, const CompileOptions& options) {
+  CompileOutcome out;
+  if (!front->ok()) {
+    out.front = std::move(front);
+    return out;
+  }
+  std::vector<double> params = ir::default_params(front->card);
+  // A named pair, not a structured binding: clang 14 cannot capture a binding in a lambda.
+  for (const auto& param : options.params) {
+    const auto& name = param.first;
+    auto it = std::find_if(front->card.params.begin(), front->card.params.end(),
+                           [&](const ast::Param& p) { return p.name.text == name; });
+    if (it == front->card.params.end()) {
+      out.error = fmt::format("the scorecard has no param `{}`", name);
+      return out;
+    }
+    params[it - front->card.params.begin()] = param.second;
+  }
+  ir::Program program = ir::lower(front->card, front->checked.checked, params);
+  NativeCompiler compiler = options.engine == Engine::Jit ? jit_compiler(options) : NativeCompiler{};
+  std::shared_ptr<Scorecard> card =
+      Scorecard::make(std::move(program), std::shared_ptr<const FrontendResult>(std::move(front)), options.engine,
+                      std::move(compiler));
+  if (options.engine == Engine::Jit) {
+    const NativeCode& code = card->prepare(options.eager_detail ? 1 : 0);
+    out.notes = code.notes;
+    if (!code.fn && !code.use_evaluator) {
+      out.error = "code generation failed: " + code.error;
+      return out;
+    }
+  }
+  out.scorecard = std::move(card);
+  return out;
+}
+
+}  // namespace
+
+CompileOutcome compile_scorecard(const std::string& path, const CompileOptions& options) {
+  return build(std::make_unique<FrontendResult>(run_frontend(path)), options);
+}
+
+CompileOutcome compile_scorecard_text(const std::string& name, const std::string& text, const CompileOptions& options) {
+  return build(std::make_unique<FrontendResult>(run_frontend_text(name, text)), options);
+}
+
+}  // namespace healthc

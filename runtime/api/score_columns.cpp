@@ -1,0 +1,137 @@
+// hc_score_columns: a block of accounts in the caller's arrays, scored in place. The caller's
+// columns go to the batch function as they are (no copy); rows the readers would refuse (a
+// required field missing, a value outside its type: column_checks.h) are marked in `status`,
+// never scored.
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "compiler/ir/batch_abi.h"
+#include "runtime/api/card.h"
+#include "runtime/api/column_checks.h"
+
+static_assert(sizeof(hc_text) == sizeof(healthc::ir::TextCell));
+static_assert(alignof(hc_text) == alignof(healthc::ir::TextCell));
+static_assert(offsetof(hc_text, data) == offsetof(healthc::ir::TextCell, data));
+static_assert(offsetof(hc_text, size) == offsetof(healthc::ir::TextCell, size));
+
+namespace healthc::api {
+namespace {
+
+// Rows checked and scored at a time without detail: the chunk's columns are still in cache
+// when the batch function reads them after the checks. (Detail arrays are laid out over all
+// rows, [measure * rows + row], so with detail the block is one chunk.)
+constexpr size_t kChunkRows = 2048;
+
+// Scores rows [begin, end): the caller's columns as they are, or, when some rows are bad,
+// copies in which those rows are missing in every field with their values zeroed (so no value
+// outside its type reaches the batch function); the bad rows' outputs are then overwritten.
+void score_chunk(const hc_card& h, const hc_batch_in& in, const hc_batch_out& out, double as_of, size_t begin,
+                 size_t end, bool any_bad, const std::vector<const uint8_t*>& valid_in) {
+  const ir::Program& p = h.card->program();
+  const size_t nf = p.fields.size(), n = end - begin;
+  const bool detail = out.m_value != nullptr;
+  // Detail rows are strided over the whole block; without detail a chunk is its own block.
+  std::vector<const double*> num(nf, nullptr);
+  std::vector<const uint8_t*> valid(nf, nullptr);
+  std::vector<const ir::TextCell*> text(nf, nullptr);
+  std::vector<std::vector<double>> num_copy;
+  std::vector<std::vector<uint8_t>> valid_copy;
+  std::vector<std::vector<ir::TextCell>> text_copy;
+  if (any_bad) {
+    num_copy.resize(nf);
+    valid_copy.resize(nf);
+    text_copy.resize(nf);
+  }
+  const uint8_t* status = out.status + begin;
+  for (size_t f = 0; f < nf; ++f) {
+    const hc_column& c = in.fields[f];
+    valid[f] = valid_in[f] + begin;
+    if (p.fields[f].type == ir::FieldType::Text) text[f] = reinterpret_cast<const ir::TextCell*>(c.text) + begin;
+    else num[f] = c.values + begin;
+    if (!any_bad) continue;
+    valid_copy[f].assign(valid[f], valid[f] + n);
+    if (num[f]) num_copy[f].assign(num[f], num[f] + n);
+    if (text[f]) text_copy[f].assign(text[f], text[f] + n);
+    for (size_t r = 0; r < n; ++r) {
+      if (status[r] == HC_ROW_OK) continue;
+      valid_copy[f][r] = 0;
+      if (num[f]) num_copy[f][r] = 0;
+      if (text[f]) text_copy[f][r] = ir::TextCell{nullptr, 0};
+    }
+    valid[f] = valid_copy[f].data();
+    if (num[f]) num[f] = num_copy[f].data();
+    if (text[f]) text[f] = text_copy[f].data();
+  }
+  const ir::BatchColumns cols{num.data(), valid.data(), text.data(), as_of, static_cast<int64_t>(n)};
+  const ir::BatchOutputs o{out.segment + begin, out.score + begin,   out.band + begin,    out.label + begin,
+                           out.override_index + begin, out.m_value, out.m_value_valid, out.m_score,
+                           out.m_score_valid,          out.m_weight, out.m_weight_valid};
+  h.card->score(cols, detail, o);
+  if (!any_bad) return;
+  const size_t nm = p.measures.size(), rows = in.rows;
+  for (size_t r = 0; r < n; ++r) {
+    if (status[r] == HC_ROW_OK) continue;
+    const size_t row = begin + r;
+    out.segment[row] = out.score[row] = out.band[row] = out.label[row] = out.override_index[row] = -1;
+    if (!detail) continue;
+    for (size_t m = 0; m < nm; ++m) {
+      const size_t at = m * rows + row;
+      out.m_value_valid[at] = out.m_score_valid[at] = out.m_weight_valid[at] = 0;
+      out.m_value[at] = out.m_score[at] = out.m_weight[at] = 0;
+    }
+  }
+}
+
+int score_columns(const hc_card& h, const hc_batch_in& in, const hc_batch_out& out, double as_of) {
+  const ir::Program& p = h.card->program();
+  const size_t nf = p.fields.size(), rows = in.rows;
+  std::vector<const uint8_t*> valid(nf, nullptr);
+  std::vector<uint8_t> all_valid;  // for columns given without validity
+  for (size_t f = 0; f < nf; ++f) {
+    if (!in.fields[f].valid && all_valid.empty()) all_valid.assign(rows, 1);
+    valid[f] = in.fields[f].valid ? in.fields[f].valid : all_valid.data();
+  }
+  const size_t chunk = out.m_value ? rows : kChunkRows;
+  for (size_t begin = 0; begin < rows; begin += chunk) {
+    const size_t end = std::min(rows, begin + chunk);
+    std::memset(out.status + begin, HC_ROW_OK, end - begin);
+    bool any_bad = false;
+    for (size_t f = 0; f < nf; ++f) {
+      if (column_surely_clean(p.fields[f], in.fields[f], valid[f], begin, end)) continue;
+      any_bad |= mark_bad_rows(p.fields[f], in.fields[f], valid[f], begin, end, out.status + begin);
+    }
+    score_chunk(h, in, out, as_of, begin, end, any_bad, valid);
+  }
+  return HC_OK;
+}
+
+bool valid_arguments(const hc_card* card, const hc_batch_in* in, const hc_batch_out* out) {
+  if (!card || !in || !out) return false;
+  const ir::Program& p = card->card->program();
+  if (in->rows > 0 && (!out->segment || !out->score || !out->band || !out->label || !out->override_index || !out->status))
+    return false;
+  if (in->field_count != p.fields.size() || (in->field_count > 0 && !in->fields)) return false;
+  const int detail = !!out->m_value + !!out->m_value_valid + !!out->m_score + !!out->m_score_valid + !!out->m_weight +
+                     !!out->m_weight_valid;
+  if (detail != 0 && detail != 6) return false;
+  if (in->rows == 0) return true;
+  if (in->rows > static_cast<size_t>(INT64_MAX)) return false;
+  for (size_t f = 0; f < p.fields.size(); ++f) {
+    const hc_column& c = in->fields[f];
+    if (p.fields[f].type == ir::FieldType::Text ? !c.text : !c.values) return false;
+  }
+  return true;
+}
+
+}  // namespace
+}  // namespace healthc::api
+
+extern "C" int hc_score_columns(const hc_card* card, const hc_batch_in* in, const hc_batch_out* out) {
+  if (!healthc::api::valid_arguments(card, in, out)) return HC_EINVAL;
+  double days = 0;
+  if (!healthc::api::parse_as_of(in->as_of, days)) return HC_EINVAL;
+  if (in->rows == 0) return HC_OK;
+  return healthc::api::guarded([&] { return healthc::api::score_columns(*card, *in, *out, days); });
+}

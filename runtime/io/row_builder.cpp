@@ -1,0 +1,53 @@
+// The readers' shared set-up: names to slots, and a header's columns to fields.
+#include "runtime/io/row_builder.h"
+
+#include "runtime/io/cell_parse.h"
+
+namespace healthc::rt {
+
+std::unordered_map<std::string_view, ColumnSlot> slot_map(const Schema& schema) {
+  std::unordered_map<std::string_view, ColumnSlot> out;
+  for (size_t f = 0; f < schema.fields.size(); ++f) out[schema.fields[f].name].field = static_cast<int32_t>(f);
+  for (size_t e = 0; e < schema.extra_columns.size(); ++e)
+    out[schema.extra_columns[e]].extra = static_cast<int32_t>(e);
+  return out;
+}
+
+std::string map_columns(const Schema& schema, const std::vector<std::string>& names, ColumnMapping& out) {
+  std::unordered_map<std::string_view, size_t> column_of;
+  for (size_t c = 0; c < names.size(); ++c) {
+    // A column without a name (spreadsheets export `a,b,,` for trailing empty columns)
+    // names nothing: its cells are ignored like those of any column that is not a field.
+    if (names[c].empty()) continue;
+    if (!column_of.emplace(names[c], c).second) {
+      return "column " + quote_cell(names[c]) + " appears more than once in the header";
+    }
+  }
+  out.columns = names.size();
+  out.field_column.assign(schema.fields.size(), 0);
+  out.extra_column.assign(schema.extra_columns.size(), -1);
+  std::vector<std::string> absent;
+  for (size_t f = 0; f < schema.fields.size(); ++f) {
+    auto it = column_of.find(schema.fields[f].name);
+    if (it == column_of.end()) {
+      absent.push_back(schema.fields[f].name);
+    } else {
+      out.field_column[f] = it->second;
+    }
+  }
+  if (!absent.empty()) {
+    std::string msg = absent.size() == 1 ? "the header has no column for field " : "the header has no columns for fields ";
+    for (size_t i = 0; i < absent.size(); ++i) {
+      if (i) msg += ", ";
+      msg += "`" + absent[i] + "`";
+    }
+    return msg;
+  }
+  for (size_t e = 0; e < schema.extra_columns.size(); ++e) {
+    auto it = column_of.find(schema.extra_columns[e]);
+    if (it != column_of.end()) out.extra_column[e] = static_cast<int64_t>(it->second);
+  }
+  return {};
+}
+
+}  // namespace healthc::rt

@@ -1,0 +1,79 @@
+// validate(): the score's AUC against an outcome, rates per band, each measure's own AUC, and
+// the data it refuses.
+#include "runtime/analysis/validate.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/unit/analysis/analysis_test_util.h"
+
+namespace healthc::analysis {
+namespace {
+
+constexpr const char* kCard = R"(scorecard "V"
+fields { id : text key  x : number  y : number optional }
+bands { low from 0 color red  high from 50 color green }
+measure good { value = x  score = value }
+measure noise { value = y  score = value }
+model default { good 1  noise 1 }
+)";
+
+TEST(Validate, ScoreThatOrdersOutcomesPerfectlyHasAucOne) {
+  auto card = test_util::compile(kCard);
+  // Low scores churned, high scores stayed; one account without an outcome, one unscored.
+  const rt::Dataset data = test_util::load(*card,
+                                           "id,x,y,churned\n"
+                                           "a,10,10,1\nb,20,20,1\nc,70,70,0\nd,90,90,0\ne,50,50,\n",
+                                           {"churned"});
+  Validation v;
+  std::string error;
+  ASSERT_TRUE(validate(*card, data, ValidateOptions{}, v, error)) << error;
+  EXPECT_EQ(v.outcome, "churned");
+  EXPECT_EQ(v.base.count, 4u);
+  EXPECT_EQ(v.base.positives, 2u);
+  EXPECT_EQ(v.no_outcome, 1u);
+  EXPECT_DOUBLE_EQ(v.auc.auc, 1.0);
+  ASSERT_EQ(v.bands.size(), 3u);  // low, high, unscored
+  EXPECT_EQ(v.bands[0].name, "low");
+  EXPECT_EQ(v.bands[0].rate.count, 2u);
+  EXPECT_EQ(v.bands[0].rate.positives, 2u);
+  EXPECT_EQ(v.bands[1].rate.positives, 0u);
+  EXPECT_EQ(v.worst_band, 0u);
+  EXPECT_TRUE(v.out_of_order.empty());
+  ASSERT_EQ(v.measures.size(), 2u);
+  EXPECT_DOUBLE_EQ(v.measures[0].auc.auc, 1.0);
+  EXPECT_DOUBLE_EQ(v.measures[0].missing, 0.0);
+  ASSERT_EQ(v.segments.size(), 1u);  // default only
+  EXPECT_EQ(v.segments[0].rate.count, 4u);
+}
+
+TEST(Validate, PositiveHighFlipsTheExpectedOrder) {
+  auto card = test_util::compile(kCard);
+  const rt::Dataset data =
+      test_util::load(*card, "id,x,y,renewed\na,10,10,1\nb,20,20,1\nc,70,70,0\nd,90,90,0\n", {"renewed"});
+  ValidateOptions o;
+  o.positive_low = false;
+  Validation v;
+  std::string error;
+  ASSERT_TRUE(validate(*card, data, o, v, error)) << error;
+  EXPECT_DOUBLE_EQ(v.auc.auc, 0.0);  // backwards: renewals at low scores
+  EXPECT_EQ(v.worst_band, 1u);
+  EXPECT_EQ(v.out_of_order, std::vector<size_t>{1});  // high renews less than low
+}
+
+TEST(Validate, RefusesDataWithoutBothOutcomesOrWithoutTheColumn) {
+  auto card = test_util::compile(kCard);
+  Validation v;
+  std::string error;
+  const rt::Dataset one = test_util::load(*card, "id,x,y,churned\na,10,10,1\nb,20,20,1\n", {"churned"});
+  EXPECT_FALSE(validate(*card, one, ValidateOptions{}, v, error));
+  EXPECT_EQ(error, "every scored account in data.csv has churned = 1; validating needs accounts with both outcomes");
+  const rt::Dataset none = test_util::load(*card, "id,x,y\na,10,10\n", {"churned"});
+  EXPECT_FALSE(validate(*card, none, ValidateOptions{}, v, error));
+  EXPECT_EQ(error, "data.csv has no column `churned` for the outcome");
+  const rt::Dataset bad = test_util::load(*card, "id,x,y,churned\na,10,10,maybe\n", {"churned"});
+  EXPECT_FALSE(validate(*card, bad, ValidateOptions{}, v, error));
+  EXPECT_EQ(error, "data.csv:2: outcome `churned` is `maybe`, not 0 or 1");
+}
+
+}  // namespace
+}  // namespace healthc::analysis
