@@ -5,10 +5,14 @@
 // number of blocks in flight.
 #include "runtime/batch_runner.h"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <exception>
+#include <functional>
 #include <mutex>
+#include <new>
 #include <thread>
 
 #include "runtime/pipeline/writer_sink.h"
@@ -21,21 +25,48 @@ struct Job {
   BlockScores scores;
   std::vector<std::string> scratch;  // [sink]
   uint64_t unscored = 0;
+  uint64_t index = 0;  // the batch's ordinal
+  std::string error;   // what a throw while processing it said
+  bool skipped = false;  // not processed: an earlier block failed or the run halted
   enum State { Free, Queued, Done } state = Free;
 };
 
-}  // namespace
+// Runs `f`; the message of anything it throws ("out of memory" for bad_alloc), else empty.
+// Exceptions stop here: the executor runs on worker threads (a throw there would terminate)
+// and under a C API that must not throw.
+template <class F>
+std::string guarded(F&& f) noexcept {
+  try {
+    f();
+    return {};
+  } catch (const std::bad_alloc&) {
+    return "out of memory";
+  } catch (const std::exception& e) {
+    const char* what = e.what();
+    return what && *what ? std::string(what) : std::string("an exception without a message");
+  } catch (...) {
+    return "an unknown exception";
+  }
+}
 
-PipelineSummary run_pipeline(const Scorecard& card, Source& source, std::span<Sink* const> sinks,
-                             const PipelineOptions& opt) {
+PipelineSummary run(const Scorecard& card, Source& source, std::span<Sink* const> sinks,
+                    const PipelineOptions& opt) {
   PipelineSummary sum;
   const auto start = std::chrono::steady_clock::now();
-  if (std::string err = source.open(); !err.empty()) {
+  auto fail = [&](std::string message) {
+    sum.error = std::move(message);
+    sum.internal = true;
+    return sum;
+  };
+  std::string err;
+  if (std::string e = guarded([&] { err = source.open(); }); !e.empty()) return fail(std::move(e));
+  if (!err.empty()) {
     sum.error = err;
     return sum;
   }
   for (Sink* s : sinks) {
-    if (std::string err = s->begin(source); !err.empty()) {
+    if (std::string e = guarded([&] { err = s->begin(source); }); !e.empty()) return fail(std::move(e));
+    if (!err.empty()) {
       sum.sink_failed = true;
       sum.sink_error = err;
       return sum;
@@ -57,44 +88,87 @@ PipelineSummary run_pipeline(const Scorecard& card, Source& source, std::span<Si
 
   std::mutex mu;
   std::condition_variable work_cv, done_cv;
-  std::deque<size_t> queue;
+  // Queued slots, a ring of `ring` (never more are in flight): pushing allocates nothing, so
+  // cannot throw while workers run.
+  std::vector<size_t> queue(ring);
+  size_t queue_head = 0, queued = 0;
   bool closing = false;
+  // Blocks from this ordinal on are skipped, not processed: set past the first block that
+  // failed (earlier ones still run, so the error reported is the first in input order for any
+  // thread count), or to 0 once the run halts.
+  uint64_t stop_from = UINT64_MAX;
 
   auto process = [&](Job& job) {
-    source.complete(job.batch);
-    const ColumnBlock& block = *job.batch.view;
-    job.unscored = 0;
-    if (score) {
-      card.score(block, opt.as_of, detail, job.scores);
-      for (size_t r = 0; r < block.rows; ++r) job.unscored += job.scores.band[r] == nbands;
-    } else {
-      job.scores.rows = 0;
+    job.error = guarded([&] {
+      source.complete(job.batch);
+      const ColumnBlock& block = *job.batch.view;
+      job.unscored = 0;
+      if (score) {
+        card.score(block, opt.as_of, detail, job.scores);
+        for (size_t r = 0; r < block.rows; ++r) job.unscored += job.scores.band[r] == nbands;
+      } else {
+        job.scores.rows = 0;
+      }
+      const ScoredBlock view{block, job.scores, job.batch.rejects, job.index};
+      for (size_t s = 0; s < sinks.size(); ++s) sinks[s]->prepare(view, job.scratch[s]);
+    });
+  };
+  // Takes the next queued slot and processes (or skips) it; `lock` is held on entry and exit.
+  auto run_queued = [&](std::unique_lock<std::mutex>& lock) {
+    const size_t slot = queue[queue_head];
+    queue_head = (queue_head + 1) % ring;
+    --queued;
+    Job& job = jobs[slot];
+    job.skipped = job.index >= stop_from;
+    if (!job.skipped) {
+      lock.unlock();
+      process(job);
+      lock.lock();
+      if (!job.error.empty()) stop_from = std::min(stop_from, job.index + 1);
     }
-    const ScoredBlock view{block, job.scores, job.batch.rejects};
-    for (size_t s = 0; s < sinks.size(); ++s) sinks[s]->prepare(view, job.scratch[s]);
+    job.state = Job::Done;
   };
   auto worker = [&] {
+    std::unique_lock lock(mu);
     for (;;) {
-      size_t slot;
-      {
-        std::unique_lock lock(mu);
-        work_cv.wait(lock, [&] { return closing || !queue.empty(); });
-        if (queue.empty()) return;
-        slot = queue.front();
-        queue.pop_front();
-      }
-      process(jobs[slot]);
-      {
-        std::lock_guard lock(mu);
-        jobs[slot].state = Job::Done;
-      }
+      work_cv.wait(lock, [&] { return closing || queued > 0; });
+      if (queued == 0) return;
+      run_queued(lock);
+      lock.unlock();
       done_cv.notify_all();
+      lock.lock();
     }
   };
   std::vector<std::thread> pool;
-  for (int t = 0; t < workers; ++t) pool.emplace_back(worker);
+  // Joins the workers however this function is left; they skip what is still queued.
+  struct Joiner {
+    std::function<void()> join;
+    ~Joiner() { join(); }
+  } joiner{[&] {
+    {
+      std::lock_guard lock(mu);
+      closing = true;
+      stop_from = 0;
+    }
+    work_cv.notify_all();
+    for (auto& t : pool) t.join();
+  }};
 
-  bool halted = false;  // a sink stopped or failed: later blocks are not consumed
+  bool halted = false;  // a sink stopped or failed, or something threw: later blocks are not consumed
+  auto halt = [&] {
+    halted = true;
+    std::lock_guard lock(mu);
+    stop_from = 0;
+  };
+  if (std::string e = guarded([&] {
+        pool.reserve(static_cast<size_t>(std::max(0, workers)));
+        for (int t = 0; t < workers; ++t) pool.emplace_back(worker);
+      });
+      !e.empty()) {
+    fail(std::move(e));
+    halt();
+  }
+
   uint64_t next_read = 0, next_write = 0;
   // Consumes the job `next_write` once it is done; `wait` says whether to block for it.
   auto write_next = [&](bool wait) {
@@ -102,43 +176,50 @@ PipelineSummary run_pipeline(const Scorecard& card, Source& source, std::span<Si
     {
       std::unique_lock lock(mu);
       while (wait && job.state != Job::Done) {
-        if (helping && !queue.empty()) {  // score a queued block rather than wait
-          const size_t slot = queue.front();
-          queue.pop_front();
-          lock.unlock();
-          process(jobs[slot]);
-          lock.lock();
-          jobs[slot].state = Job::Done;
+        if (helping && queued > 0) {  // score a queued block rather than wait
+          run_queued(lock);
           continue;
         }
-        done_cv.wait(lock, [&] { return job.state == Job::Done || (helping && !queue.empty()); });
+        done_cv.wait(lock, [&] { return job.state == Job::Done || (helping && queued > 0); });
       }
       if (job.state != Job::Done) return false;
     }
+    if (!halted && (job.skipped || !job.error.empty())) {
+      fail(job.error.empty() ? std::string("a block was skipped") : job.error);
+      halt();
+    }
     if (!halted) {
-      const bool owned = job.batch.view == &job.batch.block;
-      ScoredBlock view{*job.batch.view, job.scores, job.batch.rejects, next_write, sum.scored,
-                       owned ? &job.batch.block : nullptr, &job.scores};
-      const uint64_t rows = job.batch.view->rows;
-      for (size_t s = 0; s < sinks.size() && !halted; ++s) {
-        const SinkStatus st = sinks[s]->consume(view, job.scratch[s]);
-        if (st == SinkStatus::Failed) {
-          halted = sum.sink_failed = true;
-          sum.sink_error = sinks[s]->error();
-        } else if (st == SinkStatus::Stop) {
-          halted = sum.stopped = true;
+      std::string e = guarded([&] {
+        const bool owned = job.batch.view == &job.batch.block;
+        ScoredBlock view{*job.batch.view, job.scores, job.batch.rejects, next_write, sum.scored,
+                         owned ? &job.batch.block : nullptr, &job.scores};
+        const uint64_t rows = job.batch.view->rows;
+        for (size_t s = 0; s < sinks.size() && !halted; ++s) {
+          const SinkStatus st = sinks[s]->consume(view, job.scratch[s]);
+          if (st == SinkStatus::Failed) {
+            halt();
+            sum.sink_failed = true;
+            sum.sink_error = sinks[s]->error();
+          } else if (st == SinkStatus::Stop) {
+            halt();
+            sum.stopped = true;
+          }
         }
+        sum.rejected += job.batch.rejects.size();
+        sum.scored += rows;
+        sum.unscored += job.unscored;
+        if (!halted && opt.on_progress) opt.on_progress(source.bytes_read(), sum.scored + sum.rejected);
+      });
+      if (!e.empty()) {
+        fail(std::move(e));
+        halt();
       }
-      sum.rejected += job.batch.rejects.size();
-      sum.scored += rows;
-      sum.unscored += job.unscored;
     }
     {
       std::lock_guard lock(mu);
       job.state = Job::Free;
     }
     ++next_write;
-    if (!halted && opt.on_progress) opt.on_progress(source.bytes_read(), sum.scored + sum.rejected);
     return true;
   };
 
@@ -147,11 +228,18 @@ PipelineSummary run_pipeline(const Scorecard& card, Source& source, std::span<Si
     if (halted) break;
     Job& job = jobs[next_read % ring];
     job.batch.rejects.clear();
-    if (!source.next(job.batch, opt.block_rows)) break;
+    job.error.clear();
+    job.index = next_read;
+    bool more = false;
+    if (std::string e = guarded([&] { more = source.next(job.batch, opt.block_rows); }); !e.empty()) {
+      fail(std::move(e));
+      halt();
+    }
+    if (!more) break;
     {
       std::lock_guard lock(mu);
       job.state = Job::Queued;
-      queue.push_back(next_read % ring);
+      queue[(queue_head + queued++) % ring] = next_read % ring;
     }
     work_cv.notify_one();
     ++next_read;
@@ -159,15 +247,26 @@ PipelineSummary run_pipeline(const Scorecard& card, Source& source, std::span<Si
     }
   }
   while (next_write < next_read) write_next(true);
-  {
-    std::lock_guard lock(mu);
-    closing = true;
-  }
-  work_cv.notify_all();
-  for (auto& t : pool) t.join();
-  if (std::string err = source.input_error(); !err.empty()) sum.error = err;
+  joiner.join();
+  joiner.join = [] {};
+  if (sum.error.empty()) sum.error = source.input_error();
   sum.read = sum.scored + sum.rejected;
   sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return sum;
+}
+
+}  // namespace
+
+PipelineSummary run_pipeline(const Scorecard& card, Source& source, std::span<Sink* const> sinks,
+                             const PipelineOptions& opt) {
+  PipelineSummary sum;
+  // What the run's own guards do not cover (allocating its buffers, the source's final
+  // input_error) still ends as an error: any worker has been joined by then.
+  if (std::string e = guarded([&] { sum = run(card, source, sinks, opt); }); !e.empty()) {
+    sum = PipelineSummary{};
+    sum.error = std::move(e);
+    sum.internal = true;
+  }
   return sum;
 }
 

@@ -33,7 +33,9 @@ struct RunOptions {
 struct RunSummary {
   uint64_t read = 0, scored = 0, unscored = 0, rejected = 0;
   double seconds = 0;
-  std::string error;  // a header or I/O failure: nothing (more) could be read
+  // A header or I/O failure, or something threw during the run (out of memory): nothing (more)
+  // was read, and the output is incomplete.
+  std::string error;
   // Writing the output or the rejects failed, so reading stopped early; the stream's error
   // indicator is set and its owner reports why.
   bool output_failed = false;

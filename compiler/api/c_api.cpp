@@ -3,7 +3,12 @@
 #include <healthc/healthc.h>
 
 #include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -34,21 +39,38 @@ void render(const FrontendResult& front, hc_diagnostics& d) {
   d.errors = front.diags.count(Severity::Error);
 }
 
-// A failure that is not a card error (an unknown param, code generation), in the same shapes
-// but without a code: it is not in the diagnostic table.
-void usage_error(const std::string& name, const std::string& message, hc_diagnostics& d) {
-  nlohmann::json j{{"file", name}, {"severity", "error"}, {"message", message}};
+// A failure that is not a card error (an unknown param, code generation), or a note the CLI
+// prints on stderr (a card past the compile budget is scored by the evaluator, a damaged cache
+// entry was discarded), in the same shapes but without a code: not in the diagnostic table.
+void message(const std::string& name, const char* severity, const std::string& text, hc_diagnostics& d) {
+  nlohmann::json j{{"file", name}, {"severity", severity}, {"message", text}};
   d.json += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-  d.text += name + ": error: " + message + "\n";
+  d.text += name + ": " + severity + ": " + text + "\n";
   ++d.count;
-  ++d.errors;
+  if (std::string_view(severity) == "error") ++d.errors;
+}
+void usage_error(const std::string& name, const std::string& text, hc_diagnostics& d) {
+  message(name, "error", text, d);
 }
 
 hc_card* compile(const char* text, size_t len, const char* file_name, const hc_options* opts,
                  hc_diagnostics** diags) {
   const std::string name = file_name ? file_name : "<input>";
   CompileOptions options = opts ? opts->options : CompileOptions{};
+  // Both variants now: hc_score_json scores with detail, hc_score_columns perhaps without, and
+  // a service wants every code generation error, and the compile time, here rather than on a
+  // first call.
+  options.eager_detail = true;
   CompileOutcome out = compile_scorecard_text(name, std::string(text ? text : "", len), options);
+  if (out.scorecard && options.engine == Engine::Jit) {
+    const NativeCode& basic = out.scorecard->prepare(0);
+    for (const std::string& n : basic.notes)
+      if (std::find(out.notes.begin(), out.notes.end(), n) == out.notes.end()) out.notes.push_back(n);
+    if (!basic.fn && !basic.use_evaluator) {
+      out.error = "code generation failed: " + basic.error;
+      out.scorecard.reset();
+    }
+  }
   auto d = std::make_unique<hc_diagnostics>();
   if (out.front) {
     render(*out.front, *d);
@@ -56,6 +78,7 @@ hc_card* compile(const char* text, size_t len, const char* file_name, const hc_o
     render(*out.scorecard->source(), *d);  // warnings of a card that compiled
   }
   if (!out.error.empty()) usage_error(name, out.error, *d);
+  for (const std::string& n : out.notes) message(name, "note", n, *d);
   hc_card* card = out.scorecard ? wrap(std::move(out.scorecard)) : nullptr;
   if (diags) *diags = d.release();
   return card;
@@ -73,7 +96,8 @@ hc_options* hc_options_new(void) {
 void hc_options_free(hc_options* opts) { delete opts; }
 
 int hc_options_set_param(hc_options* opts, const char* name, double value) {
-  if (!opts || !name || !*name) return HC_EINVAL;
+  // As `--param NAME=VALUE`, which takes only a number: NaN and infinities are not one.
+  if (!opts || !name || !*name || !std::isfinite(value)) return HC_EINVAL;
   return healthc::api::guarded([&] {
     auto& params = opts->options.params;
     for (auto& p : params) {
@@ -105,8 +129,30 @@ int hc_options_set_cache(hc_options* opts, int enabled, const char* dir) {
 hc_card* hc_compile(const char* text, size_t len, const char* file_name, const hc_options* opts,
                     hc_diagnostics** diags) {
   if (diags) *diags = nullptr;
-  if (!text && len > 0) return nullptr;
-  return healthc::api::guarded_ptr([&] { return healthc::api::compile(text, len, file_name, opts, diags); });
+  hc_card* card = nullptr;
+  const char* failure = nullptr;  // why there is no card when `compile` could not say it
+  if (!text && len > 0) {
+    failure = "the card text is null";
+  } else {
+    try {
+      card = healthc::api::compile(text, len, file_name, opts, diags);
+    } catch (const std::bad_alloc&) {
+      failure = "out of memory";
+    } catch (...) {
+      failure = "internal error in healthc (please report it)";
+    }
+  }
+  // The header's promise: `*diags` is set whenever `diags` is given (null only when even the
+  // diagnostics cannot be allocated).
+  if (failure && diags && !*diags) {
+    try {
+      auto d = std::make_unique<hc_diagnostics>();
+      healthc::api::usage_error(file_name ? file_name : "<input>", failure, *d);
+      *diags = d.release();
+    } catch (...) {
+    }
+  }
+  return card;
 }
 
 size_t hc_diagnostics_count(const hc_diagnostics* d) { return d ? d->count : 0; }

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "compiler/ir/lower.h"
+#include "compiler/ir/verify.h"
 #include "compiler/jit/jit.h"
 
 namespace healthc {
@@ -49,6 +50,13 @@ CompileOutcome build(std::unique_ptr<FrontendResult> front, const CompileOptions
     params[it - front->card.params.begin()] = param.second;
   }
   ir::Program program = ir::lower(front->card, front->checked.checked, params);
+  // Every lowered program is verified before a backend reads it. A problem is a lowering bug,
+  // reported as an error (a library never aborts or prints).
+  if (const std::vector<std::string> problems = ir::verify(program); !problems.empty()) {
+    out.error = fmt::format("internal error in healthc (please report it): the lowered program breaks an IR rule: {}",
+                            problems.front());
+    return out;
+  }
   NativeCompiler compiler = options.engine == Engine::Jit ? jit_compiler(options) : NativeCompiler{};
   std::shared_ptr<Scorecard> card =
       Scorecard::make(std::move(program), std::shared_ptr<const FrontendResult>(std::move(front)), options.engine,

@@ -84,6 +84,10 @@ int run_diff(const std::vector<std::string>& args) {
   options.threads = threads;
   options.top = vm["top"].as<size_t>();
   const analysis::CardDiff d = analysis::diff_cards(*old_card, *new_card, data, options);
+  if (!d.error.empty()) {
+    fmt::print(stderr, "healthc diff: {}: {}\n", data.display_name(), d.error);
+    return kExitErrors;
+  }
   const size_t rows = d.rows;
   const size_t ob = op.bands.size(), nb = np.bands.size();
   const auto& matrix = d.matrix;

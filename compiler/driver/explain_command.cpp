@@ -50,8 +50,13 @@ int run_explain(const std::vector<std::string>& args) {
   po.as_of = as_of;
   po.scoring = rt::Scoring::Detail;
   po.block_rows = 4096;
-  rt::run_pipeline(*card, source, sinks, po);
+  const rt::PipelineSummary sum = rt::run_pipeline(*card, source, sinks, po);
   if (in != stdin) std::fclose(in);
+  // A read error only ends the search, but a run that failed (it threw) did not search.
+  if (sum.internal) {
+    fmt::print(stderr, "healthc explain: {}: {}\n", data, sum.error);
+    return kExitErrors;
+  }
   if (find.found) {
     fmt::print("{}", analysis::explain_row(card->program(), find.scores, find.row, key));
     return kExitOk;

@@ -6,12 +6,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 
 #include "compiler/ir/conventions.h"
 #include "compiler/ir/ops.h"
-#include "compiler/ir/verify.h"
 #include "stdlib/builtins.h"
 
 namespace healthc::ir {
@@ -483,14 +480,6 @@ class Lowerer {
 
 Program lower(const ast::Scorecard& card, const check::CheckedScorecard& checked, const std::vector<double>& params) {
   Program p = Lowerer(card, checked, params).run();
-#if HEALTHC_VERIFY_LOWERED_IR
-  // A lowered program that breaks an IR rule is a lowering bug (an assertion, not a
-  // diagnostic): say which rule, then stop before any backend reads it.
-  if (const std::vector<std::string> problems = verify(p); !problems.empty()) {
-    for (const std::string& why : problems) std::fprintf(stderr, "healthc: internal error: lowered IR: %s\n", why.c_str());
-    std::abort();
-  }
-#endif
   return p;
 }
 

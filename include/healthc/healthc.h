@@ -52,7 +52,7 @@ typedef enum hc_engine {
 HC_API hc_options *hc_options_new(void);
 HC_API void hc_options_free(hc_options *opts);
 /* Overrides a param of the card (as `--param NAME=VALUE`); an unknown name is reported by
- * hc_compile. Returns HC_OK or HC_EINVAL. */
+ * hc_compile. Returns HC_OK, or HC_EINVAL (also for NaN and infinities, which `--param` refuses). */
 HC_API int hc_options_set_param(hc_options *opts, const char *name, double value);
 /* `engine` is an hc_engine value (an int, so any value a caller passes is defined behaviour);
  * another value is HC_EINVAL. */
@@ -63,12 +63,15 @@ HC_API int hc_options_set_cache(hc_options *opts, int enabled, const char *dir);
 
 /* Compiles the card `text` (`len` bytes, not necessarily NUL-terminated); `file_name` names it
  * in diagnostics (null: "<input>"); `opts` may be null (defaults). Returns the card, or null
- * with *diags set to why (card errors, an unknown param, code generation failure). When `diags`
- * is not null it is always set (warnings too on success; free it with hc_diagnostics_free). */
+ * with *diags set to why (card errors, an unknown param, code generation failure, a null `text`
+ * with `len` > 0). Both variants of the native code are made here, so no later call compiles.
+ * When `diags` is not null it is always set (warnings and notes too on success; free it with
+ * hc_diagnostics_free); it stays null only when even that could not be allocated. */
 HC_API hc_card *hc_compile(const char *text, size_t len, const char *file_name, const hc_options *opts,
                            hc_diagnostics **diags);
 
-/* The number of diagnostics (errors and warnings; a usage error counts as one). */
+/* The number of diagnostics: errors, warnings, and notes such as "past the compile budget: scored
+ * by the evaluator" (a usage error or a note counts as one; their JSON objects have no "code"). */
 HC_API size_t hc_diagnostics_count(const hc_diagnostics *diags);
 /* The number of errors among them. */
 HC_API size_t hc_diagnostics_error_count(const hc_diagnostics *diags);
@@ -187,9 +190,11 @@ typedef struct hc_batch_out {
   uint8_t *m_weight_valid;
 } hc_batch_out;
 
-/* Scores every row. Missing rows' values are never read, but a NaN there costs the quick check
- * of its column (put 0 for the fastest path). Returns HC_OK (rows that could not be scored have their status set),
- * HC_EINVAL for bad arguments (nothing written), HC_ENOMEM, HC_EINTERNAL. */
+/* Scores every row. `values` must cover all `rows`, missing rows included: their values are read
+ * by the quick check but never used (put 0 there, not NaN, for the fastest path). Keys are not
+ * checked for uniqueness (the readers reject a repeated key; here each row stands alone). Returns
+ * HC_OK (rows that could not be scored have their status set), HC_EINVAL for bad arguments
+ * (nothing written), HC_ENOMEM, HC_EINTERNAL. */
 HC_API int hc_score_columns(const hc_card *card, const hc_batch_in *in, const hc_batch_out *out);
 
 #ifdef __cplusplus

@@ -130,8 +130,10 @@ CardDiff diff_cards(const Scorecard& old_card, const Scorecard& new_card, const 
   bool same_order = op.fields.size() == np.fields.size();
   for (size_t i = 0; same_order && i < op.fields.size(); ++i) same_order = op.fields[i].name == np.fields[i].name;
   const std::deque<rt::ColumnBlock> new_blocks = same_order ? std::deque<rt::ColumnBlock>{} : reorder(data.blocks, op, np);
-  Side o{&op, rt::score_blocks(old_card, data.blocks, opt.as_of, true, opt.threads), {}};
-  Side n{&np, rt::score_blocks(new_card, same_order ? data.blocks : new_blocks, opt.as_of, true, opt.threads), {}};
+  Side o{&op, rt::score_blocks(old_card, data.blocks, opt.as_of, true, opt.threads, d.error), {}};
+  if (!d.error.empty()) return d;
+  Side n{&np, rt::score_blocks(new_card, same_order ? data.blocks : new_blocks, opt.as_of, true, opt.threads, d.error), {}};
+  if (!d.error.empty()) return d;
   o.rows = rt::flatten(o.scores);
   n.rows = rt::flatten(n.scores);
   const std::vector<std::string_view> keys = rt::row_keys(old_card, data.blocks);

@@ -40,6 +40,7 @@ struct ChangeBin {
 };
 
 struct CardDiff {
+  std::string error;  // scoring failed (out of memory, a failed compile): nothing else is set
   size_t rows = 0, rejected = 0;  // accepted and rejected rows of the data set
   size_t scored_by_both = 0, old_only = 0, new_only = 0;
   size_t band_changed = 0, moved_up = 0, moved_down = 0, band_changed_same_score = 0, segment_changed = 0;

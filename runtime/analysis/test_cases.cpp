@@ -133,7 +133,11 @@ bool run_case_file(const Scorecard& card, const std::string& path, double as_of,
     results.push_back(CaseResult{data.display_name(), fmt::format("line {}", rj.line), "", rj.line,
                                  {"the row cannot be read: " + rj.reason}, ""});
   const int32_t kf = p.key_field;
-  const std::vector<BlockScores> scores = rt::score_blocks(card, data.blocks, as_of, true, 1);
+  const std::vector<BlockScores> scores = rt::score_blocks(card, data.blocks, as_of, true, 1, error);
+  if (!error.empty()) {
+    error = fmt::format("{}: {}", data.display_name(), error);
+    return false;
+  }
   for (size_t b = 0; b < data.blocks.size(); ++b) {
     const rt::ColumnBlock& block = data.blocks[b];
     const BlockScores& s = scores[b];

@@ -170,18 +170,25 @@ TuneResult tune(const Scorecard& card, const rt::Dataset& data, const TuneOption
     res.compile_seconds += since(t);
     return c;
   };
+  // The first scoring failure (it threw: out of memory); the scores it gave are incomplete, so
+  // every use checks it before reading them, and the search ends with it.
+  std::string score_error;
   auto scores_of = [&](const Scorecard& c, const std::deque<rt::ColumnBlock>& blocks) {
     const auto t = Clock::now();
-    rt::RowScores rows = rt::flatten(rt::score_blocks(c, blocks, opt.as_of, false, opt.threads));
+    std::string e;
+    rt::RowScores rows = rt::flatten(rt::score_blocks(c, blocks, opt.as_of, false, opt.threads, e));
+    if (!e.empty() && score_error.empty()) score_error = std::move(e);
     res.score_seconds += since(t);
     return rows;
   };
+  auto scoring_failed = [&] { return fail(TuneStatus::InternalError, "scoring failed: " + score_error); };
 
   const auto t0 = Clock::now();
   // The training accounts by model, with the original card's scores (for "before").
   std::vector<Part> parts;
   {
     const rt::RowScores rows = scores_of(card, train_blocks);
+    if (!score_error.empty()) return scoring_failed();
     std::vector<int32_t> part_of_model(target.size(), -1);
     std::vector<std::vector<uint8_t>> picks;
     size_t k = 0;  // index among training rows
@@ -211,6 +218,7 @@ TuneResult tune(const Scorecard& card, const rt::Dataset& data, const TuneOption
   auto start_card = build(band_from);
   if (!start_card) return fail(TuneStatus::InternalError, internal_error);
   rescore(*start_card, -1);
+  if (!score_error.empty()) return scoring_failed();
   Fit best = fit(parts, opt.positive_low);
   const size_t max_unscored = best.unscored;
   res.evals = 1;
@@ -233,6 +241,7 @@ TuneResult tune(const Scorecard& card, const rt::Dataset& data, const TuneOption
             for (size_t q = 0; q < parts.size(); ++q)
               if (parts[q].model == model) kept.emplace_back(q, parts[q].score);
             rescore(*cand, model);
+            if (!score_error.empty()) return scoring_failed();
             const Fit f = fit(parts, opt.positive_low);
             res.stopped = ++res.evals >= opt.max_evals;
             if (f.unscored <= max_unscored && f.auc > best.auc + 1e-9) {
@@ -253,10 +262,13 @@ TuneResult tune(const Scorecard& card, const rt::Dataset& data, const TuneOption
   // Overrides that name bands move scores with the thresholds, so settle them a few times.
   if (opt.keep_band_shares) {
     const rt::RowScores old_rows = scores_of(card, train_blocks);
+    if (!score_error.empty()) return scoring_failed();
     for (int round = 0; round < 5; ++round) {
       auto tuned = build(band_from);
       if (!tuned) break;
-      const std::vector<int32_t> next = keep_band_shares(p, old_rows.band, scores_of(*tuned, train_blocks).score);
+      const rt::RowScores tuned_rows = scores_of(*tuned, train_blocks);
+      if (!score_error.empty()) return scoring_failed();
+      const std::vector<int32_t> next = keep_band_shares(p, old_rows.band, tuned_rows.score);
       if (next == band_from) break;
       band_from = next;
     }
@@ -264,6 +276,7 @@ TuneResult tune(const Scorecard& card, const rt::Dataset& data, const TuneOption
   auto final_card = build(band_from);
   if (!final_card) return fail(TuneStatus::InternalError, internal_error);
   rescore(*final_card, -1);
+  if (!score_error.empty()) return scoring_failed();
   res.after_train = fit(parts, opt.positive_low);
   res.seconds = since(t0);
   auto holdout = [&](const Scorecard& c) {
@@ -277,6 +290,7 @@ TuneResult tune(const Scorecard& card, const rt::Dataset& data, const TuneOption
   };
   res.before_held_out = holdout(card);
   res.after_held_out = holdout(*final_card);
+  if (!score_error.empty()) return scoring_failed();
   for (const Level& l : levels) {
     if (!l.tuned) continue;
     TunedLevel t{l.model, l.path, {}, l.original, {}};

@@ -22,7 +22,11 @@ bool validate(const Scorecard& card, const rt::Dataset& data, const ValidateOpti
   }
   std::vector<int8_t> y;
   if (!rt::read_outcomes(data, opt.outcome_column, y, err)) return false;
-  const std::vector<BlockScores> scores = rt::score_blocks(card, data.blocks, opt.as_of, true, opt.threads);
+  const std::vector<BlockScores> scores = rt::score_blocks(card, data.blocks, opt.as_of, true, opt.threads, err);
+  if (!err.empty()) {
+    err = fmt::format("{}: {}", data.display_name(), err);
+    return false;
+  }
   const rt::RowScores rows = rt::flatten(scores);
   v.read = data.rows;
   v.rejected = data.rejects.size();

@@ -25,12 +25,15 @@ inline bool whole(double v) {
   return (a + 0x1p52) - 0x1p52 == a;
 }
 
+// The days the date grammar can make: 0000-01-01 to 9999-12-31 (runtime/io/cell_parse.cpp).
+constexpr double kFirstDay = -719528, kLastDay = 2932896;
+
 // A value inside its type (`members`: an enum's member count).
 inline bool value_ok(ir::FieldType type, double v, double members) {
   switch (type) {
     case ir::FieldType::Number: return std::fabs(v) <= DBL_MAX;  // false for NaN and infinities
     case ir::FieldType::Bool: return v == 0.0 || v == 1.0;
-    case ir::FieldType::Date: return std::fabs(v) < 1e9 && whole(v);  // what the date grammar makes
+    case ir::FieldType::Date: return v >= kFirstDay && v <= kLastDay && whole(v);
     case ir::FieldType::Enum: return v >= 0.0 && v < members && whole(v);
     case ir::FieldType::Text: return true;
   }
@@ -47,7 +50,8 @@ inline __m128d lanes_ok(__m128d x, __m128d members) {
   if constexpr (T == ir::FieldType::Bool)
     return _mm_or_pd(_mm_cmpeq_pd(x, _mm_setzero_pd()), _mm_cmpeq_pd(x, _mm_set1_pd(1.0)));
   if constexpr (T == ir::FieldType::Date)
-    return _mm_and_pd(_mm_cmplt_pd(a, _mm_set1_pd(1e9)), _mm_cmpeq_pd(_mm_sub_pd(_mm_add_pd(a, big), big), a));
+    return _mm_and_pd(_mm_and_pd(_mm_cmpge_pd(x, _mm_set1_pd(kFirstDay)), _mm_cmple_pd(x, _mm_set1_pd(kLastDay))),
+                      _mm_cmpeq_pd(_mm_sub_pd(_mm_add_pd(a, big), big), a));
   return _mm_and_pd(_mm_and_pd(_mm_cmpge_pd(x, _mm_setzero_pd()), _mm_cmplt_pd(x, members)),
                     _mm_cmpeq_pd(_mm_sub_pd(_mm_add_pd(a, big), big), a));
 }
@@ -64,7 +68,10 @@ __attribute__((target("avx2"), always_inline)) inline __m256d lanes_ok_avx2(__m2
   if constexpr (T == ir::FieldType::Bool)
     return _mm256_or_pd(_mm256_cmp_pd(x, zero, _CMP_EQ_OQ), _mm256_cmp_pd(x, _mm256_set1_pd(1.0), _CMP_EQ_OQ));
   const __m256d w = _mm256_cmp_pd(_mm256_sub_pd(_mm256_add_pd(a, big), big), a, _CMP_EQ_OQ);
-  if constexpr (T == ir::FieldType::Date) return _mm256_and_pd(_mm256_cmp_pd(a, _mm256_set1_pd(1e9), _CMP_LT_OQ), w);
+  if constexpr (T == ir::FieldType::Date)
+    return _mm256_and_pd(_mm256_and_pd(_mm256_cmp_pd(x, _mm256_set1_pd(kFirstDay), _CMP_GE_OQ),
+                                       _mm256_cmp_pd(x, _mm256_set1_pd(kLastDay), _CMP_LE_OQ)),
+                         w);
   return _mm256_and_pd(_mm256_and_pd(_mm256_cmp_pd(x, zero, _CMP_GE_OQ), _mm256_cmp_pd(x, members, _CMP_LT_OQ)), w);
 }
 

@@ -81,9 +81,9 @@ extern "C" int hc_score_json(const hc_card* card, const char* account_json, size
                              char** result_json) {
   if (!result_json) return HC_EINVAL;
   *result_json = nullptr;
-  if (!card || (!account_json && len > 0)) return HC_EINVAL;
+  if (!card || !account_json) return HC_EINVAL;
   double days = 0;
   if (!healthc::api::parse_as_of(as_of, days)) return HC_EINVAL;
   return healthc::api::guarded(
-      [&] { return healthc::api::score_json(*card, account_json ? account_json : "", len, days, result_json); });
+      [&] { return healthc::api::score_json(*card, account_json, len, days, result_json); });
 }

@@ -59,7 +59,7 @@ SinkStatus CollectSink::consume(ScoredBlock& b, std::string&) {
 }
 
 std::vector<BlockScores> score_blocks(const Scorecard& card, const std::deque<ColumnBlock>& blocks, double as_of,
-                                      bool detail, int threads) {
+                                      bool detail, int threads, std::string& error) {
   BlockSource source(blocks);
   ScoredBlocks out;
   CollectSink sink(out, /*keep_blocks=*/false);
@@ -68,7 +68,8 @@ std::vector<BlockScores> score_blocks(const Scorecard& card, const std::deque<Co
   po.as_of = as_of;
   po.scoring = detail ? Scoring::Detail : Scoring::Basic;
   po.threads = threads;
-  run_pipeline(card, source, sinks, po);
+  const PipelineSummary sum = run_pipeline(card, source, sinks, po);
+  error = sum.error;
   return std::move(out.scores);
 }
 

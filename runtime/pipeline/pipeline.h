@@ -92,7 +92,7 @@ struct ScoredBlock {
   const BlockScores& scores;  // empty (rows == 0) when the run does not score
   const std::vector<Reject>& rejects;  // the rows of this stretch of input that were rejected
   uint64_t index = 0;      // the block's ordinal
-  uint64_t first_row = 0;  // accepted rows before this block
+  uint64_t first_row = 0;  // accepted rows before this block (0 in prepare: not known yet)
   // The executor's own buffers, which a sink that keeps results may move from: null when the
   // source owns the block. Only the last sink of a run may take them.
   ColumnBlock* take_block = nullptr;
@@ -136,7 +136,13 @@ struct PipelineOptions {
 struct PipelineSummary {
   uint64_t read = 0, scored = 0, unscored = 0, rejected = 0;  // over the consumed blocks
   double seconds = 0;
-  std::string error;          // the source could not be opened or read on: nothing (more) was read
+  // The source could not be opened or read on, or something threw during the run (`internal`):
+  // nothing (more) was read or consumed. Callers treat both alike: the run failed.
+  std::string error;
+  // `error` is an exception caught inside the run (a source, a sink or scoring threw; "out of
+  // memory" for bad_alloc), not a fault of the input. No block after the one that failed was
+  // consumed, and the first such block in input order gives the message.
+  bool internal = false;
   bool stopped = false;       // a sink said Stop
   bool sink_failed = false;   // a sink said Failed (or failed to begin); reading stopped early
   std::string sink_error;     // that sink's error()
@@ -171,7 +177,9 @@ class CollectSink final : public Sink {
 };
 
 // Every block's scores for blocks already in memory, in block order (parallel over `threads`).
+// When scoring fails (it threw: out of memory, a failed first-use compile) `error` says why and
+// the scores are incomplete: not to be used.
 std::vector<BlockScores> score_blocks(const Scorecard& card, const std::deque<ColumnBlock>& blocks, double as_of,
-                                      bool detail, int threads);
+                                      bool detail, int threads, std::string& error);
 
 }  // namespace healthc::rt

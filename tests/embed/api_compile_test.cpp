@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <healthc/healthc.hpp>
 
+#include <cmath>
 #include <filesystem>
 
 #include "api_test_util.h"
@@ -85,13 +86,20 @@ TEST(CApiCompile, OptionsRejectBadArguments) {
   EXPECT_EQ(hc_options_set_param(nullptr, "x", 1), HC_EINVAL);
   EXPECT_EQ(hc_options_set_param(opts, nullptr, 1), HC_EINVAL);
   EXPECT_EQ(hc_options_set_param(opts, "", 1), HC_EINVAL);
+  EXPECT_EQ(hc_options_set_param(opts, "x", NAN), HC_EINVAL);  // `--param x=nan` is refused too
+  EXPECT_EQ(hc_options_set_param(opts, "x", INFINITY), HC_EINVAL);
+  EXPECT_EQ(hc_options_set_param(opts, "x", -INFINITY), HC_EINVAL);
   EXPECT_EQ(hc_options_set_engine(opts, 7), HC_EINVAL);
   EXPECT_EQ(hc_options_set_cache(nullptr, 1, nullptr), HC_EINVAL);
   EXPECT_EQ(hc_options_set_cache(opts, 0, nullptr), HC_OK);
   hc_options_free(opts);
+  // A null text is refused with a diagnostic: *diags is set whenever diags is given.
   hc_diagnostics* d = reinterpret_cast<hc_diagnostics*>(1);
   EXPECT_EQ(hc_compile(nullptr, 5, "x", nullptr, &d), nullptr);
-  EXPECT_EQ(d, nullptr);
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(hc_diagnostics_error_count(d), 1u);
+  EXPECT_STREQ(hc_diagnostics_text(d), "x: error: the card text is null\n");
+  hc_diagnostics_free(d);
 }
 
 TEST(CApiCompile, MetadataByIndex) {

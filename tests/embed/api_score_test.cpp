@@ -103,6 +103,7 @@ TEST(CApiScore, BadArgumentsAreEinval) {
   EXPECT_EQ(out, nullptr);
   EXPECT_EQ(hc_score_json(card.get(), "{}", 2, nullptr, nullptr), HC_EINVAL);
   EXPECT_EQ(hc_score_json(card.get(), nullptr, 2, nullptr, &out), HC_EINVAL);
+  EXPECT_EQ(hc_score_json(card.get(), nullptr, 0, nullptr, &out), HC_EINVAL);
   EXPECT_EQ(hc_score_json(card.get(), "{}", 2, "2026-13-01", &out), HC_EINVAL);
   EXPECT_EQ(hc_score_json(card.get(), "{}", 2, "yesterday", &out), HC_EINVAL);
   EXPECT_EQ(out, nullptr);
@@ -265,6 +266,31 @@ TEST(CApiScore, ColumnsMarkRowsTheReadersWouldReject) {
   EXPECT_EQ(hc_score_columns(card.get(), &in, &half), HC_EINVAL);
   cols.cols[2].values = nullptr;
   EXPECT_EQ(hc_score_columns(card.get(), &in, &res.out), HC_EINVAL);
+}
+
+// A date is whole days from 0000-01-01 to 9999-12-31, what `YYYY-MM-DD` can say: a value past
+// either end is refused, as the readers would refuse the text, on the quick and the exact path.
+TEST(CApiScore, ColumnsRefuseDatesTheDateGrammarCannotMake) {
+  CardPtr card = compile_file(card_path("b2b_saas"));
+  ASSERT_NE(card, nullptr);
+  const Table t = read_csv(data_path("b2b_saas"));
+  Columns cols = to_columns(card.get(), t);
+  ASSERT_GE(cols.rows, 6u);
+  size_t date = hc_field_count(card.get());
+  for (size_t f = 0; f < hc_field_count(card.get()); ++f)
+    if (hc_field_type(card.get(), f) == HC_FIELD_DATE) date = f;
+  ASSERT_LT(date, hc_field_count(card.get()));
+  const double values[] = {5e8, 2932897, 2932896, -719528, -719529, 20000.5};
+  const uint8_t want[] = {HC_ROW_INVALID_VALUE, HC_ROW_INVALID_VALUE, HC_ROW_OK,
+                          HC_ROW_OK,            HC_ROW_INVALID_VALUE, HC_ROW_INVALID_VALUE};
+  for (size_t r = 0; r < 6; ++r) {
+    cols.num[date][r] = values[r];
+    cols.valid[date][r] = 1;
+  }
+  Results res(cols.rows, hc_measure_count(card.get()), false);
+  const hc_batch_in in{cols.rows, cols.cols.size(), cols.cols.data(), kAsOf};
+  ASSERT_EQ(hc_score_columns(card.get(), &in, &res.out), HC_OK);
+  for (size_t r = 0; r < 6; ++r) EXPECT_EQ(res.status[r], want[r]) << "row " << r << ": " << values[r];
 }
 
 // Past one chunk of rows (2048), with detail and without, with NaN in missing cells and

@@ -82,7 +82,9 @@ TEST(TestCases, RefusesFilesThatWouldCheckNothing) {
 TEST(Explain, BreakdownShowsEachNodeAndTheOutcome) {
   auto card = test_util::compile(kCard);
   const rt::Dataset data = test_util::load(*card, "id,x\na,90\nb,0\n");
-  const std::vector<BlockScores> s = rt::score_blocks(*card, data.blocks, 0, true, 1);
+  std::string error;
+  const std::vector<BlockScores> s = rt::score_blocks(*card, data.blocks, 0, true, 1, error);
+  ASSERT_EQ(error, "");
   const std::string a = explain_row(card->program(), s[0], 0, "a");
   EXPECT_NE(a.find("account a\nsegment: default (no segment's condition holds; model `default`)\n"), std::string::npos) << a;
   EXPECT_NE(a.find("score: 90\nband: high (green)\n"), std::string::npos) << a;

@@ -1,11 +1,14 @@
 // The pipeline (source -> executor -> sinks): sinks see every block in input order whatever the
 // thread count, a failing or stopping sink ends the run early, every source gives the same rows
-// and scores, and in-memory blocks score without being read again.
+// and scores, in-memory blocks score without being read again, and anything a source or sink
+// throws ends the run with its message instead of terminating the process.
 #include "runtime/pipeline/pipeline.h"
 
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <new>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -190,7 +193,9 @@ TEST(Pipeline, InMemoryBlocksScoreLikeTheFileTheyCameFrom) {
   EXPECT_EQ(from_memory.keys, from_file.keys);
   EXPECT_EQ(from_memory.scores, from_file.scores);
   // score_blocks is the same run, one BlockScores per block.
-  const std::vector<BlockScores> scores = score_blocks(*c, ds.blocks, 0, false, 4);
+  std::string score_error;
+  const std::vector<BlockScores> scores = score_blocks(*c, ds.blocks, 0, false, 4, score_error);
+  EXPECT_EQ(score_error, "");
   ASSERT_EQ(scores.size(), ds.blocks.size());
   std::vector<int32_t> flat;
   for (const BlockScores& b : scores) flat.insert(flat.end(), b.score.begin(), b.score.end());
@@ -228,6 +233,194 @@ TEST(Pipeline, AnUnreadableHeaderIsAnErrorBeforeAnySinkRuns) {
   const PipelineSummary s = run(*c, "id,tier\na1,a\n", DataFormat::Csv, {&sink}, 2);
   EXPECT_NE(s.error.find("no column for field `x`"), std::string::npos) << s.error;
   EXPECT_TRUE(sink.indices.empty());
+}
+
+// Throws from prepare (on a worker) at block `from` and every block after it, naming the block.
+class ThrowingPrepareSink final : public Sink {
+ public:
+  explicit ThrowingPrepareSink(uint64_t from, bool bad_alloc = false) : from_(from), bad_alloc_(bad_alloc) {}
+  void prepare(const ScoredBlock& b, std::string&) const override {
+    if (b.index < from_) return;
+    if (bad_alloc_) throw std::bad_alloc();
+    throw std::runtime_error("prepare failed on block " + std::to_string(b.index));
+  }
+  SinkStatus consume(ScoredBlock& b, std::string&) override {
+    consumed.push_back(b.index);
+    return SinkStatus::Continue;
+  }
+  std::vector<uint64_t> consumed;
+
+ private:
+  uint64_t from_;
+  bool bad_alloc_;
+};
+
+// Throws from consume (on the calling thread) at block `at`.
+class ThrowingConsumeSink final : public Sink {
+ public:
+  explicit ThrowingConsumeSink(uint64_t at) : at_(at) {}
+  SinkStatus consume(ScoredBlock& b, std::string&) override {
+    consumed.push_back(b.index);
+    if (b.index == at_) throw std::runtime_error("consume failed");
+    return SinkStatus::Continue;
+  }
+  std::vector<uint64_t> consumed;
+
+ private:
+  uint64_t at_;
+};
+
+// A data set's blocks, handed out one by one; `next` or `complete` throws at block `at`.
+// `known` makes it an in-memory source, where the calling thread scores too.
+class ThrowingSource final : public Source {
+ public:
+  enum Where { Next, Complete, Open };
+  ThrowingSource(const std::deque<ColumnBlock>& blocks, Where where, size_t at, bool known = false)
+      : blocks_(blocks), where_(where), at_(at), known_(known) {}
+  std::string open() override {
+    if (where_ == Open) throw std::runtime_error("open failed");
+    return {};
+  }
+  bool next(Batch& batch, size_t) override {
+    if (where_ == Next && next_ == at_) throw std::runtime_error("next failed");
+    if (next_ >= blocks_.size()) return false;
+    batch.view = &blocks_[next_++];
+    return true;
+  }
+  void complete(Batch& batch) const override {
+    if (where_ == Complete && batch.view == &blocks_[at_]) throw std::bad_alloc();
+  }
+  size_t known_batches() const override { return known_ ? blocks_.size() : 0; }
+
+ private:
+  const std::deque<ColumnBlock>& blocks_;
+  Where where_;
+  size_t at_;
+  bool known_;
+  size_t next_ = 0;
+};
+
+Dataset blocks_of(const Scorecard& c, int rows, size_t block_rows) {
+  TempInput in(csv(rows));
+  Dataset ds;
+  std::string error;
+  EXPECT_TRUE(load_dataset(c, in.get(), DataFormat::Csv, "mem.csv", {}, ds, error, block_rows)) << error;
+  return ds;
+}
+
+PipelineSummary run_source(const Scorecard& c, Source& source, std::vector<Sink*> sinks, int threads) {
+  PipelineOptions po;
+  po.threads = threads;
+  return run_pipeline(c, source, sinks, po);
+}
+
+std::vector<uint64_t> upto(uint64_t n) {
+  std::vector<uint64_t> v;
+  for (uint64_t i = 0; i < n; ++i) v.push_back(i);
+  return v;
+}
+
+TEST(PipelineErrors, APrepareThatThrowsEndsTheRunAtThatBlock) {
+  auto c = card();
+  for (int threads : {1, 4}) {
+    SCOPED_TRACE(threads);
+    // Every block from the 6th throws; whichever a worker reaches first, the error is the first
+    // in input order, every block before it is consumed and none after.
+    RecordingSink before;
+    ThrowingPrepareSink throwing(5);
+    const PipelineSummary s = run(*c, csv(20000), DataFormat::Csv, {&before, &throwing}, threads, /*split=*/false);
+    EXPECT_EQ(s.error, "prepare failed on block 5");
+    EXPECT_TRUE(s.internal);
+    EXPECT_FALSE(s.sink_failed);
+    EXPECT_EQ(before.indices, upto(5));
+    EXPECT_EQ(throwing.consumed, upto(5));
+    EXPECT_EQ(s.read, 500u);
+  }
+}
+
+TEST(PipelineErrors, APrepareThatThrowsInMemoryEndsTheRunOnTheCallingThreadToo) {
+  auto c = card();
+  const Dataset ds = blocks_of(*c, 5000, 100);
+  for (int threads : {1, 4}) {
+    SCOPED_TRACE(threads);
+    BlockSource source(ds.blocks);  // the calling thread scores ("helps")
+    ThrowingPrepareSink throwing(7);
+    const PipelineSummary s = run_source(*c, source, {&throwing}, threads);
+    EXPECT_EQ(s.error, "prepare failed on block 7");
+    EXPECT_TRUE(s.internal);
+    EXPECT_EQ(throwing.consumed, upto(7));
+  }
+}
+
+TEST(PipelineErrors, OutOfMemoryIsReportedAsSuch) {
+  auto c = card();
+  for (int threads : {1, 3}) {
+    SCOPED_TRACE(threads);
+    ThrowingPrepareSink throwing(2, /*bad_alloc=*/true);
+    const PipelineSummary s = run(*c, csv(3000), DataFormat::Csv, {&throwing}, threads, /*split=*/false);
+    EXPECT_EQ(s.error, "out of memory");
+    EXPECT_TRUE(s.internal);
+    EXPECT_EQ(throwing.consumed, upto(2));
+  }
+}
+
+TEST(PipelineErrors, AConsumeThatThrowsEndsTheRun) {
+  auto c = card();
+  for (int threads : {1, 4}) {
+    SCOPED_TRACE(threads);
+    ThrowingConsumeSink throwing(3);
+    RecordingSink after;
+    const PipelineSummary s = run(*c, csv(20000), DataFormat::Csv, {&throwing, &after}, threads, /*split=*/false);
+    EXPECT_EQ(s.error, "consume failed");
+    EXPECT_TRUE(s.internal);
+    EXPECT_EQ(throwing.consumed, upto(4));  // nothing after the block that threw
+    EXPECT_EQ(after.indices, upto(3));      // the later sink never sees that block
+  }
+}
+
+TEST(PipelineErrors, ASourceWhoseCompleteThrowsEndsTheRun) {
+  auto c = card();
+  const Dataset ds = blocks_of(*c, 5000, 100);
+  for (bool known : {false, true}) {
+    for (int threads : {1, 4}) {
+      SCOPED_TRACE(std::to_string(threads) + (known ? " in memory" : " reading"));
+      ThrowingSource source(ds.blocks, ThrowingSource::Complete, 9, known);
+      RecordingSink sink;
+      const PipelineSummary s = run_source(*c, source, {&sink}, threads);
+      EXPECT_EQ(s.error, "out of memory");
+      EXPECT_TRUE(s.internal);
+      EXPECT_EQ(sink.indices, upto(9));
+    }
+  }
+}
+
+TEST(PipelineErrors, ASourceWhoseNextThrowsEndsTheRun) {
+  auto c = card();
+  const Dataset ds = blocks_of(*c, 5000, 100);
+  for (int threads : {1, 4}) {
+    SCOPED_TRACE(threads);
+    ThrowingSource source(ds.blocks, ThrowingSource::Next, 12);
+    RecordingSink sink;
+    const PipelineSummary s = run_source(*c, source, {&sink}, threads);
+    EXPECT_EQ(s.error, "next failed");
+    EXPECT_TRUE(s.internal);
+    EXPECT_LE(sink.indices.size(), 12u);  // what was read before may or may not be consumed
+    EXPECT_EQ(sink.indices, upto(sink.indices.size()));
+  }
+  ThrowingSource source(ds.blocks, ThrowingSource::Open, 0);
+  RecordingSink sink;
+  const PipelineSummary s = run_source(*c, source, {&sink}, 2);
+  EXPECT_EQ(s.error, "open failed");
+  EXPECT_TRUE(s.internal);
+  EXPECT_TRUE(sink.indices.empty());
+}
+
+TEST(PipelineErrors, ASourceErrorIsNotInternal) {
+  auto c = card();
+  RecordingSink sink;
+  const PipelineSummary s = run(*c, "id,tier\na1,a\n", DataFormat::Csv, {&sink}, 2);
+  EXPECT_FALSE(s.error.empty());
+  EXPECT_FALSE(s.internal);
 }
 
 }  // namespace
