@@ -174,7 +174,9 @@ int run_tool(const std::vector<std::string>& argv, std::string& output, int& spa
 std::string link_shared(const std::string& object, const std::string& out) {
   std::vector<std::string> argv = c_compiler();
   const std::string driver = argv[0];
-  for (const char* a : {"-shared", "-o"}) argv.push_back(a);
+  // No start files: they would give the artefact initialisation and finalisation code (DT_INIT,
+  // DT_INIT_ARRAY, DT_FINI), which the loader refuses, since dlopen would run it before any check.
+  for (const char* a : {"-shared", "-nostartfiles", "-o"}) argv.push_back(a);
   argv.push_back(out);
   argv.push_back(object);
   argv.push_back("-lm");  // log and sqrt; floor and round are inlined at every x86-64 level we target

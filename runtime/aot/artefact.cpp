@@ -1,26 +1,26 @@
-// Loads an ahead-of-time artefact: the file's checksum and ELF structure, dlopen of the bytes
-// checked, the ABI version before anything else in it, the CPU features against this machine,
-// the IR's checksum, deserialization and verification, and only then the batch functions. No
-// LLVM, no ANTLR: part of healthc_core.
+// Loads an ahead-of-time artefact. From the bytes read, before any of its code can run: the
+// file's checksum and ELF structure, its dynamic symbols, the ABI version before anything else
+// in it, that nothing in it runs at load (initialisers, IFUNC resolvers, other libraries), the
+// CPU features against this machine, the IR's checksum, deserialization and verification. Only
+// then are those same bytes dlopened for the batch functions. No LLVM, no ANTLR: healthc_core.
 #include "runtime/aot/artefact.h"
 
 #include <dlfcn.h>
 #include <elf.h>
 #include <link.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <mutex>
 #include <sstream>
 
 #include "compiler/ir/batch_abi.h"
 #include "compiler/ir/serialize.h"
 #include "compiler/ir/verify.h"
 #include "runtime/aot/cpu.h"
+#include "runtime/aot/elf_image.h"
+#include "runtime/aot/library.h"
 #include "runtime/aot/layout.h"
 
 namespace healthc::aot {
@@ -29,77 +29,44 @@ namespace {
 
 constexpr const char* kRecompile = "recompile it with `healthc compile CARD --emit shared`";
 
-// dlerror() is one process-wide slot: keep the call and the read together.
-std::mutex& dl_mutex() {
-  static std::mutex m;
-  return m;
-}
-
-// The artefact's library handle; closed when the last Scorecard using its code goes.
-struct Library {
-  void* handle = nullptr;
-  int fd = -1;  // the in-memory copy it was loaded from, kept open while it is loaded
-  ~Library() {
-    if (handle) dlclose(handle);
-    if (fd >= 0) ::close(fd);
-  }
-};
-
-// Loads the bytes that were checked, not the file again: a file replaced in between would be
-// code nobody checked, and dlopen of a path already loaded returns the old library even when
-// the file there is new (a service that redeploys card.so in place would keep the old card).
-// So the bytes go into an anonymous in-memory file, opened by its /proc/self/fd name, unique
-// while the fd stays open. Without memfd or /proc, the file itself is opened.
-void* open_library(const std::string& path, std::string_view bytes, int& fd) {
-  fd = static_cast<int>(::memfd_create("healthc-artefact", MFD_CLOEXEC));
-  if (fd >= 0) {
-    size_t done = 0;
-    while (done < bytes.size()) {
-      const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      done += static_cast<size_t>(n);
-    }
-    if (done == bytes.size()) {
-      const std::string name = "/proc/self/fd/" + std::to_string(fd);
-      if (::access(name.c_str(), R_OK) == 0) return dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL);
-    }
-    ::close(fd);
-    fd = -1;
-  }
-  // dlopen takes a path with a slash as a file, without one as a library name to search for.
-  const std::string file = path.find('/') == std::string::npos ? "./" + path : path;
-  return dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
-}
-
-// A data symbol of the artefact as the bytes its symbol table gives it (empty when absent), so
-// that no value read from the artefact (a size, a string without its NUL) reaches past it.
-std::string_view symbol_bytes(void* handle, const char* name) {
-  void* at = dlsym(handle, name);
-  Dl_info info{};
-  void* entry = nullptr;  // the symbol's ElfW(Sym)
-  if (!at || !dladdr1(at, &info, &entry, RTLD_DL_SYMENT) || !entry) return {};
-  return {static_cast<const char*>(at), static_cast<size_t>(static_cast<const ElfW(Sym)*>(entry)->st_size)};
+// A data symbol of the artefact as the file bytes its symbol table gives it (empty when absent),
+// so that no value read from the artefact (a size, a string without its NUL) reaches past it.
+std::string_view symbol_bytes(const ElfImage& image, const char* name) {
+  const auto it = image.symbols.find(std::string_view(name));
+  return it == image.symbols.end() ? std::string_view() : it->second.bytes;
 }
 
 // A NUL-ended string constant of the artefact, or null when it is absent or not NUL-ended.
-const char* text_symbol(void* handle, const char* name) {
-  const std::string_view bytes = symbol_bytes(handle, name);
+const char* text_symbol(const ElfImage& image, const char* name) {
+  const std::string_view bytes = symbol_bytes(image, name);
   return bytes.find('\0') == std::string_view::npos ? nullptr : bytes.data();
 }
 
 // A fixed-size constant of the artefact; false when it is absent or smaller than T.
 template <typename T>
-bool value_symbol(void* handle, const char* name, T& out) {
-  const std::string_view bytes = symbol_bytes(handle, name);
+bool value_symbol(const ElfImage& image, const char* name, T& out) {
+  const std::string_view bytes = symbol_bytes(image, name);
   if (bytes.size() < sizeof(T)) return false;
   std::memcpy(&out, bytes.data(), sizeof(T));
   return true;
 }
 
-bool check_cpu(const std::string& path, void* handle, std::string& error) {
-  const char* cpu = text_symbol(handle, symbol::kCpu);
-  const char* features = text_symbol(handle, symbol::kCpuFeatures);
+// The batch function `name` of the loaded library, provided dlsym finds it where the symbol
+// table that was checked puts it (else null: the loader and the checks disagree about the file).
+ir::BatchFn batch_function(const Library& lib, const ElfImage& image, const char* name) {
+  const auto it = image.symbols.find(std::string_view(name));
+  void* at = dlsym(lib.handle, name);
+  link_map* map = nullptr;
+  if (it == image.symbols.end() || !it->second.code || !at ||
+      dlinfo(lib.handle, RTLD_DI_LINKMAP, &map) != 0 || !map ||
+      reinterpret_cast<uintptr_t>(at) != map->l_addr + it->second.value)
+    return nullptr;
+  return reinterpret_cast<ir::BatchFn>(at);
+}
+
+bool check_cpu(const std::string& path, const ElfImage& image, std::string& error) {
+  const char* cpu = text_symbol(image, symbol::kCpu);
+  const char* features = text_symbol(image, symbol::kCpuFeatures);
   if (!cpu || !features) {
     error = "`" + path + "` does not say which CPU it was compiled for; it is damaged or not from healthc: " +
             kRecompile;
@@ -109,11 +76,11 @@ bool check_cpu(const std::string& path, void* handle, std::string& error) {
   return error.empty();
 }
 
-bool read_program(const std::string& path, void* handle, ir::Program& program, std::string& error) {
-  const std::string_view stored = symbol_bytes(handle, symbol::kIr);
+bool read_program(const std::string& path, const ElfImage& image, ir::Program& program, std::string& error) {
+  const std::string_view stored = symbol_bytes(image, symbol::kIr);
   uint64_t size = 0, recorded = 0;
-  if (stored.empty() || !value_symbol(handle, symbol::kIrSize, size) ||
-      !value_symbol(handle, symbol::kIrChecksum, recorded) || size > stored.size()) {
+  if (stored.empty() || !value_symbol(image, symbol::kIrSize, size) ||
+      !value_symbol(image, symbol::kIrChecksum, recorded) || size > stored.size()) {
     error = "`" + path + "` holds no scorecard program; it is damaged or not from healthc: " + kRecompile;
     return false;
   }
@@ -157,7 +124,7 @@ std::string elf_problem(const std::string& path, std::string_view elf) {
   if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB || eh.e_machine != kHostMachine)
     return with_advice("it is built for another kind of machine");
   if (eh.e_type == ET_REL)
-    return "it is an object file (`--emit obj`): link it into a shared object first (cc -shared -o card.so " + path +
+    return "it is an object file (`--emit obj`): link it into a shared object first (cc -shared -nostartfiles -o card.so " + path +
            " -lm), or compile the card with `--emit shared`";
   if (eh.e_type != ET_DYN) return with_advice("it is not a shared object");
   if (eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phoff > size ||
@@ -177,7 +144,7 @@ std::string elf_problem(const std::string& path, std::string_view elf) {
 bool strip_trailer(std::string_view bytes, std::string_view& elf) {
   elf = bytes;
   if (bytes.size() < kTrailerSize || bytes.substr(bytes.size() - kTrailerSize, 8) != kTrailerMagic)
-    return true;  // linked by hand from --emit obj: no trailer
+    return true;  // linked by hand from --emit obj: every check but this one still runs before dlopen
   elf = bytes.substr(0, bytes.size() - kTrailerSize);
   uint64_t recorded = 0;
   for (int i = 0; i < 8; ++i)
@@ -224,37 +191,51 @@ LoadResult load_artefact(const std::string& path) {
     error = "`" + path + "` cannot be loaded: " + problem;
     return out;
   }
-  auto lib = std::make_shared<Library>();
-  {
-    std::lock_guard<std::mutex> lock(dl_mutex());
-    lib->handle = open_library(path, bytes, lib->fd);
-    if (!lib->handle) {
-      const char* why = dlerror();
-      error = "cannot load `" + path + "` (" + (why ? why : "unknown reason") +
-              "): it is damaged, truncated or built for another machine; " + kRecompile;
-      return out;
-    }
+  // Every check runs on the bytes read, before dlopen: loading runs a file's initialisers and
+  // IFUNC resolvers, so a file is loaded only once it has passed all of them.
+  ElfImage image;
+  if (const std::string problem = read_elf_image(elf, image); !problem.empty()) {
+    error = "`" + path + "` cannot be loaded: " + with_advice(problem.c_str());
+    return out;
   }
-  void* h = lib->handle;
   uint32_t abi = 0;
-  if (!value_symbol(h, symbol::kAbiVersion, abi)) {
+  if (!value_symbol(image, symbol::kAbiVersion, abi)) {
     error = "`" + path + "` is a shared object but not a compiled scorecard (it has no `" + symbol::kAbiVersion +
             "`): pass the .health file, or " + kRecompile;
     return out;
   }
   if (abi != ir::kAbiVersion) {
-    const char* made_by = text_symbol(h, symbol::kHealthcVersion);
+    const char* made_by = text_symbol(image, symbol::kHealthcVersion);
     error = "`" + path + "` was compiled for artefact ABI version " + std::to_string(abi) +
             (made_by ? std::string(" (by healthc ") + made_by + ")" : std::string()) +
             ", and this runtime reads version " + std::to_string(ir::kAbiVersion) + ": " + kRecompile +
             " using this release";
     return out;
   }
-  if (!check_cpu(path, h, error)) return out;
+  if (!image.foreign.empty()) {
+    error = "`" + path + "` is refused without being loaded: " + image.foreign +
+            ". healthc never writes such a file: recompile it with `healthc compile CARD --emit shared`, "
+            "or link an `--emit obj` object with `cc -shared -nostartfiles -o card.so card.o -lm`";
+    return out;
+  }
+  if (!check_cpu(path, image, error)) return out;
   ir::Program program;
-  if (!read_program(path, h, program, error)) return out;
-  auto basic = reinterpret_cast<ir::BatchFn>(dlsym(h, symbol::kBasic));
-  auto detail = reinterpret_cast<ir::BatchFn>(dlsym(h, symbol::kDetail));
+  if (!read_program(path, image, program, error)) return out;
+  std::string why;
+  const std::shared_ptr<Library> lib = open_checked(bytes, default_load_via(), why);
+  if (!lib) {
+    error = "cannot load `" + path + "` (" + why + "): it is damaged, truncated or built for another machine; " +
+            kRecompile;
+    return out;
+  }
+  const bool has_basic = image.symbols.count(symbol::kBasic) > 0;
+  const bool has_detail = image.symbols.count(symbol::kDetail) > 0;
+  const ir::BatchFn basic = has_basic ? batch_function(*lib, image, symbol::kBasic) : nullptr;
+  const ir::BatchFn detail = has_detail ? batch_function(*lib, image, symbol::kDetail) : nullptr;
+  if ((has_basic && !basic) || (has_detail && !detail)) {
+    error = "`" + path + "` is damaged: its batch functions are not where its symbol table says; " + kRecompile;
+    return out;
+  }
   if (basic && detail) {
     out.scorecard = Scorecard::make_native(std::move(program), basic, detail, lib);
     return out;

@@ -18,10 +18,12 @@ struct LoadResult {
   std::vector<std::string> notes;
 };
 
-// An artefact is native code: load only artefacts you would run. Loading checks, in order, that
-// the file is ELF, that it loads, its ABI version (ir::kAbiVersion), every CPU feature it needs
-// against this machine, its IR's checksum, that the IR deserializes and verifies; its code is
-// unloaded when the last Scorecard using it is destroyed.
+// An artefact is native code: load only artefacts you would run. Loading checks the bytes read,
+// in order, before any code of the file can run: that it is a whole ELF shared object matching
+// its trailer checksum, its ABI version (ir::kAbiVersion), that nothing in it runs at load or
+// unload (initialisers, IFUNCs, other libraries: docs/embedding.md), every CPU feature it needs
+// against this machine, its IR's checksum, that the IR deserializes and verifies. Only then are
+// those bytes dlopened; its code is unloaded when the last Scorecard using it is destroyed.
 LoadResult load_artefact(const std::string& path);
 
 // Loads an artefact written by `healthc compile --emit shared`; null with `error` set (a

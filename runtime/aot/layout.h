@@ -27,7 +27,8 @@ inline constexpr const char* kDetail = "healthc_batch_detail";
 // A shared artefact ends with a trailer after its ELF bytes (which the dynamic loader ignores):
 // these 8 bytes, then the checksum below of everything before them, little-endian. Damaged
 // native code would crash or score wrongly, so the loader refuses a file that does not match.
-// A shared object linked by hand from `--emit obj` has no trailer; its IR is still checked.
+// A shared object linked by hand from `--emit obj` has no trailer and is allowed: every other
+// check still runs before dlopen, but its native code is not covered by a checksum.
 inline constexpr std::string_view kTrailerMagic{"HCAOTSUM", 8};
 inline constexpr size_t kTrailerSize = 16;
 

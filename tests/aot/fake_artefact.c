@@ -33,3 +33,52 @@ const char healthc_aot_cpu_features[] = FEATURES;
 const unsigned char healthc_aot_ir[] = IR;
 const uint64_t healthc_aot_ir_size = IR_SIZE;
 const uint64_t healthc_aot_ir_checksum = CHECKSUM;
+
+/* Code that the dynamic loader would run while loading the file, before the caller could look
+   at it: each prints the marker tests/aot/run.sh looks for, so a loader that dlopened the file
+   before refusing it would be caught. */
+#if defined(CTOR) || defined(DTOR) || defined(IFUNC) || defined(IRELATIVE)
+#if !defined(__x86_64__)
+#include <unistd.h>
+#endif
+/* A raw write(2) system call: an IFUNC resolver runs while the file is being relocated, before
+   its calls into libc (through the PLT) are bound. */
+static void say(int fd) {
+  static const char marker[] = "HOSTILE-CODE-RAN\n";
+#if defined(__x86_64__)
+  long ret;
+  __asm__ volatile("syscall" : "=a"(ret) : "0"(1L), "D"((long)fd), "S"(marker), "d"(sizeof marker - 1)
+                   : "rcx", "r11", "memory");
+  (void)ret;
+#else
+  (void)write(fd, marker, sizeof marker - 1);
+#endif
+}
+static void ran(void) {
+  say(1);
+  say(2);
+}
+#endif
+/* (ld refuses .preinit_array in a shared object; tests/unit/aot/ patches a DT_PREINIT_ARRAY in.) */
+#ifdef CTOR /* .init_array (and DT_INIT too, when linked with the start files) */
+__attribute__((constructor)) static void at_load(void) { ran(); }
+#endif
+#ifdef DTOR /* .fini_array */
+__attribute__((destructor)) static void at_unload(void) { ran(); }
+#endif
+#if defined(IFUNC) || defined(IRELATIVE)
+static int real_answer(void) { return 42; }
+static int (*resolve_answer(void))(void) {
+  ran();
+  return real_answer;
+}
+#endif
+#ifdef IFUNC /* an exported STT_GNU_IFUNC symbol */
+int healthc_answer(void) __attribute__((ifunc("resolve_answer")));
+/* A call through the PLT, bound when the file is loaded (RTLD_NOW): the resolver runs then. */
+int healthc_answer_twice(void) { return 2 * healthc_answer(); }
+#endif
+#ifdef IRELATIVE /* a local IFUNC whose address is taken: an R_X86_64_IRELATIVE relocation */
+static int local_answer(void) __attribute__((ifunc("resolve_answer")));
+int (*const healthc_answer_ptr)(void) = local_answer;
+#endif

@@ -2,7 +2,9 @@
 # Ahead-of-time artefacts end to end: for every example card, `healthc compile --emit shared`
 # then `healthc score card.so DATA` gives the same bytes as `healthc score card.health DATA`
 # (basic columns, full output, --explain, JSON Lines, params, every CPU level, --emit obj linked
-# by hand, a split card, a card past the compile budget), and stale or damaged artefacts are refused with the
+# by hand, a split card, a card past the compile budget, no memfd), that healthc's artefacts have no code
+# that runs at load or unload, and that stale, damaged and foreign artefacts (with initialisers,
+# IFUNCs, other libraries) are refused, without any of their code running, with the
 # messages in tests/aot/messages.expected (run with --update to rewrite it after a deliberate
 # change, then read the diff).
 #   tests/aot/run.sh HEALTHC SOURCE_DIR [--update]
@@ -79,8 +81,26 @@ for c in b2b_saas lifecycle fintech_platform; do
 
   # --emit obj: an object file a service links itself.
   "$healthc" compile "$card" --emit obj -o "$tmp/$c.o" || fail "$c: compile --emit obj"
-  $cc_driver -shared -o "$tmp/$c-linked.so" "$tmp/$c.o" -lm || fail "$c: linking the object"
+  $cc_driver -shared -nostartfiles -o "$tmp/$c-linked.so" "$tmp/$c.o" -lm || fail "$c: linking the object"
   same "$c --emit obj, linked" "$card" "$tmp/$c-linked.so" -- score CARD "$data" "${asof[@]}" -q --explain
+
+  # No code of an artefact runs when it is loaded or unloaded: the loader refuses files that have
+  # such entries, so healthc must write none (it links without the C start files).
+  for f in "$so" "$tmp/$c-param.so" "$tmp/$c-linked.so"; do
+    entries=$(readelf -dW "$f" | grep -E '\((INIT|FINI|PREINIT)[A-Z_]*\)|\(NEEDED\)' | grep -vE 'lib(c|m)\.so\.6')
+    [ -z "$entries" ] || fail "$c: $(basename "$f") has $entries"
+  done
+  readelf -rW "$so" | grep -q IRELATIVE && fail "$c: IRELATIVE relocations"
+  readelf -sW --dyn-syms "$so" | grep -q IFUNC && fail "$c: IFUNC symbols"
+
+  # Without memfd the checked bytes go to a private temporary file, never the path given, and
+  # nothing is left behind.
+  mkdir -p "$tmp/private"
+  TMPDIR="$tmp/private" HEALTHC_AOT_TEST_NO_MEMFD=1 "$healthc" score "$so" "$data" "${asof[@]}" -q --explain \
+    >"$tmp/nomemfd.out" 2>"$tmp/nomemfd.err" || { fail "$c: no memfd: exit $?"; cat "$tmp/nomemfd.err"; }
+  "$healthc" score "$card" "$data" "${asof[@]}" -q --explain >"$tmp/card.out" 2>/dev/null
+  cmp -s "$tmp/card.out" "$tmp/nomemfd.out" || fail "$c: no memfd: output differs"
+  [ -z "$(ls -A "$tmp/private")" ] || fail "$c: no memfd: left $(ls -A "$tmp/private") behind"
 done
 
 # -o through a symlink writes its target; the link stays a link.
@@ -114,7 +134,8 @@ done
 abi=$(sed -n 's/.*kAbiVersion = \([0-9]*\);.*/\1/p' "$root/compiler/ir/batch_abi.h")
 fake() {  # fake NAME -DFLAG...
   local name="$1"; shift
-  $cc_driver -shared -fPIC -o "$tmp/$name.so" "$root/tests/aot/fake_artefact.c" "$@" || fail "building fake $name"
+  $cc_driver -shared -fPIC -nostartfiles -o "$tmp/$name.so" "$root/tests/aot/fake_artefact.c" "$@" ||
+    fail "building fake $name"
 }
 checksum=$(python3 -c '
 h = 14695981039346656037
@@ -127,6 +148,22 @@ fake garbage-ir -DABI="$abi" -DCHECKSUM="${checksum}ull"
 fake bad-checksum -DABI="$abi" -DCHECKSUM=12345
 fake ir-size-lies -DABI="$abi" -DIR_SIZE=1000000000000ull
 fake cpu-not-a-string -DABI="$abi" -DCPU='"abc"' -DCPU_SIZE=3
+# Files whose own code the dynamic loader would run while loading them (each prints a marker
+# that must never appear): refused from their bytes, before dlopen.
+$cc_driver -shared -fPIC -o "$tmp/ctor-other-abi.so" "$root/tests/aot/fake_artefact.c" -DABI=999 -DCTOR ||
+  fail "building ctor-other-abi"
+$cc_driver -shared -fPIC -o "$tmp/start-files.so" "$root/tests/aot/fake_artefact.c" -DABI="$abi" ||
+  fail "building start-files"
+fake init-array -DABI="$abi" -DCTOR
+fake fini-array -DABI="$abi" -DDTOR
+fake ifunc -DABI="$abi" -DIFUNC
+fake irelative -DABI="$abi" -DIRELATIVE
+printf '#include <stdio.h>\n__attribute__((constructor)) static void f(void) { puts("HOSTILE-CODE-RAN"); }\n' \
+  >"$tmp/hcother.c"
+$cc_driver -shared -fPIC -o "$tmp/libhcother.so" "$tmp/hcother.c" || fail "building libhcother"
+fake needs-other -DABI="$abi" -L"$tmp" -Wl,--no-as-needed -lhcother
+fake runpath -DABI="$abi" -Wl,-rpath,"$tmp"
+$cc_driver -shared -o "$tmp/b2b_saas-start-files.so" "$tmp/b2b_saas.o" -lm || fail "linking with start files"
 printf 'int answer(void) { return 42; }\n' >"$tmp/plain.c"
 $cc_driver -shared -fPIC -o "$tmp/plain.so" "$tmp/plain.c"
 head -c 4000 "$tmp/b2b_saas.so" >"$tmp/truncated.so"
@@ -139,11 +176,13 @@ data="$root/examples/data/b2b_saas_sample.csv"
 {
   run() {  # run CASE ARGS...
     local name="$1"; shift
-    "$healthc" "$@" >/dev/null 2>"$tmp/msg.err"; local rc=$?
+    LD_LIBRARY_PATH="$tmp" "$healthc" "$@" >"$tmp/msg.out" 2>"$tmp/msg.err"; local rc=$?
     echo "== $name (exit $rc)"
     sed "s|$tmp|<tmp>|g" "$tmp/msg.err"
+    if grep -q HOSTILE-CODE-RAN "$tmp/msg.out" "$tmp/msg.err"; then fail "$name: the file's own code ran"; fi
   }
-  for f in other-abi unknown-feature garbage-ir bad-checksum ir-size-lies cpu-not-a-string plain truncated damaged text; do
+  for f in other-abi unknown-feature garbage-ir bad-checksum ir-size-lies cpu-not-a-string plain truncated damaged text \
+           ctor-other-abi start-files init-array fini-array ifunc irelative needs-other runpath b2b_saas-start-files; do
     run "$f" score "$tmp/$f.so" "$data"
   done
   run "object file" score "$tmp/b2b_saas.o" "$data"
@@ -162,6 +201,12 @@ data="$root/examples/data/b2b_saas_sample.csv"
   CC=false run "C compiler fails" compile "$root/examples/b2b_saas.health" --emit shared -o "$tmp/x.so"
 } >"$tmp/messages"
 [ -e "$tmp/x.so" ] && fail "a failed compile left an artefact behind"
+# The control: each of those files does run its code when dlopened, so the marker's absence
+# above means the loader refused them before loading them.
+for f in ctor-other-abi init-array ifunc irelative needs-other; do
+  LD_LIBRARY_PATH="$tmp" python3 -c 'import ctypes, sys; ctypes.CDLL(sys.argv[1])' "$tmp/$f.so" 2>&1 |
+    grep -q HOSTILE-CODE-RAN || fail "control: $f.so runs no code when loaded, so its refusal proves nothing"
+done
 
 expected="$root/tests/aot/messages.expected"
 if [ "$update" = "--update" ]; then

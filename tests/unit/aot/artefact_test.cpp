@@ -17,6 +17,7 @@
 #include "runtime/aot/artefact.h"
 #include "runtime/aot/cpu.h"
 #include "runtime/aot/layout.h"
+#include "tests/unit/aot/aot_test_util.h"
 #include "tests/unit/jit/engine_fixture.h"
 
 namespace healthc {
@@ -48,25 +49,9 @@ label good when score >= 50
 label rest otherwise
 )";
 
-struct TempPath {
-  std::string path;
-  explicit TempPath(const std::string& name) {
-    path = ::testing::TempDir() + "healthc_aot_" + std::to_string(::getpid()) + "_" + name;
-  }
-  ~TempPath() { std::remove(path.c_str()); }
-};
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void write_file(const std::string& path, const std::string& bytes) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << bytes;
-}
+using aot_test::read_file;
+using aot_test::TempPath;
+using aot_test::write_file;
 
 TEST(AotEmit, EachCpuLevelRecordsItsFeatures) {
   const ir::Program p = testing::lower_text(kCard);
