@@ -20,8 +20,9 @@
 #      handwritten_b2b's and DuckDB's row by row (bench/compare_outputs.py names every
 #      mismatching row and column; `""` vs an empty cell is the only difference it treats as
 #      cosmetic, and it counts those separately);
-#   6. times a fresh process that loads an ahead-of-time artefact and scores one account against
-#      one that compiles the card with the JIT (bench/aot_cold_start.sh, hyperfine);
+#   6. the C API (bench/api_bench.cpp): hc_score_json for one account, hc_score_columns against the
+#      internal block path; then a fresh process that loads an ahead-of-time artefact and scores
+#      one account against one that compiles the card with the JIT (bench/aot_cold_start.sh, hyperfine);
 #   7. prints the tables; a copy is in build/bench/report.txt.
 #
 # Knobs (environment): BENCH_ROWS="1000000 5000000" (end-to-end sizes), BENCH_REPS=3,
@@ -48,7 +49,7 @@ as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
 
 step "build: preset bench (healthc, healthc_bench) and handwritten_b2b"
 cmake --preset bench >/dev/null
-cmake --build --preset bench --target healthc healthc_bench cold_start_aot cold_start_jit
+cmake --build --preset bench --target healthc healthc_bench healthc_api_bench cold_start_aot cold_start_jit
 if [[ ! -x $B/handwritten_b2b || $HW_SRC -nt $B/handwritten_b2b ]]; then
   g++ -std=c++20 -O3 -march=native -ffp-contract=off -pthread -o $B/handwritten_b2b "$HW_SRC"
 fi
@@ -94,6 +95,11 @@ python3 bench/run_e2e.py --healthc $HEALTHC --card $CARD --handwritten $B/handwr
   --node-modules $B/node --duckdb-sql bench/b2b_duckdb.sql --out-dir $OUT --reps "$REPS" \
   --threads "$THREADS" --gbench-json $B/healthc_bench.json "${DATA_ARGS[@]}" >$B/e2e_table.txt
 
+step "the C API: hc_score_json for one account, the columnar call vs the internal block path"
+# Blocks of 4096 rows, as a service would pass them; the ratio is read within this one run.
+HEALTHC_SOURCE_DIR=$ROOT HEALTHC_BENCH_ROWS=4096 $B/bench/healthc_api_bench --benchmark_repetitions=5 \
+  --benchmark_report_aggregates_only=true 2>/dev/null | grep -E '_median' >$B/api_table.txt
+
 step "cold start: a fresh process scoring one account, AOT artefact vs JIT compile (hyperfine)"
 bash bench/aot_cold_start.sh $B >$B/cold_start_table.txt
 
@@ -138,6 +144,9 @@ done
   cat $B/e2e_table.txt
   echo
   python3 bench/gbench_summary.py $B/healthc_bench.json
+  echo
+  echo "The C API (bench/api_bench.cpp, medians of 5; internal/score is the block path it is measured against):"
+  cat $B/api_table.txt
   echo
   echo "Cold start, one account in a fresh process (bench/aot_cold_start.sh, hyperfine medians):"
   cat $B/cold_start_table.txt
