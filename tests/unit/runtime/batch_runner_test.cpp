@@ -15,19 +15,30 @@
 namespace healthc::rt {
 namespace {
 
-TEST(BatchRunner, AFailedWriteStopsReadingEarly) {
+// One number field scored as it is, by the evaluator: the runner is what is under test.
+CompileOutcome tiny_card() {
   CompileOptions opts;
   opts.engine = Engine::Evaluator;
-  CompileOutcome c = compile_scorecard_text("b.health", R"(scorecard "B"
+  return compile_scorecard_text("b.health", R"(scorecard "B"
 fields { id : text key  x : number }
 bands { low from 0 color red }
 measure m { value = x  score = value }
 model default { m 1 }
 )", opts);
+}
+
+// `rows` CSV rows for tiny_card, keys a0, a1, ...
+std::string numbered_rows(int rows) {
+  std::string data = "id,x\n";
+  for (int i = 0; i < rows; ++i) data += "a" + std::to_string(i) + "," + std::to_string(i % 100) + "\n";
+  return data;
+}
+
+TEST(BatchRunner, AFailedWriteStopsReadingEarly) {
+  CompileOutcome c = tiny_card();
   ASSERT_TRUE(c.scorecard);
   constexpr int kRows = 800000;  // about 9 MB: many 1 MiB spans, more than the runner keeps in flight
-  std::string data = "id,x\n";
-  for (int i = 0; i < kRows; ++i) data += "a" + std::to_string(i) + "," + std::to_string(i % 100) + "\n";
+  std::string data = numbered_rows(kRows);  // fmemopen wants a writable buffer
   std::FILE* in = fmemopen(data.data(), data.size(), "r");
   ASSERT_NE(in, nullptr);
   std::FILE* full = std::fopen("/dev/full", "w");
@@ -69,18 +80,10 @@ class FailingReader final : public RecordReader {
 };
 
 TEST(BatchRunner, AReaderThatThrowsOnAWorkerFailsTheRun) {
-  CompileOptions opts;
-  opts.engine = Engine::Evaluator;
-  CompileOutcome c = compile_scorecard_text("b.health", R"(scorecard "B"
-fields { id : text key  x : number }
-bands { low from 0 color red }
-measure m { value = x  score = value }
-model default { m 1 }
-)", opts);
+  CompileOutcome c = tiny_card();
   ASSERT_TRUE(c.scorecard);
   constexpr int kRows = 400000;  // several 1 MiB spans
-  std::string data = "id,x\n";
-  for (int i = 0; i < kRows; ++i) data += "a" + std::to_string(i) + "," + std::to_string(i % 100) + "\n";
+  std::string data = numbered_rows(kRows);  // fmemopen wants a writable buffer
   for (int threads : {1, 4}) {
     SCOPED_TRACE(threads);
     std::FILE* in = fmemopen(data.data(), data.size(), "r");
