@@ -17,7 +17,8 @@ void BlockScores::resize(size_t n, size_t measures, bool want_detail) {
 
 ir::BatchOutputs BlockScores::outputs() {
   ir::BatchOutputs o{segment.data(), score.data(), band.data(), label.data(), override_.data(),
-                     nullptr,        nullptr,      nullptr,     nullptr,      nullptr,         nullptr};
+                     nullptr,        nullptr,      nullptr,     nullptr,      nullptr,         nullptr,
+                     nullptr,        nullptr,      nullptr};
   if (detail) {
     o.m_value = m_value.data();
     o.m_value_valid = m_value_valid.data();
@@ -80,7 +81,8 @@ void Scorecard::score(const rt::ColumnBlock& block, double as_of, bool detail, B
   }
   out.resize(block.rows, program_.measures.size(), detail);
   if (block.rows == 0) return;
-  const ir::BatchColumns in{num.data(), valid.data(), text.data(), as_of, static_cast<int64_t>(block.rows)};
+  const ir::BatchColumns in{num.data(), valid.data(), text.data(), as_of, static_cast<int64_t>(block.rows),
+                            nullptr,    nullptr};
   score(in, detail, out.outputs());
 }
 

@@ -32,6 +32,22 @@ struct CompileOptions {
   bool eager_detail = false;
 };
 
+// v2: the past values a block's rows read (ir::Program::history), [history input][row], filled
+// by a HistoryProvider (runtime/history/) before the block is scored. Empty when the program
+// reads no history; a run without a store leaves every value missing.
+struct HistoryColumns {
+  std::vector<std::vector<double>> values;
+  std::vector<std::vector<uint8_t>> valid;
+};
+
+// Fills a block's history columns from the past snapshots (keyed by the block's key field).
+// Called on worker threads, concurrently for different blocks.
+class HistoryProvider {
+ public:
+  virtual ~HistoryProvider() = default;
+  virtual void fill(const rt::ColumnBlock& block, HistoryColumns& out) const = 0;
+};
+
 // Per-row results of a block (see ir::BatchOutputs for the encodings).
 struct BlockScores {
   size_t rows = 0;

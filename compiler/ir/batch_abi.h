@@ -10,7 +10,7 @@ namespace healthc::ir {
 // The version of this calling convention and of the artefact layout (runtime/aot/): bumped
 // whenever generated code, BatchColumns/BatchOutputs or the artefact's symbols change
 // incompatibly. An artefact compiled for another version is refused, never run.
-inline constexpr uint32_t kAbiVersion = 1;
+inline constexpr uint32_t kAbiVersion = 2;
 
 struct TextCell {  // same layout as rt::TextRef
   const char* data;
@@ -23,6 +23,9 @@ struct BatchColumns {
   const TextCell* const* text;    // [field] -> column of text cells (null for other fields)
   double as_of;                   // days since 1970-01-01
   int64_t rows;
+  // v2: [history input] -> column (Program::history); null when the program has none.
+  const double* const* history;
+  const uint8_t* const* history_valid;
 };
 
 // Per-row results. A null detail pointer means "not wanted" (the batch skips that work).
@@ -39,6 +42,10 @@ struct BatchOutputs {
   uint8_t* m_score_valid;
   double* m_weight;        // effective weight in the account's model
   uint8_t* m_weight_valid; // 0 where the measure is not in the model or is unscored
+  // v2 (each may be null: not wanted):
+  int32_t* weighted_score;  // the rounded weighted score before overrides, or -1 when unscored
+  uint64_t* alerts_active;  // bit i: Program::alerts[i] is active
+  uint64_t* stale;          // bit i: Program::stale_rules[i]'s measure is stale
 };
 
 using BatchFn = void (*)(const BatchColumns*, const BatchOutputs*);

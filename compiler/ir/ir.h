@@ -41,9 +41,11 @@ enum class Op : uint8_t {
                     // weight, b: the level's running weight); valid when a and c (its score) are
   RoundScore,   // floor((a + 0.5) + 1e-9), the pinned rounding; valid only within 0..100
   BandOf,       // the band holding score a (bands ascend by `from`); the band count if a is missing
+  // v2: the past (spec "Reading the past in expressions").
+  History,      // history input `a` (Program::history): the column's value and validity
 };
 
-inline constexpr int kOpCount = static_cast<int>(Op::BandOf) + 1;
+inline constexpr int kOpCount = static_cast<int>(Op::History) + 1;
 
 const char* op_name(Op op);
 int op_arity(Op op);
@@ -114,6 +116,58 @@ struct Label {
   uint32_t condition = kNone;  // kNone: `otherwise`
 };
 
+// v2: one value read from a past snapshot, filled per row by the history source
+// (runtime/history/) into BatchColumns::history[index] before the batch runs; missing where
+// there is no store, no such snapshot, the account is not in it, or the value there is missing.
+enum class HistoryKind : uint8_t {
+  FinalScore,     // the final score (`previous.score`; `change(score, N)` in labels and alerts)
+  WeightedScore,  // the rounded weighted score, before overrides (`change(score, N)` in overrides)
+  Segment,        // the segment, as an index of this Program (the count: `default`)
+  Band,           // the band, as an index of this Program (the count: `unscored`)
+  Label,          // the label index (kNoLabel, -1: no label)
+  Override,       // the override index (kNoOverride, -1: `none`)
+  MeasureScore,   // measure `measure`'s score
+  MeasureValue,   // measure `measure`'s value (number, bool 0/1, enum member index)
+};
+
+// Names in the store are mapped to this Program's indexes by name; a name this card no longer
+// has maps to kNoSuchName, which equals no index.
+inline constexpr double kNoSuchName = -2;
+
+struct HistoryInput {
+  HistoryKind kind = HistoryKind::FinalScore;
+  int32_t measure = -1;  // MeasureScore / MeasureValue
+  // -1: the previous snapshot (the latest whose as-of date is before the run's); N >= 0: the
+  // latest snapshot whose as-of date is at or before as_of - N days and before as_of
+  // (`change(X, N days)`; N = 0 is the previous snapshot).
+  int32_t days_back = -1;
+  bool operator==(const HistoryInput&) const = default;
+};
+
+enum class Severity : uint8_t { Info, Low, Medium, High, Critical };
+
+// v2: `alert NAME ["Title"] [for SEGMENT, ...] when COND [severity LEVEL]`. Every alert whose
+// `for` list holds the account's segment and whose condition is true is active (bit i of
+// BatchOutputs::alerts_active); firing (active now, not active in the previous snapshot) is
+// decided by the history sink, which knows the previous snapshot.
+struct Alert {
+  std::string name, title;
+  std::vector<int32_t> segments;  // empty: any; a segment index, or -1 for `default`
+  uint32_t condition = kNone;     // in alerts_block
+  Severity severity = Severity::Medium;
+};
+inline constexpr size_t kMaxAlerts = 64;
+
+// v2: `measure M subjective stale after N days of DATEFIELD`: the measure is stale (unscored,
+// its value still computed) where the date field is missing or more than N days before as-of.
+struct StaleRule {
+  int32_t measure = -1;
+  int32_t date_field = -1;
+  int32_t days = 0;
+  uint32_t stale = kNone;  // instruction: valid, 1 when stale (in measures_block)
+};
+inline constexpr size_t kMaxStaleRules = 64;
+
 enum class FieldType : uint8_t { Number, Bool, Text, Date, Enum };
 
 struct Field {
@@ -147,6 +201,7 @@ struct Program {
   Block detail_block;     // each measure's effective weight in the account's model
   Block overrides_block;  // override conditions and the first-match chain, the final band
   Block labels_block;     // label conditions and the first-match chain
+  Block alerts_block;     // v2: alert conditions (after the label, which they may read)
   Results results;
   std::vector<Measure> measures;
   std::vector<Model> models;
@@ -155,6 +210,10 @@ struct Program {
   std::vector<Override> overrides;
   std::vector<Band> bands;
   std::vector<Label> labels;
+  // v2
+  std::vector<HistoryInput> history;  // distinct; Op::History reads history[a]
+  std::vector<Alert> alerts;          // file order; bit i of alerts_active is alerts[i]
+  std::vector<StaleRule> stale_rules; // file order of their measures; bit i of stale is stale_rules[i]
 };
 
 // A human-readable listing (`healthc compile --emit ir`).

@@ -48,6 +48,7 @@ constexpr std::array kOps = {
     OpInfo{Op::EffectiveWeight, "effective_weight", 3, IfAnyMissing, Domain::None},
     OpInfo{Op::RoundScore, "round_score", 1, IfAnyMissingOrDomain, Domain::ScoreRange},
     OpInfo{Op::BandOf, "band_of", 1, DecidesItself, Domain::None},
+    OpInfo{Op::History, "history", 0, DecidesItself, Domain::None},
 };
 static_assert(kOps.size() == kOpCount, "one row per op");
 

@@ -64,10 +64,11 @@ void score_chunk(const hc_card& h, const hc_batch_in& in, const hc_batch_out& ou
     if (num[f]) num[f] = num_copy[f].data();
     if (text[f]) text[f] = text_copy[f].data();
   }
-  const ir::BatchColumns cols{num.data(), valid.data(), text.data(), as_of, static_cast<int64_t>(n)};
+  const ir::BatchColumns cols{num.data(), valid.data(), text.data(), as_of, static_cast<int64_t>(n), nullptr, nullptr};
   const ir::BatchOutputs o{out.segment + begin, out.score + begin,   out.band + begin,    out.label + begin,
                            out.override_index + begin, out.m_value, out.m_value_valid, out.m_score,
-                           out.m_score_valid,          out.m_weight, out.m_weight_valid};
+                           out.m_score_valid,          out.m_weight, out.m_weight_valid,
+                           nullptr,                    nullptr,      nullptr};
   h.card->score(cols, detail, o);
   if (!any_bad) return;
   const size_t nm = p.measures.size(), rows = in.rows;

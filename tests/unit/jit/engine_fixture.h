@@ -41,7 +41,7 @@ struct Columns {
   void set(size_t field, size_t row, double v) { num_[field][row] = v, valid_[field][row] = 1; }
   void missing(size_t field, size_t row) { valid_[field][row] = 0; }
   ir::BatchColumns view() const {
-    return {num_ptr_.data(), valid_ptr_.data(), text_ptr_.data(), 20000, static_cast<int64_t>(rows_)};
+    return {num_ptr_.data(), valid_ptr_.data(), text_ptr_.data(), 20000, static_cast<int64_t>(rows_), nullptr, nullptr};
   }
 
  private:
@@ -66,7 +66,7 @@ struct Outputs {
   }
   ir::BatchOutputs view() {
     ir::BatchOutputs o{segment.data(), score.data(), band.data(), label.data(), override_.data(),
-                       nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
+                       nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
     if (detail_) {
       o.m_value = m_value.data(), o.m_value_valid = m_value_valid.data();
       o.m_score = m_score.data(), o.m_score_valid = m_score_valid.data();

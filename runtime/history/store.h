@@ -1,0 +1,123 @@
+// The history store (spec "Snapshots and the store"): one SQLite file holding the snapshots of
+// any number of scorecards. A snapshot is written in one transaction and replaces the one of
+// the same title and as-of date whole; readers (healthc history/changes/alerts, a BI tool) may
+// read while a run writes (WAL). The schema and its views are described in docs/store.md.
+// Nothing here prints or exits: errors are StoreError exceptions with a message for the user.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "compiler/ir/ir.h"
+
+namespace healthc::history {
+
+struct StoreError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// The names a snapshot's integers refer to, as the card version that wrote it had them. The
+// store keeps them per card version, so a later card never changes how an old snapshot reads.
+struct CardNames {
+  std::string key_field;
+  std::vector<std::string> segments;  // index == size() - 1 is `default` (stored explicitly)
+  std::vector<std::string> bands;     // index == size() - 1 is `unscored`
+  std::vector<std::string> band_colors;
+  std::vector<std::string> labels, label_titles;
+  std::vector<std::string> overrides, override_titles;
+  std::vector<std::string> measures, measure_titles;  // file order
+  std::vector<std::string> alerts, alert_titles;      // file order; bit i of the alert masks
+  std::vector<ir::Severity> alert_severities;
+  std::vector<std::string> stale_measures;            // bit i of the stale mask: a measure name
+};
+
+// The names of a program (what a snapshot scored with it records).
+CardNames names_of(const ir::Program& p);
+
+struct SnapshotInfo {
+  int64_t id = 0;
+  std::string title;       // the card's `scorecard "Title"`
+  std::string as_of;       // YYYY-MM-DD
+  int32_t as_of_days = 0;  // days since 1970-01-01
+  std::string card_hash;   // sha-256 of the card text, hex
+  std::string card_text;   // empty unless asked for (read with_text)
+  std::string params_json; // {"name": value, ...} of --param overrides, "{}" when none
+  int64_t rows_read = 0, rows_scored = 0, rows_rejected = 0;
+  std::string recorded_at;  // UTC, ISO 8601
+};
+
+// One account's record in a snapshot. Measure arrays are in CardNames::measures order.
+struct AccountRecord {
+  std::string key;
+  int64_t row = 0;            // 0-based order of the account among the run's scored rows
+  int32_t segment = 0;        // into CardNames::segments
+  int32_t weighted = -1;      // the rounded weighted score before overrides, -1: unscored
+  int32_t score = -1;         // the final score, -1: unscored
+  int32_t band = 0;           // into CardNames::bands
+  int32_t label = -1;         // -1: no label
+  int32_t override_ = -1;     // -1: none
+  uint64_t alerts_active = 0, alerts_fired = 0, stale = 0;
+  std::vector<double> m_value, m_score, m_weight;  // NaN where missing (weight: not in the model or unscored)
+};
+
+// A whole snapshot, read back (healthc changes; the previous snapshot of a run).
+struct Snapshot {
+  SnapshotInfo info;
+  CardNames names;
+  std::vector<AccountRecord> accounts;  // in row order
+};
+
+// One account across every snapshot of a title (healthc history), oldest first.
+struct AccountHistoryEntry {
+  SnapshotInfo info;  // without text
+  const CardNames* names = nullptr;  // owned by the AccountHistory
+  AccountRecord record;
+};
+struct AccountHistory {
+  std::vector<std::unique_ptr<CardNames>> names;  // one per card version met
+  std::vector<AccountHistoryEntry> entries;
+};
+
+// Writes one snapshot, account blocks as the run scores them, in one transaction. Nothing is
+// visible to readers until commit(); destroying an uncommitted writer (an error, an exception)
+// rolls back, and a killed process leaves the store as before (SQLite's journal).
+class SnapshotWriter {
+ public:
+  virtual ~SnapshotWriter() = default;
+  virtual void add(const AccountRecord& account) = 0;
+  // Sets the counts, replaces an existing snapshot of the same title and as-of date, commits.
+  virtual void commit(int64_t rows_read, int64_t rows_scored, int64_t rows_rejected) = 0;
+};
+
+class Store {
+ public:
+  enum class Mode { ReadWrite, ReadOnly };
+  // Opens the store at `path` (ReadWrite creates it when absent); an older schema is migrated
+  // in place, a newer one is refused: StoreError with a message naming both versions.
+  static std::unique_ptr<Store> open(const std::string& path, Mode mode);
+  virtual ~Store() = default;
+
+  virtual std::vector<std::string> titles() const = 0;
+  // Every snapshot of `title`, oldest as-of first (without card text).
+  virtual std::vector<SnapshotInfo> snapshots(const std::string& title) const = 0;
+  // The latest snapshot of `title` whose as-of date is at or before `at_most_days` and before
+  // `before_days` (the previous snapshot: at_most = before - 1).
+  virtual std::optional<SnapshotInfo> latest(const std::string& title, int32_t at_most_days,
+                                             int32_t before_days) const = 0;
+  virtual Snapshot read(int64_t snapshot_id, bool with_text = false) const = 0;
+  virtual AccountHistory account_history(const std::string& title, const std::string& key) const = 0;
+
+  // Starts writing the snapshot (title, as_of) of a card: `text` is the card's source.
+  virtual std::unique_ptr<SnapshotWriter> begin_snapshot(const std::string& title, const std::string& as_of,
+                                                         const std::string& card_text, const CardNames& names,
+                                                         const std::string& params_json) = 0;
+};
+
+// The schema version this build writes; stores of an older version are migrated on open.
+inline constexpr int kSchemaVersion = 1;
+
+}  // namespace healthc::history
