@@ -3,6 +3,7 @@
 // hc_score_json, per-row statuses, bad arguments, and many threads on one card.
 #include <gtest/gtest.h>
 
+#include <cfloat>
 #include <cmath>
 #include <cstdlib>
 #include <thread>
@@ -291,6 +292,56 @@ TEST(CApiScore, ColumnsRefuseDatesTheDateGrammarCannotMake) {
   const hc_batch_in in{cols.rows, cols.cols.size(), cols.cols.data(), kAsOf};
   ASSERT_EQ(hc_score_columns(card.get(), &in, &res.out), HC_OK);
   for (size_t r = 0; r < 6; ++r) EXPECT_EQ(res.status[r], want[r]) << "row " << r << ": " << values[r];
+}
+
+// The quick checks (four or sixteen values at a time) and the exact per-row pass agree: one bad
+// value at any position, of any kind, flags exactly its row, and values at the edges of their
+// types are not flagged.
+TEST(CApiScore, ColumnsFlagOneBadValueAtAnyPosition) {
+  CardPtr card = compile_file(card_path("b2b_saas"));
+  ASSERT_NE(card, nullptr);
+  const hc_card* c = card.get();
+  const Table t = read_csv(data_path("b2b_saas"));
+  size_t number = SIZE_MAX, enum3 = SIZE_MAX, date = SIZE_MAX;
+  for (size_t f = 0; f < hc_field_count(c); ++f) {
+    const std::string name = hc_field_name(c, f);
+    if (name == "days_live") number = f;
+    if (name == "tier") enum3 = f;
+    if (name == "renewal_date") date = f;
+  }
+  ASSERT_NE(number, SIZE_MAX);
+  ASSERT_NE(enum3, SIZE_MAX);
+  ASSERT_NE(date, SIZE_MAX);
+  const double inf = INFINITY;
+  struct Case {
+    size_t field;
+    double value;
+    bool bad;
+  };
+  const Case cases[] = {
+      {number, NAN, true},   {number, inf, true},       {number, -inf, true},      {number, DBL_MAX, false},
+      {number, -DBL_MAX, false}, {number, 5e-324, false}, {enum3, -1, true},        {enum3, 3, true},
+      {enum3, 1.5, true},    {enum3, NAN, true},        {enum3, inf, true},        {enum3, -0.0, false},
+      {enum3, 2, false},     {date, NAN, true},         {date, -inf, true},        {date, 0.25, true},
+      {date, -719528, false}, {date, 2932896, false},
+  };
+  Columns base = to_columns(c, t);
+  ASSERT_GE(base.rows, 200u);
+  for (const Case& k : cases) {
+    for (size_t at : {0, 1, 3, 4, 7, 8, 15, 16, 17, 100, 198, 199}) {
+      Columns cols = to_columns(c, t);
+      cols.num[k.field][at] = k.value;
+      cols.valid[k.field][at] = 1;
+      Results res(cols.rows, hc_measure_count(c), false);
+      const hc_batch_in in{cols.rows, cols.cols.size(), cols.cols.data(), kAsOf};
+      ASSERT_EQ(hc_score_columns(c, &in, &res.out), HC_OK);
+      for (size_t r = 0; r < cols.rows; ++r) {
+        const bool want_bad = k.bad && r == at;
+        ASSERT_EQ(res.status[r], want_bad ? HC_ROW_INVALID_VALUE : HC_ROW_OK)
+            << hc_field_name(c, k.field) << " = " << k.value << " at row " << at << ", row " << r;
+      }
+    }
+  }
 }
 
 // Past one chunk of rows (2048), with detail and without, with NaN in missing cells and
