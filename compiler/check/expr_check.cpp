@@ -328,6 +328,10 @@ Type Checker::check_call(Expr& e, const ExprScope& scope) {
   const stdlib::BuiltinInfo* fn = stdlib::find_builtin(e.text);
   std::vector<Type> args;
   for (auto& a : e.args) args.push_back(check_expr(*a, scope));
+  if (!fn && e.text == "change") {
+    diags_.report(DiagKind::ChangeNeedsWindow, e.range);
+    return Type::error();
+  }
   if (!fn) {
     diags_.report(DiagKind::UnknownFunction, e.name_range, e.text);
     return Type::error();
