@@ -2,7 +2,7 @@
 // over distinct Program::history inputs, alerts a block after the labels with each `for` list
 // folded into its condition, and a `stale after` rule an always-valid instruction of the
 // measures block that unscores its measure.
-#include <algorithm>
+#include <tuple>
 
 #include "compiler/ir/conventions.h"
 #include "compiler/ir/lowerer.h"
@@ -26,12 +26,13 @@ uint32_t Lowerer::stale_rule(int32_t measure, int32_t field, int32_t days, uint3
   return emit(Op::Select, stale, unscored, score);
 }
 
-// The index of a history input in Program::history, added the first time it is read.
+// The index of a history input in Program::history, added the first time it is read (a map,
+// so a card with many distinct reads is not quadratic).
 uint32_t Lowerer::history(HistoryKind kind, int32_t measure, int32_t days_back) {
-  const HistoryInput h{kind, measure, days_back};
-  auto it = std::find(p_.history.begin(), p_.history.end(), h);
-  if (it == p_.history.end()) it = p_.history.insert(p_.history.end(), h);
-  return emit(Op::History, static_cast<uint32_t>(it - p_.history.begin()));
+  const auto key = std::make_tuple(static_cast<uint8_t>(kind), measure, days_back);
+  auto [it, added] = history_index_.emplace(key, static_cast<uint32_t>(p_.history.size()));
+  if (added) p_.history.push_back(HistoryInput{kind, measure, days_back});
+  return emit(Op::History, it->second);
 }
 
 uint32_t Lowerer::previous(const ast::Expr& e) {

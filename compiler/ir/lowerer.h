@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "compiler/ir/ir.h"
@@ -68,6 +70,7 @@ class Lowerer {
   int32_t current_ = -1;
   uint32_t score_ = kNone, band_ = kNone;  // what `score` and `band` read where they may
   HistoryKind score_kind_ = HistoryKind::FinalScore;  // what `change(score, N)` reads then
+  std::map<std::tuple<uint8_t, int32_t, int32_t>, uint32_t> history_index_;  // into p_.history
   uint32_t weighted_band_ = kNone;
   std::vector<Level> levels_;       // each model's tree, as lowered
   std::vector<uint32_t> is_model_;  // whether the account's model is k (several models only)
