@@ -1,6 +1,7 @@
 // Runs the ANTLR lexer and parser over a scorecard and turns the parse tree into the AST.
-// Hostile input is handled before ANTLR sees it: invalid UTF-8 is reported and neutralised,
-// stray characters are reported once per run, nesting deeper than the limits is refused.
+// Hostile input is handled before ANTLR sees it (screen.h): invalid UTF-8 is reported and
+// neutralised, stray characters are reported once per run, nesting deeper than the limits is
+// refused.
 #include "compiler/syntax/parse.h"
 
 #include <antlr4-runtime.h>
@@ -8,70 +9,18 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 
 #include "ScorecardLexer.h"
 #include "ScorecardParser.h"
+#include "compiler/diag/suggest.h"
+#include "compiler/syntax/screen.h"
 
 namespace healthc::syntax {
 namespace {
 
 using P = healthc_grammar::ScorecardParser;
 using L = healthc_grammar::ScorecardLexer;
-
-// Replaces every byte of an invalid UTF-8 sequence with 0x1A, one byte for one byte, so byte
-// offsets stay those of the file; reports each invalid run once.
-std::string sanitize_utf8(const std::string& text, DiagnosticList& diags) {
-  std::string out = text;
-  size_t i = 0;
-  bool in_bad_run = false;
-  while (i < text.size()) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    bool ok = len > 0 && i + len <= text.size();
-    for (size_t k = 1; ok && k < len; ++k)
-      ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
-    if (ok && len > 1) {  // reject overlong forms, surrogates and code points past U+10FFFF
-      const auto c1 = static_cast<unsigned char>(text[i + 1]);
-      if ((len == 2 && c < 0xC2) || (len == 3 && c == 0xE0 && c1 < 0xA0) ||
-          (len == 3 && c == 0xED && c1 >= 0xA0) || (len == 4 && c == 0xF0 && c1 < 0x90) ||
-          (len == 4 && (c > 0xF4 || (c == 0xF4 && c1 >= 0x90))))
-        ok = false;
-    }
-    if (ok) {
-      i += len;
-      in_bad_run = false;
-      continue;
-    }
-    if (!in_bad_run)
-      diags.report(DiagKind::InvalidUtf8, {static_cast<uint32_t>(i), static_cast<uint32_t>(i + 1)}, c);
-    in_bad_run = true;
-    out[i] = '\x1A';
-    ++i;
-  }
-  return out;
-}
-
-// Maps ANTLR's code-point indices to byte offsets.
-class OffsetMap {
- public:
-  explicit OffsetMap(const std::string& text) {
-    bool ascii = true;
-    for (char c : text) ascii &= static_cast<unsigned char>(c) < 0x80;
-    if (ascii) return;
-    for (uint32_t i = 0; i < text.size(); ++i)
-      if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) byte_of_.push_back(i);
-    byte_of_.push_back(static_cast<uint32_t>(text.size()));
-    size_ = static_cast<uint32_t>(text.size());
-  }
-  uint32_t byte(size_t cp) const {
-    if (byte_of_.empty()) return static_cast<uint32_t>(cp);
-    return cp < byte_of_.size() ? byte_of_[cp] : size_;
-  }
-
- private:
-  std::vector<uint32_t> byte_of_;
-  uint32_t size_ = 0;
-};
 
 std::string describe_token_text(const std::string& t) {
   if (t == "<EOF>") return "end of file";
@@ -87,6 +36,10 @@ std::string tidy_message(const std::string& msg, const std::string& offending) {
     auto pos = m.find(" expecting ");
     if (pos == std::string::npos) return {};
     std::string set = m.substr(pos + 11);
+    // v2's soft keywords are names: where a name is expected, they are not listed beside it.
+    if (set.find("IDENT") != std::string::npos)
+      for (const char* soft : {", 'alert'", ", 'severity'", ", 'stale'", ", 'after'", ", 'of'"})
+        for (size_t p = set.find(soft); p != std::string::npos; p = set.find(soft)) set.erase(p, std::strlen(soft));
     if (!set.empty() && set.front() == '{') {
       size_t n = 1;
       for (char c : set) n += c == ',';
@@ -201,6 +154,8 @@ class AstBuilder {
         card.segments.push_back(std::move(seg));
       } else if (auto* o = d->overrideDecl()) {
         build_override(o, card);
+      } else if (auto* a = d->alertDecl()) {
+        build_alert(a, card);
       } else if (auto* l = d->labelDecl()) {
         if (!valid_name(l->name())) continue;
         ast::Label label;
@@ -232,12 +187,25 @@ class AstBuilder {
     return {map_.byte(t->getStartIndex()), map_.byte(t->getStopIndex() + 1)};
   }
   static bool conjured(antlr4::Token* t) { return !t || t->getStartIndex() == static_cast<size_t>(-1); }
+  // A name is an IDENT or one of v2's soft keywords (the grammar's `name` rule): one token.
   static bool valid_name(P::NameContext* n) {
-    return n && n->IDENT() && !conjured(n->IDENT()->getSymbol());
+    return n && n->children.size() == 1 && !conjured(n->getStart());
   }
   ast::Name name(P::NameContext* n) const {
     if (!valid_name(n)) return {};
-    return {n->IDENT()->getText(), range(n->IDENT())};
+    auto* t = n->getStart();
+    return {t->getText(), {map_.byte(t->getStartIndex()), map_.byte(t->getStopIndex() + 1)}};
+  }
+
+  // `N days` / `N weeks` (and the singulars) in days; an unknown unit is reported.
+  std::optional<double> window_days(P::SignedNumberContext* n, P::NameContext* unit) {
+    if (!n || !valid_name(unit)) return std::nullopt;
+    const ast::Name u = name(unit);
+    const double v = number(n);
+    if (u.text == "days" || u.text == "day") return v;
+    if (u.text == "weeks" || u.text == "week") return v * 7;
+    diags_.report(DiagKind::UnknownTimeUnit, u.range, u.text, did_you_mean(u.text, {"days", "weeks", "day", "week"}));
+    return std::nullopt;
   }
 
   std::string string_text(antlr4::tree::TerminalNode* node) {
@@ -318,6 +286,17 @@ class AstBuilder {
     meas.title = string_text(m->STRING());
     meas.subjective = m->SUBJECTIVE() != nullptr;
     meas.range = range(m);
+    if (auto* st = m->staleRule(); st && valid_name(st->field)) {
+      if (!meas.subjective) diags_.report(DiagKind::StaleNotSubjective, range(st), meas.name.text);
+      if (const std::optional<double> days = window_days(st->signedNumber(), st->unit)) {
+        ast::StaleAfter rule;
+        rule.days = *days;
+        rule.days_range = {range(st->signedNumber()).begin, range(st->unit).end};
+        rule.field = name(st->field);
+        rule.range = range(st);
+        meas.stale = std::move(rule);
+      }
+    }
     for (auto* item : m->measureItem()) {
       if (auto* v = dynamic_cast<P::ValueItemContext*>(item)) {
         if (meas.value) diags_.report(DiagKind::RepeatedMeasureItem, range(v), meas.name.text, "value");
@@ -443,6 +422,20 @@ class AstBuilder {
     card.overrides.push_back(std::move(ov));
   }
 
+  void build_alert(P::AlertDeclContext* a, ast::Scorecard& card) {
+    auto names = a->name();
+    if (names.empty() || !valid_name(names[0])) return;
+    ast::Alert al;
+    al.name = name(names[0]);
+    al.title = string_text(a->STRING());
+    for (size_t i = 1; i < names.size(); ++i)
+      if (names[i] != a->level && valid_name(names[i])) al.segments.push_back(name(names[i]));
+    al.condition = expr(a->expr());
+    if (a->level) al.severity = name(a->level);
+    al.range = range(a);
+    card.alerts.push_back(std::move(al));
+  }
+
   ast::ExprPtr error_expr(SourceRange r) {
     auto e = std::make_unique<ast::Expr>();
     e->kind = ast::ExprKind::Error;
@@ -529,6 +522,51 @@ class AstBuilder {
       return e;
     }
     if (dynamic_cast<P::FalseLitContext*>(p)) return make(K::Bool, p);
+    if (auto* c = dynamic_cast<P::WindowCallContext*>(p)) {
+      if (!valid_name(c->name(0))) return error_expr(range(p));
+      const ast::Name fn = name(c->name(0));
+      if (fn.text != "change") {
+        diags_.report(DiagKind::WindowOutsideChange, fn.range, fn.text);
+        return error_expr(range(p));
+      }
+      const std::optional<double> days = window_days(c->signedNumber(), c->unit);
+      if (!days) return error_expr(range(p));
+      auto e = make(K::Change, p);
+      e->number = *days;
+      e->name_range = fn.range;
+      e->window_range = {range(c->signedNumber()).begin, range(c->unit).end};
+      e->args.push_back(expr(c->expr()));
+      return e;
+    }
+    if (auto* c = dynamic_cast<P::PastRefContext*>(p)) {
+      if (!valid_name(c->name()) || !c->member) return error_expr(range(p));
+      const ast::Name q = name(c->name());
+      if (q.text != "previous") {
+        diags_.report(DiagKind::DottedName, range(p), q.text + "." + c->member->getText());
+        return error_expr(range(p));
+      }
+      auto e = make(K::Previous, p);
+      const size_t t = c->member->getType();
+      e->past = t == L::BAND ? ast::PastKind::Band : t == L::LABEL ? ast::PastKind::Label
+              : t == L::SEGMENT ? ast::PastKind::Segment : ast::PastKind::Override;
+      e->name_range = {map_.byte(c->member->getStartIndex()), map_.byte(c->member->getStopIndex() + 1)};
+      return e;
+    }
+    if (auto* c = dynamic_cast<P::PastNameRefContext*>(p)) {
+      if (!valid_name(c->name(0)) || !valid_name(c->name(1))) return error_expr(range(p));
+      const ast::Name q = name(c->name(0));
+      const ast::Name m = name(c->name(1));
+      if (q.text != "previous") {
+        diags_.report(DiagKind::DottedName, range(p), c->getText());
+        return error_expr(range(p));
+      }
+      auto e = make(K::Previous, p);
+      e->text = m.text;
+      e->name_range = m.range;
+      // No `.score`/`.value`: the checker says what is wrong (a bare measure, an unknown name).
+      e->past = c->SCORE() ? ast::PastKind::MeasureScore : c->VALUE() ? ast::PastKind::MeasureValue : ast::PastKind::Unknown;
+      return e;
+    }
     if (auto* c = dynamic_cast<P::CallExprContext*>(p)) {
       if (!valid_name(c->name())) return error_expr(range(p));
       auto e = make(K::Call, p);
@@ -555,6 +593,7 @@ class AstBuilder {
     if (dynamic_cast<P::ScoreRefContext*>(p)) return make(K::ScoreRef, p);
     if (dynamic_cast<P::BandRefContext*>(p)) return make(K::BandRef, p);
     if (dynamic_cast<P::SegmentRefContext*>(p)) return make(K::SegmentRef, p);
+    if (dynamic_cast<P::LabelRefContext*>(p)) return make(K::LabelRef, p);
     if (dynamic_cast<P::UnscoredRefContext*>(p)) {  // `band == unscored`: a band member
       auto e = make(K::NameRef, p);
       e->text = "unscored";
@@ -571,130 +610,6 @@ class AstBuilder {
   const OffsetMap& map_;
   DiagnosticList& diags_;
 };
-
-bool is_declaration_keyword(size_t type) {
-  switch (type) {
-    case L::SCORECARD: case L::FIELDS: case L::PARAM: case L::BANDS: case L::MEASURE:
-    case L::MODEL: case L::SEGMENT: case L::OVERRIDE: case L::LABEL:
-      return true;
-    default:
-      return false;
-  }
-}
-
-// Measures how deeply the parser and the recursive stages after it will nest, token by token,
-// without parsing: brackets; runs of prefix `-` (each wraps the next operand); `not`, which
-// lasts until the `and`/`or`/`then`/`else`, comma or bracket that ends its operand; and `if`,
-// whose `else` branch lasts until a comma or bracket closes it. Flat text (a `linear` with 300
-// negative points, 300 parenthesised `if`s added together) does not nest. Long operator chains
-// build left-deep trees, so operators are counted per declaration as well.
-class NestingScreen {
- public:
-  // Returns 0, or the limit that `text` (a token of `type`) exceeds.
-  int add(size_t type, const std::string& text) {
-    if (is_declaration_keyword(type) && levels_.size() == 1) {
-      levels_[0].open.clear();
-      open_prefixes_ = minus_run_ = operators_ = 0;
-    }
-    const bool after_operand = after_operand_;
-    after_operand_ = false;
-    if (text == "(" || text == "[" || text == "{") {
-      levels_.push_back({minus_run_, {}});
-      open_prefixes_ += minus_run_;
-      minus_run_ = 0;
-    } else if (text == ")" || text == "]" || text == "}") {
-      if (levels_.size() > 1) {
-        open_prefixes_ -= levels_.back().carried + static_cast<int>(levels_.back().open.size());
-        levels_.pop_back();
-      }
-      minus_run_ = 0;
-      after_operand_ = text != "}";
-    } else if (text == "-" && !after_operand) {
-      ++minus_run_;  // a prefix minus: nests, but builds no chain
-    } else if (type == L::NOT || type == L::IF) {
-      levels_.back().open.push_back(type == L::IF);
-      ++open_prefixes_;
-    } else {
-      if (text == ",") {
-        open_prefixes_ -= static_cast<int>(levels_.back().open.size());
-        levels_.back().open.clear();
-      } else if (type == L::AND || type == L::OR || type == L::THEN || type == L::ELSE) {
-        std::vector<bool>& open = levels_.back().open;
-        while (!open.empty() && !open.back()) {  // the `not`s since the innermost `if`
-          open.pop_back();
-          --open_prefixes_;
-        }
-      }
-      if (text == "+" || text == "-" || text == "*" || text == "/" || type == L::AND || type == L::OR ||
-          text == "==" || text == "<" || text == ">" || text == "<=" || text == ">=" || text == "!=")
-        ++operators_;
-      after_operand_ = type == L::NUM || type == L::STRING || type == L::TRUE || type == L::FALSE ||
-                       type == L::IDENT || type == L::VALUE || type == L::SCORE || type == L::BAND ||
-                       type == L::SEGMENT || type == L::UNSCORED || type == L::MISSING;
-      if (type != L::IDENT) minus_run_ = 0;  // `- f(...)` still wraps the call's brackets
-    }
-    const int depth = static_cast<int>(levels_.size()) - 1 + open_prefixes_ + minus_run_;
-    if (depth > kMaxNesting) return kMaxNesting;
-    if (operators_ > kMaxOperatorsPerDeclaration) return kMaxOperatorsPerDeclaration;
-    return 0;
-  }
-
- private:
-  struct Level {
-    int carried = 0;         // the prefix minuses that wrap this bracket
-    std::vector<bool> open;  // the `if`s (true) and `not`s (false) open inside it
-  };
-  std::vector<Level> levels_{1};
-  int open_prefixes_ = 0, minus_run_ = 0, operators_ = 0;
-  bool after_operand_ = false;
-};
-
-// Reports stray characters and unterminated strings, hides them from the parser (so it does
-// not report them a second time), and refuses nesting the recursive stages cannot take.
-// Returns false when the input must not be parsed.
-bool screen_tokens(antlr4::CommonTokenStream& tokens, const OffsetMap& map, const std::string& text,
-                   DiagnosticList& diags) {
-  std::optional<SourceRange> junk;
-  auto flush_junk = [&] {
-    if (!junk) return;
-    std::string shown = text.substr(junk->begin, std::min<uint32_t>(junk->end - junk->begin, 20));
-    for (char& c : shown)
-      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = '?';
-    diags.report(DiagKind::InvalidCharacter, *junk, junk->end - junk->begin > 1 ? "s" : "", shown);
-    junk.reset();
-  };
-  NestingScreen nesting;
-  for (antlr4::Token* t : tokens.getTokens()) {
-    auto* w = dynamic_cast<antlr4::WritableToken*>(t);
-    const size_t type = t->getType();
-    const SourceRange r{map.byte(t->getStartIndex()), map.byte(t->getStopIndex() + 1)};
-    if (type == L::INVALID) {
-      if (t->getText() == "\x1A") {  // already reported as invalid UTF-8
-        flush_junk();
-      } else if (junk && junk->end == r.begin) {
-        junk->end = r.end;
-      } else {
-        flush_junk();
-        junk = r;
-      }
-      if (w) w->setChannel(antlr4::Token::HIDDEN_CHANNEL);
-      continue;
-    }
-    flush_junk();
-    if (type == L::UNTERMINATED_STRING) {
-      diags.report(DiagKind::UnterminatedString, r);
-      if (w) w->setType(L::STRING);  // the parser reads on as if it were closed
-      continue;
-    }
-    if (type == antlr4::Token::EOF) break;
-    if (const int limit = nesting.add(type, t->getText()); limit != 0) {
-      diags.report(DiagKind::NestingTooDeep, r, limit);
-      return false;
-    }
-  }
-  flush_junk();
-  return true;
-}
 
 }  // namespace
 
