@@ -4,6 +4,7 @@
 
 #include "compiler/eval/evaluator.h"
 
+#include <algorithm>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -125,7 +126,18 @@ void Scorecard::score(const rt::ColumnBlock& block, double as_of, bool detail, c
     in.history = hist.data();
     in.history_valid = hist_valid.data();
   }
-  score(in, detail, out.outputs());  // no columns: the overload below supplies missing ones
+  ir::BatchOutputs o = out.outputs();
+  if (program_.alerts.empty() && program_.stale_rules.empty()) {
+    if (out.masks_written) {
+      std::fill(out.alerts_active.begin(), out.alerts_active.end(), 0);
+      std::fill(out.stale.begin(), out.stale.end(), 0);
+      out.masks_written = false;
+    }
+    o.alerts_active = o.stale = nullptr;
+  } else {
+    out.masks_written = true;
+  }
+  score(in, detail, o);  // no history columns: the overload below supplies missing ones
 }
 
 void Scorecard::score(const ir::BatchColumns& given, bool detail, const ir::BatchOutputs& out) const {

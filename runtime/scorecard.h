@@ -60,6 +60,9 @@ struct BlockScores {
   // card has none).
   std::vector<int32_t> weighted_score;
   std::vector<uint64_t> alerts_active, stale;
+  // Whether a card with alerts or stale rules wrote the masks (so a card without them must
+  // zero them): a v1 card's run never touches them, which keeps its output traffic as it was.
+  bool masks_written = false;
   void resize(size_t rows, size_t measures, bool detail);
   ir::BatchOutputs outputs();
 };

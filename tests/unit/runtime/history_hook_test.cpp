@@ -203,5 +203,24 @@ TEST(HistoryHook, ScoreWithoutColumnsReadsTheirPastAsMissing) {
   }
 }
 
+// A v1 card leaves the masks alone unless a card with alerts wrote them into the same scores.
+TEST(HistoryHook, ReusedScoresGetZeroMasksFromAV1Card) {
+  auto v2 = make(v2_program(), Engine::Jit);
+  auto v1 = make(v1_program(), Engine::Jit);
+  TempInput in(csv(5));
+  auto reader = make_reader(DataFormat::Csv, in.get(), v1->schema());
+  ASSERT_EQ(reader->open(), "");
+  ColumnBlock block;
+  block.reset(v1->schema());
+  std::vector<Reject> rejects;
+  reader->next(block, rejects, 100);
+  BlockScores s;
+  v2->score(block, 0, false, s);
+  EXPECT_EQ(s.alerts_active, std::vector<uint64_t>(5, 0b10));
+  v1->score(block, 0, false, s);
+  EXPECT_EQ(s.alerts_active, std::vector<uint64_t>(5, 0));
+  EXPECT_EQ(s.stale, std::vector<uint64_t>(5, 0));
+}
+
 }  // namespace
 }  // namespace healthc::rt
