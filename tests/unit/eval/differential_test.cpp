@@ -4,7 +4,8 @@
 // extremes), on random v2 cards (the past, alerts, stale rules) with random history (missing,
 // present, names the card no longer has), and on the example cards with their sample data and
 // random data.
-// A failure prints the seed; HEALTHC_DIFF_SEED=N reruns that one case.
+// A failure prints the seed; HEALTHC_DIFF_SEED=N reruns that one case (HEALTHC_DIFF_PRINT=1
+// prints each card).
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -165,6 +166,7 @@ bool run_case(uint64_t seed, size_t rows, bool aot, bool v2 = false) {
   CardGenerator g(seed);
   g.v2 = v2;
   const std::string text = g.card();
+  if (std::getenv("HEALTHC_DIFF_PRINT")) std::printf("seed %llu:\n%s\n", static_cast<unsigned long long>(seed), text.c_str());
   CompileOptions jit_opts, eval_opts;
   eval_opts.engine = Engine::Evaluator;
   CompileOutcome jit = compile_scorecard_text("random.health", text, jit_opts);
