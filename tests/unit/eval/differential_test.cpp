@@ -285,5 +285,35 @@ TEST(Differential, EnginesAgreeOnTheExamplesAtEveryCpuLevel) {
   }
 }
 
+// The v2 example card (trend from change(...), previous.* in an override and a label, alerts,
+// a stale CSM input) on random data with random history and with none, through the JIT, the
+// evaluator and an artefact.
+TEST(Differential, EnginesAgreeOnTheV2ExampleWithRandomHistory) {
+  ASSERT_FALSE(scratch_dir().empty());
+  const std::string card = std::string(HEALTHC_SOURCE_DIR) + "/examples/b2b_saas_v2.health";
+  CompileOptions eval_opts;
+  eval_opts.engine = Engine::Evaluator;
+  CompileOutcome jit = compile_scorecard(card, {});
+  CompileOutcome ev = compile_scorecard(card, eval_opts);
+  ASSERT_TRUE(jit.scorecard && ev.scorecard) << jit.error;
+  const ir::Program& p = jit.scorecard->program();
+  ASSERT_FALSE(p.history.empty());
+  ASSERT_FALSE(p.alerts.empty());
+  ASSERT_FALSE(p.stale_rules.empty());
+  std::shared_ptr<const Scorecard> artefact = aot_card(p, "b2b_saas_v2");
+  ASSERT_TRUE(artefact);
+  const std::vector<std::pair<const char*, const Scorecard*>> engines = {
+      {"jit", jit.scorecard.get()}, {"eval", ev.scorecard.get()}, {"aot", artefact.get()}};
+  CardGenerator g(11);
+  const rt::ColumnBlock random = random_block(jit.scorecard->schema(), g, 500);
+  const HistoryColumns history = random_history(p, g, 500);
+  EXPECT_TRUE(all_agree(engines, random, 20758, "b2b_saas_v2 with history", "", &history));
+  EXPECT_TRUE(all_agree(engines, random, 20758, "b2b_saas_v2 without history", ""));
+  BlockScores s;
+  jit.scorecard->score(random, 20758, false, &history, s);
+  EXPECT_NE(s.alerts_active, std::vector<uint64_t>(500, 0));  // the comparison covers set bits
+  EXPECT_NE(s.stale, std::vector<uint64_t>(500, 0));
+}
+
 }  // namespace
 }  // namespace healthc
