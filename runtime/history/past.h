@@ -24,8 +24,11 @@ struct KeyHash {
 
 class PastSnapshots final : public HistoryProvider {
  public:
-  // `store` null: a run without a store (every past value missing). Throws StoreError.
-  PastSnapshots(const Store* store, const std::string& title, int32_t as_of_days, const ir::Program& program);
+  // `store` null: a run without a store (every past value missing). The previous snapshot is
+  // loaded when the program has alerts (firing is against it), reads the past, or
+  // `want_previous` (the previous_score column). Throws StoreError.
+  PastSnapshots(const Store* store, const std::string& title, int32_t as_of_days, const ir::Program& program,
+                bool want_previous = false);
 
   bool has_previous() const { return previous_ >= 0; }
   const SnapshotInfo& previous_info() const { return loaded_[static_cast<size_t>(previous_)].info; }
