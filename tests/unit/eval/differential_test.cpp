@@ -4,7 +4,8 @@
 // extremes), on random v2 cards (the past, alerts, stale rules) with random history (missing,
 // present, names the card no longer has), and on the example cards with their sample data and
 // random data.
-// A failure prints the seed; HEALTHC_DIFF_SEED=N reruns that one case.
+// A failure prints the seed; HEALTHC_DIFF_SEED=N reruns that one case (HEALTHC_DIFF_PRINT=1
+// prints each card).
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -165,6 +166,7 @@ bool run_case(uint64_t seed, size_t rows, bool aot, bool v2 = false) {
   CardGenerator g(seed);
   g.v2 = v2;
   const std::string text = g.card();
+  if (std::getenv("HEALTHC_DIFF_PRINT")) std::printf("seed %llu:\n%s\n", static_cast<unsigned long long>(seed), text.c_str());
   CompileOptions jit_opts, eval_opts;
   eval_opts.engine = Engine::Evaluator;
   CompileOutcome jit = compile_scorecard_text("random.health", text, jit_opts);
@@ -281,6 +283,36 @@ TEST(Differential, EnginesAgreeOnTheExamplesAtEveryCpuLevel) {
     const rt::ColumnBlock random = random_block(schema, g, 500);
     EXPECT_TRUE(all_agree(engines, random, 20100, std::string(name) + " random data", ""));
   }
+}
+
+// The v2 example card (trend from change(...), previous.* in an override and a label, alerts,
+// a stale CSM input) on random data with random history and with none, through the JIT, the
+// evaluator and an artefact.
+TEST(Differential, EnginesAgreeOnTheV2ExampleWithRandomHistory) {
+  ASSERT_FALSE(scratch_dir().empty());
+  const std::string card = std::string(HEALTHC_SOURCE_DIR) + "/examples/b2b_saas_v2.health";
+  CompileOptions eval_opts;
+  eval_opts.engine = Engine::Evaluator;
+  CompileOutcome jit = compile_scorecard(card, {});
+  CompileOutcome ev = compile_scorecard(card, eval_opts);
+  ASSERT_TRUE(jit.scorecard && ev.scorecard) << jit.error;
+  const ir::Program& p = jit.scorecard->program();
+  ASSERT_FALSE(p.history.empty());
+  ASSERT_FALSE(p.alerts.empty());
+  ASSERT_FALSE(p.stale_rules.empty());
+  std::shared_ptr<const Scorecard> artefact = aot_card(p, "b2b_saas_v2");
+  ASSERT_TRUE(artefact);
+  const std::vector<std::pair<const char*, const Scorecard*>> engines = {
+      {"jit", jit.scorecard.get()}, {"eval", ev.scorecard.get()}, {"aot", artefact.get()}};
+  CardGenerator g(11);
+  const rt::ColumnBlock random = random_block(jit.scorecard->schema(), g, 500);
+  const HistoryColumns history = random_history(p, g, 500);
+  EXPECT_TRUE(all_agree(engines, random, 20758, "b2b_saas_v2 with history", "", &history));
+  EXPECT_TRUE(all_agree(engines, random, 20758, "b2b_saas_v2 without history", ""));
+  BlockScores s;
+  jit.scorecard->score(random, 20758, false, &history, s);
+  EXPECT_NE(s.alerts_active, std::vector<uint64_t>(500, 0));  // the comparison covers set bits
+  EXPECT_NE(s.stale, std::vector<uint64_t>(500, 0));
 }
 
 }  // namespace
