@@ -1,5 +1,5 @@
 // The history store on SQLite (store.h): opening and migrating, reading snapshots and one
-// account's history, and the snapshot writer (one transaction a snapshot).
+// account's history (the writer is snapshot_writer.cpp).
 #include "runtime/history/store.h"
 
 #include <fmt/format.h>
