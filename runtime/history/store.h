@@ -10,6 +10,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "compiler/ir/ir.h"
@@ -111,11 +112,19 @@ class Store {
   virtual Snapshot read(int64_t snapshot_id, bool with_text = false) const = 0;
   virtual AccountHistory account_history(const std::string& title, const std::string& key) const = 0;
 
-  // Starts writing the snapshot (title, as_of) of a card: `text` is the card's source.
+  // Starts writing the snapshot (title, as_of) of a card: `text` is the card's source. One
+  // writer at a time; while it is open, this Store is used only through it (other Store
+  // objects on the same file, in this process or another, read the last committed state).
   virtual std::unique_ptr<SnapshotWriter> begin_snapshot(const std::string& title, const std::string& as_of,
                                                          const std::string& card_text, const CardNames& names,
                                                          const std::string& params_json) = 0;
 };
+
+// The card hash a snapshot records (SnapshotInfo::card_hash): sha-256 of the text, hex.
+std::string card_hash(std::string_view text);
+
+// YYYY-MM-DD of a day count since 1970-01-01 (the store's as-of text).
+std::string date_text(int32_t days);
 
 // The schema version this build writes; stores of an older version are migrated on open.
 inline constexpr int kSchemaVersion = 1;
