@@ -14,8 +14,10 @@
 #include <string_view>
 #include <vector>
 
+#include "compiler/ir/ir.h"
 #include "runtime/io/column_block.h"
 #include "runtime/io/schema.h"
+#include "runtime/scorecard.h"
 
 namespace healthc::test_support {
 
@@ -328,6 +330,45 @@ rt::ColumnBlock random_block(const rt::Schema& schema, BasicCardGenerator<Choice
     }
   }
   return b;
+}
+
+// Random past values for every history input of `p`, as a provider would give them: a quarter
+// missing, names (segments, bands, labels, overrides) sometimes one the card no longer has
+// (ir::kNoSuchName), scores on and off the integers, values of every kind.
+template <typename Choices>
+HistoryColumns random_history(const ir::Program& p, BasicCardGenerator<Choices>& g, size_t rows) {
+  HistoryColumns h;
+  for (const ir::HistoryInput& in : p.history) {
+    std::vector<double> values(rows, 0);
+    std::vector<uint8_t> valid(rows, 0);
+    for (size_t r = 0; r < rows; ++r) {
+      if (g.pick(0, 3) == 0) {
+        values[r] = g.pick(0, 1) ? 12345 : 0;  // a value left in a missing cell is never read
+        continue;
+      }
+      valid[r] = 1;
+      const bool gone = g.pick(0, 7) == 0;
+      auto index = [&](int lo, size_t hi) { return gone ? ir::kNoSuchName : double(g.pick(lo, static_cast<int>(hi))); };
+      auto last = [](size_t count) { return static_cast<int>(count) - 1; };  // -1 when there are none
+      switch (in.kind) {
+        case ir::HistoryKind::FinalScore:
+        case ir::HistoryKind::WeightedScore: values[r] = g.pick(0, 100); break;
+        case ir::HistoryKind::Segment: values[r] = index(0, p.segments.size()); break;  // the count: default
+        case ir::HistoryKind::Band: values[r] = index(0, p.bands.size()); break;        // the count: unscored
+        case ir::HistoryKind::Label: values[r] = gone ? ir::kNoSuchName : g.pick(-1, last(p.labels.size())); break;
+        case ir::HistoryKind::Override: values[r] = gone ? ir::kNoSuchName : g.pick(-1, last(p.overrides.size())); break;
+        case ir::HistoryKind::MeasureScore: values[r] = g.pick(0, 3) ? g.real(0, 100) : g.pick(0, 100); break;
+        case ir::HistoryKind::MeasureValue: {
+          const int kind = g.pick(0, 5);
+          values[r] = kind == 0 ? 0.0 : kind == 1 ? 1e300 : kind == 2 ? g.pick(0, 2) : g.real(-200, 200);
+          break;
+        }
+      }
+    }
+    h.values.push_back(std::move(values));
+    h.valid.push_back(std::move(valid));
+  }
+  return h;
 }
 
 }  // namespace healthc::test_support

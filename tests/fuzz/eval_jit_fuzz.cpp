@@ -1,6 +1,7 @@
 // Fuzz target: the JIT against the reference evaluator. The fuzzer's bytes are the choices of
 // the differential test's card generator (tests/common/card_generator.h), then of the rows, so
-// mutations explore cards and data; both engines must agree bit for bit on every output.
+// mutations explore cards and data (half of them v2 cards, given random past values); both
+// engines must agree bit for bit on every output.
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -17,13 +18,18 @@ bool same_double(double x, double y) { return std::memcmp(&x, &y, sizeof x) == 0
 void compare(const std::string& card, const BlockScores& jit, const BlockScores& ev) {
   for (size_t r = 0; r < jit.rows; ++r) {
     const bool agree = jit.segment[r] == ev.segment[r] && jit.score[r] == ev.score[r] && jit.band[r] == ev.band[r] &&
-                       jit.label[r] == ev.label[r] && jit.override_[r] == ev.override_[r];
+                       jit.label[r] == ev.label[r] && jit.override_[r] == ev.override_[r] &&
+                       jit.weighted_score[r] == ev.weighted_score[r] && jit.alerts_active[r] == ev.alerts_active[r] &&
+                       jit.stale[r] == ev.stale[r];
     if (!agree)
       fail("row " + std::to_string(r) + ": jit (segment " + std::to_string(jit.segment[r]) + ", score " +
            std::to_string(jit.score[r]) + ", band " + std::to_string(jit.band[r]) + ", label " +
-           std::to_string(jit.label[r]) + ", override " + std::to_string(jit.override_[r]) + ") vs eval (" +
-           std::to_string(ev.segment[r]) + ", " + std::to_string(ev.score[r]) + ", " + std::to_string(ev.band[r]) +
-           ", " + std::to_string(ev.label[r]) + ", " + std::to_string(ev.override_[r]) + ")\n" + card);
+           std::to_string(jit.label[r]) + ", override " + std::to_string(jit.override_[r]) + ", weighted " +
+           std::to_string(jit.weighted_score[r]) + ", alerts " + std::to_string(jit.alerts_active[r]) + ", stale " +
+           std::to_string(jit.stale[r]) + ") vs eval (" + std::to_string(ev.segment[r]) + ", " +
+           std::to_string(ev.score[r]) + ", " + std::to_string(ev.band[r]) + ", " + std::to_string(ev.label[r]) + ", " +
+           std::to_string(ev.override_[r]) + ", " + std::to_string(ev.weighted_score[r]) + ", " +
+           std::to_string(ev.alerts_active[r]) + ", " + std::to_string(ev.stale[r]) + ")\n" + card);
   }
   for (size_t i = 0; i < jit.m_value.size(); ++i) {
     const bool agree = jit.m_value_valid[i] == ev.m_value_valid[i] && jit.m_score_valid[i] == ev.m_score_valid[i] &&
@@ -46,6 +52,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace healthc;
   if (size > 4096) return -1;  // a card and 64 rows take far fewer choices
   test_support::BasicCardGenerator<test_support::ByteChoices> g(data, size);
+  g.v2 = g.pick(0, 1) == 1;  // half the inputs make cards that read the past, with alerts and stale rules
   const std::string card = g.card();
   CompileOptions jit_options, eval_options;
   jit_options.use_cache = false;  // a fresh compile each time; the cache has its own tests
@@ -60,11 +67,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const rt::Schema schema = jit.scorecard->schema();
   const size_t rows = static_cast<size_t>(g.pick(1, 64));
   const rt::ColumnBlock block = test_support::random_block(schema, g, rows);
+  const HistoryColumns history = test_support::random_history(jit.scorecard->program(), g, rows);
   const double as_of = 20100;
   for (const bool detail : {false, true}) {
     BlockScores a, b;
-    jit.scorecard->score(block, as_of, detail, a);
-    ev.scorecard->score(block, as_of, detail, b);
+    jit.scorecard->score(block, as_of, detail, &history, a);
+    ev.scorecard->score(block, as_of, detail, &history, b);
     fuzz::compare(card, a, b);
   }
   return 0;
