@@ -1,0 +1,219 @@
+// `healthc changes` output: the band transitions and each moved account's attribution (text,
+// Markdown), the per-account CSV of issue 14 item 6, and JSON.
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "compiler/driver/history_report.h"
+#include "compiler/driver/history_report_cells.h"
+#include "compiler/driver/report.h"
+#include "runtime/output.h"
+
+namespace healthc::driver {
+namespace {
+
+constexpr size_t kFlushAt = 1 << 20;
+
+void maybe_flush(std::string& out, const Flush& flush) {
+  if (flush && out.size() >= kFlushAt) {
+    flush(out);
+    out.clear();
+  }
+}
+
+// A contribution worth a line in the text: not zero up to floating-point noise.
+bool nonzero(double v) { return std::fabs(v) > 1e-9; }
+
+std::string side_score(const analysis::SideSummary& s) { return s.score < 0 ? "unscored" : std::to_string(s.score); }
+
+std::string or_none(std::string_view s) { return s.empty() ? "none" : std::string(s); }
+
+// "acme: 72 -> 58 (-14); band healthy -> at_risk; segment ..." — what changed, named.
+std::string account_line(const analysis::AccountChange& c) {
+  std::string line = fmt::format("{}: {} -> {}", c.key, side_score(c.before), side_score(c.after));
+  if (c.scored_both()) line += fmt::format(" ({:+d})", c.score_change());
+  if (c.band_changed()) line += fmt::format("; band {} -> {}", c.before.band(), c.after.band());
+  if (c.segment_changed()) line += fmt::format("; segment {} -> {}", c.before.segment(), c.after.segment());
+  if (c.label_changed()) line += fmt::format("; label {} -> {}", or_none(c.before.label()), or_none(c.after.label()));
+  if (c.override_changed())
+    line += fmt::format("; override {} -> {}", or_none(c.before.override_name()), or_none(c.after.override_name()));
+  return line;
+}
+
+// Why the account is not attributed (spec: "an account unscored on either side ... says so").
+std::string unattributed_reason(const analysis::AccountChange& c) {
+  const bool b = c.before.weighted < 0, a = c.after.weighted < 0;
+  if (b && a) return "no weighted score in either snapshot: no contributions";
+  return fmt::format("no weighted score in the {} snapshot: no contributions", b ? "earlier" : "later");
+}
+
+Table attribution_table(const analysis::ChangesResult& r, const analysis::AccountChange& c) {
+  Table t;
+  t.header = {"", "change", "by score", "by weight"};
+  for (size_t i = 0; i < r.measures.names.size(); ++i)
+    if (nonzero(c.contribution[i]) || nonzero(c.by_score[i]) || nonzero(c.by_weight[i]))
+      t.rows.push_back({r.measures.names[i], fmt_signed(c.contribution[i], 1), fmt_signed(c.by_score[i], 1),
+                        fmt_signed(c.by_weight[i], 1)});
+  const double rounding = c.after.rounding - c.before.rounding;
+  if (nonzero(rounding)) t.rows.push_back({"rounding", fmt_signed(rounding, 1), "", ""});
+  const double ov = c.after.override_effect - c.before.override_effect;
+  if (nonzero(ov) || c.override_changed()) {
+    std::string name = c.override_changed() ? fmt::format("override {} -> {}", or_none(c.before.override_name()),
+                                                          or_none(c.after.override_name()))
+                                            : fmt::format("override {}", c.after.override_name());
+    t.rows.push_back({name, fmt_signed(ov, 1), "", ""});
+  }
+  return t;
+}
+
+void render_readable(const analysis::ChangesResult& r, bool markdown, std::string& out, const Flush& flush) {
+  const ReportFormat rf = markdown ? ReportFormat::Markdown : ReportFormat::Text;
+  const auto& from = r.before->info;
+  const auto& to = r.after->info;
+  out += markdown ? fmt::format("## Changes in \"{}\": {} to {}\n\n", to.title, from.as_of, to.as_of)
+                  : fmt::format("changes in \"{}\": {} -> {}\n", to.title, from.as_of, to.as_of);
+  out += fmt::format("accounts: {} in both, {} new, {} gone{}\n", r.in_both, r.only_after,
+                     r.only_before, r.card_changed ? "; the card changed between the snapshots" : "");
+  out += heading("band transitions", rf);
+  Table t;
+  t.header = {"from", "to", "accounts"};
+  t.align = "llr";
+  for (const auto& bt : r.transitions) t.rows.push_back({bt.from, bt.to, std::to_string(bt.accounts)});
+  out += render_table(t, rf, 2);
+  size_t moved = 0;
+  for (const auto& p : r.accounts)
+    if (r.change(p).moved()) ++moved;
+  out += heading(fmt::format("accounts that moved: {}", moved), rf);
+  for (const auto& p : r.accounts) {
+    const analysis::AccountChange c = r.change(p);
+    if (!c.moved()) continue;
+    out += markdown ? fmt::format("\n**{}**\n\n", account_line(c)) : fmt::format("  {}\n", account_line(c));
+    if (!c.attributed) {
+      out += markdown ? fmt::format("{}\n", unattributed_reason(c)) : fmt::format("    {}\n", unattributed_reason(c));
+    } else {
+      const Table at = attribution_table(r, c);
+      if (!at.rows.empty()) out += render_table(at, rf, 4);
+    }
+    maybe_flush(out, flush);
+  }
+}
+
+void render_csv(const analysis::ChangesResult& r, std::string& out, const Flush& flush) {
+  const std::string& key = r.after->names.key_field;
+  cells::csv(out, key.empty() ? "key" : key);
+  out += ",score1,score2,band1,band2,segment1,segment2";
+  for (const auto& m : r.measures.names)
+    for (const char* part : {".contribution", ".by_score", ".by_weight"}) out += ",", cells::csv(out, m + part);
+  out += ",rounding1,rounding2,override1,override2,override_name1,override_name2\n";
+  for (const auto& p : r.accounts) {
+    const analysis::AccountChange c = r.change(p);
+    cells::csv(out, c.key);
+    out += "," + cells::score(c.before.score) + "," + cells::score(c.after.score) + ",";
+    cells::csv(out, c.before.band());
+    out += ",";
+    cells::csv(out, c.after.band());
+    out += ",";
+    cells::csv(out, c.before.segment());
+    out += ",";
+    cells::csv(out, c.after.segment());
+    for (size_t i = 0; i < r.measures.names.size(); ++i) {
+      if (!c.attributed) {
+        out += ",,,";
+        continue;
+      }
+      out += "," + cells::number(c.contribution[i]) + "," + cells::number(c.by_score[i]) + "," +
+             cells::number(c.by_weight[i]);
+    }
+    out += "," + cells::number(c.before.rounding) + "," + cells::number(c.after.rounding) + "," +
+           cells::number(c.before.override_effect) + "," + cells::number(c.after.override_effect) + ",";
+    cells::csv(out, c.before.override_name());
+    out += ",";
+    cells::csv(out, c.after.override_name());
+    out += "\n";
+    maybe_flush(out, flush);
+  }
+}
+
+void json_side(std::string& out, const analysis::SideSummary& s) {
+  out += "{\"score\":";
+  cells::json_score(out, s.score);
+  out += ",\"weighted\":";
+  cells::json_score(out, s.weighted);
+  out += ",\"segment\":";
+  rt::append_json_string(out, s.segment());
+  out += ",\"band\":";
+  rt::append_json_string(out, s.band());
+  out += ",\"label\":";
+  cells::json_string_or_null(out, s.label());
+  out += ",\"override\":";
+  cells::json_string_or_null(out, s.override_name());
+  out += ",\"rounding\":";
+  cells::json_number(out, s.rounding);
+  out += ",\"override_effect\":";
+  cells::json_number(out, s.override_effect);
+  out += "}";
+}
+
+void render_json(const analysis::ChangesResult& r, std::string& out, const Flush& flush) {
+  out += "{\"scorecard\":";
+  rt::append_json_string(out, r.after->info.title);
+  out += ",\"from\":";
+  rt::append_json_string(out, r.before->info.as_of);
+  out += ",\"to\":";
+  rt::append_json_string(out, r.after->info.as_of);
+  out += fmt::format(",\"in_both\":{},\"new\":{},\"gone\":{},\"card_changed\":{},\"transitions\":[", r.in_both,
+                     r.only_after, r.only_before, r.card_changed);
+  for (size_t i = 0; i < r.transitions.size(); ++i) {
+    out += i ? ",{\"from\":" : "{\"from\":";
+    rt::append_json_string(out, r.transitions[i].from);
+    out += ",\"to\":";
+    rt::append_json_string(out, r.transitions[i].to);
+    out += fmt::format(",\"accounts\":{}}}", r.transitions[i].accounts);
+  }
+  out += "],\"accounts\":[";
+  for (size_t k = 0; k < r.accounts.size(); ++k) {
+    const analysis::AccountChange c = r.change(r.accounts[k]);
+    out += k ? ",\n{\"key\":" : "\n{\"key\":";
+    rt::append_json_string(out, c.key);
+    out += fmt::format(",\"moved\":{},\"change\":", c.moved());
+    out += c.scored_both() ? std::to_string(c.score_change()) : "null";
+    out += ",\"before\":";
+    json_side(out, c.before);
+    out += ",\"after\":";
+    json_side(out, c.after);
+    out += ",\"measures\":";
+    if (!c.attributed) {
+      out += "null";
+    } else {
+      out += "{";
+      for (size_t i = 0; i < r.measures.names.size(); ++i) {
+        out += i ? "," : "";
+        rt::append_json_string(out, r.measures.names[i]);
+        out += ":{\"contribution\":";
+        cells::json_number(out, c.contribution[i]);
+        out += ",\"by_score\":";
+        cells::json_number(out, c.by_score[i]);
+        out += ",\"by_weight\":";
+        cells::json_number(out, c.by_weight[i]);
+        out += "}";
+      }
+      out += "}";
+    }
+    out += "}";
+    maybe_flush(out, flush);
+  }
+  out += "]}\n";
+}
+
+}  // namespace
+
+void render_changes(const analysis::ChangesResult& r, HistoryFormat format, std::string& out, const Flush& flush) {
+  switch (format) {
+    case HistoryFormat::Csv: render_csv(r, out, flush); break;
+    case HistoryFormat::Json: render_json(r, out, flush); break;
+    case HistoryFormat::Text: render_readable(r, false, out, flush); break;
+    case HistoryFormat::Markdown: render_readable(r, true, out, flush); break;
+  }
+}
+
+}  // namespace healthc::driver

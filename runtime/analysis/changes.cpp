@@ -1,0 +1,73 @@
+// Joins two snapshots by key (a hash map over the earlier one's keys), counts band transitions
+// and orders the accounts that pass the filters; attribution happens per account on demand.
+#include "runtime/analysis/changes.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+#include <string_view>
+#include <unordered_map>
+
+namespace healthc::analysis {
+
+AccountChange ChangesResult::change(const AccountPair& p) const {
+  return attribute(before->accounts[p.before], before->names, after->accounts[p.after], after->names, measures);
+}
+
+ChangesResult compute_changes(const history::Snapshot& before, const history::Snapshot& after,
+                              const ChangesOptions& options) {
+  ChangesResult r;
+  r.before = &before;
+  r.after = &after;
+  r.measures = match_measures(before.names, after.names);
+  r.card_changed = before.info.card_hash != after.info.card_hash;
+
+  std::unordered_map<std::string_view, uint32_t> index;
+  index.reserve(before.accounts.size());
+  for (size_t i = 0; i < before.accounts.size(); ++i) index.emplace(before.accounts[i].key, static_cast<uint32_t>(i));
+
+  auto name = [](const std::vector<std::string>& names, int32_t i) {
+    return i >= 0 && static_cast<size_t>(i) < names.size() ? names[i] : std::string("?");
+  };
+  std::map<std::pair<int32_t, int32_t>, int64_t> transitions;
+  struct Ranked {
+    AccountPair pair;
+    int group;      // 0 scored on both sides, 1 unscored on a side
+    int32_t delta;  // score2 - score1 where both are scored
+    int64_t row;
+  };
+  std::vector<Ranked> ranked;
+  for (size_t j = 0; j < after.accounts.size(); ++j) {
+    const history::AccountRecord& a2 = after.accounts[j];
+    auto it = index.find(a2.key);
+    if (it == index.end()) {
+      ++r.only_after;
+      continue;
+    }
+    ++r.in_both;
+    const history::AccountRecord& a1 = before.accounts[it->second];
+    if (!options.segment.empty() && name(before.names.segments, a1.segment) != options.segment &&
+        name(after.names.segments, a2.segment) != options.segment)
+      continue;
+    ++transitions[{a1.band, a2.band}];
+    const bool both = a1.score >= 0 && a2.score >= 0;
+    const int32_t delta = both ? a2.score - a1.score : 0;
+    if (both && std::abs(delta) < options.min_change) continue;
+    if (!both && a1.score < 0 && a2.score < 0 && options.min_change > 0) continue;  // nothing moved
+    if (options.band_changes && name(before.names.bands, a1.band) == name(after.names.bands, a2.band)) continue;
+    ranked.push_back({{it->second, static_cast<uint32_t>(j)}, both ? 0 : 1, delta, a2.row});
+  }
+  r.only_before = static_cast<int64_t>(before.accounts.size()) - r.in_both;
+  for (const auto& [bands, n] : transitions)
+    r.transitions.push_back({name(before.names.bands, bands.first), name(after.names.bands, bands.second), n});
+  std::stable_sort(ranked.begin(), ranked.end(), [](const Ranked& x, const Ranked& y) {
+    if (x.group != y.group) return x.group < y.group;
+    if (x.delta != y.delta) return x.delta < y.delta;
+    return x.row < y.row;
+  });
+  r.accounts.reserve(ranked.size());
+  for (const Ranked& x : ranked) r.accounts.push_back(x.pair);
+  return r;
+}
+
+}  // namespace healthc::analysis
