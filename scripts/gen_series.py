@@ -50,7 +50,7 @@ class Account:
             self.pulse, self.pulse_date = None, None
         else:
             self.pulse = self.pulse_for(rng)
-            self.pulse_date = start - datetime.timedelta(days=rng.randint(0, 150))
+            self.pulse_date = start - datetime.timedelta(days=rng.randint(0, 7 if new else 150))
         self.renewal = start + datetime.timedelta(days=rng.randint(20, 700))
 
     def pulse_for(self, rng):

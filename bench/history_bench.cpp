@@ -1,0 +1,152 @@
+// Reading the past (issue 14's targets): `changes` between two snapshots of 1,000,000 accounts
+// (the join, the attribution and the CSV, in memory: `changes/compute+csv`), and through the
+// store (`store/changes`: both snapshots read back, then the same); `store/history`: one
+// account across 365 snapshots. The store benchmarks build their store once in $TMPDIR.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+#include <string>
+
+#include "compiler/driver/history_report.h"
+#include "runtime/analysis/changes.h"
+#include "runtime/history/store.h"
+
+namespace {
+
+using namespace healthc;
+
+history::CardNames b2b_names() {
+  history::CardNames n;
+  n.key_field = "account_id";
+  n.segments = {"new_logo", "enterprise", "default"};
+  n.bands = {"critical", "at_risk", "healthy", "unscored"};
+  n.band_colors = {"red", "yellow", "green", "grey"};
+  n.labels = {"expand", "retain", "action"};
+  n.label_titles = {"Expand", "Retain", "Action required"};
+  n.overrides = {"collapse_red", "escalation", "csm_red"};
+  n.override_titles = {"Usage collapse", "", "CSM flags red"};
+  n.measures = {"adoption", "usage_trend", "support", "sentiment", "csm", "onboarding_pace"};
+  n.measure_titles = {"Seat adoption", "Login trend", "Open P1 tickets", "NPS", "CSM pulse", ""};
+  return n;
+}
+
+// Accounts of the B2B card's shape: six measures, one unscored now and then, weights that sum
+// to 1; `shift` moves every score a little (the next snapshot).
+history::AccountRecord make_account(std::mt19937_64& rng, int64_t row, double shift) {
+  std::uniform_real_distribution<double> u(0, 1);
+  history::AccountRecord r;
+  r.key = "acct-" + std::to_string(row);
+  r.row = row;
+  r.segment = static_cast<int32_t>(rng() % 3);
+  r.m_value.resize(6);
+  r.m_score.resize(6);
+  r.m_weight.resize(6);
+  double total = 0;
+  for (size_t m = 0; m < 6; ++m) {
+    r.m_value[m] = u(rng);
+    r.m_score[m] = u(rng) < 0.05 ? NAN : std::clamp(u(rng) * 100 + shift, 0.0, 100.0);
+    r.m_weight[m] = std::isnan(r.m_score[m]) || m == 5 ? NAN : 1 + u(rng);
+    if (!std::isnan(r.m_weight[m])) total += r.m_weight[m];
+  }
+  double raw = 0;
+  for (size_t m = 0; m < 6; ++m)
+    if (!std::isnan(r.m_weight[m])) r.m_weight[m] /= total, raw += r.m_weight[m] * r.m_score[m];
+  r.weighted = r.score = total > 0 ? static_cast<int32_t>(std::floor(raw + 0.5 + 1e-9)) : -1;
+  r.band = r.score < 0 ? 3 : r.score >= 71 ? 2 : r.score >= 31 ? 1 : 0;
+  r.label = r.score >= 80 ? 0 : r.score >= 50 ? 1 : 2;
+  return r;
+}
+
+history::Snapshot make_snapshot(const std::string& as_of, size_t accounts, uint64_t seed, double shift) {
+  history::Snapshot s;
+  s.info.title = "B2B SaaS health";
+  s.info.as_of = as_of;
+  s.info.card_hash = "h";
+  s.names = b2b_names();
+  std::mt19937_64 rng(seed);
+  s.accounts.reserve(accounts);
+  for (size_t i = 0; i < accounts; ++i) s.accounts.push_back(make_account(rng, static_cast<int64_t>(i), shift));
+  return s;
+}
+
+void changes_compute_csv(benchmark::State& state) {
+  const size_t n = static_cast<size_t>(state.range(0));
+  const auto before = make_snapshot("2026-11-01", n, 1, 0), after = make_snapshot("2026-11-08", n, 1, -3);
+  size_t bytes = 0;
+  for (auto _ : state) {
+    const auto r = analysis::compute_changes(before, after, {});
+    std::string out;
+    driver::render_changes(r, driver::HistoryFormat::Csv, out, [&](std::string& piece) { bytes += piece.size(); });
+    bytes += out.size();
+    benchmark::DoNotOptimize(bytes);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * n));
+}
+BENCHMARK(changes_compute_csv)->Name("changes/compute+csv")->Arg(1000000)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+std::string store_path(const std::string& name) {
+  const char* tmp = std::getenv("TMPDIR");
+  return (std::filesystem::path(tmp ? tmp : "/tmp") / name).string();
+}
+
+// A store with `snapshots` weekly snapshots of `accounts` accounts, written once and reused.
+std::string build_store(const std::string& name, int snapshots, size_t accounts) {
+  const std::string path = store_path(name);
+  if (std::filesystem::exists(path)) return path;
+  const std::string building = path + ".building";
+  std::filesystem::remove(building);
+  auto store = history::Store::open(building, history::Store::Mode::ReadWrite);
+  const auto names = b2b_names();
+  for (int d = 0; d < snapshots; ++d) {
+    const int32_t days = 20000 + d;
+    const auto date = std::chrono::sys_days(std::chrono::days(days));
+    const std::chrono::year_month_day ymd(date);
+    char as_of[16];
+    std::snprintf(as_of, sizeof as_of, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+    auto w = store->begin_snapshot("B2B SaaS health", as_of, "scorecard \"B2B SaaS health\"", names, "{}");
+    std::mt19937_64 rng(d + 1);
+    for (size_t i = 0; i < accounts; ++i) w->add(make_account(rng, static_cast<int64_t>(i), 0));
+    w->commit(static_cast<int64_t>(accounts), static_cast<int64_t>(accounts), 0);
+  }
+  store.reset();
+  std::filesystem::rename(building, path);
+  return path;
+}
+
+void store_history(benchmark::State& state) {
+  const std::string path = build_store("healthc_history_bench_365x10000.db", 365, 10000);
+  for (auto _ : state) {
+    auto store = history::Store::open(path, history::Store::Mode::ReadOnly);
+    const auto h = store->account_history("B2B SaaS health", "acct-4242");
+    auto text = driver::render_history(h, "B2B SaaS health", "acct-4242", driver::HistoryFormat::Text);
+    benchmark::DoNotOptimize(text);
+    if (h.entries.size() != 365) state.SkipWithError("expected 365 snapshots");
+  }
+}
+BENCHMARK(store_history)->Name("store/history/365x10000")->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void store_changes(benchmark::State& state) {
+  const std::string path = build_store("healthc_history_bench_2x1000000.db", 2, 1000000);
+  for (auto _ : state) {
+    auto store = history::Store::open(path, history::Store::Mode::ReadOnly);
+    const auto snaps = store->snapshots("B2B SaaS health");
+    const auto before = store->read(snaps[0].id), after = store->read(snaps[1].id);
+    const auto r = analysis::compute_changes(before, after, {});
+    size_t bytes = 0;
+    std::string out;
+    driver::render_changes(r, driver::HistoryFormat::Csv, out, [&](std::string& piece) { bytes += piece.size(); });
+    benchmark::DoNotOptimize(bytes += out.size());
+  }
+}
+BENCHMARK(store_changes)->Name("store/changes/2x1000000")->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
+
+}  // namespace
+
+BENCHMARK_MAIN();
