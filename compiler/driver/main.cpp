@@ -20,6 +20,7 @@ int run_test(const std::vector<std::string>& args);
 int run_diff(const std::vector<std::string>& args);
 int run_validate(const std::vector<std::string>& args);
 int run_tune(const std::vector<std::string>& args);
+int run_backfill(const std::vector<std::string>& args);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> kCommands = {
@@ -32,6 +33,7 @@ const std::vector<Command>& commands() {
       {"diff", "show what a changed scorecard does to real accounts", run_diff},
       {"validate", "check that scores predict an outcome (AUC, rates per band)", run_validate},
       {"tune", "suggest weights that predict an outcome better", run_tune},
+      {"backfill", "score a folder of dated data files into a history store, oldest first", run_backfill},
   };
   return kCommands;
 }

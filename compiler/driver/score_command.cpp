@@ -8,8 +8,11 @@
 #include <thread>
 
 #include "compiler/driver/scoring_options.h"
+#include "compiler/driver/store_run.h"
 #include "runtime/batch_runner.h"
+#include "runtime/io/cell_parse.h"
 #include "runtime/io/output_file.h"
+#include "runtime/pipeline/writer_sink.h"
 
 namespace healthc::driver {
 
@@ -41,6 +44,8 @@ int run_score(const std::vector<std::string>& args) {
        "threads to score with (output is identical for any count)")
       ("rejects", po::value<std::string>(), "write every rejected row, whole, to this file")
       ("block-rows", po::value<size_t>()->default_value(16384), "rows per block")
+      ("store", po::value<std::string>(), "record the run as a snapshot in this history store (SQLite; created when absent)")
+      ("alerts", po::value<std::string>(), "write the alerts that fired to this file (CSV, or JSON Lines by extension; needs --store)")
       ("quiet,q", po::bool_switch(), "no summary or progress on stderr");
   add_scoring_options(opts);
   po::positional_options_description pos;
@@ -75,25 +80,50 @@ int run_score(const std::vector<std::string>& args) {
   if (!as_of_days(vm, as_of)) return usage_error("score", "--as-of must be a date YYYY-MM-DD");
   std::vector<rt::NamedPath> outputs{{"-o", out_path}};
   if (vm.count("rejects")) outputs.push_back({"--rejects", vm["rejects"].as<std::string>()});
+  const std::string store_path = vm.count("store") ? vm["store"].as<std::string>() : std::string();
+  const std::string alerts_path = vm.count("alerts") ? vm["alerts"].as<std::string>() : std::string();
+  if (!alerts_path.empty() && store_path.empty())
+    return usage_error("score", "--alerts needs --store: an alert fires against the previous snapshot");
+  if (!store_path.empty()) outputs.push_back({"--store", store_path});
+  if (!alerts_path.empty()) outputs.push_back({"--alerts", alerts_path});
   if (std::string clash = rt::check_distinct({{"CARD", vm["card"].as<std::string>()}, {"DATA", data}}, outputs);
       !clash.empty())
     return usage_error("score", clash);
   // Opened before the card compiles so that an unwritable path fails at once; nothing
   // replaces an existing file before commit().
   rt::OutputFile out, rejects;
-  for (size_t i = 0; i < outputs.size(); ++i)
-    if (std::string e = (i == 0 ? out : rejects).open(outputs[i].path); !e.empty()) {
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    rt::OutputFile* file = outputs[i].role == "-o" ? &out : outputs[i].role == "--rejects" ? &rejects : nullptr;
+    if (!file) continue;  // the store and the alerts file are opened by the run
+    if (std::string e = file->open(outputs[i].path); !e.empty()) {
       fmt::print(stderr, "healthc score: {}\n", e);
       return kExitErrors;
     }
+  }
 
   // Reasons and measure columns need the detail variant of the native code.
   bool detail = !vm.count("columns");
   if (vm.count("columns"))
     for (const std::string& c : split_commas(vm["columns"].as<std::string>()))
       detail |= c == "reasons" || c.ends_with(".value") || c.ends_with(".score") || c.ends_with(".weight");
-  auto card = load_scorecard("score", vm, code, detail);
+  auto card = load_scorecard("score", vm, code, detail || !store_path.empty());
   if (!card) return code;
+  // The store keeps the card's text (any past snapshot can be reproduced): an artefact has none.
+  if (!store_path.empty() && !card->source())
+    return usage_error("score", "--store records the card's text: pass the .health file, not a compiled artefact");
+  std::unique_ptr<history::Store> store;
+  if (!store_path.empty()) {
+    try {
+      store = history::Store::open(store_path, history::Store::Mode::ReadWrite);
+    } catch (const history::StoreError& e) {
+      fmt::print(stderr, "healthc score: {}\n", e.what());
+      return kExitErrors;
+    }
+  } else if (!card->program().history.empty()) {
+    fmt::print(stderr, "healthc score: note: `{}` reads the past (previous, change) but the run has no --store: those "
+                       "values are missing\n",
+               vm["card"].as<std::string>());
+  }
   rt::RunOptions ro;
   ro.as_of = as_of;
   ro.threads = threads;
@@ -146,18 +176,59 @@ int run_score(const std::vector<std::string>& args) {
   mallopt(M_MMAP_THRESHOLD, 256 << 20);
   mallopt(M_TRIM_THRESHOLD, 512 << 20);
   auto reader = rt::make_reader(in_format, in, card->schema());
-  rt::RunSummary sum = rt::run_batch(*card, *reader, ro);
+  rt::ReaderSource source(*reader);
+  rt::RejectCallbackSink callback(ro.on_reject);
+  rt::RejectsWriterSink rejects_sink(ro.rejects);
+  rt::ScoresWriterSink scores_sink(card->program(), ro.columns, ro.format, ro.out);
+  RecordOptions rec;
+  rec.as_of_days = static_cast<int32_t>(as_of);
+  if (card->source() && card->source()->file) rec.card_text = card->source()->file->text();
+  if (vm.count("param")) {
+    std::vector<std::pair<std::string, double>> params;
+    for (const std::string& p : vm["param"].as<std::vector<std::string>>()) {
+      const auto eq = p.find('=');
+      params.emplace_back(p.substr(0, eq), rt::parse_number(p.substr(eq + 1)).value_or(0));
+    }
+    rec.params_json = params_json(params);
+  }
+  // Rejects first: each block's rejected rows are reported before its scores are written.
+  rec.sinks = {&callback};
+  if (has_rejects) rec.sinks.push_back(&rejects_sink);
+  rec.sinks.push_back(&scores_sink);
+  rec.pipeline.scoring = rt::needs_detail(ro.columns) ? rt::Scoring::Detail : rt::Scoring::Basic;
+  rec.pipeline.threads = ro.threads;
+  rec.pipeline.block_rows = ro.block_rows;
+  rec.pipeline.on_progress = ro.on_progress;
+  rec.alerts_path = alerts_path;
+  rec.alerts_format = rt::format_from_path(alerts_path) == rt::DataFormat::JsonLines ? rt::OutputFormat::JsonLines
+                                                                                     : rt::OutputFormat::Csv;
+  // Rejected rows (exit 3) still leave complete output, every row in the scores or in the
+  // rejects, so the run commits. Both files' bytes are checked before either is renamed, and
+  // before the snapshot commits: a run whose output failed records nothing.
+  rec.before_commit = [&] {
+    std::string e = out.finish();
+    if (e.empty() && has_rejects) e = rejects.finish();
+    return e;
+  };
+  RecordResult recorded = record_run(*card, store.get(), source, rec);
+  const rt::PipelineSummary& sum = recorded.summary;
   if (progress) fmt::print(stderr, "\r{}\r", std::string(60, ' '));
   if (in != stdin) std::fclose(in);
   if (!sum.error.empty()) {
     fmt::print(stderr, "healthc score: {}: {}\n", data_name, sum.error);
     return kExitErrors;  // the outputs are abandoned: existing files stay as they were
   }
-  // Rejected rows (exit 3) still leave complete output, every row in the scores or in the
-  // rejects, so the run commits. Both files' bytes are checked before either is renamed.
-  std::string write_error = out.finish();
-  if (write_error.empty() && has_rejects) write_error = rejects.finish();
-  if (write_error.empty() && sum.output_failed) write_error = "writing the output failed; nothing was replaced";
+  // A failed sink (the output, or the store) or a failed commit: nothing was replaced or
+  // recorded. The output's own reason comes first when it was the output that failed.
+  std::string write_error;
+  if (!recorded.error.empty()) {
+    if (sum.sink_failed) {
+      write_error = out.finish();
+      if (write_error.empty() && has_rejects) write_error = rejects.finish();
+    }
+    if (write_error.empty()) write_error = recorded.error;
+    if (write_error == "writing the output failed") write_error += "; nothing was replaced";
+  }
   if (write_error.empty()) write_error = out.commit();
   if (write_error.empty() && has_rejects) write_error = rejects.commit();
   if (!write_error.empty()) {
@@ -171,6 +242,10 @@ int run_score(const std::vector<std::string>& args) {
     const double secs = sum.seconds;
     fmt::print(stderr, "{} rows read: {} scored ({} unscored), {} rejected in {:.2f} s\n", sum.read, sum.scored,
                sum.unscored, sum.rejected, secs);
+    if (store)
+      fmt::print(stderr, "snapshot {} of \"{}\" recorded in {}{}; {} alerts fired\n", history::date_text(rec.as_of_days),
+                 card->program().title, store_path, recorded.had_previous ? "" : " (the first: nothing to compare with)",
+                 recorded.fired);
   }
   return sum.rejected ? kExitRejects : kExitOk;
 }

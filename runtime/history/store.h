@@ -10,6 +10,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "compiler/ir/ir.h"
@@ -116,6 +117,12 @@ class Store {
                                                          const std::string& card_text, const CardNames& names,
                                                          const std::string& params_json) = 0;
 };
+
+// The card hash a snapshot records (SnapshotInfo::card_hash): sha-256 of the text, hex.
+std::string card_hash(std::string_view text);
+
+// YYYY-MM-DD of a day count since 1970-01-01 (the store's as-of text).
+std::string date_text(int32_t days);
 
 // The schema version this build writes; stores of an older version are migrated on open.
 inline constexpr int kSchemaVersion = 1;

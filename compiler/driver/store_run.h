@@ -1,0 +1,45 @@
+// One scoring run recorded as a snapshot (`healthc score --store`, `healthc backfill`): the
+// past the card reads, the pipeline with the snapshot sink beside the command's own sinks, and
+// the commit that happens only when everything else of the run succeeded.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runtime/history/past.h"
+#include "runtime/history/snapshot_sink.h"
+#include "runtime/history/store.h"
+#include "runtime/pipeline/pipeline.h"
+
+namespace healthc::driver {
+
+struct RecordOptions {
+  int32_t as_of_days = 0;
+  std::string card_text;
+  std::string params_json = "{}";
+  rt::PipelineOptions pipeline;  // as_of and scoring are set from the above
+  std::vector<rt::Sink*> sinks;  // the command's own sinks, before the snapshot sink
+  std::string alerts_path;       // empty: no alerts file
+  rt::OutputFormat alerts_format = rt::OutputFormat::Csv;
+  // Called after a successful run, before the snapshot commits: finishing the command's own
+  // outputs. A non-empty message abandons the snapshot (and is the run's error).
+  std::function<std::string()> before_commit;
+};
+
+struct RecordResult {
+  rt::PipelineSummary summary;
+  std::string error;  // the run failed (input, a sink, the store); nothing was recorded
+  uint64_t fired = 0;
+  bool had_previous = false;
+};
+
+// Scores `source` with `card` into a new snapshot of `store` (null: a run without a store,
+// whose past is missing; nothing is recorded). StoreError is caught into `error`.
+RecordResult record_run(const Scorecard& card, history::Store* store, rt::Source& source, const RecordOptions& options);
+
+// The JSON object of --param overrides, for the snapshot.
+std::string params_json(const std::vector<std::pair<std::string, double>>& params);
+
+}  // namespace healthc::driver

@@ -1,0 +1,179 @@
+// The history store's tables, migrations and views (schema.h, docs/store.md).
+#include "runtime/history/schema.h"
+
+#include <fmt/format.h>
+
+#include <array>
+
+namespace healthc::history {
+namespace {
+
+// Version 1. Integers everywhere an account's row repeats (names live once per card version
+// in card_name); result and its weights are WITHOUT ROWID, keyed for the two ways they are read
+// (a whole snapshot; one account across snapshots).
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE scorecard (id INTEGER PRIMARY KEY, title TEXT NOT NULL UNIQUE);
+CREATE TABLE card_version (
+  id INTEGER PRIMARY KEY,
+  scorecard_id INTEGER NOT NULL REFERENCES scorecard(id),
+  hash TEXT NOT NULL,
+  text TEXT NOT NULL,
+  key_field TEXT NOT NULL,
+  UNIQUE (scorecard_id, hash));
+CREATE TABLE card_name (
+  card_version_id INTEGER NOT NULL REFERENCES card_version(id),
+  kind TEXT NOT NULL,   -- segment, band, label, override, measure, alert, stale
+  idx INTEGER NOT NULL, -- the integer the results store
+  name TEXT NOT NULL,
+  title TEXT NOT NULL DEFAULT '',
+  extra TEXT NOT NULL DEFAULT '',  -- band: color; alert: severity
+  PRIMARY KEY (card_version_id, kind, idx)) WITHOUT ROWID;
+CREATE TABLE snapshot (
+  id INTEGER PRIMARY KEY,
+  scorecard_id INTEGER NOT NULL REFERENCES scorecard(id),
+  card_version_id INTEGER NOT NULL REFERENCES card_version(id),
+  as_of TEXT NOT NULL,
+  as_of_days INTEGER NOT NULL,
+  params TEXT NOT NULL DEFAULT '{}',
+  rows_read INTEGER NOT NULL,
+  rows_scored INTEGER NOT NULL,
+  rows_rejected INTEGER NOT NULL,
+  recorded_at TEXT NOT NULL,
+  UNIQUE (scorecard_id, as_of_days));
+CREATE TABLE account (
+  id INTEGER PRIMARY KEY,
+  scorecard_id INTEGER NOT NULL REFERENCES scorecard(id),
+  key TEXT NOT NULL,
+  UNIQUE (scorecard_id, key));
+CREATE TABLE weight_set (id INTEGER PRIMARY KEY, measures INTEGER NOT NULL);
+CREATE TABLE weight (
+  weight_set_id INTEGER NOT NULL REFERENCES weight_set(id),
+  measure INTEGER NOT NULL,
+  weight REAL NOT NULL,
+  PRIMARY KEY (weight_set_id, measure)) WITHOUT ROWID;
+CREATE TABLE result (
+  snapshot_id INTEGER NOT NULL,
+  account_id INTEGER NOT NULL,
+  row INTEGER NOT NULL,
+  segment INTEGER NOT NULL,
+  weighted INTEGER,       -- NULL: unscored
+  score INTEGER,          -- NULL: unscored
+  band INTEGER NOT NULL,
+  label INTEGER,          -- NULL: no label
+  override INTEGER,       -- NULL: none
+  alerts_active INTEGER NOT NULL DEFAULT 0,  -- bit masks over card_name kind 'alert'
+  alerts_fired INTEGER NOT NULL DEFAULT 0,
+  stale INTEGER NOT NULL DEFAULT 0,          -- bit mask over card_name kind 'stale'
+  weight_set_id INTEGER,  -- NULL: no measure weighs (unscored)
+  PRIMARY KEY (snapshot_id, account_id)) WITHOUT ROWID;
+)sql";
+
+void create_v1(Db& db) { db.exec(kSchemaV1); }
+
+constexpr std::array<Migration, 1> kMigrations = {{{0, create_v1}}};
+
+}  // namespace
+
+std::span<const Migration> migrations() { return kMigrations; }
+
+int migrate(Db& db, std::span<const Migration> steps) {
+  const int target = steps.empty() ? 0 : steps.back().from + 1;
+  const int version = static_cast<int>(db.scalar_int("PRAGMA user_version"));
+  if (version > target)
+    throw StoreError(fmt::format("the store `{}` has schema version {}, newer than the version {} this healthc knows; "
+                                 "use a newer healthc",
+                                 db.path(), version, target));
+  if (version == 0 && db.scalar_int("SELECT count(*) FROM sqlite_schema") > 0)
+    throw StoreError(fmt::format("`{}` is a SQLite database but not a healthc store (it has tables and no schema "
+                                 "version)",
+                                 db.path()));
+  for (const Migration& m : steps) {
+    if (m.from < version) continue;
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      // Re-read under the write lock: another process may have migrated meanwhile.
+      if (db.scalar_int("PRAGMA user_version") == m.from) {
+        m.apply(db);
+        db.exec(fmt::format("PRAGMA user_version = {}", m.from + 1));
+        db.exec(fmt::format("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', '{}')", m.from + 1));
+        create_views(db, measure_columns(db));
+      }
+      db.exec("COMMIT");
+    } catch (...) {
+      sqlite3_exec(db.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+  }
+  return version;
+}
+
+int measure_columns(Db& db) {
+  Stmt s(db, "SELECT name FROM pragma_table_info('result')");
+  int n = 0;
+  while (s.step())
+    if (s.text_view(0).ends_with("_score") && s.text_view(0).starts_with("m")) ++n;
+  return n;
+}
+
+void ensure_measure_columns(Db& db, int count) {
+  const int have = measure_columns(db);
+  if (have >= count) return;
+  for (int i = have; i < count; ++i)
+    db.exec(fmt::format("ALTER TABLE result ADD COLUMN m{0}_value REAL; ALTER TABLE result ADD COLUMN m{0}_score REAL",
+                        i));
+  create_views(db, count);
+}
+
+void create_views(Db& db, int measure_columns) {
+  // Names instead of ids, one row per account and snapshot (account_scores), per measure
+  // (measure_scores) and per active alert (alerts), for a BI tool or a spreadsheet.
+  std::string measures;
+  for (int i = 0; i < measure_columns; ++i)
+    measures += fmt::format("{}SELECT snapshot_id, account_id, {} AS idx, m{}_value AS value, m{}_score AS score, "
+                            "weight_set_id FROM result",
+                            i ? " UNION ALL " : "", i, i, i);
+  if (measures.empty())
+    measures = "SELECT snapshot_id, account_id, 0 AS idx, NULL AS value, NULL AS score, weight_set_id FROM result "
+               "WHERE 0";
+  db.exec(fmt::format(R"sql(
+DROP VIEW IF EXISTS account_scores;
+DROP VIEW IF EXISTS measure_scores;
+DROP VIEW IF EXISTS alerts;
+DROP VIEW IF EXISTS snapshots;
+CREATE VIEW snapshots AS
+  SELECT s.id AS snapshot_id, c.title, s.as_of, s.rows_read, s.rows_scored, s.rows_rejected, s.params, v.hash AS card_hash,
+         s.recorded_at
+  FROM snapshot s JOIN scorecard c ON c.id = s.scorecard_id JOIN card_version v ON v.id = s.card_version_id;
+CREATE VIEW account_scores AS
+  SELECT c.title, s.as_of, a.key AS account, r.row, seg.name AS segment, r.weighted, r.score, b.name AS band,
+         b.extra AS color, l.name AS label, o.name AS override, r.snapshot_id
+  FROM result r
+  JOIN snapshot s ON s.id = r.snapshot_id
+  JOIN scorecard c ON c.id = s.scorecard_id
+  JOIN account a ON a.id = r.account_id
+  LEFT JOIN card_name seg ON seg.card_version_id = s.card_version_id AND seg.kind = 'segment' AND seg.idx = r.segment
+  LEFT JOIN card_name b ON b.card_version_id = s.card_version_id AND b.kind = 'band' AND b.idx = r.band
+  LEFT JOIN card_name l ON l.card_version_id = s.card_version_id AND l.kind = 'label' AND l.idx = r.label
+  LEFT JOIN card_name o ON o.card_version_id = s.card_version_id AND o.kind = 'override' AND o.idx = r.override;
+CREATE VIEW measure_scores AS
+  SELECT c.title, s.as_of, a.key AS account, n.name AS measure, m.value, m.score, w.weight, m.snapshot_id
+  FROM ({}) m
+  JOIN snapshot s ON s.id = m.snapshot_id
+  JOIN scorecard c ON c.id = s.scorecard_id
+  JOIN account a ON a.id = m.account_id
+  JOIN card_name n ON n.card_version_id = s.card_version_id AND n.kind = 'measure' AND n.idx = m.idx
+  LEFT JOIN weight w ON w.weight_set_id = m.weight_set_id AND w.measure = m.idx;
+CREATE VIEW alerts AS
+  SELECT c.title, s.as_of, a.key AS account, n.name AS alert, n.title AS alert_title, n.extra AS severity,
+         (r.alerts_fired >> n.idx) & 1 AS fired, r.score, r.snapshot_id
+  FROM result r
+  JOIN snapshot s ON s.id = r.snapshot_id
+  JOIN scorecard c ON c.id = s.scorecard_id
+  JOIN account a ON a.id = r.account_id
+  JOIN card_name n ON n.card_version_id = s.card_version_id AND n.kind = 'alert' AND (r.alerts_active >> n.idx) & 1;
+)sql",
+                      measures));
+}
+
+}  // namespace healthc::history

@@ -1,0 +1,35 @@
+// The store's schema: the version-1 tables, the migration steps from older versions, and the
+// name-based SQL views for BI tools (docs/store.md). Internal to runtime/history/.
+#pragma once
+
+#include <span>
+#include <string>
+
+#include "runtime/history/sqlite_db.h"
+
+namespace healthc::history {
+
+// One step of the schema's history: brings a store from version `from` to `from + 1`. Version
+// 0 is an empty file; its step creates the version-1 tables.
+struct Migration {
+  int from = 0;
+  void (*apply)(Db& db);
+};
+
+// The steps this build knows, in order (kSchemaVersion of them).
+std::span<const Migration> migrations();
+
+// Brings `db` to the last of `steps`' versions in one transaction per step (PRAGMA
+// user_version and the meta row `schema_version` move together). A store of a version newer
+// than the steps know is refused (StoreError naming both versions); a file with tables but no
+// version is not a store. Returns the version the store had.
+int migrate(Db& db, std::span<const Migration> steps);
+
+// The result table stores each measure's value and score in positional columns m<i>_value,
+// m<i>_score; a card with more measures than any before adds columns (and the views that read
+// them are rebuilt). Call inside a write transaction.
+int measure_columns(Db& db);
+void ensure_measure_columns(Db& db, int count);
+void create_views(Db& db, int measure_columns);
+
+}  // namespace healthc::history

@@ -1,0 +1,199 @@
+// Recording a run's accounts into the store, and the alerts that fired (snapshot_sink.h).
+#include "runtime/history/snapshot_sink.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <limits>
+
+namespace healthc::history {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+const char* severity_text(ir::Severity s) {
+  switch (s) {
+    case ir::Severity::Info: return "info";
+    case ir::Severity::Low: return "low";
+    case ir::Severity::Medium: return "medium";
+    case ir::Severity::High: return "high";
+    case ir::Severity::Critical: return "critical";
+  }
+  return "medium";
+}
+
+void append_csv_cell(std::string& out, std::string_view s) {
+  if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out.append(s);
+    return;
+  }
+  out.push_back('"');
+  for (char c : s) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+}
+
+// The v2 outputs of BlockScores, where the engines fill them (until then: unscored, none).
+template <class S>
+int32_t weighted_of(const S& s, size_t r) {
+  if constexpr (requires { s.weighted_score; }) return s.weighted_score.empty() ? -1 : s.weighted_score[r];
+  else return -1;
+}
+template <class S>
+uint64_t alerts_of(const S& s, size_t r) {
+  if constexpr (requires { s.alerts_active; }) return s.alerts_active.empty() ? 0 : s.alerts_active[r];
+  else return 0;
+}
+template <class S>
+uint64_t stale_of(const S& s, size_t r) {
+  if constexpr (requires { s.stale; }) return s.stale.empty() ? 0 : s.stale[r];
+  else return 0;
+}
+
+}  // namespace
+
+FiredAlerts::FiredAlerts(const ir::Program& program, std::string as_of, rt::OutputFormat format)
+    : program_(program), as_of_(std::move(as_of)), format_(format), rows_(program.alerts.size()) {}
+
+size_t FiredAlerts::count() const {
+  size_t n = 0;
+  for (const auto& r : rows_) n += r.size();
+  return n;
+}
+
+bool FiredAlerts::write(std::FILE* out) const {
+  if (format_ == rt::OutputFormat::Csv) {
+    const std::string header =
+        fmt::format("as_of,{},alert,title,severity,segment,score,previous_score,band,previous_band,label,reasons\n",
+                    program_.fields[static_cast<size_t>(program_.key_field)].name);
+    if (std::fwrite(header.data(), 1, header.size(), out) != header.size()) return false;
+  }
+  // Critical first; within a severity, the alerts' order in the card.
+  for (int sev = static_cast<int>(ir::Severity::Critical); sev >= 0; --sev)
+    for (size_t a = 0; a < rows_.size(); ++a) {
+      if (static_cast<int>(program_.alerts[a].severity) != sev) continue;
+      for (const std::string& row : rows_[a])
+        if (std::fwrite(row.data(), 1, row.size(), out) != row.size()) return false;
+    }
+  return std::fflush(out) == 0 && !std::ferror(out);
+}
+
+SnapshotSink::SnapshotSink(const ir::Program& program, SnapshotWriter& writer, const PastSnapshots& past,
+                           FiredAlerts* alerts)
+    : program_(program), writer_(writer), past_(past), alerts_(alerts) {
+  const size_t m = program.measures.size();
+  record_.m_value.resize(m);
+  record_.m_score.resize(m);
+  record_.m_weight.resize(m);
+}
+
+void SnapshotSink::alert_row(const rt::ScoredBlock& b, size_t row, size_t alert, int64_t prev) {
+  const ir::Program& p = program_;
+  const ir::Alert& a = p.alerts[alert];
+  const BlockScores& s = b.scores;
+  const std::string_view key = b.block.text[static_cast<size_t>(p.key_field)][row].view();
+  const int32_t seg = s.segment[row];
+  const std::string_view segment =
+      seg < static_cast<int32_t>(p.segments.size()) ? std::string_view(p.segments[static_cast<size_t>(seg)].name) : "default";
+  const int32_t bi = s.band[row];
+  const std::string_view band =
+      bi < static_cast<int32_t>(p.bands.size()) ? std::string_view(p.bands[static_cast<size_t>(bi)].name) : "unscored";
+  const std::string_view label = s.label[row] < 0 ? std::string_view() : p.labels[static_cast<size_t>(s.label[row])].name;
+  const int32_t prev_score = past_.previous_score(prev);
+  const std::string_view prev_band = past_.previous_band(prev);
+  const std::string reasons = rt::reasons_text(p, s, row);
+  std::string out;
+  if (alerts_->format() == rt::OutputFormat::Csv) {
+    auto cell = [&](std::string_view v, bool last = false) {
+      append_csv_cell(out, v);
+      out.push_back(last ? '\n' : ',');
+    };
+    cell(alerts_->as_of());
+    cell(key);
+    cell(a.name);
+    cell(a.title);
+    cell(severity_text(a.severity));
+    cell(segment);
+    cell(s.score[row] < 0 ? std::string() : std::to_string(s.score[row]));
+    cell(prev_score < 0 ? std::string() : std::to_string(prev_score));
+    cell(band);
+    cell(prev_band);
+    cell(label);
+    cell(reasons, true);
+  } else {
+    auto str = [&](const char* name, std::string_view v, bool null_if_empty = false) {
+      out += out.empty() ? "{" : ",";
+      rt::append_json_string(out, name);
+      out.push_back(':');
+      if (null_if_empty && v.empty()) out += "null";
+      else rt::append_json_string(out, v);
+    };
+    auto num = [&](const char* name, int32_t v) {
+      out += ",";
+      rt::append_json_string(out, name);
+      out += v < 0 ? std::string(":null") : ":" + std::to_string(v);
+    };
+    str("as_of", alerts_->as_of());
+    str(p.fields[static_cast<size_t>(p.key_field)].name.c_str(), key);
+    str("alert", a.name);
+    str("title", a.title);
+    str("severity", severity_text(a.severity));
+    str("segment", segment);
+    num("score", s.score[row]);
+    num("previous_score", prev_score);
+    str("band", band);
+    str("previous_band", prev_band, true);
+    str("label", label, true);
+    str("reasons", reasons);
+    out += "}\n";
+  }
+  alerts_->add(alert, std::move(out));
+}
+
+rt::SinkStatus SnapshotSink::consume(rt::ScoredBlock& b, std::string&) {
+  const ir::Program& p = program_;
+  const BlockScores& s = b.scores;
+  const size_t rows = b.block.rows;
+  const size_t measures = p.measures.size();
+  const auto& keys = b.block.text[static_cast<size_t>(p.key_field)];
+  try {
+    for (size_t r = 0; r < rows; ++r) {
+      AccountRecord& a = record_;
+      a.key.assign(keys[r].view());
+      a.row = static_cast<int64_t>(b.first_row + r);
+      a.segment = s.segment[r];
+      a.score = s.score[r];
+      a.weighted = weighted_of(s, r);
+      a.band = s.band[r];
+      a.label = s.label[r];
+      a.override_ = s.override_[r];
+      a.alerts_active = alerts_of(s, r);
+      a.stale = stale_of(s, r);
+      const int64_t prev = past_.previous_row(keys[r].view());
+      a.alerts_fired = a.alerts_active & ~past_.previous_alerts(prev);
+      for (size_t m = 0; m < measures; ++m) {
+        const size_t at = m * s.rows + r;
+        a.m_value[m] = s.detail && s.m_value_valid[at] ? s.m_value[at] : kNaN;
+        a.m_score[m] = s.detail && s.m_score_valid[at] ? s.m_score[at] : kNaN;
+        a.m_weight[m] = s.detail && s.m_weight_valid[at] ? s.m_weight[at] : kNaN;
+      }
+      writer_.add(a);
+      if (a.alerts_fired) {
+        for (size_t al = 0; al < p.alerts.size() && al < 64; ++al)
+          if (a.alerts_fired >> al & 1) {
+            ++fired_;
+            if (alerts_) alert_row(b, r, al, prev);
+          }
+      }
+    }
+  } catch (const StoreError& e) {
+    error_ = e.what();
+    return rt::SinkStatus::Failed;
+  }
+  return rt::SinkStatus::Continue;
+}
+
+}  // namespace healthc::history

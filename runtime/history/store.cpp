@@ -1,0 +1,551 @@
+// The history store on SQLite (store.h): opening and migrating, reading snapshots and one
+// account's history, and the snapshot writer (one transaction a snapshot).
+#include "runtime/history/store.h"
+
+#include <fmt/format.h>
+#include <nettle/sha2.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <unordered_map>
+
+#include "runtime/history/schema.h"
+#include "runtime/history/sqlite_db.h"
+#include "runtime/io/cell_parse.h"
+
+namespace healthc::history {
+
+namespace {
+
+const char* severity_name(ir::Severity s) {
+  switch (s) {
+    case ir::Severity::Info: return "info";
+    case ir::Severity::Low: return "low";
+    case ir::Severity::Medium: return "medium";
+    case ir::Severity::High: return "high";
+    case ir::Severity::Critical: return "critical";
+  }
+  return "medium";
+}
+
+ir::Severity severity_from(std::string_view s) {
+  if (s == "info") return ir::Severity::Info;
+  if (s == "low") return ir::Severity::Low;
+  if (s == "high") return ir::Severity::High;
+  if (s == "critical") return ir::Severity::Critical;
+  return ir::Severity::Medium;
+}
+
+std::string sha256_hex(std::string_view text) {
+  sha256_ctx ctx;
+  sha256_init(&ctx);
+  sha256_update(&ctx, text.size(), reinterpret_cast<const uint8_t*>(text.data()));
+  uint8_t digest[SHA256_DIGEST_SIZE];
+  sha256_digest(&ctx, sizeof digest, digest);
+  std::string hex;
+  for (uint8_t b : digest) hex += fmt::format("{:02x}", b);
+  return hex;
+}
+
+std::string utc_now() {
+  const auto now = std::chrono::system_clock::now();
+  const auto secs = std::chrono::floor<std::chrono::seconds>(now);
+  const auto days = std::chrono::floor<std::chrono::days>(secs);
+  const std::chrono::year_month_day ymd{days};
+  const std::chrono::hh_mm_ss hms{secs - days};
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", static_cast<int>(ymd.year()),
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), hms.hours().count(),
+                     hms.minutes().count(), hms.seconds().count());
+}
+
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+using KeyMap = std::unordered_map<std::string, int64_t, StringHash, std::equal_to<>>;
+
+std::string weights_key(const std::vector<double>& w) {
+  std::string k(w.size() * sizeof(double), '\0');
+  for (size_t i = 0; i < w.size(); ++i) {
+    double v = std::isnan(w[i]) ? std::numeric_limits<double>::quiet_NaN() : w[i];
+    std::memcpy(k.data() + i * sizeof(double), &v, sizeof v);
+  }
+  return k;
+}
+
+constexpr const char* kInfoColumns =
+    "s.id, c.title, s.as_of, s.as_of_days, v.hash, s.params, s.rows_read, s.rows_scored, s.rows_rejected, "
+    "s.recorded_at, s.card_version_id";
+constexpr const char* kInfoFrom =
+    " FROM snapshot s JOIN scorecard c ON c.id = s.scorecard_id JOIN card_version v ON v.id = s.card_version_id ";
+
+SnapshotInfo info_from(const Stmt& s) {
+  SnapshotInfo i;
+  i.id = s.int64(0);
+  i.title = s.text(1);
+  i.as_of = s.text(2);
+  i.as_of_days = s.int32(3);
+  i.card_hash = s.text(4);
+  i.params_json = s.text(5);
+  i.rows_read = s.int64(6);
+  i.rows_scored = s.int64(7);
+  i.rows_rejected = s.int64(8);
+  i.recorded_at = s.text(9);
+  return i;
+}
+
+class SqliteStore;
+
+class SqliteWriter final : public SnapshotWriter {
+ public:
+  SqliteWriter(Db& db, const std::string& title, const std::string& as_of, const std::string& card_text,
+               const CardNames& names, const std::string& params_json);
+  ~SqliteWriter() override;
+  void add(const AccountRecord& account) override;
+  void commit(int64_t rows_read, int64_t rows_scored, int64_t rows_rejected) override;
+
+ private:
+  int64_t account_id(const std::string& key);
+  int64_t weight_set_id(const std::vector<double>& weights);
+
+  Db& db_;
+  size_t measures_ = 0;
+  int64_t scorecard_id_ = 0, snapshot_id_ = 0;
+  bool open_ = false;
+  KeyMap accounts_;
+  std::unordered_map<std::string, int64_t> weight_sets_;
+  Stmt insert_result_, insert_account_, insert_weight_set_, insert_weight_;
+};
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(const std::string& path, Mode mode);
+  std::vector<std::string> titles() const override;
+  std::vector<SnapshotInfo> snapshots(const std::string& title) const override;
+  std::optional<SnapshotInfo> latest(const std::string& title, int32_t at_most_days, int32_t before_days) const override;
+  Snapshot read(int64_t snapshot_id, bool with_text) const override;
+  AccountHistory account_history(const std::string& title, const std::string& key) const override;
+  std::unique_ptr<SnapshotWriter> begin_snapshot(const std::string& title, const std::string& as_of,
+                                                 const std::string& card_text, const CardNames& names,
+                                                 const std::string& params_json) override;
+
+ private:
+  CardNames card_names(int64_t card_version_id) const;
+  std::vector<double> weights(int64_t weight_set_id, size_t measures,
+                              std::unordered_map<int64_t, std::vector<double>>& cache) const;
+  // Reads one result row (columns from kResultColumns onward at `col`) into `rec`.
+  void read_record(const Stmt& s, int col, size_t measures, std::unordered_map<int64_t, std::vector<double>>& cache,
+                   AccountRecord& rec) const;
+
+  mutable Db db_;
+  Mode mode_;
+};
+
+std::string result_columns(size_t measures) {
+  std::string cols =
+      "r.row, r.segment, r.weighted, r.score, r.band, r.label, r.override, r.alerts_active, r.alerts_fired, r.stale, "
+      "r.weight_set_id";
+  for (size_t m = 0; m < measures; ++m) cols += fmt::format(", r.m{0}_value, r.m{0}_score", m);
+  return cols;
+}
+
+SqliteStore::SqliteStore(const std::string& path, Mode mode) : mode_(mode) {
+  const bool ro = mode == Mode::ReadOnly;
+  db_.open(path, ro, !ro);
+  db_.exec("PRAGMA foreign_keys = OFF");
+  // SQLite opens a file it may not write read-only without a word; a run must not find out
+  // only at its first insert.
+  if (!ro && sqlite3_db_readonly(db_.get(), "main") == 1) db_.fail("cannot write", SQLITE_READONLY);
+  if (!ro) {
+    // WAL: readers go on reading the last committed state while a run writes, and a killed
+    // writer leaves only an uncommitted tail that the next open ignores. NORMAL sync is safe
+    // against a killed process in WAL mode (only a power loss may lose the last commit).
+    Stmt wal(db_, "PRAGMA journal_mode = WAL");
+    if (!wal.step() || wal.text_view(0) != "wal") db_.fail("switching to WAL failed", SQLITE_ERROR);
+    db_.exec("PRAGMA synchronous = NORMAL");
+    // Test hook: a store that cannot grow past N pages behaves as a full disk.
+    if (const char* pages = std::getenv("HEALTHC_STORE_MAX_PAGES"))
+      db_.exec(fmt::format("PRAGMA max_page_count = {}", std::atoll(pages)));
+  }
+  db_.exec("PRAGMA cache_size = -65536");
+  const int version = static_cast<int>(db_.scalar_int("PRAGMA user_version"));
+  if (version > kSchemaVersion) migrate(db_, migrations());  // refuses the newer store
+  if (ro) {
+    if (version == 0) throw StoreError(fmt::format("`{}` is not a healthc store (no schema version)", path));
+    if (version < kSchemaVersion)
+      throw StoreError(fmt::format("the store `{}` has schema version {}, older than this healthc's version {}; "
+                                   "open it once read-write (healthc score --store) to migrate it",
+                                   path, version, kSchemaVersion));
+    return;
+  }
+  migrate(db_, migrations());
+}
+
+std::vector<std::string> SqliteStore::titles() const {
+  std::vector<std::string> out;
+  Stmt s(db_, "SELECT title FROM scorecard WHERE id IN (SELECT scorecard_id FROM snapshot) ORDER BY title");
+  while (s.step()) out.push_back(s.text(0));
+  return out;
+}
+
+std::vector<SnapshotInfo> SqliteStore::snapshots(const std::string& title) const {
+  std::vector<SnapshotInfo> out;
+  Stmt s(db_, fmt::format("SELECT {}{}WHERE c.title = ? ORDER BY s.as_of_days", kInfoColumns, kInfoFrom));
+  s.bind(1, title);
+  while (s.step()) out.push_back(info_from(s));
+  return out;
+}
+
+std::optional<SnapshotInfo> SqliteStore::latest(const std::string& title, int32_t at_most_days,
+                                                int32_t before_days) const {
+  Stmt s(db_, fmt::format("SELECT {}{}WHERE c.title = ? AND s.as_of_days <= ? AND s.as_of_days < ? "
+                          "ORDER BY s.as_of_days DESC LIMIT 1",
+                          kInfoColumns, kInfoFrom));
+  s.bind(1, title).bind(2, at_most_days).bind(3, before_days);
+  if (!s.step()) return std::nullopt;
+  return info_from(s);
+}
+
+CardNames SqliteStore::card_names(int64_t card_version_id) const {
+  CardNames n;
+  Stmt k(db_, "SELECT key_field FROM card_version WHERE id = ?");
+  k.bind(1, card_version_id);
+  if (k.step()) n.key_field = k.text(0);
+  Stmt s(db_, "SELECT kind, name, title, extra FROM card_name WHERE card_version_id = ? ORDER BY kind, idx");
+  s.bind(1, card_version_id);
+  while (s.step()) {
+    const std::string_view kind = s.text_view(0);
+    if (kind == "segment") n.segments.push_back(s.text(1));
+    else if (kind == "band") n.bands.push_back(s.text(1)), n.band_colors.push_back(s.text(3));
+    else if (kind == "label") n.labels.push_back(s.text(1)), n.label_titles.push_back(s.text(2));
+    else if (kind == "override") n.overrides.push_back(s.text(1)), n.override_titles.push_back(s.text(2));
+    else if (kind == "measure") n.measures.push_back(s.text(1)), n.measure_titles.push_back(s.text(2));
+    else if (kind == "alert")
+      n.alerts.push_back(s.text(1)), n.alert_titles.push_back(s.text(2)),
+          n.alert_severities.push_back(severity_from(s.text_view(3)));
+    else if (kind == "stale") n.stale_measures.push_back(s.text(1));
+  }
+  return n;
+}
+
+std::vector<double> SqliteStore::weights(int64_t weight_set_id, size_t measures,
+                                         std::unordered_map<int64_t, std::vector<double>>& cache) const {
+  auto it = cache.find(weight_set_id);
+  if (it != cache.end()) return it->second;
+  std::vector<double> w(measures, std::numeric_limits<double>::quiet_NaN());
+  Stmt s(db_, "SELECT measure, weight FROM weight WHERE weight_set_id = ?");
+  s.bind(1, weight_set_id);
+  while (s.step())
+    if (static_cast<size_t>(s.int64(0)) < measures) w[static_cast<size_t>(s.int64(0))] = s.real(1);
+  cache.emplace(weight_set_id, w);
+  return w;
+}
+
+void SqliteStore::read_record(const Stmt& s, int col, size_t measures,
+                              std::unordered_map<int64_t, std::vector<double>>& cache, AccountRecord& r) const {
+  r.row = s.int64(col);
+  r.segment = s.int32(col + 1);
+  r.weighted = s.is_null(col + 2) ? -1 : s.int32(col + 2);
+  r.score = s.is_null(col + 3) ? -1 : s.int32(col + 3);
+  r.band = s.int32(col + 4);
+  r.label = s.is_null(col + 5) ? -1 : s.int32(col + 5);
+  r.override_ = s.is_null(col + 6) ? -1 : s.int32(col + 6);
+  r.alerts_active = static_cast<uint64_t>(s.int64(col + 7));
+  r.alerts_fired = static_cast<uint64_t>(s.int64(col + 8));
+  r.stale = static_cast<uint64_t>(s.int64(col + 9));
+  r.m_weight = s.is_null(col + 10) ? std::vector<double>(measures, std::numeric_limits<double>::quiet_NaN())
+                                   : weights(s.int64(col + 10), measures, cache);
+  r.m_value.resize(measures);
+  r.m_score.resize(measures);
+  for (size_t m = 0; m < measures; ++m) {
+    r.m_value[m] = s.real(col + 11 + 2 * static_cast<int>(m));
+    r.m_score[m] = s.real(col + 12 + 2 * static_cast<int>(m));
+  }
+}
+
+Snapshot SqliteStore::read(int64_t snapshot_id, bool with_text) const {
+  Snapshot snap;
+  Stmt i(db_, fmt::format("SELECT {}, v.text{}WHERE s.id = ?", kInfoColumns, kInfoFrom));
+  i.bind(1, snapshot_id);
+  if (!i.step()) throw StoreError(fmt::format("the store `{}` has no snapshot {}", db_.path(), snapshot_id));
+  snap.info = info_from(i);
+  if (with_text) snap.info.card_text = i.text(11);
+  snap.names = card_names(i.int64(10));
+  const size_t measures = snap.names.measures.size();
+  // One read transaction: the snapshot and its accounts as of one commit.
+  Stmt s(db_, fmt::format("SELECT a.key, {} FROM result r JOIN account a ON a.id = r.account_id "
+                          "WHERE r.snapshot_id = ?",
+                          result_columns(measures)));
+  s.bind(1, snapshot_id);
+  std::unordered_map<int64_t, std::vector<double>> cache;
+  while (s.step()) {
+    AccountRecord& r = snap.accounts.emplace_back();
+    r.key = s.text(0);
+    read_record(s, 1, measures, cache, r);
+  }
+  std::sort(snap.accounts.begin(), snap.accounts.end(),
+            [](const AccountRecord& a, const AccountRecord& b) { return a.row < b.row; });
+  return snap;
+}
+
+AccountHistory SqliteStore::account_history(const std::string& title, const std::string& key) const {
+  AccountHistory h;
+  // One read transaction over every statement, so the history is of one committed state.
+  db_.exec("BEGIN");
+  try {
+    Stmt a(db_, "SELECT a.id FROM account a JOIN scorecard c ON c.id = a.scorecard_id WHERE c.title = ? AND a.key = ?");
+    a.bind(1, title).bind(2, key);
+    if (!a.step()) {
+      db_.exec("COMMIT");
+      return h;
+    }
+    const int64_t account = a.int64(0);
+    Stmt snaps(db_, fmt::format("SELECT {}{}WHERE c.title = ? ORDER BY s.as_of_days", kInfoColumns, kInfoFrom));
+    snaps.bind(1, title);
+    std::map<int64_t, const CardNames*> names;
+    std::map<int64_t, Stmt> lookups;  // one prepared point lookup per card version's measure count
+    std::unordered_map<int64_t, std::vector<double>> cache;
+    while (snaps.step()) {
+      const int64_t version = snaps.int64(10);
+      auto n = names.find(version);
+      if (n == names.end()) {
+        h.names.push_back(std::make_unique<CardNames>(card_names(version)));
+        n = names.emplace(version, h.names.back().get()).first;
+      }
+      const size_t measures = n->second->measures.size();
+      auto l = lookups.find(static_cast<int64_t>(measures));
+      if (l == lookups.end())
+        l = lookups
+                .emplace(static_cast<int64_t>(measures),
+                         Stmt(db_, fmt::format("SELECT {} FROM result r WHERE r.snapshot_id = ? AND r.account_id = ?",
+                                               result_columns(measures))))
+                .first;
+      Stmt& q = l->second;
+      q.bind(1, snaps.int64(0)).bind(2, account);
+      if (q.step()) {
+        AccountHistoryEntry& e = h.entries.emplace_back();
+        e.info = info_from(snaps);
+        e.names = n->second;
+        e.record.key = key;
+        read_record(q, 0, measures, cache, e.record);
+      }
+      q.reset();
+    }
+    db_.exec("COMMIT");
+  } catch (...) {
+    sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+  return h;
+}
+
+std::unique_ptr<SnapshotWriter> SqliteStore::begin_snapshot(const std::string& title, const std::string& as_of,
+                                                            const std::string& card_text, const CardNames& names,
+                                                            const std::string& params_json) {
+  if (mode_ == Mode::ReadOnly) throw StoreError(fmt::format("the store `{}` was opened read-only", db_.path()));
+  if (!sqlite3_get_autocommit(db_.get()))
+    throw StoreError(fmt::format("the store `{}` is already writing a snapshot", db_.path()));
+  return std::make_unique<SqliteWriter>(db_, title, as_of, card_text, names, params_json);
+}
+
+// --- the writer ---
+
+SqliteWriter::SqliteWriter(Db& db, const std::string& title, const std::string& as_of, const std::string& card_text,
+                           const CardNames& names, const std::string& params_json)
+    : db_(db), measures_(names.measures.size()) {
+  const std::optional<int64_t> days = rt::parse_date(as_of);
+  if (!days) throw StoreError(fmt::format("`{}` is not a date YYYY-MM-DD", as_of));
+  db_.exec("BEGIN IMMEDIATE");
+  open_ = true;
+  Stmt(db_, "INSERT OR IGNORE INTO scorecard(title) VALUES (?)").bind(1, title).run();
+  Stmt sc(db_, "SELECT id FROM scorecard WHERE title = ?");
+  sc.bind(1, title).step();
+  scorecard_id_ = sc.int64(0);
+
+  const std::string hash = sha256_hex(card_text);
+  Stmt cv(db_, "SELECT id FROM card_version WHERE scorecard_id = ? AND hash = ?");
+  cv.bind(1, scorecard_id_).bind(2, hash);
+  int64_t version = 0;
+  if (cv.step()) {
+    version = cv.int64(0);
+  } else {
+    Stmt(db_, "INSERT INTO card_version(scorecard_id, hash, text, key_field) VALUES (?, ?, ?, ?)")
+        .bind(1, scorecard_id_)
+        .bind(2, hash)
+        .bind(3, card_text)
+        .bind(4, names.key_field)
+        .run();
+    version = sqlite3_last_insert_rowid(db_.get());
+    Stmt n(db_, "INSERT INTO card_name(card_version_id, kind, idx, name, title, extra) VALUES (?, ?, ?, ?, ?, ?)");
+    auto put = [&](const char* kind, const std::vector<std::string>& list, const std::vector<std::string>* titles,
+                   auto extra) {
+      for (size_t i = 0; i < list.size(); ++i)
+        n.bind(1, version)
+            .bind(2, std::string_view(kind))
+            .bind(3, static_cast<int64_t>(i))
+            .bind(4, list[i])
+            .bind(5, titles && i < titles->size() ? std::string_view((*titles)[i]) : std::string_view())
+            .bind(6, std::string_view(extra(i)))
+            .run();
+    };
+    auto none = [](size_t) { return std::string(); };
+    put("segment", names.segments, nullptr, none);
+    put("band", names.bands, nullptr,
+        [&](size_t i) { return i < names.band_colors.size() ? names.band_colors[i] : std::string(); });
+    put("label", names.labels, &names.label_titles, none);
+    put("override", names.overrides, &names.override_titles, none);
+    put("measure", names.measures, &names.measure_titles, none);
+    put("alert", names.alerts, &names.alert_titles, [&](size_t i) {
+      return std::string(i < names.alert_severities.size() ? severity_name(names.alert_severities[i]) : "medium");
+    });
+    put("stale", names.stale_measures, nullptr, none);
+  }
+  ensure_measure_columns(db_, static_cast<int>(measures_));
+
+  // Replacing (title, as_of): the old snapshot goes in the same transaction as the new one
+  // arrives, so a reader sees one or the other, never neither.
+  Stmt old(db_, "SELECT id FROM snapshot WHERE scorecard_id = ? AND as_of_days = ?");
+  old.bind(1, scorecard_id_).bind(2, *days);
+  if (old.step()) {
+    const int64_t id = old.int64(0);
+    Stmt(db_, "DELETE FROM result WHERE snapshot_id = ?").bind(1, id).run();
+    Stmt(db_, "DELETE FROM snapshot WHERE id = ?").bind(1, id).run();
+  }
+  Stmt(db_, "INSERT INTO snapshot(scorecard_id, card_version_id, as_of, as_of_days, params, rows_read, rows_scored, "
+            "rows_rejected, recorded_at) VALUES (?, ?, ?, ?, ?, 0, 0, 0, ?)")
+      .bind(1, scorecard_id_)
+      .bind(2, version)
+      .bind(3, as_of)
+      .bind(4, *days)
+      .bind(5, params_json.empty() ? std::string("{}") : params_json)
+      .bind(6, utc_now())
+      .run();
+  snapshot_id_ = sqlite3_last_insert_rowid(db_.get());
+
+  Stmt keys(db_, "SELECT key, id FROM account WHERE scorecard_id = ?");
+  keys.bind(1, scorecard_id_);
+  while (keys.step()) accounts_.emplace(keys.text(0), keys.int64(1));
+  Stmt ws(db_, "SELECT weight_set_id, measure, weight FROM weight WHERE weight_set_id IN "
+               "(SELECT id FROM weight_set WHERE measures = ?) ORDER BY weight_set_id");
+  ws.bind(1, static_cast<int64_t>(measures_));
+  std::map<int64_t, std::vector<double>> sets;
+  while (ws.step()) {
+    auto& w = sets.try_emplace(ws.int64(0), measures_, std::numeric_limits<double>::quiet_NaN()).first->second;
+    if (static_cast<size_t>(ws.int64(1)) < measures_) w[static_cast<size_t>(ws.int64(1))] = ws.real(2);
+  }
+  for (auto& [id, w] : sets) weight_sets_.emplace(weights_key(w), id);
+
+  std::string cols = "snapshot_id, account_id, row, segment, weighted, score, band, label, override, alerts_active, "
+                     "alerts_fired, stale, weight_set_id";
+  std::string params = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
+  for (size_t m = 0; m < measures_; ++m) {
+    cols += fmt::format(", m{0}_value, m{0}_score", m);
+    params += ", ?, ?";
+  }
+  insert_result_ = Stmt(db_, fmt::format("INSERT INTO result({}) VALUES ({})", cols, params));
+  insert_account_ = Stmt(db_, "INSERT INTO account(scorecard_id, key) VALUES (?, ?)");
+  insert_weight_set_ = Stmt(db_, "INSERT INTO weight_set(measures) VALUES (?)");
+  insert_weight_ = Stmt(db_, "INSERT INTO weight(weight_set_id, measure, weight) VALUES (?, ?, ?)");
+}
+
+SqliteWriter::~SqliteWriter() {
+  if (open_) sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+int64_t SqliteWriter::account_id(const std::string& key) {
+  auto it = accounts_.find(std::string_view(key));
+  if (it != accounts_.end()) return it->second;
+  insert_account_.bind(1, scorecard_id_).bind(2, key).run();
+  const int64_t id = sqlite3_last_insert_rowid(db_.get());
+  accounts_.emplace(key, id);
+  return id;
+}
+
+int64_t SqliteWriter::weight_set_id(const std::vector<double>& weights) {
+  std::string k = weights_key(weights);
+  auto it = weight_sets_.find(k);
+  if (it != weight_sets_.end()) return it->second;
+  insert_weight_set_.bind(1, static_cast<int64_t>(measures_)).run();
+  const int64_t id = sqlite3_last_insert_rowid(db_.get());
+  for (size_t m = 0; m < weights.size(); ++m)
+    if (!std::isnan(weights[m])) insert_weight_.bind(1, id).bind(2, static_cast<int64_t>(m)).bind(3, weights[m]).run();
+  weight_sets_.emplace(std::move(k), id);
+  return id;
+}
+
+void SqliteWriter::add(const AccountRecord& a) {
+  if (!open_) throw StoreError("the snapshot was already committed");
+  if (a.m_value.size() != measures_ || a.m_score.size() != measures_ || a.m_weight.size() != measures_)
+    throw StoreError(fmt::format("account `{}` has {} measures, the card {}", a.key, a.m_score.size(), measures_));
+  const bool weighs = std::any_of(a.m_weight.begin(), a.m_weight.end(), [](double w) { return !std::isnan(w); });
+  const int64_t ws = weighs ? weight_set_id(a.m_weight) : 0;
+  Stmt& s = insert_result_;
+  s.bind(1, snapshot_id_).bind(2, account_id(a.key)).bind(3, a.row).bind(4, a.segment);
+  if (a.weighted >= 0) s.bind(5, a.weighted);
+  if (a.score >= 0) s.bind(6, a.score);
+  s.bind(7, a.band);
+  if (a.label >= 0) s.bind(8, a.label);
+  if (a.override_ >= 0) s.bind(9, a.override_);
+  s.bind(10, static_cast<int64_t>(a.alerts_active))
+      .bind(11, static_cast<int64_t>(a.alerts_fired))
+      .bind(12, static_cast<int64_t>(a.stale));
+  if (weighs) s.bind(13, ws);
+  for (size_t m = 0; m < measures_; ++m) {
+    s.bind(14 + 2 * static_cast<int>(m), a.m_value[m]);
+    s.bind(15 + 2 * static_cast<int>(m), a.m_score[m]);
+  }
+  s.run();
+}
+
+void SqliteWriter::commit(int64_t rows_read, int64_t rows_scored, int64_t rows_rejected) {
+  if (!open_) throw StoreError("the snapshot was already committed");
+  Stmt(db_, "UPDATE snapshot SET rows_read = ?, rows_scored = ?, rows_rejected = ? WHERE id = ?")
+      .bind(1, rows_read)
+      .bind(2, rows_scored)
+      .bind(3, rows_rejected)
+      .bind(4, snapshot_id_)
+      .run();
+  insert_result_ = Stmt();
+  insert_account_ = Stmt();
+  insert_weight_set_ = Stmt();
+  insert_weight_ = Stmt();
+  db_.exec("COMMIT");
+  open_ = false;
+}
+
+}  // namespace
+
+CardNames names_of(const ir::Program& p) {
+  CardNames n;
+  n.key_field = p.key_field >= 0 ? p.fields[static_cast<size_t>(p.key_field)].name : std::string();
+  for (const auto& s : p.segments) n.segments.push_back(s.name);
+  n.segments.push_back("default");
+  for (const auto& b : p.bands) n.bands.push_back(b.name), n.band_colors.push_back(b.color);
+  n.bands.push_back("unscored");
+  n.band_colors.push_back("grey");
+  for (const auto& l : p.labels) n.labels.push_back(l.name), n.label_titles.push_back(l.title);
+  for (const auto& o : p.overrides) n.overrides.push_back(o.name), n.override_titles.push_back(o.title);
+  for (const auto& m : p.measures) n.measures.push_back(m.name), n.measure_titles.push_back(m.title);
+  for (const auto& a : p.alerts)
+    n.alerts.push_back(a.name), n.alert_titles.push_back(a.title), n.alert_severities.push_back(a.severity);
+  for (const auto& r : p.stale_rules) n.stale_measures.push_back(p.measures[static_cast<size_t>(r.measure)].name);
+  return n;
+}
+
+std::string card_hash(std::string_view text) { return sha256_hex(text); }
+
+std::string date_text(int32_t days) {
+  const std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{days}}};
+  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                     static_cast<unsigned>(ymd.day()));
+}
+
+std::unique_ptr<Store> Store::open(const std::string& path, Mode mode) {
+  return std::make_unique<SqliteStore>(path, mode);
+}
+
+}  // namespace healthc::history
