@@ -5,7 +5,6 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -104,12 +103,7 @@ std::string build_store(const std::string& name, int snapshots, size_t accounts)
   auto store = history::Store::open(building, history::Store::Mode::ReadWrite);
   const auto names = b2b_names();
   for (int d = 0; d < snapshots; ++d) {
-    const int32_t days = 20000 + d;
-    const auto date = std::chrono::sys_days(std::chrono::days(days));
-    const std::chrono::year_month_day ymd(date);
-    char as_of[16];
-    std::snprintf(as_of, sizeof as_of, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+    const std::string as_of = history::date_text(20000 + d);
     auto w = store->begin_snapshot("B2B SaaS health", as_of, "scorecard \"B2B SaaS health\"", names, "{}");
     std::mt19937_64 rng(d + 1);
     for (size_t i = 0; i < accounts; ++i) w->add(make_account(rng, static_cast<int64_t>(i), 0));
