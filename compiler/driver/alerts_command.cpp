@@ -30,6 +30,8 @@ int run_alerts(const std::vector<std::string>& args) {
     return usage_error("alerts", "--format must be `text`, `csv` or `json`");
   const auto severity = analysis::parse_severity(vm["severity"].as<std::string>());
   if (!severity) return usage_error("alerts", "--severity must be info, low, medium, high or critical");
+  if (vm.count("as-of") && !is_date(vm["as-of"].as<std::string>()))
+    return usage_error("alerts", "--as-of must be a date YYYY-MM-DD");
   const std::string path = vm["store"].as<std::string>();
   auto store = open_store_for_reading("alerts", path);
   if (!store) return kExitErrors;

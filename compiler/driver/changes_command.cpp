@@ -37,6 +37,9 @@ int run_changes(const std::vector<std::string>& args) {
   options.min_change = vm["min-change"].as<int>();
   options.band_changes = vm["band-changes"].as<bool>();
   if (options.min_change < 0 || options.min_change > 100) return usage_error("changes", "--min-change must be from 0 to 100");
+  for (const char* opt : {"from", "to"})
+    if (vm.count(opt) && !is_date(vm[opt].as<std::string>()))
+      return usage_error("changes", fmt::format("--{} must be a date YYYY-MM-DD", opt));
   const std::string path = vm["store"].as<std::string>();
   auto store = open_store_for_reading("changes", path);
   if (!store) return kExitErrors;

@@ -87,12 +87,12 @@ void render_readable(const analysis::ChangesResult& r, bool markdown, std::strin
   for (const auto& p : r.accounts) {
     const analysis::AccountChange c = r.change(p);
     if (!c.moved()) continue;
-    out += markdown ? fmt::format("\n**{}**\n\n", account_line(c)) : fmt::format("  {}\n", account_line(c));
+    out += markdown ? fmt::format("**{}**\n\n", account_line(c)) : fmt::format("  {}\n", account_line(c));
     if (!c.attributed) {
-      out += markdown ? fmt::format("{}\n", unattributed_reason(c)) : fmt::format("    {}\n", unattributed_reason(c));
+      out += markdown ? fmt::format("{}\n\n", unattributed_reason(c)) : fmt::format("    {}\n", unattributed_reason(c));
     } else {
       const Table at = attribution_table(r, c);
-      if (!at.rows.empty()) out += render_table(at, rf, 4);
+      if (!at.rows.empty()) out += render_table(at, rf, 4) + (markdown ? "\n" : "");
     }
     maybe_flush(out, flush);
   }

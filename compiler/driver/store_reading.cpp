@@ -52,20 +52,27 @@ std::optional<std::string> choose_scorecard(const std::string& command, const hi
 
 std::optional<size_t> find_snapshot(const std::string& command, const std::string& title,
                                     const std::vector<history::SnapshotInfo>& snapshots, const std::string& date) {
-  if (!rt::parse_date(date)) {
-    fmt::print(stderr, "healthc {}: `{}` is not a date YYYY-MM-DD\n", command, date);
-    return std::nullopt;
-  }
   for (size_t i = 0; i < snapshots.size(); ++i)
     if (snapshots[i].as_of == date) return i;
   if (snapshots.empty())
     fmt::print(stderr, "healthc {}: \"{}\" has no snapshots\n", command, title);
-  else
-    fmt::print(stderr, "healthc {}: \"{}\" has no snapshot as of {}; its {} snapshot{} run from {} to {}\n", command,
-               title, date, snapshots.size(), snapshots.size() == 1 ? "" : "s", snapshots.front().as_of,
-               snapshots.back().as_of);
+  else {
+    // The dates on either side of the one asked for: the likely typo or off-by-one.
+    std::string near;
+    for (size_t i = 0; i < snapshots.size(); ++i)
+      if (snapshots[i].as_of > date) {
+        near = i ? fmt::format("{} or {}", snapshots[i - 1].as_of, snapshots[i].as_of) : snapshots[i].as_of;
+        break;
+      }
+    if (near.empty()) near = snapshots.back().as_of;
+    fmt::print(stderr, "healthc {}: \"{}\" has no snapshot as of {} (the nearest: {}); its {} snapshot{} run from {} to {}\n",
+               command, title, date, near, snapshots.size(), snapshots.size() == 1 ? "" : "s",
+               snapshots.front().as_of, snapshots.back().as_of);
+  }
   return std::nullopt;
 }
+
+bool is_date(const std::string& text) { return rt::parse_date(text).has_value(); }
 
 void write_stdout(const std::string& text) { std::fwrite(text.data(), 1, text.size(), stdout); }
 

@@ -18,10 +18,13 @@ std::unique_ptr<history::Store> open_store_for_reading(const std::string& comman
 std::optional<std::string> choose_scorecard(const std::string& command, const history::Store& store,
                                             const std::string& title);
 
-// The snapshot of `title` as of `date` (YYYY-MM-DD) among `snapshots` (oldest first): its
+// The snapshot of `title` as of `date` (a valid YYYY-MM-DD) among `snapshots` (oldest first): its
 // index, or nothing after saying which dates there are.
 std::optional<size_t> find_snapshot(const std::string& command, const std::string& title,
                                     const std::vector<history::SnapshotInfo>& snapshots, const std::string& date);
+
+// Whether `text` is a date YYYY-MM-DD (the commands check their date options before opening the store).
+bool is_date(const std::string& text);
 
 // Writes `text` to standard output (the commands' large outputs go out in pieces).
 void write_stdout(const std::string& text);
