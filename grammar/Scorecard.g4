@@ -1,5 +1,8 @@
-// The syntax of the healthc scorecard language, v1 (docs/language.md). Syntax only: names,
-// types and every other rule are checked on the AST (compiler/check/).
+// The syntax of the healthc scorecard language, v2 (docs/language.md). Syntax only: names,
+// types and every other rule are checked on the AST (compiler/check/). v2's words are soft:
+// `alert`, `severity`, `stale`, `after` and `of` are tokens the `name` rule also accepts, and
+// `previous`, `none`, `days`, `weeks` and the severity levels are plain names the AST builder
+// and the checker read by their text, so a v1 card that uses any of them as a name stays valid.
 grammar Scorecard;
 
 file : decl* EOF ;
@@ -14,6 +17,7 @@ decl
   | segmentDecl
   | overrideDecl
   | labelDecl
+  | alertDecl
   ;
 
 scorecardDecl : SCORECARD STRING ;
@@ -34,7 +38,9 @@ paramDecl : PARAM name '=' signedNumber ;
 bandsDecl : BANDS '{' bandDecl* '}' ;
 bandDecl  : name FROM signedNumber COLOR name STRING? ;
 
-measureDecl : MEASURE name STRING? SUBJECTIVE? '{' measureItem* '}' ;
+measureDecl : MEASURE name STRING? SUBJECTIVE? staleRule? '{' measureItem* '}' ;
+// `stale after N days of DATEFIELD`; the unit is a name the builder reads (days, weeks).
+staleRule   : STALE AFTER signedNumber unit=name OF field=name ;
 measureItem
   : VALUE '=' expr                    # valueItem
   | SCORE '=' scoring                 # scoreItem
@@ -69,6 +75,7 @@ action
   | BAND name              # bandAction
   ;
 labelDecl : LABEL name STRING? (WHEN expr | OTHERWISE) ;
+alertDecl : ALERT name STRING? (FOR name (',' name)*)? WHEN expr (SEVERITY level=name)? ;
 
 // Expressions. ANTLR gives earlier alternatives tighter binding, so they are listed tightest
 // first: unary -; * /; + -; comparisons, `in`, `is missing`; not; and; or; if.
@@ -91,19 +98,25 @@ primary
   | STRING                              # stringLit
   | TRUE                                # trueLit
   | FALSE                               # falseLit
+  | name '(' expr ',' signedNumber unit=name ')'   # windowCall
   | name '(' (expr (',' expr)*)? ')'    # callExpr
   | name '.' (VALUE | SCORE)            # measureRef
+  // `previous.band`, `previous.label`, ...: the builder reads the qualifier's text.
+  | name '.' member=(BAND | LABEL | SEGMENT | OVERRIDE)   # pastRef
+  | name '.' name ('.' (VALUE | SCORE))?                 # pastNameRef
   | name                                # nameRef
   | VALUE                               # valueRef
   | SCORE                               # scoreRef
   | BAND                                # bandRef
   | SEGMENT                             # segmentRef
+  | LABEL                               # labelRef
   | UNSCORED                            # unscoredRef
   | '(' expr ')'                        # parenExpr
   ;
 
 signedNumber : '-'? NUM ;
-name : IDENT ;
+// v2's soft keywords are names wherever a name is wanted.
+name : IDENT | ALERT | SEVERITY | STALE | AFTER | OF ;
 
 // Keywords. Color and function names are not keywords.
 SCORECARD : 'scorecard' ;
@@ -152,6 +165,12 @@ CAP       : 'cap' ;
 FLOOR     : 'floor' ;
 TRUE      : 'true' ;
 FALSE     : 'false' ;
+// v2, soft (see `name`).
+ALERT     : 'alert' ;
+SEVERITY  : 'severity' ;
+STALE     : 'stale' ;
+AFTER     : 'after' ;
+OF        : 'of' ;
 
 // A number with an optional fraction and exponent; a trailing % divides by 100.
 NUM    : DIGITS ('.' DIGITS)? ([eE] [+-]? DIGITS)? '%'? ;

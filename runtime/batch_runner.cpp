@@ -23,6 +23,7 @@ namespace {
 struct Job {
   Batch batch;
   BlockScores scores;
+  HistoryColumns history;  // [history input][row], when the card reads history
   std::vector<std::string> scratch;  // [sink]
   uint64_t unscored = 0;
   uint64_t index = 0;  // the batch's ordinal
@@ -75,6 +76,7 @@ PipelineSummary run(const Scorecard& card, Source& source, std::span<Sink* const
   const bool score = opt.scoring != Scoring::None;
   const bool detail = opt.scoring == Scoring::Detail;
   const int32_t nbands = static_cast<int32_t>(card.program().bands.size());
+  const size_t nhistory = score ? card.program().history.size() : 0;
   // A source that reads keeps the calling thread for reading and ordering; blocks already in
   // memory need no reading, so the calling thread scores too ("helps") and no more threads
   // start than there are blocks (none for a single block).
@@ -104,12 +106,23 @@ PipelineSummary run(const Scorecard& card, Source& source, std::span<Sink* const
       const ColumnBlock& block = *job.batch.view;
       job.unscored = 0;
       if (score) {
-        card.score(block, opt.as_of, detail, job.scores);
+        if (nhistory > 0) {
+          // Sized and all missing first, so a provider fills only what it knows.
+          job.history.values.resize(nhistory);
+          job.history.valid.resize(nhistory);
+          for (size_t h = 0; h < nhistory; ++h) {
+            job.history.values[h].assign(block.rows, 0.0);
+            job.history.valid[h].assign(block.rows, 0);
+          }
+          if (opt.history) opt.history->fill(block, job.history);
+        }
+        card.score(block, opt.as_of, detail, nhistory > 0 ? &job.history : nullptr, job.scores);
         for (size_t r = 0; r < block.rows; ++r) job.unscored += job.scores.band[r] == nbands;
       } else {
         job.scores.rows = 0;
       }
-      const ScoredBlock view{block, job.scores, job.batch.rejects, job.index};
+      ScoredBlock view{block, job.scores, job.batch.rejects, job.index};
+      if (nhistory > 0) view.history = &job.history;
       for (size_t s = 0; s < sinks.size(); ++s) sinks[s]->prepare(view, job.scratch[s]);
     });
   };
@@ -193,6 +206,7 @@ PipelineSummary run(const Scorecard& card, Source& source, std::span<Sink* const
         const bool owned = job.batch.view == &job.batch.block;
         ScoredBlock view{*job.batch.view, job.scores, job.batch.rejects, next_write, sum.scored,
                          owned ? &job.batch.block : nullptr, &job.scores};
+        if (nhistory > 0) view.history = &job.history;
         const uint64_t rows = job.batch.view->rows;
         for (size_t s = 0; s < sinks.size() && !halted; ++s) {
           const SinkStatus st = sinks[s]->consume(view, job.scratch[s]);

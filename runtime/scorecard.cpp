@@ -4,6 +4,11 @@
 
 #include "compiler/eval/evaluator.h"
 
+#include <algorithm>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
 namespace healthc {
 
 void BlockScores::resize(size_t n, size_t measures, bool want_detail) {
@@ -13,12 +18,15 @@ void BlockScores::resize(size_t n, size_t measures, bool want_detail) {
   const size_t d = want_detail ? n * measures : 0;
   for (auto* v : {&m_value, &m_score, &m_weight}) v->resize(d);
   for (auto* v : {&m_value_valid, &m_score_valid, &m_weight_valid}) v->resize(d);
+  weighted_score.resize(n);
+  alerts_active.resize(n);
+  stale.resize(n);
 }
 
 ir::BatchOutputs BlockScores::outputs() {
   ir::BatchOutputs o{segment.data(), score.data(), band.data(), label.data(), override_.data(),
                      nullptr,        nullptr,      nullptr,     nullptr,      nullptr,         nullptr,
-                     nullptr,        nullptr,      nullptr};
+                     weighted_score.data(), alerts_active.data(), stale.data()};
   if (detail) {
     o.m_value = m_value.data();
     o.m_value_valid = m_value_valid.data();
@@ -68,7 +76,26 @@ std::shared_ptr<const Scorecard> Scorecard::make_native(ir::Program program, ir:
   return card;
 }
 
+namespace {
+
+// All-missing history columns of `rows` rows for every input (one shared zeroed column).
+struct MissingHistory {
+  std::vector<double> values;
+  std::vector<uint8_t> valid;
+  std::vector<const double*> value_ptrs;
+  std::vector<const uint8_t*> valid_ptrs;
+  MissingHistory(size_t inputs, size_t rows)
+      : values(rows, 0.0), valid(rows, 0), value_ptrs(inputs, values.data()), valid_ptrs(inputs, valid.data()) {}
+};
+
+}  // namespace
+
 void Scorecard::score(const rt::ColumnBlock& block, double as_of, bool detail, BlockScores& out) const {
+  score(block, as_of, detail, nullptr, out);
+}
+
+void Scorecard::score(const rt::ColumnBlock& block, double as_of, bool detail, const HistoryColumns* history,
+                      BlockScores& out) const {
   const size_t nf = program_.fields.size();
   std::vector<const double*> num(nf, nullptr);
   std::vector<const uint8_t*> valid(nf, nullptr);
@@ -81,13 +108,48 @@ void Scorecard::score(const rt::ColumnBlock& block, double as_of, bool detail, B
   }
   out.resize(block.rows, program_.measures.size(), detail);
   if (block.rows == 0) return;
-  const ir::BatchColumns in{num.data(), valid.data(), text.data(), as_of, static_cast<int64_t>(block.rows),
-                            nullptr,    nullptr};
-  score(in, detail, out.outputs());
+  ir::BatchColumns in{num.data(), valid.data(), text.data(), as_of, static_cast<int64_t>(block.rows), nullptr, nullptr};
+  const size_t nh = program_.history.size();
+  std::vector<const double*> hist(nh, nullptr);
+  std::vector<const uint8_t*> hist_valid(nh, nullptr);
+  if (nh > 0 && history && !history->values.empty()) {
+    if (history->values.size() != nh || history->valid.size() != nh)
+      throw std::invalid_argument("history columns for " + std::to_string(history->values.size()) +
+                                  " inputs, and the card reads " + std::to_string(nh));
+    for (size_t h = 0; h < nh; ++h) {
+      if (history->values[h].size() != block.rows || history->valid[h].size() != block.rows)
+        throw std::invalid_argument("history column " + std::to_string(h) + " does not have the block's " +
+                                    std::to_string(block.rows) + " rows");
+      hist[h] = history->values[h].data();
+      hist_valid[h] = history->valid[h].data();
+    }
+    in.history = hist.data();
+    in.history_valid = hist_valid.data();
+  }
+  ir::BatchOutputs o = out.outputs();
+  if (program_.alerts.empty() && program_.stale_rules.empty()) {
+    if (out.masks_written) {
+      std::fill(out.alerts_active.begin(), out.alerts_active.end(), 0);
+      std::fill(out.stale.begin(), out.stale.end(), 0);
+      out.masks_written = false;
+    }
+    o.alerts_active = o.stale = nullptr;
+  } else {
+    out.masks_written = true;
+  }
+  score(in, detail, o);  // no history columns: the overload below supplies missing ones
 }
 
-void Scorecard::score(const ir::BatchColumns& in, bool detail, const ir::BatchOutputs& out) const {
-  if (in.rows <= 0) return;
+void Scorecard::score(const ir::BatchColumns& given, bool detail, const ir::BatchOutputs& out) const {
+  if (given.rows <= 0) return;
+  // The engines read every history input's column: a caller without a store gives none.
+  std::optional<MissingHistory> missing;
+  ir::BatchColumns in = given;
+  if (!program_.history.empty() && (!in.history || !in.history_valid)) {
+    missing.emplace(program_.history.size(), static_cast<size_t>(in.rows));
+    in.history = missing->value_ptrs.data();
+    in.history_valid = missing->valid_ptrs.data();
+  }
   if (engine_ == Engine::Evaluator) {
     eval::evaluate(program_, in, out);
     return;

@@ -55,6 +55,14 @@ struct BlockScores {
   std::vector<int32_t> segment, score, band, label, override_;
   std::vector<double> m_value, m_score, m_weight;  // [measure * rows + row], when detail
   std::vector<uint8_t> m_value_valid, m_score_valid, m_weight_valid;
+  // v2, always [row]: the weighted score before overrides (-1 unscored); bit i of an alert mask
+  // is Program::alerts[i] being active, of a stale mask Program::stale_rules[i] (zero when the
+  // card has none).
+  std::vector<int32_t> weighted_score;
+  std::vector<uint64_t> alerts_active, stale;
+  // Whether a card with alerts or stale rules wrote the masks (so a card without them must
+  // zero them): a v1 card's run never touches them, which keeps its output traffic as it was.
+  bool masks_written = false;
   void resize(size_t rows, size_t measures, bool detail);
   ir::BatchOutputs outputs();
 };
@@ -88,9 +96,16 @@ class Scorecard {
   Engine engine() const { return engine_; }
   // The reader schema for this card's fields; `extra` names non-field columns to keep.
   rt::Schema schema(std::vector<std::string> extra = {}) const;
-  // Scores every row of `block`. Thread-safe; `out` belongs to the caller.
+  // Scores every row of `block`. Thread-safe; `out` belongs to the caller. The past values
+  // the rows read are all missing (no store).
   void score(const rt::ColumnBlock& block, double as_of, bool detail, BlockScores& out) const;
+  // The same with the block's history columns (the program's history inputs, each `block.rows`
+  // long); null or empty: every past value missing. Columns of another shape are a caller's
+  // bug: std::invalid_argument.
+  void score(const rt::ColumnBlock& block, double as_of, bool detail, const HistoryColumns* history,
+             BlockScores& out) const;
   // Scores columns already laid out for the batch ABI (the C API's zero-copy path). Thread-safe.
+  // Null history columns, for a program that reads history, read as all missing.
   void score(const ir::BatchColumns& in, bool detail, const ir::BatchOutputs& out) const;
   // Makes the native code of `variant` now if not yet made; what came of it.
   const NativeCode& prepare(int variant) const;

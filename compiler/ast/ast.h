@@ -28,6 +28,9 @@ enum class ExprKind : uint8_t {
   ScoreRef,    // the account's score (overrides, labels)
   BandRef,     // the account's band (overrides, labels)
   SegmentRef,  // the account's segment (overrides, labels)
+  LabelRef,    // the account's label (alerts)
+  Previous,    // v2 `previous.X`: past; text: the measure for MeasureScore/MeasureValue
+  Change,      // v2 `change(X, N days)`: args[0] is X, number the window in days
   Neg,
   Not,
   Binary,     // op
@@ -38,13 +41,19 @@ enum class ExprKind : uint8_t {
   Error,      // a piece the parser could not read; checks stay quiet about it
 };
 
+// What `previous.X` reads (spec "Reading the past in expressions").
+// Unknown: `previous.NAME` without `.score`/`.value`, which the checker reports.
+enum class PastKind : uint8_t { Score, Band, Label, Segment, Override, MeasureScore, MeasureValue, Unknown };
+
 enum class BinOp : uint8_t { Add, Sub, Mul, Div, Eq, Ne, Lt, Le, Gt, Ge, And, Or };
 const char* spelling(BinOp op);
 
 // What a NameRef (or MeasureRef) turned out to name.
 struct Resolution {
-  enum Kind : uint8_t { None, Field, Param, Measure, EnumMember, Band, Segment } kind = None;
-  int32_t index = -1;  // into the scorecard's vector of that kind; member index for EnumMember
+  enum Kind : uint8_t { None, Field, Param, Measure, EnumMember, Band, Segment, Label, Override } kind = None;
+  // Into the scorecard's vector of that kind; member index for EnumMember; for Override, -1
+  // is `none` (`previous.override == none`).
+  int32_t index = -1;
 };
 
 struct Expr {
@@ -55,7 +64,9 @@ struct Expr {
   BinOp op = BinOp::Add;
   bool negated = false;
   bool member_is_score = false;
-  SourceRange name_range;  // the name part of a Call or MeasureRef
+  PastKind past = PastKind::Score;  // Previous
+  SourceRange name_range;  // the name part of a Call or MeasureRef; what follows `previous.`
+  SourceRange window_range;  // Change: the `N days` part
   std::vector<std::unique_ptr<Expr>> args;
 
   // Checker annotations.
@@ -121,10 +132,19 @@ struct Band {
   SourceRange range;
 };
 
+// v2 `stale after N days of DATEFIELD`.
+struct StaleAfter {
+  double days = 0;  // weeks already multiplied out
+  SourceRange days_range;  // `N days`
+  Name field;
+  SourceRange range;
+};
+
 struct Measure {
   Name name;
   std::string title;
   bool subjective = false;
+  std::optional<StaleAfter> stale;
   ExprPtr value;  // null when the measure has no `value =`
   std::optional<Scoring> score;
   enum class Missing : uint8_t { Unscored, Score } missing = Missing::Unscored;
@@ -179,6 +199,16 @@ struct Label {
   SourceRange range;
 };
 
+// v2 `alert NAME ["Title"] [for SEGMENT, ...] when COND [severity LEVEL]`.
+struct Alert {
+  Name name;
+  std::string title;
+  std::vector<Name> segments;  // `for` list; empty means every segment
+  ExprPtr condition;
+  Name severity;  // empty text: no `severity` (medium)
+  SourceRange range;
+};
+
 struct Scorecard {
   std::string title;
   SourceRange title_range;
@@ -191,6 +221,7 @@ struct Scorecard {
   std::vector<Segment> segments;
   std::vector<Override> overrides;
   std::vector<Label> labels;
+  std::vector<Alert> alerts;
   SourceRange fields_block;  // empty when there is none
   SourceRange bands_block;
 };

@@ -16,6 +16,8 @@ struct Type {
     Enum,     // `index` is the field whose enum it is
     BandSet,  // the account's band: members are the band names plus `unscored`
     SegmentSet,  // the account's segment: members are the segment names plus `default`
+    LabelSet,    // a label (`previous.label`, `label` in alerts): members are the label names
+    OverrideSet, // `previous.override`: members are the override names plus `none`
   } kind = Error;
   int32_t index = -1;
 
@@ -27,7 +29,9 @@ struct Type {
   static Type enumeration(int32_t field) { return {Enum, field}; }
   bool operator==(const Type&) const = default;
   bool is_error() const { return kind == Error; }
-  bool is_category() const { return kind == Enum || kind == BandSet || kind == SegmentSet; }
+  bool is_category() const {
+    return kind == Enum || kind == BandSet || kind == SegmentSet || kind == LabelSet || kind == OverrideSet;
+  }
 };
 
 }  // namespace healthc::ast

@@ -38,6 +38,8 @@ std::string describe(const ast::Type& t, const ast::Scorecard& card) {
                  : "an enum";
     case ast::Type::BandSet: return "a band";
     case ast::Type::SegmentSet: return "a segment";
+    case ast::Type::LabelSet: return "a label";
+    case ast::Type::OverrideSet: return "an override";
   }
   return "?";
 }
@@ -50,6 +52,8 @@ CheckResult Checker::run() {
   check_measures();
   check_models();
   check_segments_overrides_labels();
+  check_alerts();
+  check_stale_rules();
   CheckResult r;
   r.ok = !diags_.has_errors();
   r.checked = std::move(out_);
@@ -81,9 +85,10 @@ void Checker::collect_names() {
   collect(models_, card_.models, "model", diags_);
   collect(segments_, card_.segments, "segment", diags_);
   collect(bands_, card_.bands, "band", diags_);
-  std::unordered_map<std::string, int32_t> overrides, labels;
+  std::unordered_map<std::string, int32_t> overrides, labels, alerts;
   collect(overrides, card_.overrides, "override", diags_);
   collect(labels, card_.labels, "label", diags_);
+  collect(alerts, card_.alerts, "alert", diags_);
 }
 
 void Checker::check_fields() {
@@ -141,7 +146,9 @@ void Checker::check_bands() {
 // Appends the measures `e` reads (as `name.value` or `name.score`), in the order the checker
 // meets them. Expression depth is bounded by the parser's nesting screen.
 void Checker::collect_measure_reads(const ast::Expr& e, std::vector<int32_t>& out) const {
-  if (e.kind == ast::ExprKind::MeasureRef) {
+  // `previous.M.value` needs M's value type, so M is checked first; a past score is a number.
+  const bool past_value = e.kind == ast::ExprKind::Previous && e.past == ast::PastKind::MeasureValue;
+  if (e.kind == ast::ExprKind::MeasureRef || past_value) {
     auto it = values_.find(e.text);
     if (it != values_.end() && it->second.kind == ast::Resolution::Measure) out.push_back(it->second.index);
   }
@@ -198,7 +205,7 @@ void Checker::check_measure(int32_t i) {
   if (m.value) {
     const ast::Type t = check_expr(*m.value, {ExprScope::MeasureValue, i});
     if (t.kind == ast::Type::Text || t.kind == ast::Type::Date || t.kind == ast::Type::BandSet ||
-        t.kind == ast::Type::SegmentSet)
+        t.kind == ast::Type::SegmentSet || t.kind == ast::Type::LabelSet || t.kind == ast::Type::OverrideSet)
       diags_.report(DiagKind::MeasureValueType, m.value->range, describe(t, card_));
     else
       measure_value_type_[i] = t;
@@ -227,22 +234,7 @@ void Checker::check_segments_overrides_labels() {
     }
   }
   for (ast::Override& o : card_.overrides) {
-    std::vector<int32_t> segs;
-    for (const ast::Name& n : o.segments) {
-      int32_t idx = -2;
-      if (n.text == "default") idx = -1;
-      else if (auto it = segments_.find(n.text); it != segments_.end()) idx = it->second;
-      if (idx == -2) {
-        diags_.report(DiagKind::UnknownSegment, n.range, n.text);
-        continue;
-      }
-      if (std::find(segs.begin(), segs.end(), idx) != segs.end()) {
-        diags_.report(DiagKind::DuplicateForSegment, n.range, n.text);
-        continue;
-      }
-      segs.push_back(idx);
-    }
-    out_.override_segments.push_back(std::move(segs));
+    out_.override_segments.push_back(for_list(o.segments));
     check_condition(o.condition.get(), {ExprScope::Override, -1});
     int32_t band = -1;
     if (o.action == ast::ActionKind::Band) {
@@ -255,6 +247,26 @@ void Checker::check_segments_overrides_labels() {
   }
   for (ast::Label& l : card_.labels)
     if (l.condition) check_condition(l.condition.get(), {ExprScope::Label, -1});
+}
+
+// A `for` list's segments (an index, or -1 for `default`), each unknown or repeated one reported.
+std::vector<int32_t> Checker::for_list(const std::vector<ast::Name>& names) {
+  std::vector<int32_t> segs;
+  for (const ast::Name& n : names) {
+    int32_t idx = -2;
+    if (n.text == "default") idx = -1;
+    else if (auto it = segments_.find(n.text); it != segments_.end()) idx = it->second;
+    if (idx == -2) {
+      diags_.report(DiagKind::UnknownSegment, n.range, n.text);
+      continue;
+    }
+    if (std::find(segs.begin(), segs.end(), idx) != segs.end()) {
+      diags_.report(DiagKind::DuplicateForSegment, n.range, n.text);
+      continue;
+    }
+    segs.push_back(idx);
+  }
+  return segs;
 }
 
 CheckResult check(ast::Scorecard& card, DiagnosticList& diags) {

@@ -14,6 +14,12 @@ namespace healthc::check {
 // The largest weight a model entry may have (E0510). With it, no sum or product of a card's
 // weights can overflow a double.
 inline constexpr double kMaxWeight = 1e6;
+// The most alerts and `stale after` rules a card may have (E0806, E0810): each is one bit of a
+// 64-bit mask per row (ir::kMaxAlerts, ir::kMaxStaleRules).
+inline constexpr size_t kMaxAlerts = 64;
+inline constexpr size_t kMaxStaleRules = 64;
+// The longest `change` window and `stale after` period, in days (100 years).
+inline constexpr double kMaxDays = 36500;
 
 // A node of a model's weight tree after `extends` is applied.
 struct WeightNode {
@@ -40,6 +46,10 @@ struct CheckedScorecard {
   // Per override: the segments of its `for` list (segment index, or -1 for `default`).
   std::vector<std::vector<int32_t>> override_segments;
   std::vector<int32_t> override_band;  // per override: the band of a `band B` action, else -1
+  // v2. Per alert: its `for` list (as override_segments) and severity (0 info .. 4 critical).
+  std::vector<std::vector<int32_t>> alert_segments;
+  std::vector<uint8_t> alert_severity;
+  std::vector<int32_t> stale_field;  // per measure: the date field of its `stale after`, else -1
   int32_t key_field = -1;
 };
 

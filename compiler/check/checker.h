@@ -12,7 +12,7 @@ namespace healthc::check {
 
 // Where an expression stands decides which names it may use.
 struct ExprScope {
-  enum Where : uint8_t { MeasureValue, MeasureScore, Segment, Override, Label } where = Segment;
+  enum Where : uint8_t { MeasureValue, MeasureScore, Segment, Override, Label, Alert } where = Segment;
   int32_t measure = -1;
 };
 
@@ -38,6 +38,13 @@ class Checker {
   void check_measure(int32_t i);
   void collect_measure_reads(const ast::Expr& e, std::vector<int32_t>& out) const;
   void check_segments_overrides_labels();
+  std::vector<int32_t> for_list(const std::vector<ast::Name>& names);
+
+  // time_check.cpp: v2's past, alerts and stale rules.
+  ast::Type check_previous(ast::Expr& e, const ExprScope& scope);
+  ast::Type check_change(ast::Expr& e, const ExprScope& scope);
+  void check_alerts();
+  void check_stale_rules();
 
   ast::Type check_binary(ast::Expr& e, const ExprScope& scope);
   ast::Type check_compare(ast::Expr& e, const ExprScope& scope);

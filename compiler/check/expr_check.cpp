@@ -35,12 +35,20 @@ std::vector<std::string> Checker::members_of(const Type& t) const {
     for (const ast::Segment& s : card_.segments) out.push_back(s.name.text);
     out.push_back("default");
   }
+  if (t.kind == Type::LabelSet)
+    for (const ast::Label& l : card_.labels) out.push_back(l.name.text);
+  if (t.kind == Type::OverrideSet) {
+    for (const ast::Override& o : card_.overrides) out.push_back(o.name.text);
+    out.push_back("none");
+  }
   return out;
 }
 
 std::string Checker::category_name(const Type& t) const {
   if (t.kind == Type::Enum) return "`" + card_.fields[t.index].name.text + "`";
   if (t.kind == Type::BandSet) return "the bands";
+  if (t.kind == Type::LabelSet) return "the labels";
+  if (t.kind == Type::OverrideSet) return "the overrides or `none`";
   return "the segments";
 }
 
@@ -54,10 +62,19 @@ bool Checker::resolve_member(Expr& e, const Type& category) {
     e.type = Type::error();
     return true;
   }
-  e.resolved = {category.kind == Type::Enum      ? ast::Resolution::EnumMember
-                : category.kind == Type::BandSet ? ast::Resolution::Band
-                                                 : ast::Resolution::Segment,
-                static_cast<int32_t>(it - members.begin())};
+  int32_t index = static_cast<int32_t>(it - members.begin());
+  ast::Resolution::Kind kind = ast::Resolution::Segment;
+  switch (category.kind) {
+    case Type::Enum: kind = ast::Resolution::EnumMember; break;
+    case Type::BandSet: kind = ast::Resolution::Band; break;
+    case Type::LabelSet: kind = ast::Resolution::Label; break;
+    case Type::OverrideSet:
+      kind = ast::Resolution::Override;
+      if (static_cast<size_t>(index) == card_.overrides.size()) index = -1;  // `none`
+      break;
+    default: break;
+  }
+  e.resolved = {kind, index};
   e.type = category;
   return true;
 }
@@ -96,6 +113,14 @@ Type Checker::check_name(Expr& e, const ExprScope&) {
 
 Type Checker::check_measure_ref(Expr& e, const ExprScope& scope) {
   auto it = values_.find(e.text);
+  if (it == values_.end() && e.text == "previous") {
+    // `previous.score` (or `.value`) reads the past unless the card has a measure `previous`.
+    e.kind = ExprKind::Previous;
+    e.past = e.member_is_score ? ast::PastKind::Score : ast::PastKind::Unknown;
+    e.text = e.member_is_score ? "" : "value";
+    e.name_range = {e.name_range.end + 1, e.range.end};
+    return check_previous(e, scope);
+  }
   if (it == values_.end()) {
     diags_.report(DiagKind::UnknownName, e.name_range, e.text);
     return Type::error();
@@ -130,7 +155,8 @@ Type Checker::check_measure_ref(Expr& e, const ExprScope& scope) {
 
 Type Checker::check_expr(Expr& e, const ExprScope& scope) {
   Type t = Type::error();
-  const bool account_scope = scope.where == ExprScope::Override || scope.where == ExprScope::Label;
+  const bool account_scope =
+      scope.where == ExprScope::Override || scope.where == ExprScope::Label || scope.where == ExprScope::Alert;
   switch (e.kind) {
     case ExprKind::Error: t = Type::error(); break;
     case ExprKind::Number: t = Type::number(); break;
@@ -162,6 +188,12 @@ Type Checker::check_expr(Expr& e, const ExprScope& scope) {
       }
       break;
     }
+    case ExprKind::LabelRef:
+      if (scope.where != ExprScope::Alert) diags_.report(DiagKind::LabelMisplaced, e.range);
+      t = Type{Type::LabelSet, -1};
+      break;
+    case ExprKind::Previous: t = check_previous(e, scope); break;
+    case ExprKind::Change: t = check_change(e, scope); break;
     case ExprKind::Neg: {
       const Type a = check_expr(*e.args[0], scope);
       require(*e.args[0], a, Type::Number, "-", "a number");
@@ -240,6 +272,8 @@ Type Checker::check_compare(Expr& e, const ExprScope& scope) {
   Expr& first = r_first ? r : l;
   Expr& second = r_first ? l : r;
   const Type tf = check_expr(first, scope);
+  // A bare name beside a piece that already failed may be a member of whatever it meant: quiet.
+  if (tf.is_error() && second.kind == ExprKind::NameRef && !values_.count(second.text)) return Type::error();
   const Type ts = tf.is_category() && resolve_member(second, tf) ? second.type : check_expr(second, scope);
   const Type a = r_first ? ts : tf;
   const Type b = r_first ? tf : ts;
@@ -294,6 +328,10 @@ Type Checker::check_call(Expr& e, const ExprScope& scope) {
   const stdlib::BuiltinInfo* fn = stdlib::find_builtin(e.text);
   std::vector<Type> args;
   for (auto& a : e.args) args.push_back(check_expr(*a, scope));
+  if (!fn && e.text == "change") {
+    diags_.report(DiagKind::ChangeNeedsWindow, e.range);
+    return Type::error();
+  }
   if (!fn) {
     diags_.report(DiagKind::UnknownFunction, e.name_range, e.text);
     return Type::error();

@@ -5,6 +5,7 @@
 // to the split emitter (split_emit.h).
 #include "compiler/codegen/codegen.h"
 
+#include "compiler/codegen/abi_emit.h"
 #include "compiler/codegen/inst_emit.h"
 #include "compiler/codegen/split_emit.h"
 #include "compiler/ir/conventions.h"
@@ -23,7 +24,7 @@ using llvm::IRBuilder;
 using llvm::Value;
 
 class Emitter {
-  static constexpr int kOutputs = 11;  // pointers in ir::BatchOutputs
+  static constexpr int kOutputs = kOutputSlots;
 
  public:
   Emitter(const ir::Program& p, llvm::Module& m, bool detail) : p_(p), m_(m), ctx_(m.getContext()), b_(ctx_), detail_(detail) {}
@@ -36,7 +37,9 @@ class Emitter {
     auto* i8p = llvm::Type::getInt8PtrTy(ctx_);
     const size_t nf = p_.fields.size();
     std::vector<llvm::Type*> kargs = {i64(), dbl()};
+    const size_t nh = p_.history.size();
     for (size_t f = 0; f < nf; ++f) kargs.insert(kargs.end(), {ptr_ty(dbl()), i8p, i8p});
+    for (size_t h = 0; h < nh; ++h) kargs.insert(kargs.end(), {ptr_ty(dbl()), i8p});
     for (int k = 0; k < kOutputs; ++k) kargs.push_back(i8p);
     auto* kty = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx_), kargs, false);
     fn_ = llvm::Function::Create(kty, llvm::Function::InternalLinkage, name + ".kernel", m_);
@@ -55,7 +58,11 @@ class Emitter {
       valid_.push_back(fn_->getArg(3 + 3 * f));
       text_.push_back(text ? fn_->getArg(4 + 3 * f) : nullptr);
     }
-    for (int k = 0; k < kOutputs; ++k) outs_.push_back(fn_->getArg(2 + 3 * nf + k));
+    for (size_t h = 0; h < nh; ++h) {
+      hist_.push_back(fn_->getArg(2 + 3 * nf + 2 * h));
+      hist_valid_.push_back(fn_->getArg(3 + 3 * nf + 2 * h));
+    }
+    for (int k = 0; k < kOutputs; ++k) outs_.push_back(fn_->getArg(2 + 3 * nf + 2 * nh + k));
     Value* empty = b_.CreateICmpSLE(rows_, b_.getInt64(0));
     b_.CreateCondBr(empty, done, loop);
 
@@ -76,8 +83,11 @@ class Emitter {
     llvm::Function* wrapper = llvm::Function::Create(fty, llvm::Function::ExternalLinkage, name, m_);
     wrapper->addFnAttr(llvm::Attribute::NoUnwind);
     b_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", wrapper));
-    Value* in = wrapper->getArg(0);
-    Value* out = wrapper->getArg(1);
+    auto* fail = llvm::BasicBlock::Create(ctx_, "no_memory", wrapper);
+    Value* rows = load_ptr(wrapper->getArg(0), kColumnsRows, i64());
+    const AbiView abi = normalise_abi(b_, m_, p_, wrapper->getArg(0), wrapper->getArg(1), rows, fail);
+    Value* in = abi.in;
+    Value* out = abi.out;
     Value* num_arr = load_ptr(in, 0, ptr_ty(ptr_ty(dbl())));
     Value* valid_arr = load_ptr(in, 8, ptr_ty(i8p));
     Value* text_arr = load_ptr(in, 16, ptr_ty(i8p));
@@ -89,8 +99,19 @@ class Emitter {
       args.push_back(b_.CreateLoad(i8p, b_.CreateConstGEP1_64(i8p, valid_arr, f)));
       args.push_back(b_.CreateLoad(i8p, b_.CreateConstGEP1_64(i8p, text_arr, f)));
     }
+    if (nh > 0) {
+      Value* hist_arr = load_ptr(in, kColumnsHistory, ptr_ty(ptr_ty(dbl())));
+      Value* valid_arr = load_ptr(in, kColumnsHistoryValid, ptr_ty(i8p));
+      for (size_t h = 0; h < nh; ++h) {
+        args.push_back(b_.CreateLoad(ptr_ty(dbl()), b_.CreateConstGEP1_64(ptr_ty(dbl()), hist_arr, h)));
+        args.push_back(b_.CreateLoad(i8p, b_.CreateConstGEP1_64(i8p, valid_arr, h)));
+      }
+    }
     for (int k = 0; k < kOutputs; ++k) args.push_back(load_ptr(out, 8 * k, i8p));
     b_.CreateCall(fn_, args);
+    release_abi(b_, m_, abi);
+    b_.CreateRetVoid();
+    b_.SetInsertPoint(fail);
     b_.CreateRetVoid();
   }
 
@@ -101,7 +122,7 @@ class Emitter {
   llvm::Type* i32() { return b_.getInt32Ty(); }
   llvm::Type* i64() { return b_.getInt64Ty(); }
   llvm::PointerType* ptr_ty(llvm::Type* t) { return llvm::PointerType::getUnqual(t); }
-  Value* load_ptr(Value* base, int offset, llvm::PointerType* ty) {
+  Value* load_ptr(Value* base, uint64_t offset, llvm::Type* ty) {
     Value* at = b_.CreateBitCast(b_.CreateConstGEP1_64(i8(), base, offset), ptr_ty(ty));
     return b_.CreateLoad(ty, at);
   }
@@ -121,16 +142,27 @@ class Emitter {
     frame_.num = [this](uint32_t f) { return num_[f]; };
     frame_.valid = [this](uint32_t f) { return valid_[f]; };
     frame_.text = [this](uint32_t f) { return text_[f]; };
+    frame_.history = [this](uint32_t h) { return hist_[h]; };
+    frame_.history_valid = [this](uint32_t h) { return hist_valid_[h]; };
   }
 
   void store_i32(int slot, Value* v) { b_.CreateStore(v, b_.CreateGEP(i32(), b_.CreateBitCast(outs_[slot], ptr_ty(i32())), row_)); }
-  V at(uint32_t i) { return i == ir::kNone ? V{cf(0), no()} : vals_[i]; }
+  V at(uint32_t i) { return i < vals_.size() && vals_[i].v ? vals_[i] : V{cf(0), no()}; }
+  // Bit i: item i's instruction holds (alerts, stale rules; at most 64 of each).
+  template <class Inst, class Items>
+  Value* mask(Inst inst, const Items& items) {
+    Value* bits = b_.getInt64(0);
+    for (size_t i = 0; i < items.size() && i < 64; ++i)
+      bits = b_.CreateOr(bits, b_.CreateShl(b_.CreateZExt(ie_.truthy(at(inst(items[i]))), i64()), i));
+    return bits;
+  }
 
   void body() {
     const ir::Results& res = p_.results;
     run(0, p_.detail_block.begin);
     if (detail_) run(p_.detail_block.begin, p_.detail_block.end);
     run(p_.detail_block.end, p_.labels_block.end);
+    run(p_.alerts_block.begin, p_.alerts_block.end);
     const V score = at(res.score);
     store_i32(0, b_.CreateFPToSI(at(res.segment).v, i32()));
     store_i32(1, b_.CreateSelect(score.ok, b_.CreateFPToSI(b_.CreateSelect(score.ok, score.v, cf(0)), i32()),
@@ -138,6 +170,14 @@ class Emitter {
     store_i32(2, b_.CreateFPToSI(at(res.band).v, i32()));
     store_i32(3, b_.CreateFPToSI(at(res.label).v, i32()));
     store_i32(4, b_.CreateFPToSI(at(res.override_).v, i32()));
+    const V weighted = at(res.weighted_score);
+    store_i32(kWeightedSlot, b_.CreateSelect(weighted.ok, b_.CreateFPToSI(b_.CreateSelect(weighted.ok, weighted.v, cf(0)), i32()),
+                                             b_.getInt32(ir::kUnscoredScore)));
+    auto store_mask = [&](int slot, Value* bits) {
+      b_.CreateStore(bits, b_.CreateGEP(i64(), b_.CreateBitCast(outs_[slot], ptr_ty(i64())), row_));
+    };
+    if (computes_slot(p_, kAlertsSlot)) store_mask(kAlertsSlot, mask([](const ir::Alert& a) { return a.condition; }, p_.alerts));
+    if (computes_slot(p_, kStaleSlot)) store_mask(kStaleSlot, mask([](const ir::StaleRule& r) { return r.stale; }, p_.stale_rules));
     if (!detail_) return;
     for (size_t m = 0; m < p_.measures.size(); ++m) {
       Value* pos = b_.CreateAdd(b_.CreateMul(b_.getInt64(m), rows_), row_);
@@ -163,7 +203,7 @@ class Emitter {
   llvm::PHINode* row_ = nullptr;
   Value* rows_ = nullptr;
   Value* as_of_ = nullptr;
-  std::vector<Value*> num_, valid_, text_, outs_;
+  std::vector<Value*> num_, valid_, text_, hist_, hist_valid_, outs_;
   std::vector<V> vals_;
 };
 

@@ -159,6 +159,10 @@ V InstEmitter::step(const ir::Inst& in, const Frame& f) {
       return {v, ok};
     }
     case Op::AsOf: return {f.as_of, yes()};
+    case Op::History: {  // like Load: the value as stored, valid where the column says so
+      Value* ok = b_.CreateICmpNE(b_.CreateLoad(i8(), b_.CreateGEP(i8(), f.history_valid(in.a), f.row)), b_.getInt8(0));
+      return {b_.CreateLoad(dbl(), b_.CreateGEP(dbl(), f.history(in.a), f.row)), ok};
+    }
     case Op::Coalesce: return {b_.CreateSelect(a.ok, a.v, b.v), b_.CreateOr(a.ok, b.ok)};
     case Op::TextEq: return text_eq(in, f);
     case Op::And: {

@@ -33,6 +33,8 @@ struct Frame {
   std::function<llvm::Value*(uint32_t)> num;     // field -> double* column (null for text)
   std::function<llvm::Value*(uint32_t)> valid;   // field -> i8* validity column
   std::function<llvm::Value*(uint32_t)> text;    // field -> i8* text cells (16 bytes each)
+  std::function<llvm::Value*(uint32_t)> history;        // history input -> double* column
+  std::function<llvm::Value*(uint32_t)> history_valid;  // history input -> i8* validity column
 };
 
 class InstEmitter {

@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "compiler/codegen/abi_emit.h"
 #include "compiler/codegen/inst_emit.h"
 #include "compiler/ir/conventions.h"
 
@@ -80,6 +81,7 @@ class SplitEmitter {
     cache_.clear();
     ie_.new_function();
     fields_.clear();
+    history_.clear();
     members_.clear();
     statements_ = 0;
   }
@@ -126,6 +128,14 @@ class SplitEmitter {
     fields_[key] = col;
     return col;
   }
+  // History input h's column of kind k (0 values, 1 validity) from ir::BatchColumns.
+  Value* history(uint32_t h, int k) {
+    auto key = std::pair{h, k};
+    if (auto it = history_.find(key); it != history_.end()) return it->second;
+    llvm::Type* elem = k == 0 ? static_cast<llvm::Type*>(ptr_ty(dbl())) : i8p();
+    Value* arr = member(in_, k == 0 ? kColumnsHistory : kColumnsHistoryValid, ptr_ty(elem));
+    return history_[key] = b_.CreateLoad(elem, b_.CreateConstGEP1_64(elem, arr, h));
+  }
 
   // Slot s's place in the scratch columns: a slot only gets a column when it is first
   // stored, so values that never leave their chunk take no scratch memory.
@@ -157,8 +167,11 @@ class SplitEmitter {
   // The instructions the variant runs, in order (the basic variant skips the detail block).
   std::vector<std::pair<uint32_t, uint32_t>> ranges() const {
     const ir::Block d = p_.detail_block;
-    if (detail_) return {{0, p_.labels_block.end}};
-    return {{0, d.begin}, {d.end, p_.labels_block.end}};
+    std::vector<std::pair<uint32_t, uint32_t>> r;
+    if (detail_) r = {{0, p_.labels_block.end}};
+    else r = {{0, d.begin}, {d.end, p_.labels_block.end}};
+    if (p_.alerts_block.end > p_.alerts_block.begin) r.emplace_back(p_.alerts_block.begin, p_.alerts_block.end);
+    return r;
   }
   // For each instruction, the last instruction that reads it; kNone for the results, which
   // the stores after the code read.
@@ -177,7 +190,9 @@ class SplitEmitter {
       if (i < p_.code.size()) last_use_[i] = ir::kNone;
     };
     const ir::Results& r = p_.results;
-    for (uint32_t i : {r.segment, r.score, r.band, r.label, r.override_}) external(i);
+    for (uint32_t i : {r.segment, r.weighted_score, r.score, r.band, r.label, r.override_}) external(i);
+    for (const ir::Alert& a : p_.alerts) external(a.condition);
+    for (const ir::StaleRule& s : p_.stale_rules) external(s.stale);
     if (detail_)
       for (const ir::Measure& m : p_.measures) external(m.value), external(m.score), external(m.weight);
   }
@@ -187,6 +202,8 @@ class SplitEmitter {
     frame_.num = [this](uint32_t f) { return p_.fields[f].type == ir::FieldType::Text ? nullptr : field(f, 0); };
     frame_.valid = [this](uint32_t f) { return field(f, 1); };
     frame_.text = [this](uint32_t f) { return field(f, 2); };
+    frame_.history = [this](uint32_t h) { return history(h, 0); };
+    frame_.history_valid = [this](uint32_t h) { return history(h, 1); };
   }
 
   void run(uint32_t begin, uint32_t end) {
@@ -196,12 +213,29 @@ class SplitEmitter {
       const bool chain_step = in.op == ir::Op::Select && in.b < p_.code.size() && p_.code[in.b].op == ir::Op::Const;
       if (in.op != ir::Op::Const) room(chain_step);
       if (p_.code[i].op == ir::Op::AsOf)
-        frame_.as_of = member(in_, 24, dbl());
+        frame_.as_of = member(in_, kColumnsAsOf, dbl());
       set(i, ie_.step(p_.code[i], frame_));
     }
   }
 
-  V result(uint32_t i) { return i == ir::kNone ? V{cf(0), ie_.no()} : get(i); }
+  V result(uint32_t i) { return i < p_.code.size() ? get(i) : V{cf(0), ie_.no()}; }
+  Value* to_i32_score(V x) {
+    return b_.CreateSelect(x.ok, b_.CreateFPToSI(b_.CreateSelect(x.ok, x.v, cf(0)), i32()), b_.getInt32(ir::kUnscoredScore));
+  }
+  // Bit i: item i's instruction holds (alerts, stale rules; at most 64 of each), a statement
+  // per eight items.
+  template <class Inst, class Items>
+  Value* mask(Inst inst, const Items& items) {
+    Value* bits = b_.getInt64(0);
+    for (size_t i = 0; i < items.size() && i < 64; ++i) {
+      if (i % 8 == 0) room();
+      bits = b_.CreateOr(bits, b_.CreateShl(b_.CreateZExt(ie_.truthy(result(inst(items[i]))), i64()), i));
+    }
+    return bits;
+  }
+  void store_mask(int slot, Value* bits) {
+    b_.CreateStore(bits, b_.CreateGEP(i64(), member(out_, 8 * slot, ptr_ty(i64())), row_));
+  }
 
   void body() {
     for (auto [begin, end] : ranges()) run(begin, end);
@@ -214,10 +248,14 @@ class SplitEmitter {
                      b_.CreateFPToSI(result(res.band).v, i32()), b_.CreateFPToSI(result(res.label).v, i32()),
                      b_.CreateFPToSI(result(res.override_).v, i32())};
     for (int k = 0; k < 5; ++k) b_.CreateStore(ints[k], b_.CreateGEP(i32(), member(out_, 8 * k, ptr_ty(i32())), row_));
+    b_.CreateStore(to_i32_score(result(res.weighted_score)),
+                   b_.CreateGEP(i32(), member(out_, 8 * kWeightedSlot, ptr_ty(i32())), row_));
+    if (computes_slot(p_, kAlertsSlot)) store_mask(kAlertsSlot, mask([](const ir::Alert& a) { return a.condition; }, p_.alerts));
+    if (computes_slot(p_, kStaleSlot)) store_mask(kStaleSlot, mask([](const ir::StaleRule& r) { return r.stale; }, p_.stale_rules));
     if (!detail_) return;
     for (size_t m = 0; m < p_.measures.size(); ++m) {
       room();
-      Value* pos = b_.CreateAdd(b_.CreateMul(b_.getInt64(m), member(in_, 32, i64())), row_);
+      Value* pos = b_.CreateAdd(b_.CreateMul(b_.getInt64(m), member(in_, kColumnsRows, i64())), row_);
       const ir::Measure& meas = p_.measures[m];
       auto put = [&](int slot, V x) {
         b_.CreateStore(b_.CreateSelect(x.ok, x.v, cf(0)), b_.CreateGEP(dbl(), member(out_, 8 * slot, ptr_ty(dbl())), pos));
@@ -241,11 +279,12 @@ class SplitEmitter {
     auto* release = llvm::BasicBlock::Create(ctx_, "release", fn);
     auto* done = llvm::BasicBlock::Create(ctx_, "done", fn);
     b_.SetInsertPoint(entry);
-    Value* in = fn->getArg(0);
-    Value* out = fn->getArg(1);
-    Value* rows = load_ptr(in, 32, i64());
+    Value* rows = load_ptr(fn->getArg(0), kColumnsRows, i64());
     b_.CreateCondBr(b_.CreateICmpSLE(rows, b_.getInt64(0)), done, alloc);
     b_.SetInsertPoint(alloc);
+    const AbiView abi = normalise_abi(b_, m_, p_, fn->getArg(0), fn->getArg(1), rows, done);
+    Value* in = abi.in;
+    Value* out = abi.out;
     // calloc: a slot is always written before it is read, but zeroed memory keeps a mistake
     // deterministic. One allocation per block of rows, not per tile.
     llvm::FunctionCallee calloc = m_.getOrInsertFunction("calloc", llvm::FunctionType::get(i8p(), {i64(), i64()}, false));
@@ -254,10 +293,12 @@ class SplitEmitter {
     Value* scratch = b_.CreateCall(calloc, {b_.getInt64(cells), b_.getInt64(9)});
     // Out of memory: the outputs are left as the caller initialised them (the runtime never
     // reaches this: it allocates far more for the block itself).
-    b_.CreateCondBr(b_.CreateIsNull(scratch), done, loop);
+    auto* no_scratch = llvm::BasicBlock::Create(ctx_, "no_scratch", fn);
+    llvm::BasicBlock* before = b_.GetInsertBlock();
+    b_.CreateCondBr(b_.CreateIsNull(scratch), no_scratch, loop);
     b_.SetInsertPoint(loop);
     llvm::PHINode* begin = b_.CreatePHI(i64(), 2, "begin");
-    begin->addIncoming(b_.getInt64(0), alloc);
+    begin->addIncoming(b_.getInt64(0), before);
     Value* vals = b_.CreateBitCast(scratch, ptr_ty(dbl()));
     Value* oks = b_.CreateConstGEP1_64(i8(), scratch, 8 * cells);
     Value* next = b_.CreateAdd(begin, b_.getInt64(kTileRows));
@@ -267,6 +308,9 @@ class SplitEmitter {
     b_.CreateCondBr(b_.CreateICmpSLT(next, rows), loop, release);
     b_.SetInsertPoint(release);
     b_.CreateCall(free, {scratch});
+    b_.CreateBr(no_scratch);
+    b_.SetInsertPoint(no_scratch);
+    release_abi(b_, m_, abi);
     b_.CreateBr(done);
     b_.SetInsertPoint(done);
     b_.CreateRetVoid();
@@ -287,7 +331,7 @@ class SplitEmitter {
   std::unordered_map<uint32_t, uint64_t> column_;  // slot -> scratch column
   uint64_t columns_ = 0;
   std::unordered_map<uint32_t, V> cache_;
-  std::map<std::pair<uint32_t, int>, Value*> fields_;
+  std::map<std::pair<uint32_t, int>, Value*> fields_, history_;
   std::map<std::pair<Value*, uint64_t>, Value*> members_;
   int statements_ = 0;
   std::vector<uint32_t> last_use_, pending_;

@@ -38,7 +38,7 @@ class RowEvaluator {
     for (uint32_t i = begin; i < end; ++i)
       if (p_.code[i].op != Op::Const) vals_[i] = step(p_.code[i], row);
   }
-  Value at(uint32_t i) const { return vals_[i]; }
+  Value at(uint32_t i) const { return i < vals_.size() ? vals_[i] : Value{}; }  // kNone: missing
 
  private:
   // The value of an op whose validity its policy decides: a body that sees only values
@@ -120,6 +120,11 @@ class RowEvaluator {
         return {ok && in_.num[in.a] ? in_.num[in.a][row] : 0.0, ok};
       }
       case Op::AsOf: return {in_.as_of, true};
+      case Op::History: {  // no columns at all (a caller without history): every value missing
+        if (!in_.history || !in_.history_valid) return {0, false};
+        const bool ok = in_.history_valid[in.a][row] != 0;
+        return {ok ? in_.history[in.a][row] : 0.0, ok};
+      }
       case Op::Coalesce: return a.ok ? a : b;
       case Op::TextEq: {
         const bool la = in_.valid[in.a][row] != 0;
@@ -156,12 +161,22 @@ class RowEvaluator {
   std::vector<Value> vals_;
 };
 
+// Bit i set where item i's instruction holds (valid and non-zero): alerts, stale rules.
+template <class Items, class Inst>
+uint64_t mask_of(const RowEvaluator& r, const Items& items, Inst inst) {
+  uint64_t bits = 0;
+  for (size_t i = 0; i < items.size() && i < 64; ++i)
+    if (truthy(r.at(inst(items[i])))) bits |= uint64_t{1} << i;
+  return bits;
+}
+
 }  // namespace
 
 void evaluate(const ir::Program& p, const ir::BatchColumns& in, const ir::BatchOutputs& out) {
   RowEvaluator r(p, in);
   const ir::Results& res = p.results;
   const ir::Block detail = p.detail_block;
+  const ir::Block alerts = p.alerts_block;
   const bool want_detail = out.m_value != nullptr;
   const size_t nm = p.measures.size();
   auto index = [&](uint32_t i) { return static_cast<int32_t>(r.at(i).v); };  // always valid
@@ -169,12 +184,19 @@ void evaluate(const ir::Program& p, const ir::BatchColumns& in, const ir::BatchO
     r.run(0, detail.begin, row);
     if (want_detail) r.run(detail.begin, detail.end, row);
     r.run(detail.end, p.labels_block.end, row);
+    r.run(alerts.begin, alerts.end, row);
     const Value score = r.at(res.score);
     out.segment[row] = index(res.segment);
     out.score[row] = score.ok ? static_cast<int32_t>(score.v) : ir::kUnscoredScore;
     out.band[row] = index(res.band);
     out.label[row] = index(res.label);
     out.override_[row] = index(res.override_);
+    if (out.weighted_score) {
+      const Value w = res.weighted_score == ir::kNone ? Value{} : r.at(res.weighted_score);
+      out.weighted_score[row] = w.ok ? static_cast<int32_t>(w.v) : ir::kUnscoredScore;
+    }
+    if (out.alerts_active) out.alerts_active[row] = mask_of(r, p.alerts, [](const ir::Alert& a) { return a.condition; });
+    if (out.stale) out.stale[row] = mask_of(r, p.stale_rules, [](const ir::StaleRule& s) { return s.stale; });
     if (!want_detail) continue;
     for (size_t m = 0; m < nm; ++m) {
       const ir::Measure& meas = p.measures[m];

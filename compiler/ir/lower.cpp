@@ -1,7 +1,9 @@
 // Lowers a checked AST to the scoring IR. Scoring forms become primitive instructions
 // (comparisons and selects), and so does the account pipeline (spec "The account's score":
 // segment, weighted means, rounding, overrides, band, label, effective weights), so the
-// evaluator and codegen each implement only the instructions.
+// evaluator and codegen each implement only the instructions. v2: reads of the past become
+// Op::History over distinct Program::history inputs, alerts a block after the labels, and a
+// `stale after` rule an always-valid instruction that unscores its measure.
 #include "compiler/ir/lower.h"
 
 #include <algorithm>
@@ -13,6 +15,8 @@
 
 namespace healthc::ir {
 namespace {
+
+static_assert(check::kMaxAlerts == kMaxAlerts && check::kMaxStaleRules == kMaxStaleRules);
 
 class Lowerer {
  public:
@@ -30,6 +34,8 @@ class Lowerer {
     p_.measures.resize(card_.measures.size());
     p_.measures_block.begin = pos();
     for (int32_t i : checked_.measure_order) lower_measure(i);
+    std::sort(p_.stale_rules.begin(), p_.stale_rules.end(),
+              [](const StaleRule& a, const StaleRule& b) { return a.measure < b.measure; });
     for (size_t s = 0; s < card_.segments.size(); ++s) {
       const ast::Segment& seg = card_.segments[s];
       p_.segments.push_back(Segment{seg.name.text, seg.title, expr(*seg.condition), checked_.segment_model[s]});
@@ -50,6 +56,7 @@ class Lowerer {
     p_.detail_block.end = pos();
     // Override conditions read the weighted score and its band; labels the final ones.
     score_ = p_.results.weighted_score;
+    score_kind_ = HistoryKind::WeightedScore;
     band_ = weighted_band_;
     p_.overrides_block.begin = pos();
     for (size_t i = 0; i < card_.overrides.size(); ++i) {
@@ -67,12 +74,16 @@ class Lowerer {
     override_chain();
     p_.overrides_block.end = pos();
     score_ = p_.results.score;
+    score_kind_ = HistoryKind::FinalScore;
     band_ = p_.results.band;
     p_.labels_block.begin = pos();
     for (const ast::Label& l : card_.labels)
       p_.labels.push_back(Label{l.name.text, l.title, l.condition ? expr(*l.condition) : kNone});
     label_chain();
     p_.labels_block.end = pos();
+    p_.alerts_block.begin = pos();
+    alerts();
+    p_.alerts_block.end = pos();
     return std::move(p_);
   }
 
@@ -110,8 +121,101 @@ class Lowerer {
     uint32_t score = scoring(*m.score);
     score = emit(Op::ClampScore, score);
     if (m.missing == ast::Measure::Missing::Score) score = emit(Op::OrElse, score, 0, 0, m.missing_score);
+    if (m.stale && static_cast<size_t>(i) < checked_.stale_field.size() && checked_.stale_field[i] >= 0)
+      score = stale_rule(i, checked_.stale_field[i], static_cast<int32_t>(m.stale->days), score);
     out.score = score;
     current_ = -1;
+  }
+
+  // Stale where the date is missing or `as_of - date > days` (known either way: always valid);
+  // a stale measure is unscored, after `missing = N` (stale wins), its value untouched.
+  uint32_t stale_rule(int32_t measure, int32_t field, int32_t days, uint32_t score) {
+    const uint32_t date = emit(Op::Load, static_cast<uint32_t>(field));
+    const uint32_t as_of = emit(Op::AsOf);
+    const uint32_t age = emit(Op::Sub, as_of, date);
+    const uint32_t limit = constant(days);
+    const uint32_t too_old = emit(Op::Gt, age, limit);
+    const uint32_t absent = emit(Op::IsMissing, date);
+    const uint32_t stale = emit(Op::Or, absent, too_old);
+    p_.stale_rules.push_back(StaleRule{measure, field, days, stale});
+    const uint32_t unscored = emit(Op::Missing);
+    return emit(Op::Select, stale, unscored, score);
+  }
+
+  // The index of a history input in Program::history, added the first time it is read.
+  uint32_t history(HistoryKind kind, int32_t measure, int32_t days_back) {
+    const HistoryInput h{kind, measure, days_back};
+    auto it = std::find(p_.history.begin(), p_.history.end(), h);
+    if (it == p_.history.end()) it = p_.history.insert(p_.history.end(), h);
+    return emit(Op::History, static_cast<uint32_t>(it - p_.history.begin()));
+  }
+
+  uint32_t previous(const ast::Expr& e) {
+    switch (e.past) {
+      case ast::PastKind::Score: return history(HistoryKind::FinalScore, -1, -1);
+      case ast::PastKind::Band: return history(HistoryKind::Band, -1, -1);
+      case ast::PastKind::Segment: return history(HistoryKind::Segment, -1, -1);
+      case ast::PastKind::Label: return history(HistoryKind::Label, -1, -1);
+      case ast::PastKind::Override: return history(HistoryKind::Override, -1, -1);
+      case ast::PastKind::MeasureScore: return history(HistoryKind::MeasureScore, e.resolved.index, -1);
+      case ast::PastKind::MeasureValue: return history(HistoryKind::MeasureValue, e.resolved.index, -1);
+      case ast::PastKind::Unknown: break;  // the checker reported it
+    }
+    return emit(Op::Missing);
+  }
+
+  // `change(X, N days)`: X now minus X in the snapshot N days back. `score` is the score the
+  // place reads: the weighted score in overrides, the final score in labels and alerts.
+  uint32_t change(const ast::Expr& e) {
+    const ast::Expr& x = *e.args[0];
+    const int32_t days = static_cast<int32_t>(e.number);
+    uint32_t now = kNone, then = kNone;
+    if (x.kind == ast::ExprKind::ScoreRef && score_ != kNone) {
+      now = score_;
+      then = history(score_kind_, -1, days);
+    } else if (x.kind == ast::ExprKind::MeasureRef && x.member_is_score) {
+      now = p_.measures[x.resolved.index].score;
+      then = history(HistoryKind::MeasureScore, x.resolved.index, days);
+    } else if (x.kind == ast::ExprKind::MeasureRef || x.kind == ast::ExprKind::ValueRef) {
+      const int32_t m = x.kind == ast::ExprKind::ValueRef ? current_ : x.resolved.index;
+      now = p_.measures[m].value;
+      then = history(HistoryKind::MeasureValue, m, days);
+    }
+    if (now == kNone) return emit(Op::Missing);
+    return emit(Op::Sub, now, then);
+  }
+
+  // Every alert's condition, its `for` list folded in; each lies in the alerts block, as the
+  // engines read alerts[i].condition there.
+  void alerts() {
+    for (size_t i = 0; i < card_.alerts.size(); ++i) {
+      const ast::Alert& a = card_.alerts[i];
+      Alert out;
+      out.name = a.name.text;
+      out.title = a.title;
+      out.segments = i < checked_.alert_segments.size() ? checked_.alert_segments[i] : std::vector<int32_t>{};
+      out.severity = static_cast<Severity>(i < checked_.alert_severity.size() ? checked_.alert_severity[i] : 2);
+      uint32_t hit = expr(*a.condition);
+      if (!out.segments.empty()) {
+        hit = emit(Op::And, hit, segment_in(out.segments));
+      } else if (hit < p_.alerts_block.begin) {
+        const uint32_t yes = constant(1);
+        hit = emit(Op::And, hit, yes);  // Kleene: x and true is x
+      }
+      out.condition = hit;
+      p_.alerts.push_back(std::move(out));
+    }
+  }
+
+  // Whether the account's segment is in a `for` list.
+  uint32_t segment_in(const std::vector<int32_t>& segments) {
+    uint32_t in_list = kNone;
+    for (int32_t s : segments) {
+      const uint32_t index = constant(for_list_segment(p_, s));
+      const uint32_t is = emit(Op::Eq, p_.results.segment, index);
+      in_list = in_list == kNone ? is : emit(Op::Or, in_list, is);
+    }
+    return in_list;
   }
 
   uint32_t scoring(const ast::Scoring& s) {
@@ -213,7 +317,9 @@ class Lowerer {
           case ast::Resolution::Param: return constant(params_[e.resolved.index]);
           case ast::Resolution::EnumMember:
           case ast::Resolution::Band:
-          case ast::Resolution::Segment: return constant(e.resolved.index);
+          case ast::Resolution::Segment:
+          case ast::Resolution::Label:
+          case ast::Resolution::Override: return constant(e.resolved.index);
           default: return emit(Op::Missing);
         }
       case K::MeasureRef: {
@@ -226,6 +332,9 @@ class Lowerer {
       case K::ScoreRef: return score_ == kNone ? emit(Op::Missing) : score_;
       case K::BandRef: return band_ == kNone ? emit(Op::Missing) : band_;
       case K::SegmentRef: return p_.results.segment == kNone ? emit(Op::Missing) : p_.results.segment;
+      case K::LabelRef: return p_.results.label == kNone ? emit(Op::Missing) : p_.results.label;
+      case K::Previous: return previous(e);
+      case K::Change: return change(e);
       case K::Neg: return emit(Op::Neg, expr(*e.args[0]));
       case K::Not: return emit(Op::Not, expr(*e.args[0]));
       case K::IsMissing: {
@@ -417,15 +526,7 @@ class Lowerer {
     for (size_t o = p_.overrides.size(); o-- > 0;) {
       const Override& ov = p_.overrides[o];
       uint32_t hit = ov.condition;
-      if (!ov.segments.empty()) {
-        uint32_t in_list = kNone;
-        for (int32_t s : ov.segments) {
-          const uint32_t index = constant(for_list_segment(p_, s));
-          const uint32_t is = emit(Op::Eq, p_.results.segment, index);
-          in_list = in_list == kNone ? is : emit(Op::Or, in_list, is);
-        }
-        hit = emit(Op::And, hit, in_list);
-      }
+      if (!ov.segments.empty()) hit = emit(Op::And, hit, segment_in(ov.segments));
       uint32_t r = kNone;
       switch (ov.action) {
         case ActionKind::Score: r = constant(std::clamp(ov.amount, 0, 100)); break;
@@ -471,6 +572,7 @@ class Lowerer {
   Program p_;
   int32_t current_ = -1;
   uint32_t score_ = kNone, band_ = kNone;  // what `score` and `band` read where they may
+  HistoryKind score_kind_ = HistoryKind::FinalScore;  // what `change(score, N)` reads then
   uint32_t weighted_band_ = kNone;
   std::vector<Level> levels_;       // each model's tree, as lowered
   std::vector<uint32_t> is_model_;  // whether the account's model is k (several models only)

@@ -1,6 +1,8 @@
 // The IR's text form (`healthc compile --emit ir`).
 #include <fmt/format.h>
 
+#include <iterator>
+
 #include "compiler/ir/conventions.h"
 #include "compiler/ir/ir.h"
 
@@ -19,6 +21,7 @@ void print_block(std::string& out, const Program& p, Block b) {
                       : fmt::format(" {}, {}", p.fields[in.a].name, p.fields[in.b].name);
         break;
       case Op::OrElse: out += fmt::format(" %{}, {}", in.a, in.imm); break;
+      case Op::History: out += fmt::format(" {}", in.a); break;
       // The weights read as the spec writes them: a sum of weight x score over scored children.
       case Op::WeightedSum: out += fmt::format(" %{} + {} * %{}", in.a, in.imm, in.b); break;
       case Op::WeightSum: out += fmt::format(" %{} + {} if %{}", in.a, in.imm, in.b); break;
@@ -31,6 +34,19 @@ void print_block(std::string& out, const Program& p, Block b) {
     }
     out += "\n";
   }
+}
+
+std::string history_text(const Program& p, const HistoryInput& h) {
+  static const char* kKinds[] = {"final_score", "weighted_score", "segment", "band",
+                                 "label",       "override",       "measure_score", "measure_value"};
+  const size_t k = static_cast<size_t>(h.kind);
+  std::string out = k < std::size(kKinds) ? kKinds[k] : "?";
+  if (h.kind == HistoryKind::MeasureScore || h.kind == HistoryKind::MeasureValue)
+    out += fmt::format(" {}", h.measure >= 0 && static_cast<size_t>(h.measure) < p.measures.size()
+                                  ? p.measures[h.measure].name
+                                  : fmt::format("#{}", h.measure));
+  out += h.days_back < 0 ? std::string(" previous") : fmt::format(" {} days back", h.days_back);
+  return out;
 }
 
 void print_nodes(std::string& out, const Program& p, const std::vector<WeightNode>& nodes, int depth) {
@@ -51,10 +67,14 @@ std::string print(const Program& p) {
                        p.fields[i].optional ? " optional" : "");
   }
   auto inst = [](uint32_t i) { return i == kNone ? std::string("none") : fmt::format("%{}", i); };
+  for (size_t i = 0; i < p.history.size(); ++i) out += fmt::format("history {}: {}\n", i, history_text(p, p.history[i]));
   out += "block measures:\n";
   print_block(out, p, p.measures_block);
   for (const Measure& m : p.measures)
     out += fmt::format("measure {}: value {} score %{} weight {}\n", m.name, inst(m.value), m.score, inst(m.weight));
+  for (const StaleRule& s : p.stale_rules)
+    out += fmt::format("stale {}: {} missing or over {} days old => %{}\n", p.measures[s.measure].name,
+                       p.fields[s.date_field].name, s.days, s.stale);
   for (const Segment& s : p.segments)
     out += fmt::format("segment {} when %{} use {}\n", s.name, s.condition, p.models[s.model].name);
   for (const Model& m : p.models) {
@@ -83,6 +103,20 @@ std::string print(const Program& p) {
   for (const Label& l : p.labels)
     out += l.condition == kNone ? fmt::format("label {} otherwise\n", l.name)
                                 : fmt::format("label {} when %{}\n", l.name, l.condition);
+  // v1 programs have no alerts: their listing stays as it was.
+  if (!p.alerts.empty() || p.alerts_block.end > p.alerts_block.begin) {
+    out += "block alerts:\n";
+    print_block(out, p, p.alerts_block);
+    static const char* kSeverities[] = {"info", "low", "medium", "high", "critical"};
+    for (const Alert& a : p.alerts) {
+      out += fmt::format("alert {} when %{} severity {}", a.name, a.condition, kSeverities[static_cast<int>(a.severity)]);
+      if (!a.segments.empty()) {
+        out += " for";
+        for (int32_t s : a.segments) out += fmt::format(" {}", segment_name(p, for_list_segment(p, s)));
+      }
+      out += "\n";
+    }
+  }
   const Results& r = p.results;
   out += fmt::format("results: segment {} weighted_score {} score {} band {} label {} override {}\n", inst(r.segment),
                      inst(r.weighted_score), inst(r.score), inst(r.band), inst(r.label), inst(r.override_));

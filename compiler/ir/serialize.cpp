@@ -169,7 +169,8 @@ std::string serialize(const Program& p) {
     w.f64(in.imm);
     w.u32(in.aux);
   }
-  for (const Block& b : {p.measures_block, p.account_block, p.detail_block, p.overrides_block, p.labels_block}) {
+  for (const Block& b :
+       {p.measures_block, p.account_block, p.detail_block, p.overrides_block, p.labels_block, p.alerts_block}) {
     w.u32(b.begin);
     w.u32(b.end);
   }
@@ -224,6 +225,28 @@ std::string serialize(const Program& p) {
     w.str(l.title);
     w.u32(l.condition);
   }
+  w.count(p.history.size());
+  for (const HistoryInput& h : p.history) {
+    w.u8(static_cast<uint8_t>(h.kind));
+    w.i32(h.measure);
+    w.i32(h.days_back);
+  }
+  w.count(p.alerts.size());
+  for (const Alert& a : p.alerts) {
+    w.str(a.name);
+    w.str(a.title);
+    w.count(a.segments.size());
+    for (int32_t s : a.segments) w.i32(s);
+    w.u32(a.condition);
+    w.u8(static_cast<uint8_t>(a.severity));
+  }
+  w.count(p.stale_rules.size());
+  for (const StaleRule& s : p.stale_rules) {
+    w.i32(s.measure);
+    w.i32(s.date_field);
+    w.i32(s.days);
+    w.u32(s.stale);
+  }
   return w.take();
 }
 
@@ -260,7 +283,8 @@ bool deserialize(std::string_view bytes, Program& out, std::string& error) {
     in.imm = r.f64();
     in.aux = r.u32();
   }
-  for (Block* b : {&p.measures_block, &p.account_block, &p.detail_block, &p.overrides_block, &p.labels_block}) {
+  for (Block* b :
+       {&p.measures_block, &p.account_block, &p.detail_block, &p.overrides_block, &p.labels_block, &p.alerts_block}) {
     b->begin = r.u32();
     b->end = r.u32();
   }
@@ -314,6 +338,28 @@ bool deserialize(std::string_view bytes, Program& out, std::string& error) {
     l.name = r.str();
     l.title = r.str();
     l.condition = r.u32();
+  }
+  p.history.resize(r.count(1 + 4 + 4));
+  for (HistoryInput& h : p.history) {
+    h.kind = r.enumerator<HistoryKind>(static_cast<int>(HistoryKind::MeasureValue) + 1, "history kind");
+    h.measure = r.i32();
+    h.days_back = r.i32();
+  }
+  p.alerts.resize(r.count(4 + 4 + 4 + 4 + 1));
+  for (Alert& a : p.alerts) {
+    a.name = r.str();
+    a.title = r.str();
+    a.segments.resize(r.count(4));
+    for (int32_t& s : a.segments) s = r.i32();
+    a.condition = r.u32();
+    a.severity = r.enumerator<Severity>(static_cast<int>(Severity::Critical) + 1, "alert severity");
+  }
+  p.stale_rules.resize(r.count(4 * 4));
+  for (StaleRule& s : p.stale_rules) {
+    s.measure = r.i32();
+    s.date_field = r.i32();
+    s.days = r.i32();
+    s.stale = r.u32();
   }
   if (r.ok() && !r.at_end()) r.fail("trailing bytes");
   if (!r.ok()) {

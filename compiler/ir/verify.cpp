@@ -31,6 +31,9 @@ class Verifier {
     bands();
     overrides();
     labels();
+    history();
+    alerts();
+    stale_rules();
     return std::move(problems_);
   }
 
@@ -49,10 +52,10 @@ class Verifier {
     }
   }
 
-  // The five blocks cover the code, in order, without gaps: every instruction runs once.
+  // The six blocks cover the code, in order, without gaps: every instruction runs once.
   void blocks() {
     const Block* bs[] = {&p_.measures_block, &p_.account_block, &p_.detail_block, &p_.overrides_block,
-                         &p_.labels_block};
+                         &p_.labels_block,   &p_.alerts_block};
     uint32_t at = 0;
     bool ok = true;
     for (const Block* b : bs) {
@@ -104,6 +107,9 @@ class Verifier {
           if (in.aux == 0 && !is_text(in.b)) bad("%{} = text_eq: field {} is not a text field", i, in.b);
           if (in.aux == 1 && in.b >= p_.strings.size()) bad("%{} = text_eq: string {} is out of range", i, in.b);
           if (in.aux > 1) bad("%{} = text_eq: aux {} is neither 0 (field) nor 1 (string)", i, in.aux);
+          break;
+        case Op::History:
+          if (in.a >= p_.history.size()) bad("%{} = history: input {} is out of range", i, in.a);
           break;
         case Op::WeightedSum: case Op::WeightSum: case Op::EffectiveWeight:
           if (!std::isfinite(in.imm) || in.imm < 0) bad("%{} = {}: weight {}", i, name, in.imm);
@@ -216,6 +222,63 @@ class Verifier {
       not_text(l.condition, "label " + l.name + "'s condition");
       if (l.condition != kNone && l.condition >= p_.labels_block.end)
         bad("label {}: condition %{} is not computed by the end of the labels block", l.name, l.condition);
+    }
+  }
+
+  bool is_measure(int32_t m) const { return m >= 0 && static_cast<size_t>(m) < p_.measures.size(); }
+
+  // Distinct inputs; a measure's for the measure kinds only; a window of -1 or 0 and up.
+  void history() {
+    for (size_t i = 0; i < p_.history.size(); ++i) {
+      const HistoryInput& h = p_.history[i];
+      const bool measure_kind = h.kind == HistoryKind::MeasureScore || h.kind == HistoryKind::MeasureValue;
+      if (static_cast<int>(h.kind) > static_cast<int>(HistoryKind::MeasureValue)) bad("history {}: bad kind", i);
+      if (measure_kind && !is_measure(h.measure)) bad("history {}: measure {} is out of range", i, h.measure);
+      if (!measure_kind && h.measure != -1) bad("history {}: measure {} on an input that reads none", i, h.measure);
+      if (h.kind == HistoryKind::MeasureValue && is_measure(h.measure) &&
+          p_.measures[h.measure].value_kind == ValueKind::None)
+        bad("history {}: measure {} has no value", i, p_.measures[h.measure].name);
+      if (h.days_back < -1) bad("history {}: days back {} is below -1", i, h.days_back);
+      for (size_t j = 0; j < i; ++j)
+        if (p_.history[j] == h) bad("history {} repeats history {}", i, j);
+    }
+  }
+
+  void alerts() {
+    if (p_.alerts.size() > kMaxAlerts) bad("{} alerts, more than {}", p_.alerts.size(), kMaxAlerts);
+    const int32_t nseg = static_cast<int32_t>(p_.segments.size());
+    for (const Alert& a : p_.alerts) {
+      if (!inside(p_.alerts_block, a.condition))
+        bad("alert {}: condition %{} is not in the alerts block", a.name, a.condition);
+      else
+        not_text(a.condition, "alert " + a.name + "'s condition");
+      for (int32_t s : a.segments)
+        if (s < -1 || s >= nseg) bad("alert {}: segment {} is out of range", a.name, s);
+      if (static_cast<int>(a.severity) > static_cast<int>(Severity::Critical)) bad("alert {}: bad severity", a.name);
+    }
+  }
+
+  // Each rule unscores one measure, at most once, by an instruction of the measures block
+  // computed before the measure's score; file order of the measures.
+  void stale_rules() {
+    if (p_.stale_rules.size() > kMaxStaleRules)
+      bad("{} stale rules, more than {}", p_.stale_rules.size(), kMaxStaleRules);
+    for (size_t i = 0; i < p_.stale_rules.size(); ++i) {
+      const StaleRule& s = p_.stale_rules[i];
+      if (!is_measure(s.measure)) {
+        bad("stale rule {}: measure {} is out of range", i, s.measure);
+        continue;
+      }
+      const Measure& m = p_.measures[s.measure];
+      if (i > 0 && s.measure <= p_.stale_rules[i - 1].measure)
+        bad("stale rule {}: measure {} is not after the previous rule's in file order", i, m.name);
+      if (!is_field(static_cast<uint32_t>(s.date_field)) || p_.fields[s.date_field].type != FieldType::Date)
+        bad("stale rule {}: field {} is not a date field", i, s.date_field);
+      if (s.days < 0) bad("stale rule {}: {} days", i, s.days);
+      if (!inside(p_.measures_block, s.stale))
+        bad("stale rule {}: %{} is not in the measures block", i, s.stale);
+      else if (s.stale >= m.score)
+        bad("stale rule {}: %{} is not computed before measure {}'s score %{}", i, s.stale, m.name, m.score);
     }
   }
 

@@ -113,7 +113,7 @@ llvm::Expected<std::unique_ptr<llvm::Module>> build_module(const ir::Program& pr
 }
 
 // Bump when generated code changes for the same IR, so old cached objects are not reused.
-constexpr const char* kCodegenVersion = "healthc-codegen-5";
+constexpr const char* kCodegenVersion = "healthc-codegen-6";
 
 std::string cache_key(const ir::Program& program, const llvm::orc::JITTargetMachineBuilder& jtmb, Variant variant) {
   llvm::SHA1 sha;

@@ -95,6 +95,15 @@ constexpr std::array kRules = {
          "a band a condition names but no score can reach",
          "When every measure tops out below a band, the conditions that test for it never hold.",
          band_unreachable},
+    Rule{DiagKind::LintAlertNeverFires, "alert-never-fires", "w408-alert-never-fires",
+         "an alert whose condition can never hold, or whose `for` segments no account reaches",
+         "An alert that can never be active never fires: the people waiting for it are never told.",
+         alert_never_fires},
+    Rule{DiagKind::LintAlertAlwaysActive, "alert-always-active", "w409-alert-always-active",
+         "an alert whose condition holds for every account",
+         "An alert fires when it becomes active; one active for everyone fires for every account on the first "
+         "run and then never again, so it tells nothing.",
+         alert_always_active},
     Rule{DiagKind::LintOptionalUnhandled, "optional-unhandled", "w501-optional-unhandled",
          "an optional field read in a segment or override condition without `is missing` or `coalesce`",
          "A comparison with an empty cell is unknown and a `when` that ends unknown is not taken, so accounts "

@@ -41,6 +41,10 @@ void label_shadowed(const LintContext& cx);
 void condition_never_holds(const LintContext& cx);
 void band_unreachable(const LintContext& cx);
 
+// alerts.cpp
+void alert_never_fires(const LintContext& cx);
+void alert_always_active(const LintContext& cx);
+
 // missing.cpp
 void optional_unhandled(const LintContext& cx);
 
@@ -62,7 +66,7 @@ void visit(const ast::Expr& e, F&& f) {
 }
 
 // Calls `f` on every expression of the card: measures' values and scorings, and the
-// conditions of segments, overrides and labels.
+// conditions of segments, overrides, labels and alerts.
 template <typename F>
 void visit_card(const ast::Scorecard& card, F&& f) {
   for (const ast::Measure& m : card.measures) {
@@ -75,6 +79,8 @@ void visit_card(const ast::Scorecard& card, F&& f) {
     if (o.condition) visit(*o.condition, f);
   for (const ast::Label& l : card.labels)
     if (l.condition) visit(*l.condition, f);
+  for (const ast::Alert& a : card.alerts)
+    if (a.condition) visit(*a.condition, f);
 }
 
 // A number as the language writes it, shortest form ("0.2", "-50", "1e+20").

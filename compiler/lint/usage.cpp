@@ -14,7 +14,7 @@ std::vector<bool> read_by_expressions(const ast::Scorecard& card, ast::Resolutio
   std::vector<bool> used(n, false);
   visit_card(card, [&](const ast::Expr& e) {
     if (e.resolved.kind == kind && e.resolved.index >= 0 && static_cast<size_t>(e.resolved.index) < n &&
-        (e.kind == ast::ExprKind::NameRef || e.kind == ast::ExprKind::MeasureRef))
+        (e.kind == ast::ExprKind::NameRef || e.kind == ast::ExprKind::MeasureRef || e.kind == ast::ExprKind::Previous))
       used[e.resolved.index] = true;
   });
   return used;
@@ -44,6 +44,8 @@ std::vector<bool> bands_named_in_conditions(const ast::Scorecard& card) {
 void unused_field(const LintContext& cx) {
   std::vector<bool> used = read_by_expressions(cx.card, ast::Resolution::Field, cx.card.fields.size());
   if (cx.checked.key_field >= 0) used[cx.checked.key_field] = true;  // it names each row
+  for (int32_t f : cx.checked.stale_field)  // a `stale after` rule reads its date field
+    if (f >= 0 && static_cast<size_t>(f) < used.size()) used[f] = true;
   for (size_t i = 0; i < used.size(); ++i)
     if (!used[i]) cx.out.report(DiagKind::LintUnusedField, cx.card.fields[i].name.range, cx.card.fields[i].name.text);
 }

@@ -8,6 +8,9 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
+
+#include "compiler/diag/suggest.h"
 
 #include "ScorecardLexer.h"
 #include "ScorecardParser.h"
@@ -87,6 +90,10 @@ std::string tidy_message(const std::string& msg, const std::string& offending) {
     auto pos = m.find(" expecting ");
     if (pos == std::string::npos) return {};
     std::string set = m.substr(pos + 11);
+    // v2's soft keywords are names: where a name is expected, they are not listed beside it.
+    if (set.find("IDENT") != std::string::npos)
+      for (const char* soft : {", 'alert'", ", 'severity'", ", 'stale'", ", 'after'", ", 'of'"})
+        for (size_t p = set.find(soft); p != std::string::npos; p = set.find(soft)) set.erase(p, std::strlen(soft));
     if (!set.empty() && set.front() == '{') {
       size_t n = 1;
       for (char c : set) n += c == ',';
@@ -201,6 +208,8 @@ class AstBuilder {
         card.segments.push_back(std::move(seg));
       } else if (auto* o = d->overrideDecl()) {
         build_override(o, card);
+      } else if (auto* a = d->alertDecl()) {
+        build_alert(a, card);
       } else if (auto* l = d->labelDecl()) {
         if (!valid_name(l->name())) continue;
         ast::Label label;
@@ -232,12 +241,25 @@ class AstBuilder {
     return {map_.byte(t->getStartIndex()), map_.byte(t->getStopIndex() + 1)};
   }
   static bool conjured(antlr4::Token* t) { return !t || t->getStartIndex() == static_cast<size_t>(-1); }
+  // A name is an IDENT or one of v2's soft keywords (the grammar's `name` rule): one token.
   static bool valid_name(P::NameContext* n) {
-    return n && n->IDENT() && !conjured(n->IDENT()->getSymbol());
+    return n && n->children.size() == 1 && !conjured(n->getStart());
   }
   ast::Name name(P::NameContext* n) const {
     if (!valid_name(n)) return {};
-    return {n->IDENT()->getText(), range(n->IDENT())};
+    auto* t = n->getStart();
+    return {t->getText(), {map_.byte(t->getStartIndex()), map_.byte(t->getStopIndex() + 1)}};
+  }
+
+  // `N days` / `N weeks` (and the singulars) in days; an unknown unit is reported.
+  std::optional<double> window_days(P::SignedNumberContext* n, P::NameContext* unit) {
+    if (!n || !valid_name(unit)) return std::nullopt;
+    const ast::Name u = name(unit);
+    const double v = number(n);
+    if (u.text == "days" || u.text == "day") return v;
+    if (u.text == "weeks" || u.text == "week") return v * 7;
+    diags_.report(DiagKind::UnknownTimeUnit, u.range, u.text, did_you_mean(u.text, {"days", "weeks", "day", "week"}));
+    return std::nullopt;
   }
 
   std::string string_text(antlr4::tree::TerminalNode* node) {
@@ -318,6 +340,17 @@ class AstBuilder {
     meas.title = string_text(m->STRING());
     meas.subjective = m->SUBJECTIVE() != nullptr;
     meas.range = range(m);
+    if (auto* st = m->staleRule(); st && valid_name(st->field)) {
+      if (!meas.subjective) diags_.report(DiagKind::StaleNotSubjective, range(st), meas.name.text);
+      if (const std::optional<double> days = window_days(st->signedNumber(), st->unit)) {
+        ast::StaleAfter rule;
+        rule.days = *days;
+        rule.days_range = {range(st->signedNumber()).begin, range(st->unit).end};
+        rule.field = name(st->field);
+        rule.range = range(st);
+        meas.stale = std::move(rule);
+      }
+    }
     for (auto* item : m->measureItem()) {
       if (auto* v = dynamic_cast<P::ValueItemContext*>(item)) {
         if (meas.value) diags_.report(DiagKind::RepeatedMeasureItem, range(v), meas.name.text, "value");
@@ -443,6 +476,20 @@ class AstBuilder {
     card.overrides.push_back(std::move(ov));
   }
 
+  void build_alert(P::AlertDeclContext* a, ast::Scorecard& card) {
+    auto names = a->name();
+    if (names.empty() || !valid_name(names[0])) return;
+    ast::Alert al;
+    al.name = name(names[0]);
+    al.title = string_text(a->STRING());
+    for (size_t i = 1; i < names.size(); ++i)
+      if (names[i] != a->level && valid_name(names[i])) al.segments.push_back(name(names[i]));
+    al.condition = expr(a->expr());
+    if (a->level) al.severity = name(a->level);
+    al.range = range(a);
+    card.alerts.push_back(std::move(al));
+  }
+
   ast::ExprPtr error_expr(SourceRange r) {
     auto e = std::make_unique<ast::Expr>();
     e->kind = ast::ExprKind::Error;
@@ -529,6 +576,51 @@ class AstBuilder {
       return e;
     }
     if (dynamic_cast<P::FalseLitContext*>(p)) return make(K::Bool, p);
+    if (auto* c = dynamic_cast<P::WindowCallContext*>(p)) {
+      if (!valid_name(c->name(0))) return error_expr(range(p));
+      const ast::Name fn = name(c->name(0));
+      if (fn.text != "change") {
+        diags_.report(DiagKind::WindowOutsideChange, fn.range, fn.text);
+        return error_expr(range(p));
+      }
+      const std::optional<double> days = window_days(c->signedNumber(), c->unit);
+      if (!days) return error_expr(range(p));
+      auto e = make(K::Change, p);
+      e->number = *days;
+      e->name_range = fn.range;
+      e->window_range = {range(c->signedNumber()).begin, range(c->unit).end};
+      e->args.push_back(expr(c->expr()));
+      return e;
+    }
+    if (auto* c = dynamic_cast<P::PastRefContext*>(p)) {
+      if (!valid_name(c->name()) || !c->member) return error_expr(range(p));
+      const ast::Name q = name(c->name());
+      if (q.text != "previous") {
+        diags_.report(DiagKind::DottedName, range(p), q.text + "." + c->member->getText());
+        return error_expr(range(p));
+      }
+      auto e = make(K::Previous, p);
+      const size_t t = c->member->getType();
+      e->past = t == L::BAND ? ast::PastKind::Band : t == L::LABEL ? ast::PastKind::Label
+              : t == L::SEGMENT ? ast::PastKind::Segment : ast::PastKind::Override;
+      e->name_range = {map_.byte(c->member->getStartIndex()), map_.byte(c->member->getStopIndex() + 1)};
+      return e;
+    }
+    if (auto* c = dynamic_cast<P::PastNameRefContext*>(p)) {
+      if (!valid_name(c->name(0)) || !valid_name(c->name(1))) return error_expr(range(p));
+      const ast::Name q = name(c->name(0));
+      const ast::Name m = name(c->name(1));
+      if (q.text != "previous") {
+        diags_.report(DiagKind::DottedName, range(p), c->getText());
+        return error_expr(range(p));
+      }
+      auto e = make(K::Previous, p);
+      e->text = m.text;
+      e->name_range = m.range;
+      // No `.score`/`.value`: the checker says what is wrong (a bare measure, an unknown name).
+      e->past = c->SCORE() ? ast::PastKind::MeasureScore : c->VALUE() ? ast::PastKind::MeasureValue : ast::PastKind::Unknown;
+      return e;
+    }
     if (auto* c = dynamic_cast<P::CallExprContext*>(p)) {
       if (!valid_name(c->name())) return error_expr(range(p));
       auto e = make(K::Call, p);
@@ -555,6 +647,7 @@ class AstBuilder {
     if (dynamic_cast<P::ScoreRefContext*>(p)) return make(K::ScoreRef, p);
     if (dynamic_cast<P::BandRefContext*>(p)) return make(K::BandRef, p);
     if (dynamic_cast<P::SegmentRefContext*>(p)) return make(K::SegmentRef, p);
+    if (dynamic_cast<P::LabelRefContext*>(p)) return make(K::LabelRef, p);
     if (dynamic_cast<P::UnscoredRefContext*>(p)) {  // `band == unscored`: a band member
       auto e = make(K::NameRef, p);
       e->text = "unscored";
@@ -572,11 +665,21 @@ class AstBuilder {
   DiagnosticList& diags_;
 };
 
-bool is_declaration_keyword(size_t type) {
+bool is_name_token(size_t type) {
+  return type == L::IDENT || type == L::ALERT || type == L::SEVERITY || type == L::STALE || type == L::AFTER ||
+         type == L::OF;
+}
+
+// Whether a token (followed by `next`) starts a declaration. `segment`, `label` and `alert`
+// are also operands or names; they start one only before the declaration's name, so an
+// operator chain through them is still counted as one declaration's.
+bool is_declaration_keyword(size_t type, size_t next) {
   switch (type) {
     case L::SCORECARD: case L::FIELDS: case L::PARAM: case L::BANDS: case L::MEASURE:
-    case L::MODEL: case L::SEGMENT: case L::OVERRIDE: case L::LABEL:
+    case L::MODEL: case L::OVERRIDE:
       return true;
+    case L::SEGMENT: case L::LABEL: case L::ALERT:
+      return is_name_token(next);
     default:
       return false;
   }
@@ -591,8 +694,8 @@ bool is_declaration_keyword(size_t type) {
 class NestingScreen {
  public:
   // Returns 0, or the limit that `text` (a token of `type`) exceeds.
-  int add(size_t type, const std::string& text) {
-    if (is_declaration_keyword(type) && levels_.size() == 1) {
+  int add(size_t type, const std::string& text, size_t next) {
+    if (is_declaration_keyword(type, next) && levels_.size() == 1) {
       levels_[0].open.clear();
       open_prefixes_ = minus_run_ = operators_ = 0;
     }
@@ -629,9 +732,10 @@ class NestingScreen {
           text == "==" || text == "<" || text == ">" || text == "<=" || text == ">=" || text == "!=")
         ++operators_;
       after_operand_ = type == L::NUM || type == L::STRING || type == L::TRUE || type == L::FALSE ||
-                       type == L::IDENT || type == L::VALUE || type == L::SCORE || type == L::BAND ||
-                       type == L::SEGMENT || type == L::UNSCORED || type == L::MISSING;
-      if (type != L::IDENT) minus_run_ = 0;  // `- f(...)` still wraps the call's brackets
+                       is_name_token(type) || type == L::VALUE || type == L::SCORE || type == L::BAND ||
+                       type == L::SEGMENT || type == L::LABEL || type == L::OVERRIDE || type == L::UNSCORED ||
+                       type == L::MISSING;
+      if (!is_name_token(type)) minus_run_ = 0;  // `- f(...)` still wraps the call's brackets
     }
     const int depth = static_cast<int>(levels_.size()) - 1 + open_prefixes_ + minus_run_;
     if (depth > kMaxNesting) return kMaxNesting;
@@ -664,7 +768,13 @@ bool screen_tokens(antlr4::CommonTokenStream& tokens, const OffsetMap& map, cons
     junk.reset();
   };
   NestingScreen nesting;
-  for (antlr4::Token* t : tokens.getTokens()) {
+  const std::vector<antlr4::Token*> all = tokens.getTokens();
+  // Each token's next one that is not junk (the screen looks one token ahead).
+  std::vector<size_t> next_type(all.size(), antlr4::Token::EOF);
+  for (size_t k = all.size(); k-- > 1;)
+    next_type[k - 1] = all[k]->getType() == L::INVALID ? next_type[k] : all[k]->getType();
+  for (size_t k = 0; k < all.size(); ++k) {
+    antlr4::Token* t = all[k];
     auto* w = dynamic_cast<antlr4::WritableToken*>(t);
     const size_t type = t->getType();
     const SourceRange r{map.byte(t->getStartIndex()), map.byte(t->getStopIndex() + 1)};
@@ -687,7 +797,7 @@ bool screen_tokens(antlr4::CommonTokenStream& tokens, const OffsetMap& map, cons
       continue;
     }
     if (type == antlr4::Token::EOF) break;
-    if (const int limit = nesting.add(type, t->getText()); limit != 0) {
+    if (const int limit = nesting.add(type, t->getText(), next_type[k]); limit != 0) {
       diags.report(DiagKind::NestingTooDeep, r, limit);
       return false;
     }

@@ -97,6 +97,10 @@ struct ScoredBlock {
   // source owns the block. Only the last sink of a run may take them.
   ColumnBlock* take_block = nullptr;
   BlockScores* take_scores = nullptr;
+  // v2: the past values the rows read (Program::history, [input][row]), as the history
+  // provider filled them (all missing without one); null when the card reads no history or
+  // the run does not score.
+  const HistoryColumns* history = nullptr;
 };
 
 enum class SinkStatus {
@@ -129,6 +133,10 @@ struct PipelineOptions {
   Scoring scoring = Scoring::Basic;
   int threads = 1;
   size_t block_rows = 16384;  // for sources that fill whole blocks
+  // v2: fills each block's history columns on the worker before it is scored, when the card
+  // reads history (Program::history); null: every past value is missing (no store). Must be
+  // thread-safe, and give the same columns for the same block whatever the thread count.
+  const HistoryProvider* history = nullptr;
   // After each consumed block, with the bytes read and the rows (accepted + rejected) so far.
   std::function<void(uint64_t bytes, uint64_t rows)> on_progress;
 };

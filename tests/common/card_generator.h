@@ -1,6 +1,8 @@
 // Random scorecards that check clean, and random rows for them (missing cells, zeros,
 // extremes): shared by the differential test (choices from a seeded RNG) and the
-// evaluator-vs-JIT fuzz target (choices read from the fuzzer's bytes).
+// evaluator-vs-JIT fuzz target (choices read from the fuzzer's bytes). With `v2` the cards
+// also read the past (previous.*, change(X, N days|weeks)), have alerts and stale rules; the
+// v1 cards of a seed stay what they were.
 #pragma once
 
 #include <algorithm>
@@ -59,7 +61,13 @@ class BasicCardGenerator {
   template <typename... Args>
   explicit BasicCardGenerator(Args&&... args) : choices_(std::forward<Args>(args)...) {}
 
+  // Whether cards use the v2 forms (set before card()).
+  bool v2 = false;
+
   std::string card() {
+    segments_ = overrides_ = labels_ = 0;
+    has_rest_ = in_alert_ = false;
+    has_value_.clear();
     std::string s = "scorecard \"random\"\nfields {\n  id : text key\n";
     for (int i = 0; i < kNums; ++i) s += "  n" + std::to_string(i) + " : number" + (i % 2 ? " optional" : "") + "\n";
     s += "  e0 : enum(a, b, c) optional\n  b0 : bool optional\n  d0 : date optional\n  t0 : text optional\n}\n";
@@ -69,8 +77,11 @@ class BasicCardGenerator {
     measures_ = pick(2, 7);
     for (int m = 0; m < measures_; ++m) {
       readable_ = m;  // a measure reads only the measures before it
-      s += "measure m" + std::to_string(m) + " {\n";
+      s += "measure m" + std::to_string(m);
+      if (v2 && pick(0, 3) == 0) s += " subjective stale after " + std::to_string(pick(0, 400)) + " days of d0";
+      s += " {\n";
       const bool has_value = pick(0, 3) > 0;
+      has_value_.push_back(has_value);
       if (has_value) s += "  value = " + number_expr(3, m) + "\n";
       const std::string x = has_value && pick(0, 1) ? "value" : number_expr(2, m);
       switch (pick(0, 4)) {
@@ -104,10 +115,12 @@ class BasicCardGenerator {
     const int extra_models = pick(0, 2);
     for (int k = 0; k < extra_models; ++k) s += "model x" + std::to_string(k) + " {\n" + model_body() + "}\n";
     const int segments = pick(0, 3);
+    segments_ = segments;
     for (int k = 0; k < segments; ++k)
       s += "segment s" + std::to_string(k) + " when " + condition(2, false) + " use " +
            (extra_models && pick(0, 1) ? "x" + std::to_string(pick(0, extra_models - 1)) : std::string("default")) + "\n";
     const int overrides = pick(0, 3);
+    overrides_ = overrides;
     static const char* kActions[] = {"score", "cap", "floor"};
     for (int k = 0; k < overrides; ++k) {
       s += "override o" + std::to_string(k);
@@ -118,8 +131,10 @@ class BasicCardGenerator {
       s += "\n";
     }
     const int labels = pick(0, 3);
+    labels_ = labels;
     for (int k = 0; k < labels; ++k) s += "label l" + std::to_string(k) + " when " + condition(2, true) + "\n";
-    if (pick(0, 1)) s += "label rest otherwise\n";
+    if (pick(0, 1)) s += "label rest otherwise\n", has_rest_ = true;
+    if (v2) s += alerts();
     return s;
   }
 
@@ -139,13 +154,17 @@ class BasicCardGenerator {
 
   std::string number_expr(int depth, int measure) {
     if (depth == 0 || pick(0, 3) == 0) {
-      switch (pick(0, 5)) {
+      switch (pick(0, v2 ? 7 : 5)) {
         case 0: return num();
         case 1: return "p0";
         case 2:
           if (measure > 0) return "m" + std::to_string(pick(0, measure - 1)) + ".score";
           [[fallthrough]];
         default: return field();
+        case 6:
+        case 7:
+          if (measure > 0) return past_number(measure, true);
+          return field();
       }
     }
     const std::string a = number_expr(depth - 1, measure), b = number_expr(depth - 1, measure);
@@ -169,6 +188,7 @@ class BasicCardGenerator {
 
   std::string condition(int depth, bool account) {
     if (depth == 0 || pick(0, 2) == 0) {
+      if (account && v2 && pick(0, 2) == 0) return past_condition();
       switch (pick(0, account ? 10 : 7)) {
         case 0: return field() + " < " + num();
         case 1: return field() + " >= " + num();
@@ -193,6 +213,59 @@ class BasicCardGenerator {
     }
   }
 
+  // A number from the past: a measure's previous score or value, or a change; with `measures`
+  // only, of measures before `readable` (in a measure), else also of the account's score.
+  std::string past_number(int readable, bool measures_only) {
+    const int m = readable > 0 ? pick(0, readable - 1) : -1;
+    const std::string mm = "m" + std::to_string(m);
+    const bool value = m >= 0 && has_value_[static_cast<size_t>(m)] && pick(0, 1);
+    const std::string x = m < 0 || (!measures_only && pick(0, 2) == 0) ? "score" : mm + (value ? ".value" : ".score");
+    if (pick(0, 1)) {
+      if (x == "score") return "previous.score";
+      return "previous." + x;
+    }
+    const int n = pick(0, 3) ? pick(0, 30) : 0;
+    return "change(" + x + ", " + std::to_string(n) + (pick(0, 2) ? " days)" : " weeks)");
+  }
+  // A condition on the past (overrides, labels, alerts) or, in an alert, on the label.
+  std::string past_condition() {
+    switch (pick(0, in_alert_ ? 6 : 5)) {
+      case 0: return "previous.band == " + std::string(pick(0, 2) == 0 ? "unscored" : pick(0, 1) ? "mid" : "low");
+      case 1:
+        return "previous.segment == " + (segments_ && pick(0, 1) ? "s" + std::to_string(pick(0, segments_ - 1)) : std::string("default"));
+      case 2:
+        if (labels_ || has_rest_)
+          return "previous.label == " + (labels_ && pick(0, 1) ? "l" + std::to_string(pick(0, labels_ - 1)) : std::string(has_rest_ ? "rest" : "l0"));
+        [[fallthrough]];
+      case 3:
+        return "previous.override == " + (overrides_ && pick(0, 1) ? "o" + std::to_string(pick(0, overrides_ - 1)) : std::string("none"));
+      case 6:
+        if (labels_ || has_rest_) return "label == " + (labels_ ? "l" + std::to_string(pick(0, labels_ - 1)) : std::string("rest"));
+        [[fallthrough]];
+      case 4: return "previous.score is missing";
+      default: {
+        static const char* kCmp[] = {" < ", " >= ", " > "};
+        return past_number(readable_, false) + kCmp[pick(0, 2)] + std::to_string(pick(-30, 100));
+      }
+    }
+  }
+  std::string alerts() {
+    static const char* kSeverities[] = {"info", "low", "medium", "high", "critical"};
+    std::string s;
+    in_alert_ = true;
+    const int n = pick(0, 4);
+    for (int k = 0; k < n; ++k) {
+      s += "alert a" + std::to_string(k);
+      if (pick(0, 1)) s += " \"Alert " + std::to_string(k) + "\"";
+      if (pick(0, 2) == 0) s += segments_ ? " for s0, default" : " for default";
+      s += " when " + condition(2, true);
+      if (pick(0, 1)) s += " severity " + std::string(kSeverities[pick(0, 4)]);
+      s += "\n";
+    }
+    in_alert_ = false;
+    return s;
+  }
+
   std::string model_body() {
     std::string s;
     std::vector<int> order(measures_);
@@ -213,6 +286,10 @@ class BasicCardGenerator {
   Choices choices_;
   int measures_ = 0;
   int readable_ = 0;
+  // What v2 conditions may name: the card's parts decided so far.
+  int segments_ = 0, overrides_ = 0, labels_ = 0;
+  bool has_rest_ = false, in_alert_ = false;
+  std::vector<bool> has_value_;  // [measure]: it has a value (change(M.value, ..) needs one)
 };
 
 using CardGenerator = BasicCardGenerator<RngChoices>;

@@ -385,3 +385,31 @@ TEST(CApiScore, EvaluatorAgreesWithJit) {
   }
   hc_options_free(opts);
 }
+
+// A card that reads the past, through both calls (no store): every past value missing, so the
+// trend measure built on change(...) is unscored on every row, nothing crashes, and the two
+// calls agree.
+TEST(CApiScore, ACardThatReadsThePastScoresWithThePastMissing) {
+  CardPtr card = compile_file(kRoot + "/examples/b2b_saas_v2.health");
+  ASSERT_NE(card, nullptr);
+  const hc_card* c = card.get();
+  Table t = read_csv(data_path("b2b_saas"));
+  t.header.push_back("csm_pulse_date");
+  for (size_t r = 0; r < t.rows.size(); ++r) t.rows[r].push_back(r % 2 ? "2026-10-20" : "");
+  Columns cols = to_columns(c, t);
+  const size_t nm = hc_measure_count(c);
+  size_t trend = nm;
+  for (size_t m = 0; m < nm; ++m)
+    if (std::string(hc_measure_name(c, m)) == "adoption_trend") trend = m;
+  ASSERT_LT(trend, nm);
+  Results res(cols.rows, nm, true);
+  const hc_batch_in in{cols.rows, cols.cols.size(), cols.cols.data(), kAsOf};
+  ASSERT_EQ(hc_score_columns(c, &in, &res.out), HC_OK);
+  for (size_t r = 0; r < cols.rows; ++r) {
+    ASSERT_EQ(res.status[r], HC_ROW_OK);
+    EXPECT_EQ(res.msv[trend * cols.rows + r], 0) << "row " << r;
+    const json want = json::parse(score_one(c, row_json(t, r)));
+    EXPECT_EQ(res.score[r] < 0 ? json(nullptr) : json(res.score[r]), want["score"]) << "row " << r;
+    EXPECT_EQ(want["measures"]["adoption_trend"]["score"], json(nullptr));
+  }
+}

@@ -24,9 +24,16 @@ inline ir::Program lower_text(const std::string& text) {
   return ir::lower(front.card, front.checked.checked, ir::default_params(front.card));
 }
 
-// Every field's columns for `rows` rows: numbers 0 and valid, text empty and valid.
+// Every field's columns for `rows` rows: numbers 0 and valid, text empty and valid; every
+// history input's column missing.
 struct Columns {
   Columns(const ir::Program& p, size_t rows) : rows_(rows) {
+    hist_.assign(p.history.size(), std::vector<double>(rows, 0));
+    hist_valid_.assign(p.history.size(), std::vector<uint8_t>(rows, 0));
+    for (size_t h = 0; h < p.history.size(); ++h) {
+      hist_ptr_.push_back(hist_[h].data());
+      hist_valid_ptr_.push_back(hist_valid_[h].data());
+    }
     const size_t nf = p.fields.size();
     num_.assign(nf, std::vector<double>(rows, 0));
     valid_.assign(nf, std::vector<uint8_t>(rows, 1));
@@ -40,8 +47,15 @@ struct Columns {
   }
   void set(size_t field, size_t row, double v) { num_[field][row] = v, valid_[field][row] = 1; }
   void missing(size_t field, size_t row) { valid_[field][row] = 0; }
+  void set_history(size_t input, size_t row, double v) { hist_[input][row] = v, hist_valid_[input][row] = 1; }
+  // A value left in a missing cell, which no engine may read as present.
+  void junk_history(size_t input, size_t row, double v) { hist_[input][row] = v, hist_valid_[input][row] = 0; }
+  // Whether view() gives the history columns (false: null, as a caller without a store may).
+  bool give_history = true;
   ir::BatchColumns view() const {
-    return {num_ptr_.data(), valid_ptr_.data(), text_ptr_.data(), 20000, static_cast<int64_t>(rows_), nullptr, nullptr};
+    const bool h = give_history && !hist_ptr_.empty();
+    return {num_ptr_.data(), valid_ptr_.data(), text_ptr_.data(), 20000, static_cast<int64_t>(rows_),
+            h ? hist_ptr_.data() : nullptr, h ? hist_valid_ptr_.data() : nullptr};
   }
 
  private:
@@ -52,6 +66,10 @@ struct Columns {
   std::vector<const double*> num_ptr_;
   std::vector<const uint8_t*> valid_ptr_;
   std::vector<const ir::TextCell*> text_ptr_;
+  std::vector<std::vector<double>> hist_;
+  std::vector<std::vector<uint8_t>> hist_valid_;
+  std::vector<const double*> hist_ptr_;
+  std::vector<const uint8_t*> hist_valid_ptr_;
 };
 
 // Every output of a batch, prefilled with a pattern no engine writes (so an output an engine
@@ -62,11 +80,18 @@ struct Outputs {
     const size_t d = detail ? rows * measures : 0;
     for (auto* v : {&m_value, &m_score, &m_weight}) v->assign(d, -77.5);
     for (auto* v : {&m_value_valid, &m_score_valid, &m_weight_valid}) v->assign(d, 77);
+    weighted_score.assign(rows, -77);
+    alerts_active.assign(rows, kUnwritten);
+    stale.assign(rows, kUnwritten);
     detail_ = detail;
   }
+  static constexpr uint64_t kUnwritten = 0x7777777777777777;
+  // Whether view() asks for the v2 outputs (weighted score, alert and stale masks).
+  bool want_v2 = true;
   ir::BatchOutputs view() {
     ir::BatchOutputs o{segment.data(), score.data(), band.data(), label.data(), override_.data(),
                        nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr};
+    if (want_v2) o.weighted_score = weighted_score.data(), o.alerts_active = alerts_active.data(), o.stale = stale.data();
     if (detail_) {
       o.m_value = m_value.data(), o.m_value_valid = m_value_valid.data();
       o.m_score = m_score.data(), o.m_score_valid = m_score_valid.data();
@@ -77,6 +102,8 @@ struct Outputs {
   std::vector<int32_t> segment, score, band, label, override_;
   std::vector<double> m_value, m_score, m_weight;
   std::vector<uint8_t> m_value_valid, m_score_valid, m_weight_valid;
+  std::vector<int32_t> weighted_score;
+  std::vector<uint64_t> alerts_active, stale;
 
  private:
   bool detail_ = false;
@@ -89,6 +116,9 @@ inline void expect_same(const Outputs& a, const Outputs& b) {
   EXPECT_EQ(a.band, b.band);
   EXPECT_EQ(a.label, b.label);
   EXPECT_EQ(a.override_, b.override_);
+  EXPECT_EQ(a.weighted_score, b.weighted_score);
+  EXPECT_EQ(a.alerts_active, b.alerts_active);
+  EXPECT_EQ(a.stale, b.stale);
   auto same_bits = [](const std::vector<double>& x, const std::vector<double>& y) {
     return x.size() == y.size() &&
            (x.empty() || std::memcmp(x.data(), y.data(), x.size() * sizeof(double)) == 0);
@@ -101,8 +131,9 @@ inline void expect_same(const Outputs& a, const Outputs& b) {
   EXPECT_EQ(a.m_weight_valid, b.m_weight_valid);
 }
 
-inline Outputs run_eval(const ir::Program& p, const Columns& cols, size_t rows, bool detail) {
+inline Outputs run_eval(const ir::Program& p, const Columns& cols, size_t rows, bool detail, bool want_v2 = true) {
   Outputs out(rows, p.measures.size(), detail);
+  out.want_v2 = want_v2;
   const ir::BatchColumns in = cols.view();
   const ir::BatchOutputs o = out.view();
   eval::evaluate(p, in, o);
@@ -111,8 +142,10 @@ inline Outputs run_eval(const ir::Program& p, const Columns& cols, size_t rows, 
 
 // Compiles (cache off unless `cache` says otherwise) and runs the batch function.
 inline Outputs run_jit(const ir::Program& p, const Columns& cols, size_t rows, bool detail,
-                       const jit::CacheOptions& cache = {false, ""}, jit::CompileResult* result = nullptr) {
+                       const jit::CacheOptions& cache = {false, ""}, jit::CompileResult* result = nullptr,
+                       bool want_v2 = true) {
   Outputs out(rows, p.measures.size(), detail);
+  out.want_v2 = want_v2;
   jit::CompileResult r = jit::compile(p, detail ? jit::Variant::Detail : jit::Variant::Basic, cache);
   EXPECT_TRUE(r.scorer) << r.error;
   if (r.scorer) {
