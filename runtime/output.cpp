@@ -16,6 +16,7 @@ std::vector<OutputColumn> default_columns(const ir::Program& p, bool explain) {
       {OutputColumn::Score, -1, "score"},                  {OutputColumn::Band, -1, "band"},
       {OutputColumn::Color, -1, "color"},                  {OutputColumn::Label, -1, "label"},
       {OutputColumn::Override, -1, "override"},            {OutputColumn::Reasons, -1, "reasons"}};
+  if (!p.stale_rules.empty()) cols.push_back({OutputColumn::Stale, -1, "stale"});
   if (explain)
     for (size_t m = 0; m < p.measures.size(); ++m) {
       const int32_t i = static_cast<int32_t>(m);
@@ -28,7 +29,11 @@ std::vector<OutputColumn> default_columns(const ir::Program& p, bool explain) {
 
 bool select_columns(const ir::Program& p, const std::vector<std::string>& names, std::vector<OutputColumn>& out,
                     std::string& unknown) {
-  const std::vector<OutputColumn> all = default_columns(p, true);
+  std::vector<OutputColumn> all = default_columns(p, true);
+  all.push_back({OutputColumn::PreviousScore, -1, "previous_score"});
+  all.push_back({OutputColumn::ScoreChange, -1, "score_change"});
+  all.push_back({OutputColumn::Weighted, -1, "weighted"});
+  if (p.stale_rules.empty()) all.push_back({OutputColumn::Stale, -1, "stale"});
   out.clear();
   for (const std::string& n : names) {
     auto it = std::find_if(all.begin(), all.end(), [&](const OutputColumn& c) { return c.header == n; });
@@ -45,6 +50,12 @@ bool needs_detail(const std::vector<OutputColumn>& columns) {
   return std::any_of(columns.begin(), columns.end(), [](const OutputColumn& c) {
     return c.kind == OutputColumn::Reasons || c.kind == OutputColumn::Value || c.kind == OutputColumn::MeasureScore ||
            c.kind == OutputColumn::Weight;
+  });
+}
+
+bool reads_previous(const std::vector<OutputColumn>& columns) {
+  return std::any_of(columns.begin(), columns.end(), [](const OutputColumn& c) {
+    return c.kind == OutputColumn::PreviousScore || c.kind == OutputColumn::ScoreChange;
   });
 }
 
@@ -224,6 +235,35 @@ void format_rows(const ir::Program& p, const std::vector<OutputColumn>& columns,
           append_reasons(scratch, p, s, row);
           cell.text = scratch;
           break;
+        case OutputColumn::PreviousScore:
+        case OutputColumn::ScoreChange:
+        case OutputColumn::Weighted: {
+          int32_t v = -1;
+          bool ok = false;
+          if (col.kind == OutputColumn::Weighted) {
+            v = s.weighted_score.size() > row ? s.weighted_score[row] : -1;
+            ok = v >= 0;
+          } else if (col.previous) {
+            const int32_t prev = col.previous->previous_score(block.text[p.key_field][row].view());
+            if (col.kind == OutputColumn::PreviousScore) v = prev, ok = prev >= 0;
+            else v = s.score[row] - prev, ok = prev >= 0 && s.score[row] >= 0;
+          }
+          cell.is_string = false;
+          if (!ok) cell.missing = true;
+          else append_int(scratch, v), cell.text = scratch;
+          break;
+        }
+        case OutputColumn::Stale: {
+          // The stale rules are in the file order of their measures.
+          const uint64_t mask = !p.stale_rules.empty() && s.stale.size() > row ? s.stale[row] : 0;
+          for (size_t i = 0; i < p.stale_rules.size() && i < 64; ++i)
+            if (mask >> i & 1) {
+              if (!scratch.empty()) scratch.push_back(';');
+              scratch += p.measures[static_cast<size_t>(p.stale_rules[i].measure)].name;
+            }
+          cell.text = scratch;
+          break;
+        }
         case OutputColumn::Value:
         case OutputColumn::MeasureScore:
         case OutputColumn::Weight: {

@@ -3,27 +3,45 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "runtime/scorecard.h"
 
 namespace healthc::rt {
 
+// v2: the final scores of the previous snapshot, by account key (the history store's; -1 where
+// the account was not there or was unscored). Read concurrently by the formatting workers.
+class PreviousScores {
+ public:
+  virtual ~PreviousScores() = default;
+  virtual int32_t previous_score(std::string_view key) const = 0;
+};
+
 struct OutputColumn {
-  enum Kind { Key, Segment, Score, Band, Color, Label, Override, Reasons, Value, MeasureScore, Weight } kind;
+  enum Kind {
+    Key, Segment, Score, Band, Color, Label, Override, Reasons, Value, MeasureScore, Weight,
+    // v2: the previous snapshot's final score, the change since (score - previous_score), the
+    // weighted score before overrides, the stale measures (`;`-separated, file order).
+    PreviousScore, ScoreChange, Weighted, Stale
+  } kind;
   int32_t measure = -1;
   std::string header;
+  const PreviousScores* previous = nullptr;  // PreviousScore, ScoreChange; null: no store (missing)
 };
 
 enum class OutputFormat { Csv, JsonLines };
 
-// KEY, segment, score, band, color, label, override, reasons; with `explain`, also every
-// measure's M.value, M.score, M.weight.
+// KEY, segment, score, band, color, label, override, reasons, then `stale` when the card has a
+// stale rule; with `explain`, also every measure's M.value, M.score, M.weight.
 std::vector<OutputColumn> default_columns(const ir::Program& p, bool explain);
-// Columns by header name, in the order given; returns the unknown name in `unknown`.
+// Columns by header name, in the order given (also previous_score, score_change, weighted and
+// stale); returns the unknown name in `unknown`.
 bool select_columns(const ir::Program& p, const std::vector<std::string>& names, std::vector<OutputColumn>& out,
                     std::string& unknown);
 bool needs_detail(const std::vector<OutputColumn>& columns);
+// Whether a column reads the previous snapshot (previous_score, score_change).
+bool reads_previous(const std::vector<OutputColumn>& columns);
 
 std::string format_header(const std::vector<OutputColumn>& columns, OutputFormat format);
 void format_rows(const ir::Program& p, const std::vector<OutputColumn>& columns, const ColumnBlock& block,

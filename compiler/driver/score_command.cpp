@@ -137,6 +137,18 @@ int run_score(const std::vector<std::string>& args) {
     ro.columns = rt::default_columns(card->program(), vm["explain"].as<bool>());
   }
 
+  // The previous snapshot, read before this run's snapshot is begun; the previous_score and
+  // score_change columns read it.
+  std::unique_ptr<history::PastSnapshots> past;
+  try {
+    past = std::make_unique<history::PastSnapshots>(store.get(), card->program().title, static_cast<int32_t>(as_of),
+                                                    card->program(), rt::reads_previous(ro.columns));
+  } catch (const history::StoreError& e) {
+    fmt::print(stderr, "healthc score: {}\n", e.what());
+    return kExitErrors;
+  }
+  for (rt::OutputColumn& c : ro.columns) c.previous = past.get();
+
   std::string err;
   std::FILE* in = open_input(data, err);
   if (!in) {
@@ -182,6 +194,7 @@ int run_score(const std::vector<std::string>& args) {
   rt::ScoresWriterSink scores_sink(card->program(), ro.columns, ro.format, ro.out);
   RecordOptions rec;
   rec.as_of_days = static_cast<int32_t>(as_of);
+  rec.past = past.get();
   if (card->source() && card->source()->file) rec.card_text = card->source()->file->text();
   if (vm.count("param")) {
     std::vector<std::pair<std::string, double>> params;

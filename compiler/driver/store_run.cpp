@@ -19,8 +19,10 @@ RecordResult record_run(const Scorecard& card, history::Store* store, rt::Source
   const ir::Program& p = card.program();
   try {
     // The past is read before the snapshot is begun: the snapshot being replaced is never read.
-    history::PastSnapshots past(store, p.title, o.as_of_days, p);
-    res.had_previous = past.has_previous();
+    std::unique_ptr<history::PastSnapshots> own_past;
+    if (!o.past) own_past = std::make_unique<history::PastSnapshots>(store, p.title, o.as_of_days, p);
+    const history::PastSnapshots& past = o.past ? *o.past : *own_past;
+    res.had_previous = store && store->latest(p.title, o.as_of_days - 1, o.as_of_days).has_value();
     const std::string as_of = history::date_text(o.as_of_days);
     std::unique_ptr<history::SnapshotWriter> writer;
     if (store) writer = store->begin_snapshot(p.title, as_of, o.card_text, history::names_of(p), o.params_json);
@@ -41,6 +43,7 @@ RecordResult record_run(const Scorecard& card, history::Store* store, rt::Source
     }
     rt::PipelineOptions po = o.pipeline;
     po.as_of = o.as_of_days;
+    if (!p.history.empty()) po.history = &past;
     // The store records every measure's value, score and weight.
     if (writer) po.scoring = rt::Scoring::Detail;
     res.summary = rt::run_pipeline(card, source, sinks, po);

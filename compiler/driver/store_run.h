@@ -26,6 +26,8 @@ struct RecordOptions {
   // Called after a successful run, before the snapshot commits: finishing the command's own
   // outputs. A non-empty message abandons the snapshot (and is the run's error).
   std::function<std::string()> before_commit;
+  // The past, when the caller loaded it already (its columns read it); else loaded here.
+  const history::PastSnapshots* past = nullptr;
 };
 
 struct RecordResult {

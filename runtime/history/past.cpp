@@ -25,11 +25,12 @@ int index_of_measure(const CardNames& names, const std::string& name) {
 }  // namespace
 
 PastSnapshots::PastSnapshots(const Store* store, const std::string& title, int32_t as_of_days,
-                             const ir::Program& p)
+                             const ir::Program& p, bool want_previous)
     : key_field_(p.key_field) {
   columns_.resize(p.history.size());
   column_present_.assign(p.history.size(), false);
-  if (!store) return;
+  // A card without alerts or history reads nothing of the past: a v1 card's run pays nothing.
+  if (!store || (!want_previous && p.alerts.empty() && p.history.empty())) return;
   // Which snapshot each history input reads: -1 the previous one, N the latest at or before
   // as_of - N, always before as_of (never the snapshot this run replaces).
   std::map<int64_t, std::vector<size_t>> inputs_of;  // snapshot id -> history inputs

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "runtime/history/store.h"
+#include "runtime/output.h"
 #include "runtime/scorecard.h"
 
 namespace healthc::history {
@@ -22,10 +23,13 @@ struct KeyHash {
   size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
 
-class PastSnapshots final : public HistoryProvider {
+class PastSnapshots final : public HistoryProvider, public rt::PreviousScores {
  public:
-  // `store` null: a run without a store (every past value missing). Throws StoreError.
-  PastSnapshots(const Store* store, const std::string& title, int32_t as_of_days, const ir::Program& program);
+  // `store` null: a run without a store (every past value missing). The previous snapshot is
+  // loaded when the program has alerts (firing is against it), reads the past, or
+  // `want_previous` (the previous_score column). Throws StoreError.
+  PastSnapshots(const Store* store, const std::string& title, int32_t as_of_days, const ir::Program& program,
+                bool want_previous = false);
 
   bool has_previous() const { return previous_ >= 0; }
   const SnapshotInfo& previous_info() const { return loaded_[static_cast<size_t>(previous_)].info; }
@@ -37,6 +41,7 @@ class PastSnapshots final : public HistoryProvider {
   std::string_view previous_band(int64_t row) const;
 
   void fill(const rt::ColumnBlock& block, HistoryColumns& out) const override;
+  int32_t previous_score(std::string_view key) const override { return previous_score(previous_row(key)); }
 
  private:
   struct Loaded {

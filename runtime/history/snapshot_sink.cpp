@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <iterator>
 #include <limits>
 
 namespace healthc::history {
@@ -34,23 +35,6 @@ void append_csv_cell(std::string& out, std::string_view s) {
     out.push_back(c);
   }
   out.push_back('"');
-}
-
-// The v2 outputs of BlockScores, where the engines fill them (until then: unscored, none).
-template <class S>
-int32_t weighted_of(const S& s, size_t r) {
-  if constexpr (requires { s.weighted_score; }) return s.weighted_score.empty() ? -1 : s.weighted_score[r];
-  else return -1;
-}
-template <class S>
-uint64_t alerts_of(const S& s, size_t r) {
-  if constexpr (requires { s.alerts_active; }) return s.alerts_active.empty() ? 0 : s.alerts_active[r];
-  else return 0;
-}
-template <class S>
-uint64_t stale_of(const S& s, size_t r) {
-  if constexpr (requires { s.stale; }) return s.stale.empty() ? 0 : s.stale[r];
-  else return 0;
 }
 
 }  // namespace
@@ -117,8 +101,8 @@ void SnapshotSink::alert_row(const rt::ScoredBlock& b, size_t row, size_t alert,
     cell(a.title);
     cell(severity_text(a.severity));
     cell(segment);
-    cell(s.score[row] < 0 ? std::string() : std::to_string(s.score[row]));
-    cell(prev_score < 0 ? std::string() : std::to_string(prev_score));
+    cell(s.score[row] < 0 ? std::string() : fmt::format("{}", s.score[row]));
+    cell(prev_score < 0 ? std::string() : fmt::format("{}", prev_score));
     cell(band);
     cell(prev_band);
     cell(label);
@@ -134,7 +118,8 @@ void SnapshotSink::alert_row(const rt::ScoredBlock& b, size_t row, size_t alert,
     auto num = [&](const char* name, int32_t v) {
       out += ",";
       rt::append_json_string(out, name);
-      out += v < 0 ? std::string(":null") : ":" + std::to_string(v);
+      if (v < 0) out += ":null";
+      else fmt::format_to(std::back_inserter(out), ":{}", v);
     };
     str("as_of", alerts_->as_of());
     str(p.fields[static_cast<size_t>(p.key_field)].name.c_str(), key);
@@ -159,6 +144,8 @@ rt::SinkStatus SnapshotSink::consume(rt::ScoredBlock& b, std::string&) {
   const size_t rows = b.block.rows;
   const size_t measures = p.measures.size();
   const auto& keys = b.block.text[static_cast<size_t>(p.key_field)];
+  // A card without alerts or stale rules leaves the masks unwritten (runtime/scorecard.h).
+  const bool has_alerts = !p.alerts.empty(), has_stale = !p.stale_rules.empty();
   try {
     for (size_t r = 0; r < rows; ++r) {
       AccountRecord& a = record_;
@@ -166,12 +153,12 @@ rt::SinkStatus SnapshotSink::consume(rt::ScoredBlock& b, std::string&) {
       a.row = static_cast<int64_t>(b.first_row + r);
       a.segment = s.segment[r];
       a.score = s.score[r];
-      a.weighted = weighted_of(s, r);
+      a.weighted = s.weighted_score.size() > r ? s.weighted_score[r] : -1;
       a.band = s.band[r];
       a.label = s.label[r];
       a.override_ = s.override_[r];
-      a.alerts_active = alerts_of(s, r);
-      a.stale = stale_of(s, r);
+      a.alerts_active = has_alerts && s.alerts_active.size() > r ? s.alerts_active[r] : 0;
+      a.stale = has_stale && s.stale.size() > r ? s.stale[r] : 0;
       const int64_t prev = past_.previous_row(keys[r].view());
       a.alerts_fired = a.alerts_active & ~past_.previous_alerts(prev);
       for (size_t m = 0; m < measures; ++m) {

@@ -54,6 +54,8 @@ class Stmt {
   // Steps a statement without rows, then resets it for the next bindings.
   void run();
   void reset();
+  // Resets for another step keeping the bindings.
+  void reset_only() { sqlite3_reset(st_); }
 
   bool is_null(int col) const { return sqlite3_column_type(st_, col) == SQLITE_NULL; }
   int64_t int64(int col) const { return sqlite3_column_int64(st_, col); }

@@ -14,23 +14,13 @@
 #include <unordered_map>
 
 #include "runtime/history/schema.h"
+#include "runtime/history/snapshot_writer.h"
 #include "runtime/history/sqlite_db.h"
 #include "runtime/io/cell_parse.h"
 
 namespace healthc::history {
 
 namespace {
-
-const char* severity_name(ir::Severity s) {
-  switch (s) {
-    case ir::Severity::Info: return "info";
-    case ir::Severity::Low: return "low";
-    case ir::Severity::Medium: return "medium";
-    case ir::Severity::High: return "high";
-    case ir::Severity::Critical: return "critical";
-  }
-  return "medium";
-}
 
 ir::Severity severity_from(std::string_view s) {
   if (s == "info") return ir::Severity::Info;
@@ -49,32 +39,6 @@ std::string sha256_hex(std::string_view text) {
   std::string hex;
   for (uint8_t b : digest) hex += fmt::format("{:02x}", b);
   return hex;
-}
-
-std::string utc_now() {
-  const auto now = std::chrono::system_clock::now();
-  const auto secs = std::chrono::floor<std::chrono::seconds>(now);
-  const auto days = std::chrono::floor<std::chrono::days>(secs);
-  const std::chrono::year_month_day ymd{days};
-  const std::chrono::hh_mm_ss hms{secs - days};
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", static_cast<int>(ymd.year()),
-                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), hms.hours().count(),
-                     hms.minutes().count(), hms.seconds().count());
-}
-
-struct StringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-using KeyMap = std::unordered_map<std::string, int64_t, StringHash, std::equal_to<>>;
-
-std::string weights_key(const std::vector<double>& w) {
-  std::string k(w.size() * sizeof(double), '\0');
-  for (size_t i = 0; i < w.size(); ++i) {
-    double v = std::isnan(w[i]) ? std::numeric_limits<double>::quiet_NaN() : w[i];
-    std::memcpy(k.data() + i * sizeof(double), &v, sizeof v);
-  }
-  return k;
 }
 
 constexpr const char* kInfoColumns =
@@ -99,27 +63,6 @@ SnapshotInfo info_from(const Stmt& s) {
 }
 
 class SqliteStore;
-
-class SqliteWriter final : public SnapshotWriter {
- public:
-  SqliteWriter(Db& db, const std::string& title, const std::string& as_of, const std::string& card_text,
-               const CardNames& names, const std::string& params_json);
-  ~SqliteWriter() override;
-  void add(const AccountRecord& account) override;
-  void commit(int64_t rows_read, int64_t rows_scored, int64_t rows_rejected) override;
-
- private:
-  int64_t account_id(const std::string& key);
-  int64_t weight_set_id(const std::vector<double>& weights);
-
-  Db& db_;
-  size_t measures_ = 0;
-  int64_t scorecard_id_ = 0, snapshot_id_ = 0;
-  bool open_ = false;
-  KeyMap accounts_;
-  std::unordered_map<std::string, int64_t> weight_sets_;
-  Stmt insert_result_, insert_account_, insert_weight_set_, insert_weight_;
-};
 
 class SqliteStore final : public Store {
  public:
@@ -349,172 +292,7 @@ std::unique_ptr<SnapshotWriter> SqliteStore::begin_snapshot(const std::string& t
   if (mode_ == Mode::ReadOnly) throw StoreError(fmt::format("the store `{}` was opened read-only", db_.path()));
   if (!sqlite3_get_autocommit(db_.get()))
     throw StoreError(fmt::format("the store `{}` is already writing a snapshot", db_.path()));
-  return std::make_unique<SqliteWriter>(db_, title, as_of, card_text, names, params_json);
-}
-
-// --- the writer ---
-
-SqliteWriter::SqliteWriter(Db& db, const std::string& title, const std::string& as_of, const std::string& card_text,
-                           const CardNames& names, const std::string& params_json)
-    : db_(db), measures_(names.measures.size()) {
-  const std::optional<int64_t> days = rt::parse_date(as_of);
-  if (!days) throw StoreError(fmt::format("`{}` is not a date YYYY-MM-DD", as_of));
-  db_.exec("BEGIN IMMEDIATE");
-  open_ = true;
-  Stmt(db_, "INSERT OR IGNORE INTO scorecard(title) VALUES (?)").bind(1, title).run();
-  Stmt sc(db_, "SELECT id FROM scorecard WHERE title = ?");
-  sc.bind(1, title).step();
-  scorecard_id_ = sc.int64(0);
-
-  const std::string hash = sha256_hex(card_text);
-  Stmt cv(db_, "SELECT id FROM card_version WHERE scorecard_id = ? AND hash = ?");
-  cv.bind(1, scorecard_id_).bind(2, hash);
-  int64_t version = 0;
-  if (cv.step()) {
-    version = cv.int64(0);
-  } else {
-    Stmt(db_, "INSERT INTO card_version(scorecard_id, hash, text, key_field) VALUES (?, ?, ?, ?)")
-        .bind(1, scorecard_id_)
-        .bind(2, hash)
-        .bind(3, card_text)
-        .bind(4, names.key_field)
-        .run();
-    version = sqlite3_last_insert_rowid(db_.get());
-    Stmt n(db_, "INSERT INTO card_name(card_version_id, kind, idx, name, title, extra) VALUES (?, ?, ?, ?, ?, ?)");
-    auto put = [&](const char* kind, const std::vector<std::string>& list, const std::vector<std::string>* titles,
-                   auto extra) {
-      for (size_t i = 0; i < list.size(); ++i)
-        n.bind(1, version)
-            .bind(2, std::string_view(kind))
-            .bind(3, static_cast<int64_t>(i))
-            .bind(4, list[i])
-            .bind(5, titles && i < titles->size() ? std::string_view((*titles)[i]) : std::string_view())
-            .bind(6, std::string_view(extra(i)))
-            .run();
-    };
-    auto none = [](size_t) { return std::string(); };
-    put("segment", names.segments, nullptr, none);
-    put("band", names.bands, nullptr,
-        [&](size_t i) { return i < names.band_colors.size() ? names.band_colors[i] : std::string(); });
-    put("label", names.labels, &names.label_titles, none);
-    put("override", names.overrides, &names.override_titles, none);
-    put("measure", names.measures, &names.measure_titles, none);
-    put("alert", names.alerts, &names.alert_titles, [&](size_t i) {
-      return std::string(i < names.alert_severities.size() ? severity_name(names.alert_severities[i]) : "medium");
-    });
-    put("stale", names.stale_measures, nullptr, none);
-  }
-  ensure_measure_columns(db_, static_cast<int>(measures_));
-
-  // Replacing (title, as_of): the old snapshot goes in the same transaction as the new one
-  // arrives, so a reader sees one or the other, never neither.
-  Stmt old(db_, "SELECT id FROM snapshot WHERE scorecard_id = ? AND as_of_days = ?");
-  old.bind(1, scorecard_id_).bind(2, *days);
-  if (old.step()) {
-    const int64_t id = old.int64(0);
-    Stmt(db_, "DELETE FROM result WHERE snapshot_id = ?").bind(1, id).run();
-    Stmt(db_, "DELETE FROM snapshot WHERE id = ?").bind(1, id).run();
-  }
-  Stmt(db_, "INSERT INTO snapshot(scorecard_id, card_version_id, as_of, as_of_days, params, rows_read, rows_scored, "
-            "rows_rejected, recorded_at) VALUES (?, ?, ?, ?, ?, 0, 0, 0, ?)")
-      .bind(1, scorecard_id_)
-      .bind(2, version)
-      .bind(3, as_of)
-      .bind(4, *days)
-      .bind(5, params_json.empty() ? std::string("{}") : params_json)
-      .bind(6, utc_now())
-      .run();
-  snapshot_id_ = sqlite3_last_insert_rowid(db_.get());
-
-  Stmt keys(db_, "SELECT key, id FROM account WHERE scorecard_id = ?");
-  keys.bind(1, scorecard_id_);
-  while (keys.step()) accounts_.emplace(keys.text(0), keys.int64(1));
-  Stmt ws(db_, "SELECT weight_set_id, measure, weight FROM weight WHERE weight_set_id IN "
-               "(SELECT id FROM weight_set WHERE measures = ?) ORDER BY weight_set_id");
-  ws.bind(1, static_cast<int64_t>(measures_));
-  std::map<int64_t, std::vector<double>> sets;
-  while (ws.step()) {
-    auto& w = sets.try_emplace(ws.int64(0), measures_, std::numeric_limits<double>::quiet_NaN()).first->second;
-    if (static_cast<size_t>(ws.int64(1)) < measures_) w[static_cast<size_t>(ws.int64(1))] = ws.real(2);
-  }
-  for (auto& [id, w] : sets) weight_sets_.emplace(weights_key(w), id);
-
-  std::string cols = "snapshot_id, account_id, row, segment, weighted, score, band, label, override, alerts_active, "
-                     "alerts_fired, stale, weight_set_id";
-  std::string params = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
-  for (size_t m = 0; m < measures_; ++m) {
-    cols += fmt::format(", m{0}_value, m{0}_score", m);
-    params += ", ?, ?";
-  }
-  insert_result_ = Stmt(db_, fmt::format("INSERT INTO result({}) VALUES ({})", cols, params));
-  insert_account_ = Stmt(db_, "INSERT INTO account(scorecard_id, key) VALUES (?, ?)");
-  insert_weight_set_ = Stmt(db_, "INSERT INTO weight_set(measures) VALUES (?)");
-  insert_weight_ = Stmt(db_, "INSERT INTO weight(weight_set_id, measure, weight) VALUES (?, ?, ?)");
-}
-
-SqliteWriter::~SqliteWriter() {
-  if (open_) sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
-}
-
-int64_t SqliteWriter::account_id(const std::string& key) {
-  auto it = accounts_.find(std::string_view(key));
-  if (it != accounts_.end()) return it->second;
-  insert_account_.bind(1, scorecard_id_).bind(2, key).run();
-  const int64_t id = sqlite3_last_insert_rowid(db_.get());
-  accounts_.emplace(key, id);
-  return id;
-}
-
-int64_t SqliteWriter::weight_set_id(const std::vector<double>& weights) {
-  std::string k = weights_key(weights);
-  auto it = weight_sets_.find(k);
-  if (it != weight_sets_.end()) return it->second;
-  insert_weight_set_.bind(1, static_cast<int64_t>(measures_)).run();
-  const int64_t id = sqlite3_last_insert_rowid(db_.get());
-  for (size_t m = 0; m < weights.size(); ++m)
-    if (!std::isnan(weights[m])) insert_weight_.bind(1, id).bind(2, static_cast<int64_t>(m)).bind(3, weights[m]).run();
-  weight_sets_.emplace(std::move(k), id);
-  return id;
-}
-
-void SqliteWriter::add(const AccountRecord& a) {
-  if (!open_) throw StoreError("the snapshot was already committed");
-  if (a.m_value.size() != measures_ || a.m_score.size() != measures_ || a.m_weight.size() != measures_)
-    throw StoreError(fmt::format("account `{}` has {} measures, the card {}", a.key, a.m_score.size(), measures_));
-  const bool weighs = std::any_of(a.m_weight.begin(), a.m_weight.end(), [](double w) { return !std::isnan(w); });
-  const int64_t ws = weighs ? weight_set_id(a.m_weight) : 0;
-  Stmt& s = insert_result_;
-  s.bind(1, snapshot_id_).bind(2, account_id(a.key)).bind(3, a.row).bind(4, a.segment);
-  if (a.weighted >= 0) s.bind(5, a.weighted);
-  if (a.score >= 0) s.bind(6, a.score);
-  s.bind(7, a.band);
-  if (a.label >= 0) s.bind(8, a.label);
-  if (a.override_ >= 0) s.bind(9, a.override_);
-  s.bind(10, static_cast<int64_t>(a.alerts_active))
-      .bind(11, static_cast<int64_t>(a.alerts_fired))
-      .bind(12, static_cast<int64_t>(a.stale));
-  if (weighs) s.bind(13, ws);
-  for (size_t m = 0; m < measures_; ++m) {
-    s.bind(14 + 2 * static_cast<int>(m), a.m_value[m]);
-    s.bind(15 + 2 * static_cast<int>(m), a.m_score[m]);
-  }
-  s.run();
-}
-
-void SqliteWriter::commit(int64_t rows_read, int64_t rows_scored, int64_t rows_rejected) {
-  if (!open_) throw StoreError("the snapshot was already committed");
-  Stmt(db_, "UPDATE snapshot SET rows_read = ?, rows_scored = ?, rows_rejected = ? WHERE id = ?")
-      .bind(1, rows_read)
-      .bind(2, rows_scored)
-      .bind(3, rows_rejected)
-      .bind(4, snapshot_id_)
-      .run();
-  insert_result_ = Stmt();
-  insert_account_ = Stmt();
-  insert_weight_set_ = Stmt();
-  insert_weight_ = Stmt();
-  db_.exec("COMMIT");
-  open_ = false;
+  return make_writer(db_, title, as_of, card_text, names, params_json);
 }
 
 }  // namespace
