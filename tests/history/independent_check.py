@@ -15,10 +15,19 @@ and checks, on every account and date, that
     (1e-9) to each account's score change: score2 - score1 = sum(contributions) + rounding2 -
     rounding1 + override2 - override1.
 
-    python3 tests/history/independent_check.py --healthc build/release/compiler/healthc [--card CARD]
+Then the history-reading card (examples/b2b_saas_v2.health) is scored into a second store, oldest
+first, and from its per-date outputs and the data alone this derives and compares, on every
+account and date: `previous_score` and `score_change`, the weighted score, `change(adoption.score,
+4 weeks)`, the stale CSM pulse (`stale` column, unscored measure), the `slipping` label and
+`recovering` override that read `previous.*`, and the alerts: active by the card's conditions,
+fired only on edges, in the spec's order, against both the run's `--alerts` file and `healthc
+alerts`; the readers' checks above run on this store too.
+
+    python3 tests/history/independent_check.py --healthc build/release/compiler/healthc
 """
 import argparse
 import csv
+import datetime
 import io
 import math
 import os
@@ -151,13 +160,116 @@ def check_changes(healthc, store, by_date, dates, c):
                      total + num(row["rounding2"]) - num(row["rounding1"]) + num(row["override2"]) - num(row["override1"]))
 
 
+SEVERITY = {"went_critical": 4, "dropped_at_risk": 3, "fell_fast": 3, "enterprise_action": 2, "csm_stale": 1}
+ALERT_ORDER = ["went_critical", "dropped_at_risk", "fell_fast", "enterprise_action", "csm_stale"]
+
+
+def days(d):
+    return datetime.date.fromisoformat(d).toordinal()
+
+
+def latest_at_or_before(dates, limit, before):
+    """The spec's `change(X, N days)` snapshot: latest date <= limit and < before."""
+    best = None
+    for d in dates:
+        if days(d) <= limit and days(d) < days(before):
+            best = d
+    return best
+
+
+def check_v2(healthc, card, dates, tmp, c):
+    """The history-reading card through the store, against what the outputs and data imply."""
+    header = run(healthc, ["score", card, str(SERIES / f"{dates[0]}.csv"), "--as-of", dates[0], "--explain",
+                           "-o", "-"]).split("\n", 1)[0].split(",")
+    columns = header + [x for x in ("previous_score", "score_change", "weighted", "stale") if x not in header]
+    store = tmp / "v2.db"
+    outs, data, alerts_files = {}, {}, {}
+    for d in dates:
+        out, alerts = tmp / f"v2_{d}.csv", tmp / f"alerts_{d}.csv"
+        run(healthc, ["score", card, str(SERIES / f"{d}.csv"), "--store", str(store), "--as-of", d, "--alerts",
+                      str(alerts), "--columns", ",".join(columns), "-o", str(out)])
+        outs[d] = {r["account_id"]: r for r in csv.DictReader(open(out))}
+        data[d] = {r["account_id"]: r for r in csv.DictReader(open(SERIES / f"{d}.csv"))}
+        alerts_files[d] = alerts.read_text()
+    measures = [h[:-6] for h in header if h.endswith(".value")]
+    active = {}
+    for i, d in enumerate(dates):
+        prev = outs[dates[i - 1]] if i else {}
+        month = latest_at_or_before(dates, days(d) - 28, d)
+        week = latest_at_or_before(dates, days(d) - 7, d)
+        active[d] = {}
+        rows = list(outs[d].values())
+        for row in rows:
+            k = row["account_id"]
+            p = prev.get(k)
+            tag = f"v2 {d} {k}"
+            score = None if row["score"] == "" else int(row["score"])
+            pscore = None if p is None or p["score"] == "" else int(p["score"])
+            c.eq(f"{tag} previous_score", None if row["previous_score"] == "" else int(row["previous_score"]), pscore)
+            c.eq(f"{tag} score_change", None if row["score_change"] == "" else int(row["score_change"]),
+                 None if score is None or pscore is None else score - pscore)
+            rec = Record(row, measures, 0)
+            c.eq(f"{tag} weighted", None if row["weighted"] == "" else int(row["weighted"]), rec.weighted)
+            # change(adoption.score, 4 weeks): now minus the latest snapshot 28+ days back.
+            then = outs[month].get(k) if month else None
+            want = None
+            if then is not None and then["adoption.score"] != "" and row["adoption.score"] != "":
+                want = float(row["adoption.score"]) - float(then["adoption.score"])
+            c.eq(f"{tag} adoption_trend.value", num(row["adoption_trend.value"]), want)
+            # stale after 90 days of csm_pulse_date: unscored, listed in `stale`.
+            pulse_date = data[d][k]["csm_pulse_date"]
+            stale = pulse_date == "" or days(d) - days(pulse_date) > 90
+            c.eq(f"{tag} stale", row["stale"], "csm" if stale else "")
+            if stale:
+                c.eq(f"{tag} csm.score when stale", row["csm.score"], "")
+            # previous.* in a label and an override.
+            plabel = p["label"] if p is not None else None
+            c.eq(f"{tag} slipping label", row["label"] == "slipping", plabel == "expand" and score is not None and score < 80)
+            if row["override"] in ("", "recovering"):
+                c.eq(f"{tag} recovering override", row["override"] == "recovering",
+                     p is not None and p["band"] == "critical" and rec.weighted is not None and rec.weighted >= 71)
+            # The alerts' conditions, from the outputs and the data.
+            wscore = outs[week].get(k) if week else None
+            wscore = None if wscore is None or wscore["score"] == "" else int(wscore["score"])
+            on = set()
+            if row["band"] == "critical":
+                on.add("went_critical")
+            if row["band"] == "at_risk" and p is not None and p["band"] == "healthy":
+                on.add("dropped_at_risk")
+            if score is not None and wscore is not None and score - wscore <= -15:
+                on.add("fell_fast")
+            if row["segment"] == "enterprise" and row["label"] == "action":
+                on.add("enterprise_action")
+            if stale:
+                on.add("csm_stale")
+            active[d][k] = on
+        # Fired: active now and not in the previous snapshot (absent: nothing was active).
+        was = active[dates[i - 1]] if i else {}
+        order = {k: n for n, k in enumerate(outs[d])}
+        want = sorted(((a, k) for k, on in active[d].items() for a in on - was.get(k, set())),
+                      key=lambda x: (-SEVERITY[x[0]], ALERT_ORDER.index(x[0]), order[x[1]]))
+        got = [(r["alert"], r["account_id"]) for r in csv.DictReader(io.StringIO(alerts_files[d]))]
+        c.eq(f"v2 {d} alerts file (fired, in order)", got, want)
+        listed = run(healthc, ["alerts", "--store", str(store), "--as-of", d, "--format", "csv"])
+        c.eq(f"v2 {d} healthc alerts = the run's alerts file", listed, alerts_files[d])
+        for r in csv.DictReader(io.StringIO(alerts_files[d])):
+            p = prev.get(r["account_id"])
+            c.eq(f"v2 {d} {r['account_id']} alert previous_band", r["previous_band"], p["band"] if p else "")
+    by_date = {d: ({k: Record(r, measures, n) for n, (k, r) in enumerate(outs[d].items())}, measures) for d in dates}
+    check_history(healthc, store, by_date, dates, c)
+    check_changes(healthc, store, by_date, dates, c)
+    return sum(max(0, len(a.splitlines()) - 1) for a in alerts_files.values())
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--healthc", required=True)
     ap.add_argument("--card", default=str(ROOT / "tests" / "history" / "b2b_series.health"))
+    ap.add_argument("--v2-card", default=str(ROOT / "examples" / "b2b_saas_v2.health"))
     a = ap.parse_args()
     healthc = str(pathlib.Path(a.healthc).resolve())
     dates = sorted(p.stem for p in SERIES.glob("*.csv"))
+    c = Checker()
     with tempfile.TemporaryDirectory(prefix="healthc-independent-") as t:
         tmp = pathlib.Path(t)
         by_date = score_dates(healthc, a.card, dates, tmp)
@@ -165,11 +277,13 @@ def main():
         # Recorded newest first: `previous` and the readers go by as-of date, not by order of recording.
         for d in reversed(dates):
             run(healthc, ["score", a.card, str(SERIES / f"{d}.csv"), "--store", str(store), "--as-of", d, "-o", os.devnull])
-        c = Checker()
         check_history(healthc, store, by_date, dates, c)
         check_changes(healthc, store, by_date, dates, c)
+        v1_checks = c.checks
+        fired = check_v2(healthc, a.v2_card, dates, tmp, c)
     accounts = len({k for recs, _ in by_date.values() for k in recs})
-    print(f"{c.checks} checks over {accounts} accounts and {len(dates)} dates: {c.failures} mismatches")
+    print(f"{c.checks} checks ({v1_checks} on the v1 card, {c.checks - v1_checks} on the v2 card) over {accounts} "
+          f"accounts and {len(dates)} dates, {fired} alerts fired: {c.failures} mismatches")
     return 1 if c.failures else 0
 
 

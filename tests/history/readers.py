@@ -24,7 +24,8 @@ CARD = HERE / "b2b_series.health"
 TITLE = "B2B SaaS health"
 
 # name -> arguments; {series} is a store of the whole series, {multi} one that also holds a
-# second scorecard, {versions} one whose card changed between snapshots, {missing} no store.
+# second scorecard, {versions} one whose card changed between snapshots, {single} one snapshot,
+# {v2} the series scored with examples/b2b_saas_v2.health (alerts, previous.*, stale), {missing} no store.
 CASES = {
     "history_text": "history --store {series} --account acct-0007",
     "history_csv": "history --store {series} --account acct-0007 --format csv",
@@ -49,8 +50,13 @@ CASES = {
     "changes_from_not_before_to": "changes --store {series} --from 2026-11-23 --to 2026-11-02",
     "changes_one_snapshot": "changes --store {single}",
     "changes_bad_min_change": "changes --store {series} --min-change -1",
-    "alerts_latest": "alerts --store {series}",
-    "alerts_csv_dated": "alerts --store {series} --as-of 2026-10-12 --format csv",
+    "alerts_none_fired": "alerts --store {series}",
+    "alerts_v2_latest": "alerts --store {v2}",
+    "alerts_v2_csv_dated": "alerts --store {v2} --as-of 2026-10-12 --format csv",
+    "alerts_v2_high_json": "alerts --store {v2} --as-of 2026-11-09 --severity high --format json",
+    "alerts_v2_first_snapshot": "alerts --store {v2} --as-of 2026-10-05 --severity critical --format csv",
+    "history_v2_text": "history --store {v2} --account acct-0098",
+    "changes_v2_markdown": "changes --store {v2} --min-change 15 --format markdown",
     "alerts_unknown_date": "alerts --store {series} --as-of 2025-01-01",
     "alerts_bad_severity": "alerts --store {series} --severity urgent",
 }
@@ -73,7 +79,7 @@ def score_into(healthc, card, store, dates):
 def build_stores(healthc, tmp):
     dates = sorted(p.stem for p in SERIES.glob("*.csv"))
     stores = {"missing": tmp / "no_such.db", "series": tmp / "series.db", "multi": tmp / "multi.db",
-              "versions": tmp / "versions.db", "single": tmp / "single.db"}
+              "versions": tmp / "versions.db", "single": tmp / "single.db", "v2": tmp / "v2.db"}
     score_into(healthc, CARD, stores["series"], dates)
     score_into(healthc, CARD, stores["single"], dates[:1])
     # A second scorecard in the same store: the same card under another title.
@@ -90,6 +96,7 @@ def build_stores(healthc, tmp):
     v2.write_text(changed)
     score_into(healthc, CARD, stores["versions"], dates[:2])
     score_into(healthc, v2, stores["versions"], dates[2:3])
+    score_into(healthc, ROOT / "examples" / "b2b_saas_v2.health", stores["v2"], dates)
     return stores
 
 
