@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <iterator>
 
 #include "compiler/driver/history_report.h"
 #include "compiler/driver/history_report_cells.h"
@@ -80,12 +81,15 @@ void render_readable(const analysis::ChangesResult& r, bool markdown, std::strin
   t.align = "llr";
   for (const auto& bt : r.transitions) t.rows.push_back({bt.from, bt.to, std::to_string(bt.accounts)});
   out += render_table(t, rf, 2);
+  analysis::AccountChange c;
   size_t moved = 0;
-  for (const auto& p : r.accounts)
-    if (r.change(p).moved()) ++moved;
+  for (const auto& p : r.accounts) {
+    r.change(p, c);
+    if (c.moved()) ++moved;
+  }
   out += heading(fmt::format("accounts that moved: {}", moved), rf);
   for (const auto& p : r.accounts) {
-    const analysis::AccountChange c = r.change(p);
+    r.change(p, c);
     if (!c.moved()) continue;
     out += markdown ? fmt::format("**{}**\n\n", account_line(c)) : fmt::format("  {}\n", account_line(c));
     if (!c.attributed) {
@@ -105,31 +109,44 @@ void render_csv(const analysis::ChangesResult& r, std::string& out, const Flush&
   for (const auto& m : r.measures.names)
     for (const char* part : {".contribution", ".by_score", ".by_weight"}) out += ",", cells::csv(out, m + part);
   out += ",rounding1,rounding2,override1,override2,override_name1,override_name2\n";
+  auto number = [&](double v) {
+    out += ',';
+    if (!std::isnan(v)) rt::append_number(out, v);
+  };
+  auto score = [&](int32_t s) {
+    out += ',';
+    if (s >= 0) fmt::format_to(std::back_inserter(out), "{}", s);
+  };
+  auto text = [&](std::string_view s) {
+    out += ',';
+    cells::csv(out, s);
+  };
+  analysis::AccountChange c;
   for (const auto& p : r.accounts) {
-    const analysis::AccountChange c = r.change(p);
+    r.change(p, c);
     cells::csv(out, c.key);
-    out += "," + cells::score(c.before.score) + "," + cells::score(c.after.score) + ",";
-    cells::csv(out, c.before.band());
-    out += ",";
-    cells::csv(out, c.after.band());
-    out += ",";
-    cells::csv(out, c.before.segment());
-    out += ",";
-    cells::csv(out, c.after.segment());
+    score(c.before.score);
+    score(c.after.score);
+    text(c.before.band());
+    text(c.after.band());
+    text(c.before.segment());
+    text(c.after.segment());
     for (size_t i = 0; i < r.measures.names.size(); ++i) {
       if (!c.attributed) {
         out += ",,,";
         continue;
       }
-      out += "," + cells::number(c.contribution[i]) + "," + cells::number(c.by_score[i]) + "," +
-             cells::number(c.by_weight[i]);
+      number(c.contribution[i]);
+      number(c.by_score[i]);
+      number(c.by_weight[i]);
     }
-    out += "," + cells::number(c.before.rounding) + "," + cells::number(c.after.rounding) + "," +
-           cells::number(c.before.override_effect) + "," + cells::number(c.after.override_effect) + ",";
-    cells::csv(out, c.before.override_name());
-    out += ",";
-    cells::csv(out, c.after.override_name());
-    out += "\n";
+    number(c.before.rounding);
+    number(c.after.rounding);
+    number(c.before.override_effect);
+    number(c.after.override_effect);
+    text(c.before.override_name());
+    text(c.after.override_name());
+    out += '\n';
     maybe_flush(out, flush);
   }
 }
@@ -171,8 +188,9 @@ void render_json(const analysis::ChangesResult& r, std::string& out, const Flush
     out += fmt::format(",\"accounts\":{}}}", r.transitions[i].accounts);
   }
   out += "],\"accounts\":[";
+  analysis::AccountChange c;
   for (size_t k = 0; k < r.accounts.size(); ++k) {
-    const analysis::AccountChange c = r.change(r.accounts[k]);
+    r.change(r.accounts[k], c);
     out += k ? ",\n{\"key\":" : "\n{\"key\":";
     rt::append_json_string(out, c.key);
     out += fmt::format(",\"moved\":{},\"change\":", c.moved());

@@ -83,10 +83,8 @@ bool AccountChange::moved() const {
   return before.score != after.score || band_changed() || segment_changed() || label_changed() || override_changed();
 }
 
-AccountChange attribute(const history::AccountRecord& r1, const history::CardNames& names1,
-                        const history::AccountRecord& r2, const history::CardNames& names2,
-                        const MeasureMatch& match) {
-  AccountChange c;
+void attribute(const history::AccountRecord& r1, const history::CardNames& names1, const history::AccountRecord& r2,
+               const history::CardNames& names2, const MeasureMatch& match, AccountChange& c) {
   c.key = r2.key;
   c.row1 = r1.row;
   c.row2 = r2.row;
@@ -94,7 +92,10 @@ AccountChange attribute(const history::AccountRecord& r1, const history::CardNam
   c.after = summarise(r2, names2, match.index2);
   // "Unscored on either side" means no weighted score, even where `score N` gave a final one.
   c.attributed = r1.weighted >= 0 && r2.weighted >= 0;
-  if (!c.attributed) return c;
+  c.contribution.clear();
+  c.by_score.clear();
+  c.by_weight.clear();
+  if (!c.attributed) return;
   const size_t n = match.names.size();
   c.contribution.resize(n);
   c.by_score.resize(n);
@@ -107,6 +108,13 @@ AccountChange attribute(const history::AccountRecord& r1, const history::CardNam
     c.by_score[i] = w1 * (s2 - s1);
     c.by_weight[i] = (w2 - w1) * s2;
   }
+}
+
+AccountChange attribute(const history::AccountRecord& r1, const history::CardNames& names1,
+                        const history::AccountRecord& r2, const history::CardNames& names2,
+                        const MeasureMatch& match) {
+  AccountChange c;
+  attribute(r1, names1, r2, names2, match, c);
   return c;
 }
 

@@ -60,5 +60,9 @@ struct AccountChange {
 AccountChange attribute(const history::AccountRecord& before, const history::CardNames& names1,
                         const history::AccountRecord& after, const history::CardNames& names2,
                         const MeasureMatch& match);
+// The same into `out`, reusing its arrays (a million accounts, one allocation).
+void attribute(const history::AccountRecord& before, const history::CardNames& names1,
+               const history::AccountRecord& after, const history::CardNames& names2, const MeasureMatch& match,
+               AccountChange& out);
 
 }  // namespace healthc::analysis

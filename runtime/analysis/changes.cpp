@@ -14,6 +14,10 @@ AccountChange ChangesResult::change(const AccountPair& p) const {
   return attribute(before->accounts[p.before], before->names, after->accounts[p.after], after->names, measures);
 }
 
+void ChangesResult::change(const AccountPair& p, AccountChange& out) const {
+  attribute(before->accounts[p.before], before->names, after->accounts[p.after], after->names, measures, out);
+}
+
 ChangesResult compute_changes(const history::Snapshot& before, const history::Snapshot& after,
                               const ChangesOptions& options) {
   ChangesResult r;

@@ -42,6 +42,7 @@ struct ChangesResult {
   std::vector<AccountPair> accounts;
 
   AccountChange change(const AccountPair& p) const;
+  void change(const AccountPair& p, AccountChange& out) const;  // reusing out's arrays
 };
 
 // `before` and `after` must outlive the result.
