@@ -6,7 +6,7 @@ B2B card's fields plus `csm_pulse_date`, the day the CSM last entered the pulse)
 the same arguments give byte-identical files. Stdlib only.
 
     python3 scripts/gen_series.py [--accounts 200] [--weeks 8] [--start 2026-10-05] [--seed 14] \
-        [-o examples/series/b2b]
+        [--churn 0.02] [-o examples/series/b2b]
 
 What moves from week to week
 ----------------------------
@@ -14,8 +14,8 @@ What moves from week to week
   has its own trend, so some improve steadily and some decline.
 - Collapses: a few accounts lose most of their logins in one week (usage_trend falls below
   -50%: the `collapse_red` override and the card's alerts fire on that edge).
-- Churned and new accounts: each week about 2% of accounts leave (absent from later files)
-  and new ones join (new keys, days_live from 0, so they start in the onboarding segment).
+- Churned and new accounts: each week about 2% (--churn) of accounts leave (absent from later
+  files) and new ones join (none with --churn 0) (new keys, days_live from 0, so they start in the onboarding segment).
 - Stale CSM inputs: the CSM re-enters the pulse at a rate that depends on the account; some
   pulses are never refreshed and go stale (older than the card's `stale after` window), and
   some accounts have no pulse at all. The pulse's date only moves when the pulse is entered.
@@ -87,6 +87,7 @@ def main():
     ap.add_argument("--weeks", type=int, default=8)
     ap.add_argument("--start", default="2026-10-05")
     ap.add_argument("--seed", type=int, default=14)
+    ap.add_argument("--churn", type=float, default=0.02, help="share of accounts that leave each week")
     ap.add_argument("-o", "--out", default="examples/series/b2b")
     a = ap.parse_args()
     rng = random.Random(a.seed)
@@ -99,12 +100,12 @@ def main():
         if w:
             for acc in accounts:
                 acc.week(rng, date)
-            churned = max(1, round(len(accounts) * 0.02))
-            for _ in range(churned):
-                accounts.pop(rng.randrange(len(accounts)))
-            for _ in range(rng.randint(2, 5)):
-                accounts.append(Account(rng, next_key, date, True))
-                next_key += 1
+            if a.churn > 0:
+                for _ in range(max(1, round(len(accounts) * a.churn))):
+                    accounts.pop(rng.randrange(len(accounts)))
+                for _ in range(rng.randint(2, 5)):
+                    accounts.append(Account(rng, next_key, date, True))
+                    next_key += 1
         path = os.path.join(a.out, f"{date.isoformat()}.csv")
         with open(path, "w", newline="") as f:
             f.write(",".join(FIELDS) + "\n")

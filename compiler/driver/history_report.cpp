@@ -44,7 +44,7 @@ void csv(std::string& out, std::string_view s) {
 
 std::string number(double v) {
   std::string s;
-  if (!std::isnan(v)) rt::append_number(s, v);
+  if (!std::isnan(v)) rt::append_number(s, v == 0 ? 0.0 : v);  // no "-0"
   return s;
 }
 
@@ -52,7 +52,7 @@ std::string score(int32_t s) { return s < 0 ? std::string() : std::to_string(s);
 
 void json_number(std::string& out, double v) {
   if (std::isnan(v)) out += "null";
-  else rt::append_number(out, v);
+  else rt::append_number(out, v == 0 ? 0.0 : v);
 }
 
 void json_score(std::string& out, int32_t s) { out += s < 0 ? std::string("null") : std::to_string(s); }

@@ -1,4 +1,5 @@
-// Joins two snapshots by key (a hash map over the earlier one's keys), counts band transitions
+// Joins two snapshots by key (in step where they list the same accounts, else a hash map over
+// the earlier one's keys), counts band transitions
 // and orders the accounts that pass the filters; attribution happens per account on demand.
 #include "runtime/analysis/changes.h"
 
@@ -26,9 +27,23 @@ ChangesResult compute_changes(const history::Snapshot& before, const history::Sn
   r.measures = match_measures(before.names, after.names);
   r.card_changed = before.info.card_hash != after.info.card_hash;
 
+  // Two snapshots of one card mostly list the same accounts in the same order: try the account
+  // after the last match first, and build the key index only when that guess misses.
   std::unordered_map<std::string_view, uint32_t> index;
-  index.reserve(before.accounts.size());
-  for (size_t i = 0; i < before.accounts.size(); ++i) index.emplace(before.accounts[i].key, static_cast<uint32_t>(i));
+  bool indexed = false;
+  size_t hint = 0;
+  auto find_before = [&](const std::string& key) -> int64_t {
+    if (hint < before.accounts.size() && before.accounts[hint].key == key) return static_cast<int64_t>(hint++);
+    if (!indexed) {
+      index.reserve(before.accounts.size());
+      for (size_t i = 0; i < before.accounts.size(); ++i) index.emplace(before.accounts[i].key, static_cast<uint32_t>(i));
+      indexed = true;
+    }
+    auto it = index.find(key);
+    if (it == index.end()) return -1;
+    hint = it->second + 1;
+    return it->second;
+  };
 
   auto name = [](const std::vector<std::string>& names, int32_t i) {
     return i >= 0 && static_cast<size_t>(i) < names.size() ? names[i] : std::string("?");
@@ -43,13 +58,13 @@ ChangesResult compute_changes(const history::Snapshot& before, const history::Sn
   std::vector<Ranked> ranked;
   for (size_t j = 0; j < after.accounts.size(); ++j) {
     const history::AccountRecord& a2 = after.accounts[j];
-    auto it = index.find(a2.key);
-    if (it == index.end()) {
+    const int64_t i1 = find_before(a2.key);
+    if (i1 < 0) {
       ++r.only_after;
       continue;
     }
     ++r.in_both;
-    const history::AccountRecord& a1 = before.accounts[it->second];
+    const history::AccountRecord& a1 = before.accounts[i1];
     if (!options.segment.empty() && name(before.names.segments, a1.segment) != options.segment &&
         name(after.names.segments, a2.segment) != options.segment)
       continue;
@@ -59,7 +74,7 @@ ChangesResult compute_changes(const history::Snapshot& before, const history::Sn
     if (both && std::abs(delta) < options.min_change) continue;
     if (!both && a1.score < 0 && a2.score < 0 && options.min_change > 0) continue;  // nothing moved
     if (options.band_changes && name(before.names.bands, a1.band) == name(after.names.bands, a2.band)) continue;
-    ranked.push_back({{it->second, static_cast<uint32_t>(j)}, both ? 0 : 1, delta, a2.row});
+    ranked.push_back({{static_cast<uint32_t>(i1), static_cast<uint32_t>(j)}, both ? 0 : 1, delta, a2.row});
   }
   r.only_before = static_cast<int64_t>(before.accounts.size()) - r.in_both;
   for (const auto& [bands, n] : transitions)

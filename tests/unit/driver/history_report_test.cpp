@@ -162,6 +162,19 @@ TEST(HistoryReport, ChangesCsvHasTheIssueColumns) {
             "acme,70,50,at_risk,at_risk,default,default,-15,-15,0,0,0,0,0,0,0,-5,,csm_red\n");
 }
 
+TEST(HistoryReport, ChangesCsvPrintsNoNegativeZero) {
+  auto a2 = account("acme", 0, 0, 80);
+  a2.m_weight = {0.25, 0.75};  // adoption's weight fell while it scored 0: (0.25 - 0.5) * 0 is -0
+  a2.weighted = a2.score = 60;
+  a2.band = 1;
+  const auto before = snapshot("2026-11-01", {account("acme", 0, 40, 80)});
+  const auto after = snapshot("2026-11-08", {a2});
+  std::string csv;
+  render_changes(analysis::compute_changes(before, after, {}), HistoryFormat::Csv, csv, nullptr);
+  EXPECT_NE(csv.find("\nacme,60,60,at_risk,at_risk,default,default,-20,-20,0,20,0,20,"), std::string::npos) << csv;
+  EXPECT_EQ(csv.find("-0,"), std::string::npos) << csv;
+}
+
 TEST(HistoryReport, ChangesSayWhenAnAccountIsUnscoredOnASide) {
   auto a2 = account("acme", 0, kNaN, kNaN);
   a2.m_weight = {kNaN, kNaN};
@@ -184,9 +197,11 @@ TEST(HistoryReport, ChangesSayWhenAnAccountIsUnscoredOnASide) {
   EXPECT_NE(json.find("\"measures\":null"), std::string::npos) << json;
 }
 
-TEST(HistoryReport, ChangesFlushLargeOutputsInPieces) {
+// Past one slice the CSV is rendered by two threads: the rows still come in the result's order,
+// and a flushed output is the same text as a whole one.
+TEST(HistoryReport, ChangesCsvInPiecesAndInOrder) {
   std::vector<history::AccountRecord> b, a;
-  for (int i = 0; i < 30000; ++i) {
+  for (int i = 0; i < 100000; ++i) {
     b.push_back(account("acct" + std::to_string(i), i, 50, 50));
     a.push_back(account("acct" + std::to_string(i), i, 40 + i % 20, 50));
   }
@@ -199,6 +214,13 @@ TEST(HistoryReport, ChangesFlushLargeOutputsInPieces) {
   pieces += out;
   EXPECT_GT(flushes, 0);
   EXPECT_EQ(pieces, whole);
+  size_t line = 0, at = whole.find('\n') + 1;
+  for (; at < whole.size(); at = whole.find('\n', at) + 1, ++line) {
+    ASSERT_LT(line, r.accounts.size());
+    const std::string& key = after.accounts[r.accounts[line].after].key;
+    ASSERT_EQ(whole.compare(at, key.size() + 1, key + ","), 0) << "line " << line;
+  }
+  EXPECT_EQ(line, r.accounts.size());
 }
 
 TEST(HistoryReport, AlertsInSeverityThenFileThenRowOrder) {
