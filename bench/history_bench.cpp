@@ -12,6 +12,7 @@
 #include <string>
 
 #include "compiler/driver/history_report.h"
+#include "compiler/driver/store_reading.h"
 #include "runtime/analysis/changes.h"
 #include "runtime/history/store.h"
 
@@ -118,7 +119,8 @@ void store_changes(benchmark::State& state) {
   for (auto _ : state) {
     auto store = history::Store::open(path, history::Store::Mode::ReadOnly);
     const auto snaps = store->snapshots(store->titles().at(0));
-    const auto before = store->read(snaps[snaps.size() - 2].id), after = store->read(snaps.back().id);
+    history::Snapshot before, after;
+    driver::read_two_snapshots(path, *store, snaps[snaps.size() - 2].id, snaps.back().id, before, after);
     const auto r = analysis::compute_changes(before, after, {});
     size_t bytes = 0;
     std::string out;

@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <exception>
+#include <thread>
 #include <sys/stat.h>
 
 #include "runtime/io/cell_parse.h"
@@ -70,6 +72,27 @@ std::optional<size_t> find_snapshot(const std::string& command, const std::strin
                snapshots.front().as_of, snapshots.back().as_of);
   }
   return std::nullopt;
+}
+
+void read_two_snapshots(const std::string& path, const history::Store& store, int64_t first_id, int64_t second_id,
+                        history::Snapshot& first, history::Snapshot& second) {
+  auto other = history::Store::open(path, history::Store::Mode::ReadOnly);
+  std::exception_ptr failed;
+  std::thread reader([&] {
+    try {
+      first = other->read(first_id);
+    } catch (...) {
+      failed = std::current_exception();
+    }
+  });
+  try {
+    second = store.read(second_id);
+  } catch (...) {
+    reader.join();
+    throw;
+  }
+  reader.join();
+  if (failed) std::rethrow_exception(failed);
 }
 
 bool is_date(const std::string& text) { return rt::parse_date(text).has_value(); }

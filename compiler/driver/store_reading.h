@@ -23,6 +23,11 @@ std::optional<std::string> choose_scorecard(const std::string& command, const hi
 std::optional<size_t> find_snapshot(const std::string& command, const std::string& title,
                                     const std::vector<history::SnapshotInfo>& snapshots, const std::string& date);
 
+// Reads two snapshots at once, `first` through a second connection to `path` on another thread
+// (reading is most of `changes`'s time on a large store). Throws StoreError.
+void read_two_snapshots(const std::string& path, const history::Store& store, int64_t first_id, int64_t second_id,
+                        history::Snapshot& first, history::Snapshot& second);
+
 // Whether `text` is a date YYYY-MM-DD (the commands check their date options before opening the store).
 bool is_date(const std::string& text);
 

@@ -26,20 +26,17 @@ void weight_and_score(const history::AccountRecord& r, int32_t m, double& w, dou
   w = rw, s = rs;
 }
 
-SideSummary summarise(const history::AccountRecord& r, const history::CardNames& n, const std::vector<int32_t>& idx) {
+// `raw`: the sum of w*s over the side's measures, computed by the caller.
+SideSummary summarise(const history::AccountRecord& r, const history::CardNames& n, double raw) {
   SideSummary out;
+  out.names = &n;
   out.score = r.score;
   out.weighted = r.weighted;
-  out.names = &n;
   out.segment_index = r.segment;
   out.band_index = r.band;
   out.label_index = r.label;
   out.override_index = r.override_;
-  for (int32_t m : idx) {
-    double w, s;
-    weight_and_score(r, m, w, s);
-    out.raw += w * s;
-  }
+  out.raw = raw;
   if (r.weighted >= 0) {
     out.rounding = r.weighted - out.raw;
     out.override_effect = r.score - r.weighted;
@@ -47,6 +44,16 @@ SideSummary summarise(const history::AccountRecord& r, const history::CardNames&
     out.rounding = out.override_effect = kNaN;
   }
   return out;
+}
+
+double raw_of(const history::AccountRecord& r, const std::vector<int32_t>& idx) {
+  double raw = 0;
+  for (int32_t m : idx) {
+    double w, s;
+    weight_and_score(r, m, w, s);
+    raw += w * s;
+  }
+  return raw;
 }
 
 }  // namespace
@@ -88,26 +95,34 @@ void attribute(const history::AccountRecord& r1, const history::CardNames& names
   c.key = r2.key;
   c.row1 = r1.row;
   c.row2 = r2.row;
-  c.before = summarise(r1, names1, match.index1);
-  c.after = summarise(r2, names2, match.index2);
   // "Unscored on either side" means no weighted score, even where `score N` gave a final one.
   c.attributed = r1.weighted >= 0 && r2.weighted >= 0;
   c.contribution.clear();
   c.by_score.clear();
   c.by_weight.clear();
-  if (!c.attributed) return;
+  if (!c.attributed) {
+    c.before = summarise(r1, names1, raw_of(r1, match.index1));
+    c.after = summarise(r2, names2, raw_of(r2, match.index2));
+    return;
+  }
   const size_t n = match.names.size();
   c.contribution.resize(n);
   c.by_score.resize(n);
   c.by_weight.resize(n);
+  // Every measure of either card is in the match once, so the raw scores are summed here too.
+  double raw1 = 0, raw2 = 0;
   for (size_t i = 0; i < n; ++i) {
     double w1, s1, w2, s2;
     weight_and_score(r1, match.index1[i], w1, s1);
     weight_and_score(r2, match.index2[i], w2, s2);
+    raw1 += w1 * s1;
+    raw2 += w2 * s2;
     c.contribution[i] = w2 * s2 - w1 * s1;
     c.by_score[i] = w1 * (s2 - s1);
     c.by_weight[i] = (w2 - w1) * s2;
   }
+  c.before = summarise(r1, names1, raw1);
+  c.after = summarise(r2, names2, raw2);
 }
 
 AccountChange attribute(const history::AccountRecord& r1, const history::CardNames& names1,

@@ -38,7 +38,7 @@ struct SideSummary {
 };
 
 struct AccountChange {
-  std::string key;
+  std::string_view key;  // the later record's key (the records outlive the change)
   int64_t row1 = 0, row2 = 0;
   SideSummary before, after;
   // Both sides have a weighted score: the contributions below are filled (one per
