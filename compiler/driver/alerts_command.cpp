@@ -51,7 +51,7 @@ int run_alerts(const std::vector<std::string>& args) {
     if (*at > 0) previous = store->read(snaps[*at - 1].id);
     const auto fired = analysis::fired_alerts(snapshot, previous ? &*previous : nullptr, *severity);
     std::string out;
-    render_alerts(snapshot, previous ? &*previous : nullptr, fired, format, out);
+    render_alerts(snapshot, previous ? &*previous : nullptr, fired, format, out, *severity);
     write_stdout(out);
   } catch (const history::StoreError& e) {
     fmt::print(stderr, "healthc alerts: {}: {}\n", path, e.what());

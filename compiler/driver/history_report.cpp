@@ -193,7 +193,8 @@ std::string render_history(const history::AccountHistory& h, const std::string& 
 }
 
 void render_alerts(const history::Snapshot& s, const history::Snapshot* previous,
-                   const std::vector<analysis::FiredAlert>& alerts, HistoryFormat format, std::string& out) {
+                   const std::vector<analysis::FiredAlert>& alerts, HistoryFormat format, std::string& out,
+                   ir::Severity at_least) {
   const auto& n = s.names;
   const std::string key_header = n.key_field.empty() ? "key" : n.key_field;
   const std::vector<std::string> header = {"as_of", key_header, "alert", "title", "severity", "segment", "score",
@@ -237,7 +238,11 @@ void render_alerts(const history::Snapshot& s, const history::Snapshot* previous
     }
     return;
   }
-  out += fmt::format("alerts fired in \"{}\" as of {}: {}\n", s.info.title, s.info.as_of, rows.size());
+  out += fmt::format("alerts fired in \"{}\" as of {}{}: {}\n", s.info.title, s.info.as_of,
+                     at_least > ir::Severity::Info
+                         ? fmt::format(" ({} and above)", analysis::severity_name(at_least))
+                         : std::string(),
+                     rows.size());
   if (rows.empty()) return;
   Table t;
   t.header = {key_header, "alert", "severity", "segment", "score", "previous", "band", "previous band", "label", "reasons"};

@@ -35,8 +35,10 @@ std::string render_history(const history::AccountHistory& h, const std::string& 
 void render_changes(const analysis::ChangesResult& r, HistoryFormat format, std::string& out, const Flush& flush);
 
 // The fired alerts of a snapshot with the alerts file's columns (Text, Csv, Json = JSON Lines).
+// `at_least`: the severity filter, named in the text heading when above info.
 void render_alerts(const history::Snapshot& snapshot, const history::Snapshot* previous,
-                   const std::vector<analysis::FiredAlert>& alerts, HistoryFormat format, std::string& out);
+                   const std::vector<analysis::FiredAlert>& alerts, HistoryFormat format, std::string& out,
+                   ir::Severity at_least = ir::Severity::Info);
 
 // The account's reasons from its record, as `healthc score` prints them: the top three measures
 // by points lost (effective weight x (100 - score)), `measure -points`, `; `-separated.

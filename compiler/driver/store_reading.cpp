@@ -23,7 +23,7 @@ std::unique_ptr<history::Store> open_store_for_reading(const std::string& comman
   try {
     return history::Store::open(path, history::Store::Mode::ReadOnly);
   } catch (const history::StoreError& e) {
-    fmt::print(stderr, "healthc {}: {}: {}\n", command, path, e.what());
+    fmt::print(stderr, "healthc {}: {}\n", command, e.what());  // the store's messages name the file
     return nullptr;
   }
 }

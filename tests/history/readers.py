@@ -35,6 +35,8 @@ CASES = {
     "history_card_versions": "history --store {versions} --account acct-0003 --format csv",
     "history_unknown_account": "history --store {series} --account nobody",
     "history_no_store": "history --store {missing} --account acct-0007",
+    "history_not_a_store": "history --store README.md --account acct-0007",
+    "alerts_empty_file": "alerts --store {empty}",
     "history_two_scorecards": "history --store {multi} --account acct-0007",
     "history_chosen_scorecard": "history --store {multi} --account acct-0007 --scorecard 'B2B SaaS health (trial)' --format csv",
     "history_unknown_scorecard": "history --store {multi} --account acct-0007 --scorecard 'B2B'",
@@ -79,7 +81,9 @@ def score_into(healthc, card, store, dates):
 def build_stores(healthc, tmp):
     dates = sorted(p.stem for p in SERIES.glob("*.csv"))
     stores = {"missing": tmp / "no_such.db", "series": tmp / "series.db", "multi": tmp / "multi.db",
-              "versions": tmp / "versions.db", "single": tmp / "single.db", "v2": tmp / "v2.db"}
+              "versions": tmp / "versions.db", "single": tmp / "single.db", "v2": tmp / "v2.db",
+              "empty": tmp / "empty.db"}
+    stores["empty"].write_bytes(b"")
     score_into(healthc, CARD, stores["series"], dates)
     score_into(healthc, CARD, stores["single"], dates[:1])
     # A second scorecard in the same store: the same card under another title.

@@ -254,6 +254,9 @@ TEST(HistoryReport, AlertsInSeverityThenFileThenRowOrder) {
   std::string text;
   render_alerts(snap, nullptr, {}, HistoryFormat::Text, text);
   EXPECT_EQ(text, "alerts fired in \"B2B\" as of 2026-11-08: 0\n");
+  text.clear();
+  render_alerts(snap, &prev, high, HistoryFormat::Text, text, ir::Severity::High);
+  EXPECT_EQ(text.substr(0, text.find('\n')), "alerts fired in \"B2B\" as of 2026-11-08 (high and above): 2");
 }
 
 TEST(HistoryReport, SeverityNamesRoundTrip) {
