@@ -2,6 +2,8 @@
 // snapshots, each explained by the spec's attribution (runtime/analysis/changes.h).
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "compiler/driver/cli.h"
 #include "compiler/driver/history_report.h"
 #include "compiler/driver/store_reading.h"
@@ -74,6 +76,18 @@ int run_changes(const std::vector<std::string>& args) {
     auto& before = *new history::Snapshot;
     auto& after = *new history::Snapshot;
     read_two_snapshots(path, *store, snaps[from].id, snaps[to].id, before, after);
+    if (!options.segment.empty()) {
+      auto has = [&](const history::CardNames& n) {
+        return std::find(n.segments.begin(), n.segments.end(), options.segment) != n.segments.end();
+      };
+      if (!has(before.names) && !has(after.names)) {
+        std::string known;
+        for (const auto& seg : after.names.segments) known += (known.empty() ? "" : ", ") + seg;
+        fmt::print(stderr, "healthc changes: no segment `{}` in \"{}\" (its segments: {})\n", options.segment, *title,
+                   known);
+        return kExitErrors;
+      }
+    }
     const auto result = analysis::compute_changes(before, after, options);
     std::string out;
     render_changes(result, format, out, [](std::string& piece) { write_stdout(piece); });

@@ -51,6 +51,7 @@ CASES = {
     "changes_bad_date": "changes --store {series} --to 2026-13-01",
     "changes_from_not_before_to": "changes --store {series} --from 2026-11-23 --to 2026-11-02",
     "changes_one_snapshot": "changes --store {single}",
+    "changes_unknown_segment": "changes --store {series} --segment enterprize",
     "changes_bad_min_change": "changes --store {series} --min-change -1",
     "alerts_none_fired": "alerts --store {series}",
     "alerts_v2_latest": "alerts --store {v2}",
