@@ -326,12 +326,12 @@ Type Checker::check_in(Expr& e, const ExprScope& scope) {
 
 Type Checker::check_call(Expr& e, const ExprScope& scope) {
   const stdlib::BuiltinInfo* fn = stdlib::find_builtin(e.text);
-  std::vector<Type> args;
-  for (auto& a : e.args) args.push_back(check_expr(*a, scope));
-  if (!fn && e.text == "change") {
+  if (!fn && e.text == "change") {  // its arguments are not a call's: one error, not one each
     diags_.report(DiagKind::ChangeNeedsWindow, e.range);
     return Type::error();
   }
+  std::vector<Type> args;
+  for (auto& a : e.args) args.push_back(check_expr(*a, scope));
   if (!fn) {
     diags_.report(DiagKind::UnknownFunction, e.name_range, e.text);
     return Type::error();

@@ -222,15 +222,14 @@ class SplitEmitter {
   Value* to_i32_score(V x) {
     return b_.CreateSelect(x.ok, b_.CreateFPToSI(b_.CreateSelect(x.ok, x.v, cf(0)), i32()), b_.getInt32(ir::kUnscoredScore));
   }
-  // Bit i: item i's instruction holds (alerts, stale rules; at most 64 of each), a statement
-  // per eight items.
+  // Bit i: item i's instruction holds (alerts, stale rules; at most 64 of each). One statement:
+  // the running mask is an SSA value, so no chunk may end inside it.
   template <class Inst, class Items>
   Value* mask(Inst inst, const Items& items) {
+    room();
     Value* bits = b_.getInt64(0);
-    for (size_t i = 0; i < items.size() && i < 64; ++i) {
-      if (i % 8 == 0) room();
+    for (size_t i = 0; i < items.size() && i < 64; ++i)
       bits = b_.CreateOr(bits, b_.CreateShl(b_.CreateZExt(ie_.truthy(result(inst(items[i]))), i64()), i));
-    }
     return bits;
   }
   void store_mask(int slot, Value* bits) {

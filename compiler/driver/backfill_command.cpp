@@ -99,15 +99,7 @@ int run_backfill(const std::vector<std::string>& args) {
     fmt::print(stderr, "healthc backfill: {}\n", e.what());
     return kExitErrors;
   }
-  std::string params = "{}";
-  if (vm.count("param")) {
-    std::vector<std::pair<std::string, double>> ps;
-    for (const std::string& p : vm["param"].as<std::vector<std::string>>()) {
-      const auto eq = p.find('=');
-      ps.emplace_back(p.substr(0, eq), rt::parse_number(p.substr(eq + 1)).value_or(0));
-    }
-    params = params_json(ps);
-  }
+  const std::string params = params_json(vm);
   const bool quiet = vm["quiet"].as<bool>();
   const bool force = vm["force"].as<bool>();
   const bool progress = !quiet && stream_is_terminal(stderr) && std::getenv("HEALTHC_NO_PROGRESS") == nullptr;

@@ -10,7 +10,6 @@
 #include "compiler/driver/scoring_options.h"
 #include "compiler/driver/store_run.h"
 #include "runtime/batch_runner.h"
-#include "runtime/io/cell_parse.h"
 #include "runtime/io/output_file.h"
 #include "runtime/pipeline/writer_sink.h"
 
@@ -196,14 +195,7 @@ int run_score(const std::vector<std::string>& args) {
   rec.as_of_days = static_cast<int32_t>(as_of);
   rec.past = past.get();
   if (card->source() && card->source()->file) rec.card_text = card->source()->file->text();
-  if (vm.count("param")) {
-    std::vector<std::pair<std::string, double>> params;
-    for (const std::string& p : vm["param"].as<std::vector<std::string>>()) {
-      const auto eq = p.find('=');
-      params.emplace_back(p.substr(0, eq), rt::parse_number(p.substr(eq + 1)).value_or(0));
-    }
-    rec.params_json = params_json(params);
-  }
+  rec.params_json = params_json(vm);
   // Rejects first: each block's rejected rows are reported before its scores are written.
   rec.sinks = {&callback};
   if (has_rejects) rec.sinks.push_back(&rejects_sink);

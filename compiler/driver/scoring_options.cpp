@@ -2,6 +2,7 @@
 #include "compiler/driver/scoring_options.h"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <cerrno>
 #include <charconv>
@@ -136,6 +137,17 @@ bool as_of_days(const po::variables_map& vm, double& days) {
   if (!d) return false;
   days = static_cast<double>(*d);
   return true;
+}
+
+std::string params_json(const po::variables_map& vm) {
+  nlohmann::json j = nlohmann::json::object();
+  if (vm.count("param"))
+    for (const std::string& p : vm["param"].as<std::vector<std::string>>()) {
+      const auto eq = p.find('=');
+      if (eq == std::string::npos) continue;
+      if (std::optional<double> v = rt::parse_number(p.substr(eq + 1))) j[p.substr(0, eq)] = *v;
+    }
+  return j.dump();
 }
 
 std::FILE* open_input(const std::string& path, std::string& error) {

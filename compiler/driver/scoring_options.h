@@ -31,6 +31,10 @@ bool refuse_compiled_card(const std::string& command, const std::string& path);
 // --as-of as days since 1970-01-01 (today, UTC, when absent). False on a bad date.
 bool as_of_days(const po::variables_map& vm, double& days);
 
+// The --param overrides as a JSON object ({"name": value}; "{}" when none), as a snapshot
+// records them. The values were checked by load_scorecard.
+std::string params_json(const po::variables_map& vm);
+
 // Opens a data file for reading ("-" is stdin); null with a message on failure.
 std::FILE* open_input(const std::string& path, std::string& error);
 

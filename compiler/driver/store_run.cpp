@@ -2,17 +2,10 @@
 #include "compiler/driver/store_run.h"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "runtime/io/output_file.h"
 
 namespace healthc::driver {
-
-std::string params_json(const std::vector<std::pair<std::string, double>>& params) {
-  nlohmann::json j = nlohmann::json::object();
-  for (const auto& [name, value] : params) j[name] = value;
-  return j.dump();
-}
 
 RecordResult record_run(const Scorecard& card, history::Store* store, rt::Source& source, const RecordOptions& o) {
   RecordResult res;

@@ -41,7 +41,4 @@ struct RecordResult {
 // whose past is missing; nothing is recorded). StoreError is caught into `error`.
 RecordResult record_run(const Scorecard& card, history::Store* store, rt::Source& source, const RecordOptions& options);
 
-// The JSON object of --param overrides, for the snapshot.
-std::string params_json(const std::vector<std::pair<std::string, double>>& params);
-
 }  // namespace healthc::driver

@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <map>
+#include <tuple>
 
 namespace healthc::ir {
 namespace {
@@ -229,6 +231,7 @@ class Verifier {
 
   // Distinct inputs; a measure's for the measure kinds only; a window of -1 or 0 and up.
   void history() {
+    std::map<std::tuple<int, int32_t, int32_t>, size_t> seen;
     for (size_t i = 0; i < p_.history.size(); ++i) {
       const HistoryInput& h = p_.history[i];
       const bool measure_kind = h.kind == HistoryKind::MeasureScore || h.kind == HistoryKind::MeasureValue;
@@ -239,8 +242,8 @@ class Verifier {
           p_.measures[h.measure].value_kind == ValueKind::None)
         bad("history {}: measure {} has no value", i, p_.measures[h.measure].name);
       if (h.days_back < -1) bad("history {}: days back {} is below -1", i, h.days_back);
-      for (size_t j = 0; j < i; ++j)
-        if (p_.history[j] == h) bad("history {} repeats history {}", i, j);
+      auto [it, added] = seen.emplace(std::make_tuple(static_cast<int>(h.kind), h.measure, h.days_back), i);
+      if (!added) bad("history {} repeats history {}", i, it->second);
     }
   }
 

@@ -1,5 +1,6 @@
 // Recording a run's accounts into the store, and the alerts that fired (snapshot_sink.h).
 #include "runtime/history/snapshot_sink.h"
+#include "runtime/history/snapshot_writer.h"
 
 #include <fmt/format.h>
 
@@ -12,17 +13,6 @@ namespace healthc::history {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-const char* severity_text(ir::Severity s) {
-  switch (s) {
-    case ir::Severity::Info: return "info";
-    case ir::Severity::Low: return "low";
-    case ir::Severity::Medium: return "medium";
-    case ir::Severity::High: return "high";
-    case ir::Severity::Critical: return "critical";
-  }
-  return "medium";
-}
 
 void append_csv_cell(std::string& out, std::string_view s) {
   if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
@@ -99,7 +89,7 @@ void SnapshotSink::alert_row(const rt::ScoredBlock& b, size_t row, size_t alert,
     cell(key);
     cell(a.name);
     cell(a.title);
-    cell(severity_text(a.severity));
+    cell(severity_name(a.severity));
     cell(segment);
     cell(s.score[row] < 0 ? std::string() : fmt::format("{}", s.score[row]));
     cell(prev_score < 0 ? std::string() : fmt::format("{}", prev_score));
@@ -125,7 +115,7 @@ void SnapshotSink::alert_row(const rt::ScoredBlock& b, size_t row, size_t alert,
     str(p.fields[static_cast<size_t>(p.key_field)].name.c_str(), key);
     str("alert", a.name);
     str("title", a.title);
-    str("severity", severity_text(a.severity));
+    str("severity", severity_name(a.severity));
     str("segment", segment);
     num("score", s.score[row]);
     num("previous_score", prev_score);

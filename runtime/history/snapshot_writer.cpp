@@ -76,11 +76,14 @@ class SqliteWriter final : public SnapshotWriter {
 
  private:
   static constexpr size_t kBatch = 2048;
-  static constexpr size_t kBatchesInFlight = 8;
+  // Enough to keep scoring while the writer thread removes a replaced snapshot or loads the
+  // account ids (a few hundred ms for a million accounts).
+  static constexpr size_t kBatchesInFlight = 64;
   using Batch = std::vector<AccountRecord>;
 
   // On the writer thread.
   void insert_loop();
+  void prepare();
   void insert(const AccountRecord* rows, size_t n);
   int64_t account_id(const std::string& key);
   int64_t weight_set_id(const std::vector<double>& weights);
@@ -90,6 +93,9 @@ class SqliteWriter final : public SnapshotWriter {
   std::string finish_thread();
 
   Db& db_;
+  std::string as_of_, params_json_;
+  int32_t as_of_days_ = 0;
+  int64_t card_version_ = 0;
   size_t measures_ = 0;
   int64_t scorecard_id_ = 0, snapshot_id_ = 0;
   bool open_ = false;
@@ -179,36 +185,6 @@ SqliteWriter::SqliteWriter(Db& db, const std::string& title, const std::string& 
   }
   ensure_measure_columns(db_, static_cast<int>(measures_));
 
-  // Replacing (title, as_of): the old snapshot goes in the same transaction as the new one
-  // arrives, so a reader sees one or the other, never neither.
-  Stmt old(db_, "SELECT id FROM snapshot WHERE scorecard_id = ? AND as_of_days = ?");
-  old.bind(1, scorecard_id_).bind(2, *days);
-  if (old.step()) {
-    const int64_t id = old.int64(0);
-    Stmt(db_, "DELETE FROM result WHERE snapshot_id = ?").bind(1, id).run();
-    Stmt(db_, "DELETE FROM snapshot WHERE id = ?").bind(1, id).run();
-  }
-  Stmt(db_, "INSERT INTO snapshot(scorecard_id, card_version_id, as_of, as_of_days, params, rows_read, rows_scored, "
-            "rows_rejected, recorded_at) VALUES (?, ?, ?, ?, ?, 0, 0, 0, ?)")
-      .bind(1, scorecard_id_)
-      .bind(2, version)
-      .bind(3, as_of)
-      .bind(4, *days)
-      .bind(5, params_json.empty() ? std::string("{}") : params_json)
-      .bind(6, utc_now())
-      .run();
-  snapshot_id_ = sqlite3_last_insert_rowid(db_.get());
-
-  Stmt count(db_, "SELECT count(*) FROM account WHERE scorecard_id = ?");
-  count.bind(1, scorecard_id_).step();
-  known_keys_.reserve(static_cast<size_t>(count.int64(0)));
-  known_ids_.reserve(static_cast<size_t>(count.int64(0)));
-  Stmt keys(db_, "SELECT key, id FROM account WHERE scorecard_id = ? ORDER BY id");
-  keys.bind(1, scorecard_id_);
-  while (keys.step()) {
-    known_keys_.emplace_back(keys.text_view(0));
-    known_ids_.push_back(keys.int64(1));
-  }
   Stmt ws(db_, "SELECT weight_set_id, measure, weight FROM weight WHERE weight_set_id IN "
                "(SELECT id FROM weight_set WHERE measures = ?) ORDER BY weight_set_id");
   ws.bind(1, static_cast<int64_t>(measures_));
@@ -232,9 +208,55 @@ SqliteWriter::SqliteWriter(Db& db, const std::string& title, const std::string& 
   insert_account_ = Stmt(db_, "INSERT INTO account(scorecard_id, key) VALUES (?, ?)");
   insert_weight_set_ = Stmt(db_, "INSERT INTO weight_set(measures) VALUES (?)");
   insert_weight_ = Stmt(db_, "INSERT INTO weight(weight_set_id, measure, weight) VALUES (?, ?, ?)");
+  as_of_ = as_of;
+  as_of_days_ = *days;
+  card_version_ = version;
+  params_json_ = params_json.empty() ? std::string("{}") : params_json;
+  // The rest (removing the snapshot being replaced, loading the account ids) runs on the
+  // writer thread, while the run scores its first blocks. Last: nothing after it may throw.
+  thread_ = std::thread([this] { insert_loop(); });
+}
+
+void SqliteWriter::prepare() {
+  // Replacing (title, as_of): the old snapshot goes in the same transaction as the new one
+  // arrives, so a reader sees one or the other, never neither.
+  Stmt old(db_, "SELECT id FROM snapshot WHERE scorecard_id = ? AND as_of_days = ?");
+  old.bind(1, scorecard_id_).bind(2, as_of_days_);
+  if (old.step()) {
+    const int64_t id = old.int64(0);
+    Stmt(db_, "DELETE FROM result WHERE snapshot_id = ?").bind(1, id).run();
+    Stmt(db_, "DELETE FROM snapshot WHERE id = ?").bind(1, id).run();
+  }
+  Stmt(db_, "INSERT INTO snapshot(scorecard_id, card_version_id, as_of, as_of_days, params, rows_read, rows_scored, "
+            "rows_rejected, recorded_at) VALUES (?, ?, ?, ?, ?, 0, 0, 0, ?)")
+      .bind(1, scorecard_id_)
+      .bind(2, card_version_)
+      .bind(3, as_of_)
+      .bind(4, as_of_days_)
+      .bind(5, params_json_)
+      .bind(6, utc_now())
+      .run();
+  snapshot_id_ = sqlite3_last_insert_rowid(db_.get());
+
+  Stmt count(db_, "SELECT count(*) FROM account WHERE scorecard_id = ?");
+  count.bind(1, scorecard_id_).step();
+  known_keys_.reserve(static_cast<size_t>(count.int64(0)));
+  known_ids_.reserve(static_cast<size_t>(count.int64(0)));
+  Stmt keys(db_, "SELECT key, id FROM account WHERE scorecard_id = ? ORDER BY id");
+  keys.bind(1, scorecard_id_);
+  while (keys.step()) {
+    known_keys_.emplace_back(keys.text_view(0));
+    known_ids_.push_back(keys.int64(1));
+  }
 }
 
 SqliteWriter::~SqliteWriter() {
+  {
+    // Abandoned (the run failed): what is still queued would only be rolled back.
+    std::lock_guard lock(mu_);
+    queued_.clear();
+    queued_sizes_.clear();
+  }
   finish_thread();
   if (open_) sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
 }
@@ -282,11 +304,6 @@ void SqliteWriter::add(const AccountRecord& a) {
   if (!open_) throw StoreError("the snapshot was already committed");
   if (a.m_value.size() != measures_ || a.m_score.size() != measures_ || a.m_weight.size() != measures_)
     throw StoreError(fmt::format("account `{}` has {} measures, the card {}", a.key, a.m_score.size(), measures_));
-  if (!thread_.joinable()) {
-    std::lock_guard lock(mu_);
-    if (!thread_error_.empty()) throw StoreError(thread_error_);
-    thread_ = std::thread([this] { insert_loop(); });
-  }
   if (filling_.size() < kBatch) filling_.resize(kBatch);
   filling_[filled_++] = a;  // copies into a reused record: no allocation once warm
   if (filled_ == kBatch) hand_over();
@@ -309,6 +326,14 @@ void SqliteWriter::hand_over() {
 }
 
 void SqliteWriter::insert_loop() {
+  try {
+    prepare();
+  } catch (const std::exception& e) {
+    std::lock_guard lock(mu_);
+    thread_error_ = e.what();
+    cv_.notify_all();
+    return;
+  }
   for (;;) {
     Batch batch;
     size_t n = 0;

@@ -1,5 +1,5 @@
 // The history store on SQLite (store.h): opening and migrating, reading snapshots and one
-// account's history, and the snapshot writer (one transaction a snapshot).
+// account's history (the writer is snapshot_writer.cpp).
 #include "runtime/history/store.h"
 
 #include <fmt/format.h>
@@ -114,7 +114,7 @@ SqliteStore::SqliteStore(const std::string& path, Mode mode) : mode_(mode) {
     if (const char* pages = std::getenv("HEALTHC_STORE_MAX_PAGES"))
       db_.exec(fmt::format("PRAGMA max_page_count = {}", std::atoll(pages)));
   }
-  db_.exec("PRAGMA cache_size = -65536");
+  db_.exec("PRAGMA cache_size = -262144");
   const int version = static_cast<int>(db_.scalar_int("PRAGMA user_version"));
   if (version > kSchemaVersion) migrate(db_, migrations());  // refuses the newer store
   if (ro) {

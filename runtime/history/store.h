@@ -112,7 +112,9 @@ class Store {
   virtual Snapshot read(int64_t snapshot_id, bool with_text = false) const = 0;
   virtual AccountHistory account_history(const std::string& title, const std::string& key) const = 0;
 
-  // Starts writing the snapshot (title, as_of) of a card: `text` is the card's source.
+  // Starts writing the snapshot (title, as_of) of a card: `text` is the card's source. One
+  // writer at a time; while it is open, this Store is used only through it (other Store
+  // objects on the same file, in this process or another, read the last committed state).
   virtual std::unique_ptr<SnapshotWriter> begin_snapshot(const std::string& title, const std::string& as_of,
                                                          const std::string& card_text, const CardNames& names,
                                                          const std::string& params_json) = 0;

@@ -145,7 +145,7 @@ TEST(AotLoad, PastTheBudgetTheArtefactHoldsTheIrForTheEvaluator) {
   ASSERT_EQ(p.labels_block.end, p.code.size());
   p.code.insert(p.code.end(), jit::kCompileBudget, ir::Inst{ir::Op::Const});
   p.labels_block.end = static_cast<uint32_t>(p.code.size());
-  p.alerts_block = {p.labels_block.end, p.labels_block.end};  // the card has no alerts: empty, after the labels
+  p.alerts_block = {p.labels_block.end, p.labels_block.end};  // the (empty) alerts block follows
   ASSERT_TRUE(ir::verify(p).empty()) << ir::verify(p).front();
   ASSERT_GT(jit::code_size(p, jit::Variant::Basic), jit::kCompileBudget);
   TempPath so("budget.so");

@@ -210,6 +210,26 @@ TEST_F(StoreTest, AnUncommittedWriterLeavesTheStoreAsItWas) {
   EXPECT_EQ(back.accounts[0].key, "a");
 }
 
+TEST_F(StoreTest, AReaderSeesTheLastCommittedStateWhileASnapshotIsWritten) {
+  auto s = Store::open(path_, Store::Mode::ReadWrite);
+  write(*s, "2026-03-01", {account("a", 0, 50, 0.5)});
+  auto w = s->begin_snapshot("T", "2026-03-01", "v2", names(), "{}");
+  for (int i = 0; i < 5000; ++i) w->add(account("n" + std::to_string(i), i, 60, 0.6));
+  // Another connection (a BI tool, healthc history) reads meanwhile: the old snapshot, whole.
+  auto reader = Store::open(path_, Store::Mode::ReadOnly);
+  auto snaps = reader->snapshots("T");
+  ASSERT_EQ(snaps.size(), 1u);
+  Snapshot old = reader->read(snaps[0].id);
+  ASSERT_EQ(old.accounts.size(), 1u);
+  EXPECT_EQ(old.accounts[0].key, "a");
+  w->commit(5000, 5000, 0);
+  w.reset();
+  snaps = reader->snapshots("T");
+  ASSERT_EQ(snaps.size(), 1u);
+  EXPECT_EQ(reader->read(snaps[0].id).accounts.size(), 5000u);
+  EXPECT_EQ(reader->account_history("T", "a").entries.size(), 0u);
+}
+
 TEST_F(StoreTest, LatestIsByAsOfDateWhateverTheRecordingOrder) {
   auto s = Store::open(path_, Store::Mode::ReadWrite);
   write(*s, "2026-03-10", {account("a", 0, 50, 0.5)});

@@ -226,6 +226,32 @@ TEST(LowerHistory, TheV2ExampleLowersVerifiesAndRoundTrips) {
   EXPECT_EQ(print(q), print(p));
 }
 
+// Every truncation of a v2 program's blob, and every single-bit flip in its v2 tail (history,
+// alerts, stale rules), is an error or a program that verifies: never a crash.
+TEST(SerializeHistory, DamagedV2BlobsAreRejectedOrVerify) {
+  const Program p = testing::lower_example("b2b_saas_v2");
+  const std::string bytes = serialize(p);
+  Program q;
+  std::string error;
+  for (size_t n = 0; n < bytes.size(); ++n) {
+    EXPECT_FALSE(deserialize(std::string_view(bytes).substr(0, n), q, error)) << n;
+    EXPECT_FALSE(error.empty());
+  }
+  Program v1 = p;
+  v1.history.clear();
+  v1.alerts.clear();
+  v1.stale_rules.clear();
+  const size_t tail = serialize(v1).size() - 12;  // the three empty counts
+  for (size_t at = tail; at < bytes.size(); ++at)
+    for (int bit = 0; bit < 8; ++bit) {
+      std::string damaged = bytes;
+      damaged[at] = static_cast<char>(damaged[at] ^ (1 << bit));
+      if (deserialize(damaged, q, error)) {
+        EXPECT_TRUE(verify(q).empty()) << at;
+      }
+    }
+}
+
 // The verifier's checks of the v2 parts, each on a copy of a good program broken in one place.
 TEST(VerifyHistory, RejectsBrokenV2Parts) {
   const Program good = lower_text(card(R"(measure s subjective stale after 9 days of seen { score = 10 }
