@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <ostream>
 #include <string>
 
 #include "tests/unit/jit/engine_fixture.h"
@@ -81,6 +82,7 @@ struct Run {
   const char* name;
   testing::Outputs (*run)(const ir::Program&, const testing::Columns&, size_t, bool, bool);
 };
+void PrintTo(const Run& r, std::ostream* os) { *os << r.name; }  // test names without pointers
 testing::Outputs eval_run(const ir::Program& p, const testing::Columns& c, size_t rows, bool detail, bool v2) {
   return testing::run_eval(p, c, rows, detail, v2);
 }
