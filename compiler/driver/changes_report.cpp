@@ -69,6 +69,27 @@ Table attribution_table(const analysis::ChangesResult& r, const analysis::Accoun
   return t;
 }
 
+// Formatting a million accounts is most of the work: two threads render alternate slices of
+// r.accounts, appended in order, so the output is the same and memory stays bounded.
+template <typename Rows>
+void in_slices(size_t n, std::string& out, const Flush& flush, const Rows& rows) {
+  constexpr size_t kSlice = 32768;
+  if (n <= kSlice) {
+    rows(0, n, out);
+    return;
+  }
+  std::string second;
+  for (size_t at = 0; at < n; at += 2 * kSlice) {
+    const size_t mid = std::min(n, at + kSlice), end = std::min(n, at + 2 * kSlice);
+    second.clear();
+    std::thread helper([&] { rows(mid, end, second); });
+    rows(at, mid, out);
+    helper.join();
+    out += second;
+    maybe_flush(out, flush);
+  }
+}
+
 void render_readable(const analysis::ChangesResult& r, bool markdown, std::string& out, const Flush& flush) {
   const ReportFormat rf = markdown ? ReportFormat::Markdown : ReportFormat::Text;
   const auto& from = r.before->info;
@@ -83,25 +104,24 @@ void render_readable(const analysis::ChangesResult& r, bool markdown, std::strin
   t.align = "llr";
   for (const auto& bt : r.transitions) t.rows.push_back({bt.from, bt.to, std::to_string(bt.accounts)});
   out += render_table(t, rf, 2);
-  analysis::AccountChange c;
   size_t moved = 0;
-  for (const auto& p : r.accounts) {
-    r.change(p, c);
-    if (c.moved()) ++moved;
-  }
+  for (const auto& p : r.accounts) moved += r.moved(p);
   out += heading(fmt::format("accounts that moved: {}", moved), rf);
-  for (const auto& p : r.accounts) {
-    r.change(p, c);
-    if (!c.moved()) continue;
-    out += markdown ? fmt::format("**{}**\n\n", account_line(c)) : fmt::format("  {}\n", account_line(c));
-    if (!c.attributed) {
-      out += markdown ? fmt::format("{}\n\n", unattributed_reason(c)) : fmt::format("    {}\n", unattributed_reason(c));
-    } else {
-      const Table at = attribution_table(r, c);
-      if (!at.rows.empty()) out += render_table(at, rf, 4) + (markdown ? "\n" : "");
+  in_slices(r.accounts.size(), out, flush, [&](size_t begin, size_t end, std::string& piece) {
+    analysis::AccountChange c;
+    for (size_t k = begin; k < end; ++k) {
+      if (!r.moved(r.accounts[k])) continue;
+      r.change(r.accounts[k], c);
+      piece += markdown ? fmt::format("**{}**\n\n", account_line(c)) : fmt::format("  {}\n", account_line(c));
+      if (!c.attributed) {
+        piece += markdown ? fmt::format("{}\n\n", unattributed_reason(c))
+                          : fmt::format("    {}\n", unattributed_reason(c));
+      } else {
+        const Table at = attribution_table(r, c);
+        if (!at.rows.empty()) piece += render_table(at, rf, 4) + (markdown ? "\n" : "");
+      }
     }
-    maybe_flush(out, flush);
-  }
+  });
 }
 
 // CSV rows [begin, end) of r.accounts into `out`.
@@ -154,24 +174,8 @@ void render_csv(const analysis::ChangesResult& r, std::string& out, const Flush&
   for (const auto& m : r.measures.names)
     for (const char* part : {".contribution", ".by_score", ".by_weight"}) out += ",", cells::csv(out, m + part);
   out += ",rounding1,rounding2,override1,override2,override_name1,override_name2\n";
-  // Formatting the numbers is most of the work for a million accounts: two threads render
-  // alternate slices, written in order, so the output is the same and memory stays bounded.
-  constexpr size_t kSlice = 32768;
-  const size_t n = r.accounts.size();
-  if (n <= kSlice) {
-    csv_rows(r, 0, n, out);
-    return;
-  }
-  std::string second;
-  for (size_t at = 0; at < n; at += 2 * kSlice) {
-    const size_t mid = std::min(n, at + kSlice), end = std::min(n, at + 2 * kSlice);
-    second.clear();
-    std::thread helper([&] { csv_rows(r, mid, end, second); });
-    csv_rows(r, at, mid, out);
-    helper.join();
-    out += second;
-    maybe_flush(out, flush);
-  }
+  in_slices(r.accounts.size(), out, flush,
+            [&](size_t begin, size_t end, std::string& piece) { csv_rows(r, begin, end, piece); });
 }
 
 void json_side(std::string& out, const analysis::SideSummary& s) {
@@ -211,38 +215,39 @@ void render_json(const analysis::ChangesResult& r, std::string& out, const Flush
     out += fmt::format(",\"accounts\":{}}}", r.transitions[i].accounts);
   }
   out += "],\"accounts\":[";
-  analysis::AccountChange c;
-  for (size_t k = 0; k < r.accounts.size(); ++k) {
-    r.change(r.accounts[k], c);
-    out += k ? ",\n{\"key\":" : "\n{\"key\":";
-    rt::append_json_string(out, c.key);
-    out += fmt::format(",\"moved\":{},\"change\":", c.moved());
-    out += c.scored_both() ? std::to_string(c.score_change()) : "null";
-    out += ",\"before\":";
-    json_side(out, c.before);
-    out += ",\"after\":";
-    json_side(out, c.after);
-    out += ",\"measures\":";
-    if (!c.attributed) {
-      out += "null";
-    } else {
-      out += "{";
-      for (size_t i = 0; i < r.measures.names.size(); ++i) {
-        out += i ? "," : "";
-        rt::append_json_string(out, r.measures.names[i]);
-        out += ":{\"contribution\":";
-        cells::json_number(out, c.contribution[i]);
-        out += ",\"by_score\":";
-        cells::json_number(out, c.by_score[i]);
-        out += ",\"by_weight\":";
-        cells::json_number(out, c.by_weight[i]);
-        out += "}";
+  in_slices(r.accounts.size(), out, flush, [&](size_t begin, size_t end, std::string& piece) {
+    analysis::AccountChange c;
+    for (size_t k = begin; k < end; ++k) {
+      r.change(r.accounts[k], c);
+      piece += k ? ",\n{\"key\":" : "\n{\"key\":";
+      rt::append_json_string(piece, c.key);
+      piece += fmt::format(",\"moved\":{},\"change\":", c.moved());
+      piece += c.scored_both() ? std::to_string(c.score_change()) : "null";
+      piece += ",\"before\":";
+      json_side(piece, c.before);
+      piece += ",\"after\":";
+      json_side(piece, c.after);
+      piece += ",\"measures\":";
+      if (!c.attributed) {
+        piece += "null";
+      } else {
+        piece += "{";
+        for (size_t i = 0; i < r.measures.names.size(); ++i) {
+          piece += i ? "," : "";
+          rt::append_json_string(piece, r.measures.names[i]);
+          piece += ":{\"contribution\":";
+          cells::json_number(piece, c.contribution[i]);
+          piece += ",\"by_score\":";
+          cells::json_number(piece, c.by_score[i]);
+          piece += ",\"by_weight\":";
+          cells::json_number(piece, c.by_weight[i]);
+          piece += "}";
+        }
+        piece += "}";
       }
-      out += "}";
+      piece += "}";
     }
-    out += "}";
-    maybe_flush(out, flush);
-  }
+  });
   out += "]}\n";
 }
 

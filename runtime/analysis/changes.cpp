@@ -19,6 +19,22 @@ void ChangesResult::change(const AccountPair& p, AccountChange& out) const {
   attribute(before->accounts[p.before], before->names, after->accounts[p.after], after->names, measures, out);
 }
 
+bool ChangesResult::moved(const AccountPair& p) const {
+  const history::AccountRecord& a = before->accounts[p.before];
+  const history::AccountRecord& b = after->accounts[p.after];
+  auto same = [](const std::vector<std::string>& n1, int32_t i1, const std::vector<std::string>& n2, int32_t i2) {
+    auto at = [](const std::vector<std::string>& n, int32_t i) {
+      return i >= 0 && static_cast<size_t>(i) < n.size() ? std::string_view(n[i]) : std::string_view(i < 0 ? "" : "?");
+    };
+    return at(n1, i1) == at(n2, i2);
+  };
+  const auto& n1 = before->names;
+  const auto& n2 = after->names;
+  return a.score != b.score || !same(n1.bands, a.band, n2.bands, b.band) ||
+         !same(n1.segments, a.segment, n2.segments, b.segment) || !same(n1.labels, a.label, n2.labels, b.label) ||
+         !same(n1.overrides, a.override_, n2.overrides, b.override_);
+}
+
 ChangesResult compute_changes(const history::Snapshot& before, const history::Snapshot& after,
                               const ChangesOptions& options) {
   ChangesResult r;

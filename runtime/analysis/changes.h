@@ -43,6 +43,8 @@ struct ChangesResult {
 
   AccountChange change(const AccountPair& p) const;
   void change(const AccountPair& p, AccountChange& out) const;  // reusing out's arrays
+  // change(p).moved(), without the attribution.
+  bool moved(const AccountPair& p) const;
 };
 
 // `before` and `after` must outlive the result.

@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -221,6 +224,24 @@ TEST(HistoryReport, ChangesCsvInPiecesAndInOrder) {
     ASSERT_EQ(whole.compare(at, key.size() + 1, key + ","), 0) << "line " << line;
   }
   EXPECT_EQ(line, r.accounts.size());
+  // The text lists the moved accounts in the same order, across slices too.
+  std::string text;
+  render_changes(r, HistoryFormat::Text, text, nullptr);
+  size_t from = 0, listed = 0;
+  for (const auto& p : r.accounts) {
+    if (!r.moved(p)) continue;
+    const std::string head = "\n  " + after.accounts[p.after].key + ": ";
+    const size_t at = text.find(head, from);
+    ASSERT_NE(at, std::string::npos) << head;
+    from = at + head.size();
+    ++listed;
+  }
+  EXPECT_EQ(listed, 90000u);  // scores 40..59 by adoption: two in twenty stay at 50
+  EXPECT_NE(text.find(fmt::format("accounts that moved: {}", listed)), std::string::npos);
+  std::string json;
+  render_changes(r, HistoryFormat::Json, json, nullptr);
+  EXPECT_EQ(json.substr(json.size() - 3), "]}\n");
+  EXPECT_EQ(static_cast<size_t>(std::count(json.begin(), json.end(), '\n')), r.accounts.size() + 1);
 }
 
 TEST(HistoryReport, AlertsInSeverityThenFileThenRowOrder) {
