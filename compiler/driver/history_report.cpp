@@ -98,8 +98,23 @@ std::string render_history(const history::AccountHistory& h, const std::string& 
   for (auto it = h.entries.rbegin(); it != h.entries.rend(); ++it)
     for (const auto& m : it->names->measures)
       if (column.emplace(m, measures.size()).second) measures.push_back(m);
+  // The alerts that fired and the stale measures, where a card version met has any.
+  bool with_alerts = false, with_stale = false;
+  for (const auto& n : h.names) with_alerts |= !n->alerts.empty(), with_stale |= !n->stale_measures.empty();
+  auto mask_names = [](uint64_t mask, const std::vector<std::string>& names) {
+    std::vector<std::string> out;
+    for (size_t i = 0; i < names.size() && i < 64; ++i)
+      if ((mask >> i) & 1) out.push_back(names[i]);
+    return out;
+  };
+  auto joined = [](const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : ";") + x;
+    return s;
+  };
   struct Row {
     std::vector<std::string> cells;  // date, score, change, band, label, override
+    std::vector<std::string> fired, stale;
     std::vector<double> m_score;     // by `measures`
   };
   std::vector<Row> rows;
@@ -118,6 +133,8 @@ std::string render_history(const history::AccountHistory& h, const std::string& 
                  std::string(cells::name_at(n.bands, r.band)),
                  r.label < 0 ? "" : std::string(cells::name_at(n.labels, r.label)),
                  r.override_ < 0 ? "" : std::string(cells::name_at(n.overrides, r.override_))};
+    row.fired = mask_names(r.alerts_fired, n.alerts);
+    row.stale = mask_names(r.stale, n.stale_measures);
     row.m_score.assign(measures.size(), std::nan(""));
     for (size_t m = 0; m < n.measures.size() && m < r.m_score.size(); ++m) row.m_score[column[n.measures[m]]] = r.m_score[m];
     rows.push_back(std::move(row));
@@ -129,6 +146,8 @@ std::string render_history(const history::AccountHistory& h, const std::string& 
   std::string out;
   if (format == HistoryFormat::Csv) {
     for (size_t i = 0; i < 6; ++i) out += i ? std::string(",") + kHeader[i] : kHeader[i];
+    if (with_alerts) out += ",alerts_fired";
+    if (with_stale) out += ",stale";
     for (const auto& m : measures) out += ",", cells::csv(out, m + ".score");
     out += "\n";
     for (const auto& row : rows) {
@@ -136,6 +155,8 @@ std::string render_history(const history::AccountHistory& h, const std::string& 
         if (i) out += ",";
         cells::csv(out, row.cells[i]);
       }
+      if (with_alerts) out += ",", cells::csv(out, joined(row.fired));
+      if (with_stale) out += ",", cells::csv(out, joined(row.stale));
       for (double s : row.m_score) out += "," + cells::number(s);
       out += "\n";
     }
@@ -160,6 +181,14 @@ std::string render_history(const history::AccountHistory& h, const std::string& 
         out += ",\"", out += kHeader[c], out += "\":";
         cells::json_string_or_null(out, row.cells[c]);
       }
+      for (const auto& [name, list] : {std::pair{"alerts_fired", &row.fired}, std::pair{"stale", &row.stale}}) {
+        out += ",\"", out += name, out += "\":[";
+        for (size_t k = 0; k < list->size(); ++k) {
+          if (k) out += ",";
+          rt::append_json_string(out, (*list)[k]);
+        }
+        out += "]";
+      }
       out += ",\"measures\":{";
       bool first = true;
       for (size_t m = 0; m < measures.size(); ++m) {
@@ -179,12 +208,17 @@ std::string render_history(const history::AccountHistory& h, const std::string& 
   if (!rows.empty()) out += fmt::format("score {}\n", sparkline(scores));
   Table t;
   t.header.assign(std::begin(kHeader), std::end(kHeader));
+  t.align = "lrrlll";
+  if (with_alerts) t.header.push_back("fired"), t.align += 'l';
+  if (with_stale) t.header.push_back("stale"), t.align += 'l';
   for (const auto& m : measures) t.header.push_back(m);
-  t.align = "lrrlll" + std::string(measures.size(), 'r');
+  t.align += std::string(measures.size(), 'r');
   for (const auto& row : rows) {
     std::vector<std::string> cellsv = row.cells;
     for (size_t c = 1; c < 6; ++c)
       if (cellsv[c].empty()) cellsv[c] = c == 1 ? "unscored" : "-";
+    if (with_alerts) cellsv.push_back(row.fired.empty() ? "-" : joined(row.fired));
+    if (with_stale) cellsv.push_back(row.stale.empty() ? "-" : joined(row.stale));
     for (double s : row.m_score) cellsv.push_back(std::isnan(s) ? "-" : fmt_fixed(s, 1));
     t.rows.push_back(std::move(cellsv));
   }

@@ -25,7 +25,8 @@ using Flush = std::function<void(std::string&)>;
 std::string sparkline(const std::vector<int32_t>& scores);
 
 // One account across snapshots (Text, Csv, Json): date, score, change, band, label, override,
-// each measure's score (the measures of every card version met, the latest version's first).
+// the alerts that fired and the stale measures (where a card version met has alerts or stale
+// rules), each measure's score (the measures of every version met, the latest version's first).
 std::string render_history(const history::AccountHistory& h, const std::string& title, const std::string& key,
                            HistoryFormat format);
 

@@ -83,20 +83,48 @@ TEST(HistoryReport, HistoryTableHasChangeBandAndMeasureScores) {
 
   const std::string csv = render_history(h, "B2B", "a", HistoryFormat::Csv);
   EXPECT_EQ(csv,
-            "as_of,score,change,band,label,override,adoption.score,support.score\n"
-            "2026-11-01,80,,healthy,,,80,80\n"
-            "2026-11-08,50,-30,at_risk,action,csm_red,40,60\n"
-            "2026-11-15,,,unscored,,,,\n");
+            "as_of,score,change,band,label,override,alerts_fired,adoption.score,support.score\n"
+            "2026-11-01,80,,healthy,,,,80,80\n"
+            "2026-11-08,50,-30,at_risk,action,csm_red,,40,60\n"
+            "2026-11-15,,,unscored,,,,,\n");
   const std::string text = render_history(h, "B2B", "a", HistoryFormat::Text);
   EXPECT_NE(text.find("account a in \"B2B\": 3 snapshots"), std::string::npos) << text;
   EXPECT_NE(text.find("score ▆▄ \n"), std::string::npos) << text;
   EXPECT_NE(text.find("unscored"), std::string::npos);
   const std::string json = render_history(h, "B2B", "a", HistoryFormat::Json);
   EXPECT_NE(json.find("\"as_of\":\"2026-11-08\",\"score\":50,\"change\":-30,\"band\":\"at_risk\",\"label\":\"action\","
-                      "\"override\":\"csm_red\",\"measures\":{\"adoption\":40,\"support\":60}"),
+                      "\"override\":\"csm_red\",\"alerts_fired\":[],\"stale\":[],\"measures\":{\"adoption\":40,\"support\":60}"),
             std::string::npos)
       << json;
   EXPECT_NE(json.find("\"score\":null,\"change\":null"), std::string::npos) << json;
+}
+
+TEST(HistoryReport, HistoryNamesFiredAlertsAndStaleMeasures) {
+  history::AccountHistory h;
+  auto n = card_names();
+  n.stale_measures = {"support"};
+  h.names.push_back(std::make_unique<history::CardNames>(n));
+  history::AccountHistoryEntry e;
+  e.info.as_of = "2026-11-01";
+  e.names = h.names[0].get();
+  e.record = account("a", 0, 80, 80);
+  e.record.alerts_fired = 0b11;
+  e.record.alerts_active = 0b11;
+  e.record.stale = 0b1;
+  h.entries.push_back(e);
+  e.info.as_of = "2026-11-08";
+  e.record.alerts_fired = 0;  // still active, so not fired again
+  e.record.stale = 0;
+  h.entries.push_back(e);
+  const std::string csv = render_history(h, "B2B", "a", HistoryFormat::Csv);
+  EXPECT_EQ(csv,
+            "as_of,score,change,band,label,override,alerts_fired,stale,adoption.score,support.score\n"
+            "2026-11-01,80,,healthy,,,went_red;slipping,support,80,80\n"
+            "2026-11-08,80,+0,healthy,,,,,80,80\n");
+  const std::string json = render_history(h, "B2B", "a", HistoryFormat::Json);
+  EXPECT_NE(json.find("\"alerts_fired\":[\"went_red\",\"slipping\"],\"stale\":[\"support\"]"), std::string::npos) << json;
+  const std::string text = render_history(h, "B2B", "a", HistoryFormat::Text);
+  EXPECT_NE(text.find("went_red;slipping  support"), std::string::npos) << text;
 }
 
 TEST(HistoryReport, HistoryColumnsCoverEveryCardVersion) {
@@ -112,9 +140,9 @@ TEST(HistoryReport, HistoryColumnsCoverEveryCardVersion) {
   h.entries.push_back(std::move(e2));
   const std::string csv = render_history(h, "B2B", "a", HistoryFormat::Csv);
   // The later version's measures first; its arrays are (support, pulse) = (70, 90).
-  EXPECT_EQ(csv.substr(0, csv.find('\n')), "as_of,score,change,band,label,override,support.score,pulse.score,adoption.score");
-  EXPECT_NE(csv.find("2026-11-01,70,,at_risk,,,60,,80\n"), std::string::npos) << csv;
-  EXPECT_NE(csv.find("2026-11-08,80,+10,healthy,,,70,90,\n"), std::string::npos) << csv;
+  EXPECT_EQ(csv.substr(0, csv.find('\n')), "as_of,score,change,band,label,override,alerts_fired,support.score,pulse.score,adoption.score");
+  EXPECT_NE(csv.find("2026-11-01,70,,at_risk,,,,60,,80\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("2026-11-08,80,+10,healthy,,,,70,90,\n"), std::string::npos) << csv;
 }
 
 TEST(HistoryReport, ChangesOrderLargestDropFirstTiesInRowOrder) {
