@@ -21,6 +21,9 @@ int run_diff(const std::vector<std::string>& args);
 int run_validate(const std::vector<std::string>& args);
 int run_tune(const std::vector<std::string>& args);
 int run_backfill(const std::vector<std::string>& args);
+int run_history(const std::vector<std::string>& args);
+int run_changes(const std::vector<std::string>& args);
+int run_alerts(const std::vector<std::string>& args);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> kCommands = {
@@ -34,6 +37,9 @@ const std::vector<Command>& commands() {
       {"validate", "check that scores predict an outcome (AUC, rates per band)", run_validate},
       {"tune", "suggest weights that predict an outcome better", run_tune},
       {"backfill", "score a folder of dated data files into a history store, oldest first", run_backfill},
+      {"history", "show one account's scores across the store's snapshots", run_history},
+      {"changes", "show which accounts moved between two snapshots, and why", run_changes},
+      {"alerts", "list the alerts that fired in a snapshot", run_alerts},
   };
   return kCommands;
 }

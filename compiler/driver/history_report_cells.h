@@ -1,0 +1,20 @@
+// Cell formatting shared by the store readers' renderers: CSV quoting, shortest numbers
+// (empty where missing, as `healthc score` prints them), JSON nulls for missing values.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace healthc::driver::cells {
+
+std::string_view name_at(const std::vector<std::string>& names, int32_t i);  // "?" out of range
+void csv(std::string& out, std::string_view s);
+std::string number(double v);  // "" for NaN
+std::string score(int32_t s);  // "" for -1
+void json_number(std::string& out, double v);
+void json_score(std::string& out, int32_t s);
+void json_string_or_null(std::string& out, std::string_view s);
+
+}  // namespace healthc::driver::cells
