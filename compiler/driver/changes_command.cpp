@@ -9,6 +9,11 @@
 #include "compiler/driver/store_reading.h"
 
 namespace healthc::driver {
+namespace {
+// The two snapshots a run compares, kept to the end of the process (see run_changes).
+history::Snapshot* kKeptBefore = nullptr;
+history::Snapshot* kKeptAfter = nullptr;
+}  // namespace
 
 int run_changes(const std::vector<std::string>& args) {
   po::options_description opts("Options");
@@ -64,8 +69,10 @@ int run_changes(const std::vector<std::string>& args) {
       from = to - 1;
     }
     if (to < 0 || from < 0) {
-      fmt::print(stderr, "healthc changes: \"{}\" has {} snapshot{}{}; changes need two\n", *title, snaps.size(),
-                 snaps.size() == 1 ? "" : "s", vm.count("to") && snaps.size() > 1 ? " up to --to" : "");
+      const bool up_to = vm.count("to") && to >= 0;
+      const size_t count = up_to ? static_cast<size_t>(to) + 1 : snaps.size();
+      fmt::print(stderr, "healthc changes: \"{}\" has {} snapshot{}{}; changes need two\n", *title, count,
+                 count == 1 ? "" : "s", up_to ? " up to " + snaps[to].as_of : std::string());
       return kExitErrors;
     }
     if (from >= to) {
@@ -73,8 +80,11 @@ int run_changes(const std::vector<std::string>& args) {
       return kExitErrors;
     }
     // Never freed: two million records' arrays cost half a second to free at exit, for nothing.
-    auto& before = *new history::Snapshot;
-    auto& after = *new history::Snapshot;
+    // Held by file-scope pointers, so they stay reachable (no leak report under LeakSanitizer).
+    kKeptBefore = new history::Snapshot;
+    kKeptAfter = new history::Snapshot;
+    auto& before = *kKeptBefore;
+    auto& after = *kKeptAfter;
     read_two_snapshots(path, *store, snaps[from].id, snaps[to].id, before, after);
     if (!options.segment.empty()) {
       auto has = [&](const history::CardNames& n) {

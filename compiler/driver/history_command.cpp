@@ -38,7 +38,9 @@ int run_history(const std::vector<std::string>& args) {
       fmt::print(stderr, "healthc history: no account `{}` in any snapshot of \"{}\"\n", key, *title);
       return kExitErrors;
     }
-    write_stdout(render_history(h, *title, key, format));
+    std::vector<std::string> dates;
+    for (const auto& info : store->snapshots(*title)) dates.push_back(info.as_of);
+    write_stdout(render_history(h, *title, key, format, dates));
   } catch (const history::StoreError& e) {
     fmt::print(stderr, "healthc history: {}: {}\n", vm["store"].as<std::string>(), e.what());
     return kExitErrors;

@@ -91,7 +91,7 @@ std::string record_reasons(const history::AccountRecord& r, const history::CardN
 }
 
 std::string render_history(const history::AccountHistory& h, const std::string& title, const std::string& key,
-                           HistoryFormat format) {
+                           HistoryFormat format, const std::vector<std::string>& all_dates) {
   // Measures of every version met, by name: the latest version's order, then older ones'.
   std::vector<std::string> measures;
   std::unordered_map<std::string, size_t> column;
@@ -119,14 +119,21 @@ std::string render_history(const history::AccountHistory& h, const std::string& 
   };
   std::vector<Row> rows;
   std::vector<int32_t> scores;
+  // The change is against the previous snapshot (spec: score_change), so only where the
+  // account's entry before is the store's snapshot just before this one.
+  std::unordered_map<std::string, std::string> date_before;
+  for (size_t i = 1; i < all_dates.size(); ++i) date_before[all_dates[i]] = all_dates[i - 1];
   int32_t last = -1;
-  bool have_last = false;
+  const std::string* last_date = nullptr;
   for (const auto& e : h.entries) {
     const auto& r = e.record;
     const auto& n = *e.names;
     Row row;
     std::string change;
-    if (have_last && last >= 0 && r.score >= 0) change = fmt::format("{:+d}", r.score - last);
+    const auto before = date_before.find(e.info.as_of);
+    const bool consecutive =
+        last_date && (all_dates.empty() || (before != date_before.end() && before->second == *last_date));
+    if (consecutive && last >= 0 && r.score >= 0) change = std::to_string(r.score - last);
     row.cells = {e.info.as_of,
                  cells::score(r.score),
                  change,
@@ -140,7 +147,7 @@ std::string render_history(const history::AccountHistory& h, const std::string& 
     rows.push_back(std::move(row));
     scores.push_back(r.score);
     last = r.score;
-    have_last = true;
+    last_date = &e.info.as_of;
   }
   static const char* kHeader[] = {"as_of", "score", "change", "band", "label", "override"};
   std::string out;
@@ -215,6 +222,7 @@ std::string render_history(const history::AccountHistory& h, const std::string& 
   t.align += std::string(measures.size(), 'r');
   for (const auto& row : rows) {
     std::vector<std::string> cellsv = row.cells;
+    if (!cellsv[2].empty() && cellsv[2][0] != '-') cellsv[2].insert(0, "+");  // the text shows the sign
     for (size_t c = 1; c < 6; ++c)
       if (cellsv[c].empty()) cellsv[c] = c == 1 ? "unscored" : "-";
     if (with_alerts) cellsv.push_back(row.fired.empty() ? "-" : joined(row.fired));

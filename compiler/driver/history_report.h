@@ -27,8 +27,11 @@ std::string sparkline(const std::vector<int32_t>& scores);
 // One account across snapshots (Text, Csv, Json): date, score, change, band, label, override,
 // the alerts that fired and the stale measures (where a card version met has alerts or stale
 // rules), each measure's score (the measures of every version met, the latest version's first).
+// `all_dates`: every snapshot date of the scorecard, oldest first; the change is shown only
+// against the snapshot just before (none after a snapshot the account is absent from). Empty:
+// the entries are taken as consecutive snapshots.
 std::string render_history(const history::AccountHistory& h, const std::string& title, const std::string& key,
-                           HistoryFormat format);
+                           HistoryFormat format, const std::vector<std::string>& all_dates = {});
 
 // The changes between two snapshots (every format). Text and Markdown: the band transitions,
 // then each account that moved with its attribution. Csv: one row per selected account, the

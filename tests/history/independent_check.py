@@ -106,9 +106,13 @@ def check_history(healthc, store, by_date, dates, c):
                                                              "--format", "csv"]))))
         present = [d for d in dates if key in by_date[d][0]]
         c.eq(f"{key} snapshot dates", [r["as_of"] for r in rows], present)
-        prev_score, have_prev = None, False
         for r in rows:
             rec = by_date[r["as_of"]][0][key]
+            # The spec's score_change: against the previous snapshot (by date), where the account
+            # was present there.
+            i = dates.index(r["as_of"])
+            before = by_date[dates[i - 1]][0].get(key) if i > 0 else None
+            have_prev, prev_score = before is not None, before.score if before is not None else None
             for f in ("band", "label", "override"):
                 c.eq(f"{key} {r['as_of']} {f}", r[f], getattr(rec, f))
             c.eq(f"{key} {r['as_of']} score", None if r["score"] == "" else int(r["score"]), rec.score)
@@ -116,7 +120,6 @@ def check_history(healthc, store, by_date, dates, c):
             c.eq(f"{key} {r['as_of']} change", None if r["change"] == "" else int(r["change"]), want_change)
             for m, s in rec.m_score.items():
                 c.eq(f"{key} {r['as_of']} {m}.score", num(r[f"{m}.score"]), s)
-            prev_score, have_prev = rec.score, True
 
 
 def check_changes(healthc, store, by_date, dates, c):

@@ -99,6 +99,30 @@ TEST(HistoryReport, HistoryTableHasChangeBandAndMeasureScores) {
   EXPECT_NE(json.find("\"score\":null,\"change\":null"), std::string::npos) << json;
 }
 
+// The change is against the previous snapshot, as `score --columns score_change`: none after a
+// snapshot the account was absent from; machine formats carry no `+`, the text does.
+TEST(HistoryReport, HistoryChangeOnlyAgainstTheSnapshotJustBefore) {
+  history::AccountHistory h;
+  h.names.push_back(std::make_unique<history::CardNames>(card_names()));
+  auto entry = [&](const std::string& date, int32_t score) {
+    history::AccountHistoryEntry e;
+    e.info.as_of = date;
+    e.names = h.names[0].get();
+    e.record = account("a", 0, score, score);
+    h.entries.push_back(std::move(e));
+  };
+  entry("2026-11-01", 40);
+  entry("2026-11-08", 45);
+  entry("2026-11-29", 80);  // absent on 11-15 and 11-22
+  const std::vector<std::string> dates = {"2026-11-01", "2026-11-08", "2026-11-15", "2026-11-22", "2026-11-29"};
+  const std::string csv = render_history(h, "B2B", "a", HistoryFormat::Csv, dates);
+  EXPECT_NE(csv.find("2026-11-08,45,5,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("2026-11-29,80,,"), std::string::npos) << csv;
+  const std::string text = render_history(h, "B2B", "a", HistoryFormat::Text, dates);
+  EXPECT_NE(text.find("+5"), std::string::npos) << text;
+  EXPECT_EQ(text.find("+35"), std::string::npos) << text;
+}
+
 TEST(HistoryReport, HistoryNamesFiredAlertsAndStaleMeasures) {
   history::AccountHistory h;
   auto n = card_names();
@@ -120,7 +144,7 @@ TEST(HistoryReport, HistoryNamesFiredAlertsAndStaleMeasures) {
   EXPECT_EQ(csv,
             "as_of,score,change,band,label,override,alerts_fired,stale,adoption.score,support.score\n"
             "2026-11-01,80,,healthy,,,went_red;slipping,support,80,80\n"
-            "2026-11-08,80,+0,healthy,,,,,80,80\n");
+            "2026-11-08,80,0,healthy,,,,,80,80\n");
   const std::string json = render_history(h, "B2B", "a", HistoryFormat::Json);
   EXPECT_NE(json.find("\"alerts_fired\":[\"went_red\",\"slipping\"],\"stale\":[\"support\"]"), std::string::npos) << json;
   const std::string text = render_history(h, "B2B", "a", HistoryFormat::Text);
@@ -142,7 +166,7 @@ TEST(HistoryReport, HistoryColumnsCoverEveryCardVersion) {
   // The later version's measures first; its arrays are (support, pulse) = (70, 90).
   EXPECT_EQ(csv.substr(0, csv.find('\n')), "as_of,score,change,band,label,override,alerts_fired,support.score,pulse.score,adoption.score");
   EXPECT_NE(csv.find("2026-11-01,70,,at_risk,,,,60,,80\n"), std::string::npos) << csv;
-  EXPECT_NE(csv.find("2026-11-08,80,+10,healthy,,,,70,90,\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("2026-11-08,80,10,healthy,,,,70,90,\n"), std::string::npos) << csv;
 }
 
 TEST(HistoryReport, ChangesOrderLargestDropFirstTiesInRowOrder) {
