@@ -3,7 +3,7 @@
 # killed with SIGKILL at random points (seeded) never corrupt the store or leave half a
 # snapshot: after each kill, PRAGMA integrity_check is ok and every snapshot is the old one
 # whole or the new one whole. A read-only store and a full one (SQLite's max_page_count,
-# through HEALTHC_STORE_MAX_PAGES) are a clear error, exit code 1, the store unchanged.
+# through HEALTHC_TEST_STORE_MAX_PAGES) are a clear error, exit code 1, the store unchanged.
 # usage: crash.sh HEALTHC SOURCE_DIR [SEED]
 set -euo pipefail
 HEALTHC=$(realpath "$1")
@@ -181,13 +181,13 @@ pages = con.execute("PRAGMA page_count").fetchone()[0]
 con.close()
 _, want = fingerprints(full_db)
 r = run(["score", card, os.path.join(work, "2026-01-19.csv"), "--as-of", "2026-01-19", "--store", full_db, "-o",
-         os.devnull], env=dict(env, HEALTHC_STORE_MAX_PAGES=str(pages + 20)))
+         os.devnull], env=dict(env, HEALTHC_TEST_STORE_MAX_PAGES=str(pages + 20)))
 check(r.returncode == 1, f"a full store: exit {r.returncode}, want 1")
 check("disk is full" in r.stderr, f"a full store: the message says `{r.stderr.strip()}`")
 ok, now = fingerprints(full_db)
 check(ok == "ok" and now == want, "a full store is unchanged")
 r = run(["backfill", card, series, "--store", full_db, "--force", "-q"],
-        env=dict(env, HEALTHC_STORE_MAX_PAGES=str(pages + 20)))
+        env=dict(env, HEALTHC_TEST_STORE_MAX_PAGES=str(pages + 20)))
 check(r.returncode == 1 and "disk is full" in r.stderr, f"backfill into a full store: exit {r.returncode}: {r.stderr}")
 ok, now = fingerprints(full_db)
 check(ok == "ok" and now == want, "a full store is unchanged by backfill")
