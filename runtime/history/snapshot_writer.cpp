@@ -162,7 +162,8 @@ void SqliteWriter::begin(const std::string& title, const std::string& as_of, con
   if (!days) throw StoreError(fmt::format("`{}` is not a date YYYY-MM-DD", as_of));
   if (const int limit = history::max_measures(db_); measures_ > static_cast<size_t>(limit))
     throw StoreError(fmt::format("the card has {} measures; a store records at most {} (SQLite's limit of {} columns "
-                                 "a table, two a measure): nothing was scored",
+                                 "a table, two a measure): nothing was scored or recorded (without --store the card "
+                                 "scores)",
                                  measures_, limit, sqlite3_limit(db_.get(), SQLITE_LIMIT_COLUMN, -1)));
   Stmt(db_, "INSERT OR IGNORE INTO scorecard(title) VALUES (?)").bind(1, title).run();
   Stmt sc(db_, "SELECT id FROM scorecard WHERE title = ?");

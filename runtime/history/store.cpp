@@ -109,7 +109,7 @@ std::unique_ptr<Store::Reading> SqliteStore::read_transaction() const {
 
 void SqliteStore::lock_for_writing(int wait_seconds, const std::function<void()>& on_wait) {
   if (mode_ == Mode::ReadOnly) throw StoreError(fmt::format("the store `{}` was opened read-only", db_.path()));
-  if (!sqlite3_get_autocommit(db_.get())) return;  // held already (or a read transaction: refused below)
+  if (!sqlite3_get_autocommit(db_.get())) return;  // held already (Reading transactions are scoped to a call)
   const int ms = wait_seconds > std::numeric_limits<int>::max() / 1000 ? std::numeric_limits<int>::max()
                                                                         : std::max(0, wait_seconds) * 1000;
   if (!db_.begin_immediate(ms, on_wait))
