@@ -6,6 +6,7 @@
 #include <stdlib.h>  // mkdtemp
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <limits>
 #include <map>
@@ -150,6 +151,33 @@ void BM_SnapshotRead(benchmark::State& state) {
   std::filesystem::remove_all(dir);
 }
 BENCHMARK(BM_SnapshotRead)->Arg(1000000)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+// One more snapshot after `range(0)` stored ones, of 2,000 accounts whose effective weights all
+// differ (every account and snapshot its own weight set): the cost must not grow with what the
+// store holds already.
+void BM_SnapshotAfterMany(benchmark::State& state) {
+  const Records& base = b2b_records(2000);
+  if (!base.error.empty()) return state.SkipWithError(base.error.c_str());
+  Records r = base;
+  auto perturb = [&](int snapshot) {
+    for (size_t i = 0; i < r.accounts.size(); ++i)
+      for (double& w : r.accounts[i].m_weight)
+        if (!std::isnan(w)) w = 1.0 + static_cast<double>(snapshot * 100000 + static_cast<int>(i)) * 1e-9;
+  };
+  const std::string dir = temp_dir();
+  auto store = history::Store::open(dir + "/h.db", history::Store::Mode::ReadWrite);
+  int32_t day = 20454;
+  for (int k = 0; k < state.range(0); ++k) perturb(k), write_snapshot(*store, r, history::date_text(day++));
+  for (auto _ : state) {
+    state.PauseTiming();
+    perturb(day);
+    state.ResumeTiming();
+    write_snapshot(*store, r, history::date_text(day++));
+  }
+  store.reset();
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_SnapshotAfterMany)->Arg(1)->Arg(30)->Arg(100)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 // One account over 365 daily snapshots of `range(0)` accounts.
 void BM_AccountHistory365(benchmark::State& state) {

@@ -131,6 +131,7 @@ int run_backfill(const std::vector<std::string>& args) {
     rec.as_of_days = f.days;
     rec.card_text = text;
     rec.params_json = params;
+    rec.command = "backfill";
     rec.sinks = {&rejects};
     rec.pipeline.threads = threads;
     RecordResult r = record_run(*card, store.get(), source, rec);

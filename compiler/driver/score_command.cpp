@@ -114,6 +114,7 @@ int run_score(const std::vector<std::string>& args) {
   if (!store_path.empty()) {
     try {
       store = history::Store::open(store_path, history::Store::Mode::ReadWrite);
+      lock_store(*store, "score");  // before the past is read; held until the snapshot commits
     } catch (const history::StoreError& e) {
       fmt::print(stderr, "healthc score: {}\n", e.what());
       return kExitErrors;

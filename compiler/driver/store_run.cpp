@@ -3,19 +3,47 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+
 #include "runtime/io/output_file.h"
 
 namespace healthc::driver {
+
+int store_wait_seconds() {
+  const char* env = std::getenv("HEALTHC_STORE_WAIT");
+  if (!env || !*env) return history::kDefaultWaitSeconds;
+  char* end = nullptr;
+  const long v = std::strtol(env, &end, 10);
+  if (*end || v < 0) throw history::StoreError(fmt::format("HEALTHC_STORE_WAIT=`{}` is not a number of seconds", env));
+  return static_cast<int>(std::min<long>(v, 1L << 30));
+}
+
+void lock_store(history::Store& store, std::string_view command) {
+  const int wait = store_wait_seconds();
+  store.lock_for_writing(wait, [&] {
+    // SQLite does not say which process holds the lock; a terminal is told once why it stops.
+    if (isatty(fileno(stderr)))
+      fmt::print(stderr, "healthc {}: waiting up to {} s for another run writing to the store (HEALTHC_STORE_WAIT)\n",
+                 command, wait);
+  });
+}
 
 RecordResult record_run(const Scorecard& card, history::Store* store, rt::Source& source, const RecordOptions& o) {
   RecordResult res;
   const ir::Program& p = card.program();
   try {
-    // The past is read before the snapshot is begun: the snapshot being replaced is never read.
+    // The write lock first (a no-op when the command took it before reading the past itself),
+    // so the past cannot change before this run's snapshot is written; the past is read
+    // before the snapshot is begun, so the snapshot being replaced is never read.
+    if (store) lock_store(*store, o.command);
     std::unique_ptr<history::PastSnapshots> own_past;
     if (!o.past) own_past = std::make_unique<history::PastSnapshots>(store, p.title, o.as_of_days, p);
     const history::PastSnapshots& past = o.past ? *o.past : *own_past;
-    res.had_previous = store && store->latest(p.title, o.as_of_days - 1, o.as_of_days).has_value();
+    res.had_previous = past.previous_snapshot().has_value();
     const std::string as_of = history::date_text(o.as_of_days);
     std::unique_ptr<history::SnapshotWriter> writer;
     if (store) writer = store->begin_snapshot(p.title, as_of, o.card_text, history::names_of(p), o.params_json);

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "runtime/history/past.h"
@@ -28,6 +29,7 @@ struct RecordOptions {
   std::function<std::string()> before_commit;
   // The past, when the caller loaded it already (its columns read it); else loaded here.
   const history::PastSnapshots* past = nullptr;
+  std::string command = "score";  // for the note that the run waits for the store
 };
 
 struct RecordResult {
@@ -36,6 +38,11 @@ struct RecordResult {
   uint64_t fired = 0;
   bool had_previous = false;
 };
+
+// Takes the store's write lock for a run of `command`, waiting HEALTHC_STORE_WAIT seconds
+// (default history::kDefaultWaitSeconds) for another writer and saying so once on a terminal.
+// Throws StoreError (a timeout, a bad HEALTHC_STORE_WAIT).
+void lock_store(history::Store& store, std::string_view command);
 
 // Scores `source` with `card` into a new snapshot of `store` (null: a run without a store,
 // whose past is missing; nothing is recorded). StoreError is caught into `error`.

@@ -29,13 +29,19 @@ PastSnapshots::PastSnapshots(const Store* store, const std::string& title, int32
     : key_field_(p.key_field) {
   columns_.resize(p.history.size());
   column_present_.assign(p.history.size(), false);
-  // A card without alerts or history reads nothing of the past: a v1 card's run pays nothing.
-  if (!store || (!want_previous && p.alerts.empty() && p.history.empty())) return;
+  if (!store) return;
+  // One read transaction: which snapshots are the past and their contents agree (a snapshot
+  // replaced meanwhile would be "no snapshot N").
+  const std::unique_ptr<Store::Reading> reading = store->read_transaction();
+  std::optional<SnapshotInfo> prev = store->latest(title, as_of_days - 1, as_of_days);
+  previous_snapshot_ = prev;
+  // A card without alerts or history reads nothing else of the past: a v1 card's run pays one
+  // lookup.
+  if (!want_previous && p.alerts.empty() && p.history.empty()) return;
   // Which snapshot each history input reads: -1 the previous one, N the latest at or before
   // as_of - N, always before as_of (never the snapshot this run replaces).
   std::map<int64_t, std::vector<size_t>> inputs_of;  // snapshot id -> history inputs
   std::map<int64_t, SnapshotInfo> infos;
-  std::optional<SnapshotInfo> prev = store->latest(title, as_of_days - 1, as_of_days);
   if (prev) infos.emplace(prev->id, *prev), inputs_of[prev->id];
   std::map<int32_t, std::optional<SnapshotInfo>> by_days;
   for (size_t h = 0; h < p.history.size(); ++h) {

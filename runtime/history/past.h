@@ -32,6 +32,8 @@ class PastSnapshots final : public HistoryProvider, public rt::PreviousScores {
                 bool want_previous = false);
 
   bool has_previous() const { return previous_ >= 0; }
+  // The previous snapshot's info whether or not it was loaded (nullopt: the first snapshot).
+  const std::optional<SnapshotInfo>& previous_snapshot() const { return previous_snapshot_; }
   const SnapshotInfo& previous_info() const { return loaded_[static_cast<size_t>(previous_)].info; }
 
   // The account in the previous snapshot, or -1 when it is not there.
@@ -61,6 +63,7 @@ class PastSnapshots final : public HistoryProvider, public rt::PreviousScores {
   int32_t key_field_ = -1;
   std::vector<Loaded> loaded_;
   int previous_ = -1;
+  std::optional<SnapshotInfo> previous_snapshot_;
   std::vector<Column> columns_;  // [history input]; empty snapshot list: every value missing
   std::vector<bool> column_present_;
 };

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 
 namespace healthc::history {
@@ -128,11 +129,18 @@ void ensure_measure_columns(Db& db, int count) {
 void create_views(Db& db, int measure_columns) {
   // Names instead of ids, one row per account and snapshot (account_scores), per measure
   // (measure_scores) and per active alert (alerts), for a BI tool or a spreadsheet.
+  // SQLite allows 500 terms a compound SELECT: the measures go in groups of at most that many,
+  // each group a sub-select, joined by a UNION ALL of the groups.
+  constexpr int kGroup = 500;
   std::string measures;
-  for (int i = 0; i < measure_columns; ++i)
-    measures += fmt::format("{}SELECT snapshot_id, account_id, {} AS idx, m{}_value AS value, m{}_score AS score, "
-                            "weight_set_id FROM result",
-                            i ? " UNION ALL " : "", i, i, i);
+  for (int g = 0; g < measure_columns; g += kGroup) {
+    std::string group;
+    for (int i = g; i < std::min(measure_columns, g + kGroup); ++i)
+      group += fmt::format("{}SELECT snapshot_id, account_id, {} AS idx, m{}_value AS value, m{}_score AS score, "
+                           "weight_set_id FROM result",
+                           i > g ? " UNION ALL " : "", i, i, i);
+    measures += fmt::format("{}SELECT * FROM ({})", g ? " UNION ALL " : "", group);
+  }
   if (measures.empty())
     measures = "SELECT snapshot_id, account_id, 0 AS idx, NULL AS value, NULL AS score, weight_set_id FROM result "
                "WHERE 0";

@@ -69,7 +69,7 @@ std::string weights_key(const std::vector<double>& w) {
 class SqliteWriter final : public SnapshotWriter {
  public:
   SqliteWriter(Db& db, const std::string& title, const std::string& as_of, const std::string& card_text,
-               const CardNames& names, const std::string& params_json);
+               const CardNames& names, const std::string& params_json, std::shared_ptr<int> token);
   ~SqliteWriter() override;
   void add(const AccountRecord& account) override;
   void commit(int64_t rows_read, int64_t rows_scored, int64_t rows_rejected) override;
@@ -82,6 +82,8 @@ class SqliteWriter final : public SnapshotWriter {
   using Batch = std::vector<AccountRecord>;
 
   // On the writer thread.
+  void begin(const std::string& title, const std::string& as_of, const std::string& card_text, const CardNames& names,
+             const std::string& params_json);
   void insert_loop();
   void prepare();
   void insert(const AccountRecord* rows, size_t n);
@@ -112,6 +114,7 @@ class SqliteWriter final : public SnapshotWriter {
   size_t last_weight_set_ = 0;
   std::string key_scratch_;
   static constexpr size_t kRowsPerInsert = 16;
+  size_t rows_per_insert_ = kRowsPerInsert;  // fewer when a row's parameters are many
   void bind_row(Stmt& s, int offset, const AccountRecord& a);
   Stmt& insert_statement(size_t rows);
   int columns_ = 0;
@@ -129,17 +132,39 @@ class SqliteWriter final : public SnapshotWriter {
   bool closing_ = false;
   std::string thread_error_;
   std::thread thread_;
+  std::shared_ptr<int> token_;
 };
+
+constexpr int kFixedResultColumns = 13;
 
 // --- the writer ---
 
 SqliteWriter::SqliteWriter(Db& db, const std::string& title, const std::string& as_of, const std::string& card_text,
-                           const CardNames& names, const std::string& params_json)
-    : db_(db), measures_(names.measures.size()) {
+                           const CardNames& names, const std::string& params_json, std::shared_ptr<int> token)
+    : db_(db), measures_(names.measures.size()), token_(std::move(token)) {
+  // The transaction is open: a constructor that throws never runs the destructor, so it is
+  // rolled back here, or the Store would keep the write lock with no writer.
+  open_ = true;
+  try {
+    begin(title, as_of, card_text, names, params_json);
+  } catch (...) {
+    sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+  // The rest (removing the snapshot being replaced, loading the account ids) runs on the
+  // writer thread, while the run scores its first blocks. Last: nothing after it may throw.
+  thread_ = std::thread([this] { insert_loop(); });
+}
+
+void SqliteWriter::begin(const std::string& title, const std::string& as_of, const std::string& card_text,
+                         const CardNames& names, const std::string& params_json) {
   const std::optional<int64_t> days = rt::parse_date(as_of);
   if (!days) throw StoreError(fmt::format("`{}` is not a date YYYY-MM-DD", as_of));
-  db_.exec("BEGIN IMMEDIATE");
-  open_ = true;
+  if (const int limit = history::max_measures(db_); measures_ > static_cast<size_t>(limit))
+    throw StoreError(fmt::format("the card has {} measures; a store records at most {} (SQLite's limit of {} columns "
+                                 "a table, two a measure): nothing was scored or recorded (without --store the card "
+                                 "scores)",
+                                 measures_, limit, sqlite3_limit(db_.get(), SQLITE_LIMIT_COLUMN, -1)));
   Stmt(db_, "INSERT OR IGNORE INTO scorecard(title) VALUES (?)").bind(1, title).run();
   Stmt sc(db_, "SELECT id FROM scorecard WHERE title = ?");
   sc.bind(1, title).step();
@@ -185,9 +210,14 @@ SqliteWriter::SqliteWriter(Db& db, const std::string& title, const std::string& 
   }
   ensure_measure_columns(db_, static_cast<int>(measures_));
 
+  // Only the weight sets the title's latest snapshot used (a run mostly repeats them): reading
+  // every set stored would make each snapshot slower than the one before. A set met again
+  // after that is stored again, which costs a few rows, not correctness.
   Stmt ws(db_, "SELECT weight_set_id, measure, weight FROM weight WHERE weight_set_id IN "
-               "(SELECT id FROM weight_set WHERE measures = ?) ORDER BY weight_set_id");
-  ws.bind(1, static_cast<int64_t>(measures_));
+               "(SELECT id FROM weight_set WHERE measures = ? AND id IN (SELECT DISTINCT weight_set_id FROM result "
+               "WHERE snapshot_id = (SELECT id FROM snapshot WHERE scorecard_id = ? ORDER BY id DESC LIMIT 1))) "
+               "ORDER BY weight_set_id");
+  ws.bind(1, static_cast<int64_t>(measures_)).bind(2, scorecard_id_);
   std::map<int64_t, std::vector<double>> sets;
   while (ws.step()) {
     auto& w = sets.try_emplace(ws.int64(0), measures_, std::numeric_limits<double>::quiet_NaN()).first->second;
@@ -202,7 +232,9 @@ SqliteWriter::SqliteWriter(Db& db, const std::string& title, const std::string& 
     cols += fmt::format(", m{0}_value, m{0}_score", m);
     params += ", ?, ?";
   }
-  columns_ = static_cast<int>(13 + 2 * measures_);
+  columns_ = static_cast<int>(kFixedResultColumns + 2 * measures_);
+  const int variables = sqlite3_limit(db_.get(), SQLITE_LIMIT_VARIABLE_NUMBER, -1);
+  rows_per_insert_ = std::clamp<size_t>(static_cast<size_t>(variables / columns_), 1, kRowsPerInsert);
   row_columns_ = cols;
   row_params_ = params;
   insert_account_ = Stmt(db_, "INSERT INTO account(scorecard_id, key) VALUES (?, ?)");
@@ -212,9 +244,6 @@ SqliteWriter::SqliteWriter(Db& db, const std::string& title, const std::string& 
   as_of_days_ = *days;
   card_version_ = version;
   params_json_ = params_json.empty() ? std::string("{}") : params_json;
-  // The rest (removing the snapshot being replaced, loading the account ids) runs on the
-  // writer thread, while the run scores its first blocks. Last: nothing after it may throw.
-  thread_ = std::thread([this] { insert_loop(); });
 }
 
 void SqliteWriter::prepare() {
@@ -416,7 +445,7 @@ Stmt& SqliteWriter::insert_statement(size_t rows) {
 void SqliteWriter::insert(const AccountRecord* rows, size_t n) {
   // Several rows a statement step: SQLite's per-statement work is paid once for them.
   for (size_t at = 0; at < n;) {
-    const size_t k = std::min(kRowsPerInsert, n - at);
+    const size_t k = std::min(rows_per_insert_, n - at);
     Stmt& s = insert_statement(k);
     for (size_t r = 0; r < k; ++r) bind_row(s, static_cast<int>(r) * columns_, rows[at + r]);
     s.step();
@@ -443,14 +472,19 @@ void SqliteWriter::commit(int64_t rows_read, int64_t rows_scored, int64_t rows_r
   insert_weight_ = Stmt();
   db_.exec("COMMIT");
   open_ = false;
+  token_.reset();  // the Store may begin its next snapshot
 }
 
 }  // namespace
 
+int max_measures(const Db& db) {
+  return (sqlite3_limit(db.get(), SQLITE_LIMIT_COLUMN, -1) - kFixedResultColumns) / 2;
+}
+
 std::unique_ptr<SnapshotWriter> make_writer(Db& db, const std::string& title, const std::string& as_of,
                                             const std::string& card_text, const CardNames& names,
-                                            const std::string& params_json) {
-  return std::make_unique<SqliteWriter>(db, title, as_of, card_text, names, params_json);
+                                            const std::string& params_json, std::shared_ptr<int> token) {
+  return std::make_unique<SqliteWriter>(db, title, as_of, card_text, names, params_json, std::move(token));
 }
 
 }  // namespace healthc::history

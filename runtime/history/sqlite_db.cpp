@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <functional>
 #include <limits>
 
 namespace healthc::history {
@@ -20,8 +21,24 @@ void Db::open(const std::string& path, bool read_only, bool create) {
     throw StoreError(fmt::format("cannot open the store `{}`: {}", path, msg));
   }
   sqlite3_extended_result_codes(db_, 1);
-  // Another run committing a snapshot holds the write lock briefly; wait for it.
-  sqlite3_busy_timeout(db_, 10000);
+  // Another run's commit or checkpoint holds a lock briefly; wait for it. (A writer waits for
+  // the write lock as long as lock_for_writing is told to.)
+  sqlite3_busy_timeout(db_, kBusyMs);
+}
+
+bool Db::begin_immediate(int wait_ms, const std::function<void()>& on_wait) {
+  // First without waiting, so the caller can say it waits before it does.
+  sqlite3_busy_timeout(db_, 0);
+  int rc = sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+  if ((rc & 0xff) == SQLITE_BUSY) {
+    if (on_wait) on_wait();
+    sqlite3_busy_timeout(db_, wait_ms);
+    rc = sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+  }
+  sqlite3_busy_timeout(db_, kBusyMs);
+  if ((rc & 0xff) == SQLITE_BUSY) return false;
+  if (rc != SQLITE_OK) fail("taking the write lock failed", rc);
+  return true;
 }
 
 void Db::close() {
@@ -70,22 +87,27 @@ Stmt& Stmt::operator=(Stmt&& o) noexcept {
   return *this;
 }
 
+// A failed bind (a parameter out of range, a text too big) leaves the parameter NULL: storing
+// that would be a silent wrong value, so it is an error.
+void Stmt::check_bind(int i, int rc) const {
+  if (rc != SQLITE_OK) db_->fail(fmt::format("binding parameter {} failed", i), rc);
+}
 Stmt& Stmt::bind(int i, int64_t v) {
-  sqlite3_bind_int64(st_, i, v);
+  check_bind(i, sqlite3_bind_int64(st_, i, v));
   return *this;
 }
 Stmt& Stmt::bind(int i, double v) {
-  if (std::isnan(v)) sqlite3_bind_null(st_, i);
-  else sqlite3_bind_double(st_, i, v);
+  check_bind(i, std::isnan(v) ? sqlite3_bind_null(st_, i) : sqlite3_bind_double(st_, i, v));
   return *this;
 }
 Stmt& Stmt::bind(int i, std::string_view v) {
+  if (v.size() > static_cast<size_t>(std::numeric_limits<int>::max())) check_bind(i, SQLITE_TOOBIG);
   // A null pointer would bind NULL: an empty text is still a text.
-  sqlite3_bind_text(st_, i, v.data() ? v.data() : "", static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  check_bind(i, sqlite3_bind_text(st_, i, v.data() ? v.data() : "", static_cast<int>(v.size()), SQLITE_TRANSIENT));
   return *this;
 }
 Stmt& Stmt::bind_null(int i) {
-  sqlite3_bind_null(st_, i);
+  check_bind(i, sqlite3_bind_null(st_, i));
   return *this;
 }
 

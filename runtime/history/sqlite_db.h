@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -27,6 +28,10 @@ class Db {
   // Runs one or more statements without results.
   void exec(std::string_view sql);
   int64_t scalar_int(std::string_view sql);
+  // BEGIN IMMEDIATE, waiting up to `wait_ms` for another connection's write lock; `on_wait`
+  // is called once when it has to wait. False: still locked after the wait.
+  bool begin_immediate(int wait_ms, const std::function<void()>& on_wait);
+  static constexpr int kBusyMs = 10000;
   // Why the last call failed, in the user's terms: "the disk is full", "is read-only", ...
   [[noreturn]] void fail(std::string_view what, int rc) const;
 
@@ -48,7 +53,7 @@ class Stmt {
   Stmt& bind(int i, int32_t v) { return bind(i, static_cast<int64_t>(v)); }
   Stmt& bind(int i, double v);  // NaN binds NULL
   Stmt& bind(int i, std::string_view v);
-  Stmt& bind_null(int i);
+  Stmt& bind_null(int i);  // every bind throws StoreError when SQLite refuses it
   // Steps once: true with a row, false when done. Throws StoreError.
   bool step();
   // Steps a statement without rows, then resets it for the next bindings.
@@ -65,6 +70,7 @@ class Stmt {
   std::string_view text_view(int col) const;
 
  private:
+  void check_bind(int i, int rc) const;
   const Db* db_ = nullptr;
   sqlite3_stmt* st_ = nullptr;
 };

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <unordered_map>
 
@@ -75,6 +76,8 @@ class SqliteStore final : public Store {
   std::unique_ptr<SnapshotWriter> begin_snapshot(const std::string& title, const std::string& as_of,
                                                  const std::string& card_text, const CardNames& names,
                                                  const std::string& params_json) override;
+  std::unique_ptr<Reading> read_transaction() const override;
+  void lock_for_writing(int wait_seconds, const std::function<void()>& on_wait) override;
 
  private:
   CardNames card_names(int64_t card_version_id) const;
@@ -86,7 +89,34 @@ class SqliteStore final : public Store {
 
   mutable Db db_;
   Mode mode_;
+  // Shared with the open writer: use_count() > 1 while one lives.
+  std::shared_ptr<int> writer_token_ = std::make_shared<int>(0);
 };
+
+class SqliteReading final : public Store::Reading {
+ public:
+  explicit SqliteReading(Db& db) : db_(db) { db_.exec("BEGIN"); }
+  ~SqliteReading() override { sqlite3_exec(db_.get(), "COMMIT", nullptr, nullptr, nullptr); }
+
+ private:
+  Db& db_;
+};
+
+std::unique_ptr<Store::Reading> SqliteStore::read_transaction() const {
+  if (!sqlite3_get_autocommit(db_.get())) return std::make_unique<Store::Reading>();
+  return std::make_unique<SqliteReading>(db_);
+}
+
+void SqliteStore::lock_for_writing(int wait_seconds, const std::function<void()>& on_wait) {
+  if (mode_ == Mode::ReadOnly) throw StoreError(fmt::format("the store `{}` was opened read-only", db_.path()));
+  if (!sqlite3_get_autocommit(db_.get())) return;  // held already (Reading transactions are scoped to a call)
+  const int ms = wait_seconds > std::numeric_limits<int>::max() / 1000 ? std::numeric_limits<int>::max()
+                                                                        : std::max(0, wait_seconds) * 1000;
+  if (!db_.begin_immediate(ms, on_wait))
+    throw StoreError(fmt::format("the store `{}`: another process held its write lock for {} s; nothing was recorded "
+                                 "(wait longer with HEALTHC_STORE_WAIT=SECONDS)",
+                                 db_.path(), wait_seconds));
+}
 
 std::string result_columns(size_t measures) {
   std::string cols =
@@ -111,7 +141,7 @@ SqliteStore::SqliteStore(const std::string& path, Mode mode) : mode_(mode) {
     if (!wal.step() || wal.text_view(0) != "wal") db_.fail("switching to WAL failed", SQLITE_ERROR);
     db_.exec("PRAGMA synchronous = NORMAL");
     // Test hook: a store that cannot grow past N pages behaves as a full disk.
-    if (const char* pages = std::getenv("HEALTHC_STORE_MAX_PAGES"))
+    if (const char* pages = std::getenv("HEALTHC_TEST_STORE_MAX_PAGES"))
       db_.exec(fmt::format("PRAGMA max_page_count = {}", std::atoll(pages)));
   }
   db_.exec("PRAGMA cache_size = -262144");
@@ -211,6 +241,8 @@ void SqliteStore::read_record(const Stmt& s, int col, size_t measures,
 }
 
 Snapshot SqliteStore::read(int64_t snapshot_id, bool with_text) const {
+  // One read transaction: the snapshot, its names and its accounts as of one commit.
+  const std::unique_ptr<Reading> reading = read_transaction();
   Snapshot snap;
   Stmt i(db_, fmt::format("SELECT {}, v.text{}WHERE s.id = ?", kInfoColumns, kInfoFrom));
   i.bind(1, snapshot_id);
@@ -219,7 +251,6 @@ Snapshot SqliteStore::read(int64_t snapshot_id, bool with_text) const {
   if (with_text) snap.info.card_text = i.text(11);
   snap.names = card_names(i.int64(10));
   const size_t measures = snap.names.measures.size();
-  // One read transaction: the snapshot and its accounts as of one commit.
   Stmt s(db_, fmt::format("SELECT a.key, {} FROM result r JOIN account a ON a.id = r.account_id "
                           "WHERE r.snapshot_id = ?",
                           result_columns(measures)));
@@ -238,14 +269,11 @@ Snapshot SqliteStore::read(int64_t snapshot_id, bool with_text) const {
 AccountHistory SqliteStore::account_history(const std::string& title, const std::string& key) const {
   AccountHistory h;
   // One read transaction over every statement, so the history is of one committed state.
-  db_.exec("BEGIN");
-  try {
+  const std::unique_ptr<Reading> reading = read_transaction();
+  {
     Stmt a(db_, "SELECT a.id FROM account a JOIN scorecard c ON c.id = a.scorecard_id WHERE c.title = ? AND a.key = ?");
     a.bind(1, title).bind(2, key);
-    if (!a.step()) {
-      db_.exec("COMMIT");
-      return h;
-    }
+    if (!a.step()) return h;
     const int64_t account = a.int64(0);
     Stmt snaps(db_, fmt::format("SELECT {}{}WHERE c.title = ? ORDER BY s.as_of_days", kInfoColumns, kInfoFrom));
     snaps.bind(1, title);
@@ -278,10 +306,6 @@ AccountHistory SqliteStore::account_history(const std::string& title, const std:
       }
       q.reset();
     }
-    db_.exec("COMMIT");
-  } catch (...) {
-    sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
-    throw;
   }
   return h;
 }
@@ -290,9 +314,12 @@ std::unique_ptr<SnapshotWriter> SqliteStore::begin_snapshot(const std::string& t
                                                             const std::string& card_text, const CardNames& names,
                                                             const std::string& params_json) {
   if (mode_ == Mode::ReadOnly) throw StoreError(fmt::format("the store `{}` was opened read-only", db_.path()));
-  if (!sqlite3_get_autocommit(db_.get()))
+  if (writer_token_.use_count() > 1)
     throw StoreError(fmt::format("the store `{}` is already writing a snapshot", db_.path()));
-  return make_writer(db_, title, as_of, card_text, names, params_json);
+  lock_for_writing(kDefaultWaitSeconds, {});
+  // The writer owns the transaction from here: it commits it, or rolls it back (also when its
+  // constructor throws).
+  return make_writer(db_, title, as_of, card_text, names, params_json, writer_token_);
 }
 
 }  // namespace

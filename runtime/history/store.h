@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -112,8 +113,22 @@ class Store {
   virtual Snapshot read(int64_t snapshot_id, bool with_text = false) const = 0;
   virtual AccountHistory account_history(const std::string& title, const std::string& key) const = 0;
 
-  // Starts writing the snapshot (title, as_of) of a card: `text` is the card's source. One
-  // writer at a time; while it is open, this Store is used only through it (other Store
+  // Holds one read transaction while it lives, so several reads see one committed state
+  // (nothing when this Store holds the write lock: its reads are consistent already).
+  class Reading {
+   public:
+    virtual ~Reading() = default;
+  };
+  virtual std::unique_ptr<Reading> read_transaction() const = 0;
+
+  // Takes the store's write lock now, waiting up to `wait_seconds` for another writer
+  // (`on_wait` is called once if it has to wait); held until the next snapshot of this Store
+  // commits or is abandoned, so what a run reads of the past cannot change before it writes.
+  // Does nothing when this Store holds it already. StoreError when the wait times out.
+  virtual void lock_for_writing(int wait_seconds, const std::function<void()>& on_wait = {}) = 0;
+
+  // Starts writing the snapshot (title, as_of) of a card: `text` is the card's source. Takes
+  // the write lock (kDefaultWaitSeconds) unless lock_for_writing did. One writer at a time; while it is open, this Store is used only through it (other Store
   // objects on the same file, in this process or another, read the last committed state).
   virtual std::unique_ptr<SnapshotWriter> begin_snapshot(const std::string& title, const std::string& as_of,
                                                          const std::string& card_text, const CardNames& names,
@@ -125,6 +140,10 @@ std::string card_hash(std::string_view text);
 
 // YYYY-MM-DD of a day count since 1970-01-01 (the store's as-of text).
 std::string date_text(int32_t days);
+
+// How long a writer waits for another one's write lock by default: a nightly run may wait for
+// another card's run sharing the store.
+inline constexpr int kDefaultWaitSeconds = 600;
 
 // The schema version this build writes; stores of an older version are migrated on open.
 inline constexpr int kSchemaVersion = 1;

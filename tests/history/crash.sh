@@ -3,7 +3,7 @@
 # killed with SIGKILL at random points (seeded) never corrupt the store or leave half a
 # snapshot: after each kill, PRAGMA integrity_check is ok and every snapshot is the old one
 # whole or the new one whole. A read-only store and a full one (SQLite's max_page_count,
-# through HEALTHC_STORE_MAX_PAGES) are a clear error, exit code 1, the store unchanged.
+# through HEALTHC_TEST_STORE_MAX_PAGES) are a clear error, exit code 1, the store unchanged.
 # usage: crash.sh HEALTHC SOURCE_DIR [SEED]
 set -euo pipefail
 HEALTHC=$(realpath "$1")
@@ -49,7 +49,21 @@ def write_day(path, day, rows, salt):
 
 def fingerprints(db):
     """title|as_of -> hash of the snapshot's content (by name, independent of ids and times)."""
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    # Read a copy of the files a killed writer left, never the store itself: a writer killed
+    # while it switched a new store to WAL leaves a hot rollback journal, which a read-only
+    # connection cannot roll back ("attempt to write a readonly database"), and reading the
+    # original would recover its WAL in place. The copy, opened read-write in a private
+    # directory, is rolled back or recovered as the next writer would see it (a half snapshot
+    # is still a half snapshot: uncommitted frames and journals are dropped, never applied).
+    # No process writes while this runs, so the copy is consistent.
+    copy_dir = os.path.join(work, "fp")
+    shutil.rmtree(copy_dir, ignore_errors=True)
+    os.mkdir(copy_dir)
+    copy = os.path.join(copy_dir, "s.db")
+    for suffix in ("", "-wal", "-journal"):
+        if os.path.exists(db + suffix):
+            shutil.copy(db + suffix, copy + suffix)
+    con = sqlite3.connect(copy)
     ok = con.execute("PRAGMA integrity_check").fetchone()[0]
     out = {}
     # A run killed before its schema committed leaves an empty database: no snapshot, as before.
@@ -76,11 +90,14 @@ def run(args, **kw):
     return subprocess.run([healthc] + args, env=kw.pop("env", env), capture_output=True, text=True, **kw)
 
 def copy_store(a, b):
-    # A closed store is one file (the last connection checkpoints and removes its WAL).
-    for suffix in ("", "-wal", "-shm"):
+    # A closed store is one file (the last connection checkpoints and removes its WAL), but a
+    # killed run's committed snapshot may still be in its WAL: that goes along.
+    for suffix in ("", "-wal", "-shm", "-journal"):
         if os.path.exists(b + suffix):
             os.remove(b + suffix)
-    shutil.copy(a, b)
+    for suffix in ("", "-wal", "-journal"):
+        if os.path.exists(a + suffix):
+            shutil.copy(a + suffix, b + suffix)
 
 def killed_run(args, max_delay):
     p = subprocess.Popen([healthc] + args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -173,6 +190,22 @@ for k in range(BF_KILLS):
     check(fingerprints(victim)[1] == full, f"backfill after kill {k}: the series differs from the reference")
 print(f"backfill: {BF_KILLS} SIGKILLs, every stored date whole and a prefix; a second backfill completes the series")
 
+# --- killed while creating the store (deterministic, where strace can inject the signal) -----
+# A new store is switched to WAL through a rollback journal: SIGKILL just before the journal is
+# removed leaves it hot. The check still reads the store (as empty), and the next run completes.
+if shutil.which("strace"):
+    victim = os.path.join(work, "new.db")
+    p = subprocess.run(["strace", "-f", "-o", os.devnull, "-e", "trace=unlink", "-e",
+                        "inject=unlink:signal=SIGKILL:when=1", healthc, "backfill", card, series, "--store", victim,
+                        "-q"], env=env, capture_output=True, text=True)
+    check(p.returncode != 0, "the run under strace was killed")
+    check(os.path.exists(victim + "-journal"), "a run killed while creating the store leaves its rollback journal")
+    ok, now = fingerprints(victim)
+    check(ok == "ok" and now == {}, f"a store killed while created reads as empty: {ok} {now}")
+    r = run(["backfill", card, series, "--store", victim, "-q"])
+    check(r.returncode == 0 and fingerprints(victim)[1] == full, f"backfill after a kill at creation: {r.stderr}")
+    print("killed while creating the store: the hot journal is rolled back, a second backfill completes the series")
+
 # --- a full store, a read-only store -------------------------------------------------------
 full_db = os.path.join(work, "full.db")
 copy_store(base, full_db)
@@ -181,13 +214,13 @@ pages = con.execute("PRAGMA page_count").fetchone()[0]
 con.close()
 _, want = fingerprints(full_db)
 r = run(["score", card, os.path.join(work, "2026-01-19.csv"), "--as-of", "2026-01-19", "--store", full_db, "-o",
-         os.devnull], env=dict(env, HEALTHC_STORE_MAX_PAGES=str(pages + 20)))
+         os.devnull], env=dict(env, HEALTHC_TEST_STORE_MAX_PAGES=str(pages + 20)))
 check(r.returncode == 1, f"a full store: exit {r.returncode}, want 1")
 check("disk is full" in r.stderr, f"a full store: the message says `{r.stderr.strip()}`")
 ok, now = fingerprints(full_db)
 check(ok == "ok" and now == want, "a full store is unchanged")
 r = run(["backfill", card, series, "--store", full_db, "--force", "-q"],
-        env=dict(env, HEALTHC_STORE_MAX_PAGES=str(pages + 20)))
+        env=dict(env, HEALTHC_TEST_STORE_MAX_PAGES=str(pages + 20)))
 check(r.returncode == 1 and "disk is full" in r.stderr, f"backfill into a full store: exit {r.returncode}: {r.stderr}")
 ok, now = fingerprints(full_db)
 check(ok == "ok" and now == want, "a full store is unchanged by backfill")
