@@ -138,6 +138,14 @@ rt::SinkStatus SnapshotSink::consume(rt::ScoredBlock& b, std::string&) {
   const bool has_alerts = !p.alerts.empty(), has_stale = !p.stale_rules.empty();
   try {
     for (size_t r = 0; r < rows; ++r) {
+      const uint64_t line = r < b.block.line.size() ? b.block.line[r] : 0;
+      if (auto it = seen_.find(keys[r].view()); it != seen_.end()) {
+        error_ = fmt::format("line {}: duplicate key `{}` (first on line {}): a snapshot records one row per "
+                             "account; nothing was recorded",
+                             line, keys[r].view(), it->second);
+        return rt::SinkStatus::Failed;
+      }
+      seen_.emplace(std::string(keys[r].view()), line);
       AccountRecord& a = record_;
       a.key.assign(keys[r].view());
       a.row = static_cast<int64_t>(b.first_row + r);

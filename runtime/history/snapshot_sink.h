@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "runtime/history/past.h"
@@ -53,6 +54,9 @@ class SnapshotSink final : public rt::Sink {
   const PastSnapshots& past_;
   FiredAlerts* alerts_;
   AccountRecord record_;
+  // Key -> the line it was first on. A snapshot holds one row per account, so a repeated key
+  // fails the run at its first repeat (docs/store.md "Duplicate keys").
+  std::unordered_map<std::string, uint64_t, KeyHash, std::equal_to<>> seen_;
   uint64_t fired_ = 0;
   std::string error_;
 };
