@@ -114,7 +114,10 @@ size_t PastSnapshots::load(const Store& store, const SnapshotInfo& info, const i
     if (in.kind == ir::HistoryKind::MeasureValue && m >= 0) {
       const ir::Measure& cur = p.measures[static_cast<size_t>(in.measure)];
       const size_t sm = static_cast<size_t>(m);
-      same_kind = sm < names.measure_kinds.size() && names.measure_kinds[sm] == value_kind_name(cur.value_kind);
+      // No kind recorded (a development store from before kinds): a number or bool as it was,
+      // an enum index cannot be read by name.
+      const std::string then_kind = sm < names.measure_kinds.size() ? names.measure_kinds[sm] : std::string();
+      same_kind = then_kind.empty() ? !is_enum : then_kind == value_kind_name(cur.value_kind);
       if (same_kind && is_enum) {
         const std::vector<std::string> empty;
         const auto& then = sm < names.measure_members.size() ? names.measure_members[sm] : empty;
