@@ -142,7 +142,13 @@ int run_backfill(const std::vector<std::string>& args) {
       fmt::print(stderr, "healthc backfill: {} dates recorded before the failure; {} was not\n", scored, f.date);
       return kExitErrors;
     }
-    ++scored;
+    if (!r.recorded) {
+      // Recording it would make an empty snapshot the previous one (docs/store.md).
+      if (progress) fmt::print(stderr, "\n");
+      fmt::print(stderr, "healthc backfill: {}: no row was scored: no snapshot recorded for {}\n", f.path, f.date);
+    } else {
+      ++scored;
+    }
     rows += r.summary.scored;
     rejected += r.summary.rejected;
     fired += r.fired;

@@ -64,6 +64,8 @@ int run_diff(const std::vector<std::string>& args) {
   if (!old_card) return code;
   auto new_card = load_scorecard("diff", vm_new, code, true);
   if (!new_card) return code;
+  note_past_missing("diff", old_path, old_card->program());
+  note_past_missing("diff", new_path, new_card->program());
   const ir::Program& op = old_card->program();
   const ir::Program& np = new_card->program();
   if (auto diffs = analysis::field_differences(op, np, old_path, new_path); !diffs.empty()) {

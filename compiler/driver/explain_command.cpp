@@ -27,6 +27,7 @@ int run_explain(const std::vector<std::string>& args) {
   if (!as_of_days(vm, as_of)) return usage_error("explain", "--as-of must be a date YYYY-MM-DD");
   auto card = load_scorecard("explain", vm, code, true);
   if (!card) return code;
+  note_past_missing("explain", vm["card"].as<std::string>(), card->program());
   const std::string data = vm["data"].as<std::string>();
   std::string err;
   std::FILE* in = open_input(data, err);

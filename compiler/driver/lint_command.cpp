@@ -283,6 +283,7 @@ int run_lint(const std::vector<std::string>& args) {
     DiagnosticList shown;
     if (front.ok()) {
       if (card) {
+        note_past_missing("lint", path, card->program());
         profile.emplace(card->program());
         if (!profile_card(*card, *data, run, *profile)) {
           profile.reset();

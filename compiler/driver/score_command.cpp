@@ -119,10 +119,8 @@ int run_score(const std::vector<std::string>& args) {
       fmt::print(stderr, "healthc score: {}\n", e.what());
       return kExitErrors;
     }
-  } else if (!card->program().history.empty()) {
-    fmt::print(stderr, "healthc score: note: `{}` reads the past (previous, change) but the run has no --store: those "
-                       "values are missing\n",
-               vm["card"].as<std::string>());
+  } else {
+    note_past_missing("score", vm["card"].as<std::string>(), card->program());
   }
   rt::RunOptions ro;
   ro.as_of = as_of;
@@ -210,10 +208,12 @@ int run_score(const std::vector<std::string>& args) {
                                                                                      : rt::OutputFormat::Csv;
   // Rejected rows (exit 3) still leave complete output, every row in the scores or in the
   // rejects, so the run commits. Both files' bytes are checked before either is renamed, and
-  // before the snapshot commits: a run whose output failed records nothing.
+  // both are renamed before the snapshot commits: a run whose output failed records nothing.
   rec.before_commit = [&] {
     std::string e = out.finish();
     if (e.empty() && has_rejects) e = rejects.finish();
+    if (e.empty()) e = out.commit();
+    if (e.empty() && has_rejects) e = rejects.commit();
     return e;
   };
   RecordResult recorded = record_run(*card, store.get(), source, rec);
@@ -224,10 +224,13 @@ int run_score(const std::vector<std::string>& args) {
     fmt::print(stderr, "healthc score: {}: {}\n", data_name, sum.error);
     return kExitErrors;  // the outputs are abandoned: existing files stay as they were
   }
-  // A failed sink (the output, or the store) or a failed commit: nothing was replaced or
-  // recorded. The output's own reason comes first when it was the output that failed.
+  // A failed sink (the output, or the store) or a failed output: nothing was replaced or
+  // recorded. The output's own reason comes first when it was the output that failed. Only
+  // the store's own commit can fail after the outputs are in place: say so.
   std::string write_error;
-  if (!recorded.error.empty()) {
+  if (!recorded.error.empty() && recorded.outputs_done) {
+    write_error = fmt::format("{}; the output files were replaced but the snapshot was not recorded", recorded.error);
+  } else if (!recorded.error.empty()) {
     if (sum.sink_failed) {
       write_error = out.finish();
       if (write_error.empty() && has_rejects) write_error = rejects.finish();
@@ -235,8 +238,6 @@ int run_score(const std::vector<std::string>& args) {
     if (write_error.empty()) write_error = recorded.error;
     if (write_error == "writing the output failed") write_error += "; nothing was replaced";
   }
-  if (write_error.empty()) write_error = out.commit();
-  if (write_error.empty() && has_rejects) write_error = rejects.commit();
   if (!write_error.empty()) {
     fmt::print(stderr, "healthc score: {}\n", write_error);
     return kExitErrors;
@@ -244,11 +245,14 @@ int run_score(const std::vector<std::string>& args) {
   if (shown > kShownRejects)
     fmt::print(stderr, "{}: ... and {} more rejected rows{}\n", data_name, shown - kShownRejects,
                has_rejects ? " (all are in the rejects file)" : "");
+  if (store && !recorded.recorded)
+    fmt::print(stderr, "healthc score: no row was scored: no snapshot recorded (an empty one would become the previous "
+                       "snapshot)\n");
   if (!quiet) {
     const double secs = sum.seconds;
     fmt::print(stderr, "{} rows read: {} scored ({} unscored), {} rejected in {:.2f} s\n", sum.read, sum.scored,
                sum.unscored, sum.rejected, secs);
-    if (store)
+    if (store && recorded.recorded)
       fmt::print(stderr, "snapshot {} of \"{}\" recorded in {}{}; {} alerts fired\n", history::date_text(rec.as_of_days),
                  card->program().title, store_path, recorded.had_previous ? "" : " (the first: nothing to compare with)",
                  recorded.fired);

@@ -121,6 +121,13 @@ std::shared_ptr<const Scorecard> load_scorecard(const std::string& command, cons
   return out.scorecard;
 }
 
+void note_past_missing(const std::string& command, const std::string& card_path, const ir::Program& program) {
+  if (program.history.empty()) return;
+  fmt::print(stderr, "healthc {}: note: `{}` reads the past (previous, change) but the run has no --store: those "
+                     "values are missing\n",
+             command, card_path);
+}
+
 bool refuse_compiled_card(const std::string& command, const std::string& path) {
   if (!aot::is_artefact(path)) return false;
   fmt::print(stderr, "healthc {}: {}\n", command, needs_source_message(command, path));

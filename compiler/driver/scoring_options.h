@@ -25,6 +25,9 @@ void add_outcome_options(po::options_description& opts);
 // for commands that need the card's source and with --param.
 std::shared_ptr<const Scorecard> load_scorecard(const std::string& command, const po::variables_map& vm,
                                                 int& exit_code, bool eager_detail = false, bool native = true);
+// The spec's "the run says so once": every command that scores a card reading the past
+// (previous, change) without a store calls this once per card; a note on stderr when it does.
+void note_past_missing(const std::string& command, const std::string& card_path, const ir::Program& program);
 // For commands that read the card's text (lint): true, after saying so on stderr, when `path`
 // is an ahead-of-time artefact rather than a .health file.
 bool refuse_compiled_card(const std::string& command, const std::string& path);

@@ -93,12 +93,19 @@ RecordResult record_run(const Scorecard& card, history::Store* store, rt::Source
         return res;
       }
     }
-    if (writer) {
+    // Every file is in place before the snapshot commits: a run whose output failed records
+    // nothing (a failed commit after this is reported as such by the caller).
+    if (alerts)
+      if (std::string e = alerts_file.commit(); !e.empty()) {
+        res.error = e;
+        return res;
+      }
+    res.outputs_done = true;
+    if (writer && s.scored > 0) {
       writer->commit(static_cast<int64_t>(s.read), static_cast<int64_t>(s.scored), static_cast<int64_t>(s.rejected));
+      res.recorded = true;
       res.fired = snapshot->fired();
     }
-    if (alerts)
-      if (std::string e = alerts_file.commit(); !e.empty()) res.error = e;
   } catch (const history::StoreError& e) {
     res.error = e.what();
   }

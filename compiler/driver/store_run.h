@@ -24,8 +24,8 @@ struct RecordOptions {
   std::vector<rt::Sink*> sinks;  // the command's own sinks, before the snapshot sink
   std::string alerts_path;       // empty: no alerts file
   rt::OutputFormat alerts_format = rt::OutputFormat::Csv;
-  // Called after a successful run, before the snapshot commits: finishing the command's own
-  // outputs. A non-empty message abandons the snapshot (and is the run's error).
+  // Called after a successful run, before the snapshot commits: finishing and renaming the
+  // command's own outputs. A non-empty message abandons the snapshot (and is the run's error).
   std::function<std::string()> before_commit;
   // The past, when the caller loaded it already (its columns read it); else loaded here.
   const history::PastSnapshots* past = nullptr;
@@ -37,6 +37,12 @@ struct RecordResult {
   std::string error;  // the run failed (input, a sink, the store); nothing was recorded
   uint64_t fired = 0;
   bool had_previous = false;
+  // A snapshot was committed. A run that scored no row records none: it would become the
+  // previous snapshot with no account in it, and every alert would fire again the next day.
+  bool recorded = false;
+  // before_commit and the alerts file succeeded: the outputs are in place (an error after
+  // this is the store's commit).
+  bool outputs_done = false;
 };
 
 // Takes the store's write lock for a run of `command`, waiting HEALTHC_STORE_WAIT seconds

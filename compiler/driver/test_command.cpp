@@ -118,6 +118,7 @@ int run_test(const std::vector<std::string>& args) {
     }
   auto card = load_scorecard("test", vm, code, true);
   if (!card) return code;
+  note_past_missing("test", vm["card"].as<std::string>(), card->program());
 
   std::vector<std::vector<CaseResult>> per_file(files.size());
   std::string text;

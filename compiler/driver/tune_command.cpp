@@ -76,6 +76,7 @@ int run_tune(const std::vector<std::string>& args) {
     }
   auto card = load_scorecard("tune", vm, code);
   if (!card) return code;
+  note_past_missing("tune", vm["card"].as<std::string>(), card->program());
   const ir::Program& p = card->program();
   const std::string card_path = vm["card"].as<std::string>();
   const std::string outcome = vm["outcome"].as<std::string>();

@@ -197,6 +197,7 @@ int run_validate(const std::vector<std::string>& args) {
   if (threads < 1 || threads > 1024) return usage_error("validate", "--threads must be from 1 to 1024");
   auto card = load_scorecard("validate", vm, code, true);
   if (!card) return code;
+  note_past_missing("validate", vm["card"].as<std::string>(), card->program());
 
   const std::string data_path = vm["data"].as<std::string>();
   Dataset data;

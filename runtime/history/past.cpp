@@ -1,6 +1,7 @@
 // Loading past snapshots for a run and filling its history columns (past.h).
 #include "runtime/history/past.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -111,6 +112,28 @@ size_t PastSnapshots::load(const Store& store, const SnapshotInfo& info, const i
     c.value.assign(n, 0);
     c.valid.assign(n, 0);
     const int m = in.measure >= 0 ? index_of_measure(names, p.measures[static_cast<size_t>(in.measure)].name) : -1;
+    // A past value is comparable only as the same kind; an enum's member index is mapped by
+    // member name onto this card's order of the members (a member it no longer has: no name).
+    bool same_kind = true;
+    std::vector<double> member_map;
+    const bool is_enum = in.measure >= 0 && p.measures[static_cast<size_t>(in.measure)].value_kind == ir::ValueKind::Enum;
+    if (in.kind == ir::HistoryKind::MeasureValue && m >= 0) {
+      const ir::Measure& cur = p.measures[static_cast<size_t>(in.measure)];
+      const size_t sm = static_cast<size_t>(m);
+      // No kind recorded (a development store from before kinds): a number or bool as it was,
+      // an enum index cannot be read by name.
+      const std::string then_kind = sm < names.measure_kinds.size() ? names.measure_kinds[sm] : std::string();
+      same_kind = then_kind.empty() ? !is_enum : then_kind == value_kind_name(cur.value_kind);
+      if (same_kind && is_enum) {
+        const std::vector<std::string> empty;
+        const auto& then = sm < names.measure_members.size() ? names.measure_members[sm] : empty;
+        const auto& now = cur.enum_field >= 0 ? p.fields[static_cast<size_t>(cur.enum_field)].members : empty;
+        for (const std::string& name : then) {
+          auto it = std::find(now.begin(), now.end(), name);
+          member_map.push_back(it == now.end() ? ir::kNoSuchName : static_cast<double>(it - now.begin()));
+        }
+      }
+    }
     for (size_t i = 0; i < n; ++i) {
       const AccountRecord& r = snap.accounts[i];
       double v = 0;
@@ -137,6 +160,14 @@ size_t PastSnapshots::load(const Store& store, const SnapshotInfo& info, const i
           const std::vector<double>& vals = in.kind == ir::HistoryKind::MeasureScore ? r.m_score : r.m_value;
           ok = m >= 0 && static_cast<size_t>(m) < vals.size() && !std::isnan(vals[static_cast<size_t>(m)]);
           if (ok) v = vals[static_cast<size_t>(m)];
+          if (in.kind == ir::HistoryKind::MeasureValue && ok) {
+            ok = same_kind;
+            if (ok && is_enum) {
+              const double idx = v;
+              v = idx >= 0 && idx < static_cast<double>(member_map.size()) ? member_map[static_cast<size_t>(idx)]
+                                                                            : ir::kNoSuchName;
+            }
+          }
           break;
         }
       }

@@ -1,5 +1,6 @@
 // The history store's tables, migrations and views (schema.h, docs/store.md).
 #include "runtime/history/schema.h"
+#include "runtime/history/store.h"
 
 #include <fmt/format.h>
 
@@ -165,13 +166,16 @@ CREATE VIEW account_scores AS
   LEFT JOIN card_name l ON l.card_version_id = s.card_version_id AND l.kind = 'label' AND l.idx = r.label
   LEFT JOIN card_name o ON o.card_version_id = s.card_version_id AND o.kind = 'override' AND o.idx = r.override;
 CREATE VIEW measure_scores AS
-  SELECT c.title, s.as_of, a.key AS account, n.name AS measure, m.value, m.score, w.weight, m.snapshot_id
+  SELECT c.title, s.as_of, a.key AS account, n.name AS measure, m.value, e.name AS value_name, m.score, w.weight,
+         m.snapshot_id
   FROM ({}) m
   JOIN snapshot s ON s.id = m.snapshot_id
   JOIN scorecard c ON c.id = s.scorecard_id
   JOIN account a ON a.id = m.account_id
   JOIN card_name n ON n.card_version_id = s.card_version_id AND n.kind = 'measure' AND n.idx = m.idx
-  LEFT JOIN weight w ON w.weight_set_id = m.weight_set_id AND w.measure = m.idx;
+  LEFT JOIN weight w ON w.weight_set_id = m.weight_set_id AND w.measure = m.idx
+  LEFT JOIN card_name e ON n.extra = 'enum' AND e.card_version_id = s.card_version_id AND e.kind = 'member'
+    AND e.idx = m.idx * {} + CAST(m.value AS INTEGER);
 CREATE VIEW alerts AS
   SELECT c.title, s.as_of, a.key AS account, n.name AS alert, n.title AS alert_title, n.extra AS severity,
          (r.alerts_fired >> n.idx) & 1 AS fired, r.score, r.snapshot_id
@@ -181,7 +185,7 @@ CREATE VIEW alerts AS
   JOIN account a ON a.id = r.account_id
   JOIN card_name n ON n.card_version_id = s.card_version_id AND n.kind = 'alert' AND (r.alerts_active >> n.idx) & 1;
 )sql",
-                      measures));
+                      measures, kMemberStride));
 }
 
 }  // namespace healthc::history

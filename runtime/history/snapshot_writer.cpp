@@ -202,7 +202,22 @@ void SqliteWriter::begin(const std::string& title, const std::string& as_of, con
         [&](size_t i) { return i < names.band_colors.size() ? names.band_colors[i] : std::string(); });
     put("label", names.labels, &names.label_titles, none);
     put("override", names.overrides, &names.override_titles, none);
-    put("measure", names.measures, &names.measure_titles, none);
+    put("measure", names.measures, &names.measure_titles,
+        [&](size_t i) { return i < names.measure_kinds.size() ? names.measure_kinds[i] : std::string(); });
+    // An enum measure's members: its past values are read by member name (past.cpp).
+    for (size_t m = 0; m < names.measure_members.size() && m < names.measures.size(); ++m) {
+      const auto& members = names.measure_members[m];
+      if (static_cast<int64_t>(members.size()) >= kMemberStride)
+        throw StoreError(fmt::format("measure `{}` has more than {} enum members", names.measures[m], kMemberStride - 1));
+      for (size_t j = 0; j < members.size(); ++j)
+        n.bind(1, version)
+            .bind(2, std::string_view("member"))
+            .bind(3, static_cast<int64_t>(m) * kMemberStride + static_cast<int64_t>(j))
+            .bind(4, members[j])
+            .bind(5, names.measures[m])
+            .bind(6, std::string_view())
+            .run();
+    }
     put("alert", names.alerts, &names.alert_titles, [&](size_t i) {
       return std::string(i < names.alert_severities.size() ? severity_name(names.alert_severities[i]) : "medium");
     });

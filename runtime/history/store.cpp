@@ -188,7 +188,7 @@ CardNames SqliteStore::card_names(int64_t card_version_id) const {
   Stmt k(db_, "SELECT key_field FROM card_version WHERE id = ?");
   k.bind(1, card_version_id);
   if (k.step()) n.key_field = k.text(0);
-  Stmt s(db_, "SELECT kind, name, title, extra FROM card_name WHERE card_version_id = ? ORDER BY kind, idx");
+  Stmt s(db_, "SELECT kind, name, title, extra, idx FROM card_name WHERE card_version_id = ? ORDER BY kind, idx");
   s.bind(1, card_version_id);
   while (s.step()) {
     const std::string_view kind = s.text_view(0);
@@ -196,7 +196,19 @@ CardNames SqliteStore::card_names(int64_t card_version_id) const {
     else if (kind == "band") n.bands.push_back(s.text(1)), n.band_colors.push_back(s.text(3));
     else if (kind == "label") n.labels.push_back(s.text(1)), n.label_titles.push_back(s.text(2));
     else if (kind == "override") n.overrides.push_back(s.text(1)), n.override_titles.push_back(s.text(2));
-    else if (kind == "measure") n.measures.push_back(s.text(1)), n.measure_titles.push_back(s.text(2));
+    else if (kind == "measure")
+      n.measures.push_back(s.text(1)), n.measure_titles.push_back(s.text(2)), n.measure_kinds.push_back(s.text(3));
+    else if (kind == "member") {
+      // After every 'measure' row (ORDER BY kind): the measure is known.
+      const int64_t idx = s.int64(4);
+      const size_t m = static_cast<size_t>(idx / kMemberStride);
+      if (idx < 0 || m >= n.measures.size()) continue;
+      n.measure_members.resize(n.measures.size());
+      auto& list = n.measure_members[m];
+      const size_t at = static_cast<size_t>(idx % kMemberStride);
+      if (list.size() <= at) list.resize(at + 1);
+      list[at] = s.text(1);
+    }
     else if (kind == "alert")
       n.alerts.push_back(s.text(1)), n.alert_titles.push_back(s.text(2)),
           n.alert_severities.push_back(severity_from(s.text_view(3)));
@@ -334,11 +346,27 @@ CardNames names_of(const ir::Program& p) {
   n.band_colors.push_back("grey");
   for (const auto& l : p.labels) n.labels.push_back(l.name), n.label_titles.push_back(l.title);
   for (const auto& o : p.overrides) n.overrides.push_back(o.name), n.override_titles.push_back(o.title);
-  for (const auto& m : p.measures) n.measures.push_back(m.name), n.measure_titles.push_back(m.title);
+  for (const auto& m : p.measures) {
+    n.measures.push_back(m.name), n.measure_titles.push_back(m.title);
+    n.measure_kinds.push_back(value_kind_name(m.value_kind));
+    n.measure_members.push_back(m.value_kind == ir::ValueKind::Enum && m.enum_field >= 0
+                                    ? p.fields[static_cast<size_t>(m.enum_field)].members
+                                    : std::vector<std::string>());
+  }
   for (const auto& a : p.alerts)
     n.alerts.push_back(a.name), n.alert_titles.push_back(a.title), n.alert_severities.push_back(a.severity);
   for (const auto& r : p.stale_rules) n.stale_measures.push_back(p.measures[static_cast<size_t>(r.measure)].name);
   return n;
+}
+
+const char* value_kind_name(ir::ValueKind kind) {
+  switch (kind) {
+    case ir::ValueKind::Number: return "number";
+    case ir::ValueKind::Bool: return "bool";
+    case ir::ValueKind::Enum: return "enum";
+    case ir::ValueKind::None: break;
+  }
+  return "none";
 }
 
 std::string card_hash(std::string_view text) { return sha256_hex(text); }

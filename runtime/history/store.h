@@ -32,6 +32,11 @@ struct CardNames {
   std::vector<std::string> labels, label_titles;
   std::vector<std::string> overrides, override_titles;
   std::vector<std::string> measures, measure_titles;  // file order
+  // Per measure: its value's kind (ir::ValueKind as text: number, bool, enum, none; empty in a
+  // store written before kinds were recorded) and, for an enum, its members in the field's
+  // order: a past enum value is a member index, read by member name (card_name kind 'member').
+  std::vector<std::string> measure_kinds;
+  std::vector<std::vector<std::string>> measure_members;
   std::vector<std::string> alerts, alert_titles;      // file order; bit i of the alert masks
   std::vector<ir::Severity> alert_severities;
   std::vector<std::string> stale_measures;            // bit i of the stale mask: a measure name
@@ -39,6 +44,10 @@ struct CardNames {
 
 // The names of a program (what a snapshot scored with it records).
 CardNames names_of(const ir::Program& p);
+// ir::ValueKind as CardNames::measure_kinds records it.
+const char* value_kind_name(ir::ValueKind kind);
+// card_name rows of kind 'member': idx = measure index * kMemberStride + member index.
+inline constexpr int64_t kMemberStride = int64_t{1} << 20;
 
 struct SnapshotInfo {
   int64_t id = 0;
