@@ -9,11 +9,12 @@
 #include "compiler/driver/store_reading.h"
 
 namespace healthc::driver {
-namespace {
-// The two snapshots a run compares, kept to the end of the process (see run_changes).
-history::Snapshot* kKeptBefore = nullptr;
-history::Snapshot* kKeptAfter = nullptr;
-}  // namespace
+// The two snapshots a run compares, kept to the end of the process (see run_changes). External
+// linkage, so the compiler keeps the stores that make them reachable (no LeakSanitizer report).
+extern history::Snapshot* g_changes_kept_before;
+extern history::Snapshot* g_changes_kept_after;
+history::Snapshot* g_changes_kept_before = nullptr;
+history::Snapshot* g_changes_kept_after = nullptr;
 
 int run_changes(const std::vector<std::string>& args) {
   po::options_description opts("Options");
@@ -81,10 +82,10 @@ int run_changes(const std::vector<std::string>& args) {
     }
     // Never freed: two million records' arrays cost half a second to free at exit, for nothing.
     // Held by file-scope pointers, so they stay reachable (no leak report under LeakSanitizer).
-    kKeptBefore = new history::Snapshot;
-    kKeptAfter = new history::Snapshot;
-    auto& before = *kKeptBefore;
-    auto& after = *kKeptAfter;
+    g_changes_kept_before = new history::Snapshot;
+    g_changes_kept_after = new history::Snapshot;
+    auto& before = *g_changes_kept_before;
+    auto& after = *g_changes_kept_after;
     read_two_snapshots(path, *store, snaps[from].id, snaps[to].id, before, after);
     if (!options.segment.empty()) {
       auto has = [&](const history::CardNames& n) {

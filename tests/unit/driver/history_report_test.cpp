@@ -42,7 +42,7 @@ history::AccountRecord account(const std::string& key, int64_t row, double adopt
   r.m_score = {adoption, support};
   r.m_weight = {0.5, 0.5};
   const double raw = 0.5 * adoption + 0.5 * support;
-  r.weighted = r.score = static_cast<int32_t>(std::floor(raw + 0.5 + 1e-9));
+  r.weighted = r.score = std::isnan(raw) ? -1 : static_cast<int32_t>(std::floor(raw + 0.5 + 1e-9));
   r.band = band_of(r.score);
   return r;
 }
