@@ -97,6 +97,18 @@ void append_int(std::string& out, int32_t v) {
   out.append(buf, r.ptr);
 }
 
+
+
+// A cell: its text (empty = missing) and whether JSON should quote it.
+struct Cell {
+  std::string_view text;
+  bool is_string = true;
+  bool missing = false;
+  bool needs_quoting_check = false;  // only data text can hold a comma, quote or newline
+};
+
+}  // namespace
+
 void append_csv(std::string& out, std::string_view s) {
   if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
     out.append(s);
@@ -109,17 +121,6 @@ void append_csv(std::string& out, std::string_view s) {
   }
   out.push_back('"');
 }
-
-
-// A cell: its text (empty = missing) and whether JSON should quote it.
-struct Cell {
-  std::string_view text;
-  bool is_string = true;
-  bool missing = false;
-  bool needs_quoting_check = false;  // only data text can hold a comma, quote or newline
-};
-
-}  // namespace
 
 namespace {
 

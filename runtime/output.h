@@ -64,4 +64,8 @@ void append_json_string(std::string& out, std::string_view s);
 // Shortest decimal that reads back to the same double.
 void append_number(std::string& out, double v);
 
+// `s` as one CSV cell (RFC 4180): as it is, or quoted with inner quotes doubled where it holds
+// a comma, a quote or a line break.
+void append_csv(std::string& out, std::string_view s);
+
 }  // namespace healthc::rt

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "compiler/check/checker.h"
+#include "compiler/ir/conventions.h"
 #include "compiler/diag/suggest.h"
 
 namespace healthc::check {
@@ -17,7 +18,6 @@ namespace {
 
 bool whole_days(double v) { return std::isfinite(v) && v == std::floor(v) && v >= 0 && v <= kMaxDays; }
 
-constexpr const char* kSeverities[] = {"info", "low", "medium", "high", "critical"};
 constexpr uint8_t kMediumSeverity = 2;
 
 }  // namespace
@@ -94,7 +94,7 @@ void Checker::check_alerts() {
     check_condition(a.condition.get(), {ExprScope::Alert, -1});
     uint8_t severity = kMediumSeverity;
     if (!a.severity.text.empty()) {
-      const std::vector<std::string> levels(std::begin(kSeverities), std::end(kSeverities));
+      const std::vector<std::string> levels(ir::kSeverityNames.begin(), ir::kSeverityNames.end());
       auto it = std::find(levels.begin(), levels.end(), a.severity.text);
       if (it == levels.end()) {
         std::string hint = did_you_mean(a.severity.text, levels);

@@ -29,18 +29,7 @@ std::string_view name_at(const std::vector<std::string>& names, int32_t i) {
   return i >= 0 && static_cast<size_t>(i) < names.size() ? std::string_view(names[i]) : std::string_view("?");
 }
 
-void csv(std::string& out, std::string_view s) {
-  if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
-    out.append(s);
-    return;
-  }
-  out.push_back('"');
-  for (char c : s) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  out.push_back('"');
-}
+void csv(std::string& out, std::string_view s) { rt::append_csv(out, s); }
 
 std::string number(double v) {
   std::string s;
@@ -250,7 +239,7 @@ void render_alerts(const history::Snapshot& s, const history::Snapshot* previous
                                                                                    : ir::Severity::Medium;
     rows.push_back({s.info.as_of, r.key, std::string(cells::name_at(n.alerts, f.alert)),
                     static_cast<size_t>(f.alert) < n.alert_titles.size() ? n.alert_titles[f.alert] : "",
-                    analysis::severity_name(severity), std::string(cells::name_at(n.segments, r.segment)),
+                    std::string(analysis::severity_name(severity)), std::string(cells::name_at(n.segments, r.segment)),
                     cells::score(r.score), p ? cells::score(p->score) : "",
                     std::string(cells::name_at(n.bands, r.band)),
                     p ? std::string(cells::name_at(previous->names.bands, p->band)) : "",

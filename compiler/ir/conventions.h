@@ -4,7 +4,9 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "compiler/ir/ir.h"
@@ -24,6 +26,19 @@ inline constexpr std::string_view kUnscoredBandName = "unscored";
 inline constexpr std::string_view kUnscoredBandColor = "grey";
 
 inline bool is_unscored_score(int32_t score) { return score < 0; }
+
+// An alert's severity levels as the language spells them, in the order of ir::Severity (the
+// alerts file, the store and `healthc alerts` write these words).
+inline constexpr std::array<std::string_view, 5> kSeverityNames = {"info", "low", "medium", "high", "critical"};
+inline std::string_view severity_name(Severity s) {
+  const auto i = static_cast<size_t>(s);
+  return i < kSeverityNames.size() ? kSeverityNames[i] : kSeverityNames[static_cast<size_t>(Severity::Medium)];
+}
+inline std::optional<Severity> parse_severity(std::string_view s) {
+  for (size_t i = 0; i < kSeverityNames.size(); ++i)
+    if (kSeverityNames[i] == s) return static_cast<Severity>(i);
+  return std::nullopt;
+}
 
 // The same conventions by count, for readers that hold the checked card rather than a
 // Program (lint): a segment result ranges over every segment and `default`, a band result

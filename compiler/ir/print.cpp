@@ -107,9 +107,8 @@ std::string print(const Program& p) {
   if (!p.alerts.empty() || p.alerts_block.end > p.alerts_block.begin) {
     out += "block alerts:\n";
     print_block(out, p, p.alerts_block);
-    static const char* kSeverities[] = {"info", "low", "medium", "high", "critical"};
     for (const Alert& a : p.alerts) {
-      out += fmt::format("alert {} when %{} severity {}", a.name, a.condition, kSeverities[static_cast<int>(a.severity)]);
+      out += fmt::format("alert {} when %{} severity {}", a.name, a.condition, severity_name(a.severity));
       if (!a.segments.empty()) {
         out += " for";
         for (int32_t s : a.segments) out += fmt::format(" {}", segment_name(p, for_list_segment(p, s)));

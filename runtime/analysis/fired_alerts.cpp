@@ -8,24 +8,6 @@
 
 namespace healthc::analysis {
 
-const char* severity_name(ir::Severity s) {
-  switch (s) {
-    case ir::Severity::Info: return "info";
-    case ir::Severity::Low: return "low";
-    case ir::Severity::Medium: return "medium";
-    case ir::Severity::High: return "high";
-    case ir::Severity::Critical: return "critical";
-  }
-  return "medium";
-}
-
-std::optional<ir::Severity> parse_severity(std::string_view s) {
-  for (auto v : {ir::Severity::Info, ir::Severity::Low, ir::Severity::Medium, ir::Severity::High,
-                 ir::Severity::Critical})
-    if (s == severity_name(v)) return v;
-  return std::nullopt;
-}
-
 std::vector<FiredAlert> fired_alerts(const history::Snapshot& snapshot, const history::Snapshot* previous,
                                      ir::Severity at_least) {
   const auto& names = snapshot.names;

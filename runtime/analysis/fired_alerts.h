@@ -7,6 +7,7 @@
 #include <optional>
 #include <vector>
 
+#include "compiler/ir/conventions.h"
 #include "compiler/ir/ir.h"
 #include "runtime/history/store.h"
 
@@ -23,8 +24,7 @@ struct FiredAlert {
 std::vector<FiredAlert> fired_alerts(const history::Snapshot& snapshot, const history::Snapshot* previous,
                                      ir::Severity at_least);
 
-// "info", "low", "medium", "high", "critical".
-const char* severity_name(ir::Severity s);
-std::optional<ir::Severity> parse_severity(std::string_view s);
+using ir::parse_severity;  // compiler/ir/conventions.h
+using ir::severity_name;
 
 }  // namespace healthc::analysis

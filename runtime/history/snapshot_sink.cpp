@@ -16,18 +16,6 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-void append_csv_cell(std::string& out, std::string_view s) {
-  if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
-    out.append(s);
-    return;
-  }
-  out.push_back('"');
-  for (char c : s) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  out.push_back('"');
-}
 
 }  // namespace
 
@@ -126,7 +114,7 @@ void SnapshotSink::alert_row(const rt::ScoredBlock& b, size_t row, size_t alert,
   std::string out;
   if (alerts_->format() == rt::OutputFormat::Csv) {
     auto cell = [&](std::string_view v, bool last = false) {
-      append_csv_cell(out, v);
+      rt::append_csv(out, v);
       out.push_back(last ? '\n' : ',');
     };
     cell(alerts_->as_of());

@@ -21,17 +21,6 @@
 
 namespace healthc::history {
 
-const char* severity_name(ir::Severity s) {
-  switch (s) {
-    case ir::Severity::Info: return "info";
-    case ir::Severity::Low: return "low";
-    case ir::Severity::Medium: return "medium";
-    case ir::Severity::High: return "high";
-    case ir::Severity::Critical: return "critical";
-  }
-  return "medium";
-}
-
 namespace {
 
 std::string utc_now() {

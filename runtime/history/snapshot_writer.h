@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "compiler/ir/conventions.h"
 #include "runtime/history/sqlite_db.h"
 #include "runtime/history/store.h"
 
@@ -19,6 +20,6 @@ std::unique_ptr<SnapshotWriter> make_writer(Db& db, const std::string& title, co
 // The most measures a card may have for the store to record it: the result table holds two
 // columns a measure beside its fixed ones, within SQLite's column limit.
 int max_measures(const Db& db);
-const char* severity_name(ir::Severity s);
+using ir::severity_name;  // compiler/ir/conventions.h
 
 }  // namespace healthc::history

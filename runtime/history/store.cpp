@@ -14,6 +14,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "compiler/ir/conventions.h"
 #include "runtime/history/schema.h"
 #include "runtime/history/snapshot_writer.h"
 #include "runtime/history/sqlite_db.h"
@@ -22,14 +23,6 @@
 namespace healthc::history {
 
 namespace {
-
-ir::Severity severity_from(std::string_view s) {
-  if (s == "info") return ir::Severity::Info;
-  if (s == "low") return ir::Severity::Low;
-  if (s == "high") return ir::Severity::High;
-  if (s == "critical") return ir::Severity::Critical;
-  return ir::Severity::Medium;
-}
 
 std::string sha256_hex(std::string_view text) {
   sha256_ctx ctx;
@@ -211,7 +204,7 @@ CardNames SqliteStore::card_names(int64_t card_version_id) const {
     }
     else if (kind == "alert")
       n.alerts.push_back(s.text(1)), n.alert_titles.push_back(s.text(2)),
-          n.alert_severities.push_back(severity_from(s.text_view(3)));
+          n.alert_severities.push_back(ir::parse_severity(s.text_view(3)).value_or(ir::Severity::Medium));
     else if (kind == "stale") n.stale_measures.push_back(s.text(1));
   }
   return n;
