@@ -27,6 +27,11 @@ inline constexpr std::string_view kUnscoredBandColor = "grey";
 
 inline bool is_unscored_score(int32_t score) { return score < 0; }
 
+// An enum member as the data spells it (Field::spellings; its name when it has no `= "text"`).
+inline std::string_view member_spelling(const Field& f, size_t member) {
+  return member < f.spellings.size() ? std::string_view(f.spellings[member]) : std::string_view(f.members[member]);
+}
+
 // An alert's severity levels as the language spells them, in the order of ir::Severity (the
 // alerts file, the store and `healthc alerts` write these words).
 inline constexpr std::array<std::string_view, 5> kSeverityNames = {"info", "low", "medium", "high", "critical"};

@@ -175,7 +175,21 @@ struct Field {
   FieldType type = FieldType::Number;
   bool optional = false;
   std::vector<std::string> members;
+  // v2 "Real-world names": members[i] as the data spells it (`monthly = "Month-to-month"`),
+  // read from the data only as that exact text; empty when every member is spelled as its name,
+  // else members.size() long. Read through ir::member_spelling (conventions.h).
+  std::vector<std::string> spellings;
 };
+
+// v2: `rollup NAME ["Title"] by FIELD[, FIELD ...] [weight FIELD]` (spec "Roll-ups"): groups a
+// run's accounts by the `by` fields' values; computed by the roll-up sink
+// (runtime/analysis/rollup.h), not by the engines.
+struct Rollup {
+  std::string name, title;
+  std::vector<int32_t> by;  // field indices (text, enum or bool fields), in the card's order
+  int32_t weight = -1;      // a number field's index, or -1: every account weighs 1
+};
+inline constexpr size_t kMaxRollups = 64;
 
 // The instructions whose values are the per-row results (ir::BatchOutputs); each is valid
 // except `score` when the account is unscored.
@@ -214,6 +228,7 @@ struct Program {
   std::vector<HistoryInput> history;  // distinct; Op::History reads history[a]
   std::vector<Alert> alerts;          // file order; bit i of alerts_active is alerts[i]
   std::vector<StaleRule> stale_rules; // file order of their measures; bit i of stale is stale_rules[i]
+  std::vector<Rollup> rollups;        // file order
 };
 
 // A human-readable listing (`healthc compile --emit ir`).

@@ -61,6 +61,10 @@ class SqliteWriter final : public SnapshotWriter {
                const CardNames& names, const std::string& params_json, std::shared_ptr<int> token);
   ~SqliteWriter() override;
   void add(const AccountRecord& account) override;
+  // Contract placeholder until roll-ups are recorded (issue 15, owner T): no card has them yet.
+  void add_rollups(const std::vector<analysis::RollupTable>& tables) override {
+    if (!tables.empty()) throw StoreError("this build does not record roll-ups in the store yet");
+  }
   void commit(int64_t rows_read, int64_t rows_scored, int64_t rows_rejected) override;
 
  private:

@@ -66,6 +66,8 @@ class SqliteStore final : public Store {
   std::optional<SnapshotInfo> latest(const std::string& title, int32_t at_most_days, int32_t before_days) const override;
   Snapshot read(int64_t snapshot_id, bool with_text) const override;
   AccountHistory account_history(const std::string& title, const std::string& key) const override;
+  // Contract placeholder until roll-ups are recorded (issue 15, owner T): schema v1 has none.
+  std::vector<analysis::RollupTable> rollups(int64_t) const override { return {}; }
   std::unique_ptr<SnapshotWriter> begin_snapshot(const std::string& title, const std::string& as_of,
                                                  const std::string& card_text, const CardNames& names,
                                                  const std::string& params_json) override;

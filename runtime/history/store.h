@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "compiler/ir/ir.h"
+#include "runtime/analysis/rollup.h"
 
 namespace healthc::history {
 
@@ -100,6 +101,8 @@ class SnapshotWriter {
  public:
   virtual ~SnapshotWriter() = default;
   virtual void add(const AccountRecord& account) = 0;
+  // The run's roll-ups (spec "Roll-ups": recorded with each snapshot), once, before commit().
+  virtual void add_rollups(const std::vector<analysis::RollupTable>& tables) = 0;
   // Sets the counts, replaces an existing snapshot of the same title and as-of date, commits.
   virtual void commit(int64_t rows_read, int64_t rows_scored, int64_t rows_rejected) = 0;
 };
@@ -121,6 +124,9 @@ class Store {
                                              int32_t before_days) const = 0;
   virtual Snapshot read(int64_t snapshot_id, bool with_text = false) const = 0;
   virtual AccountHistory account_history(const std::string& title, const std::string& key) const = 0;
+  // The roll-ups recorded with a snapshot, in the card's order (empty for a snapshot of a card
+  // without roll-ups, or one written before roll-ups were recorded).
+  virtual std::vector<analysis::RollupTable> rollups(int64_t snapshot_id) const = 0;
 
   // Holds one read transaction while it lives, so several reads see one committed state
   // (nothing when this Store holds the write lock: its reads are consistent already).

@@ -1,0 +1,75 @@
+// Roll-ups (spec "Roll-ups"): a run's accounts grouped by the values of a card's `by` fields,
+// with counts, the weighted mean score and its band, weights per band ("ARR at risk") and
+// measure means per group. Built from scored blocks by the roll-up sink of the pipeline in one
+// pass, written as DIR/NAME.csv, recorded with a snapshot in the store and read back by
+// `healthc rollup` and `healthc report`.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compiler/ir/ir.h"
+#include "runtime/io/column_block.h"
+#include "runtime/scorecard.h"
+
+namespace healthc::analysis {
+
+// One group of a roll-up: the accounts with the same `by` values.
+struct RollupGroup {
+  // [by field] the value as a roll-up cell prints it (an enum member as the data spells it, a
+  // bool as true/false); nullopt: missing (a group of its own).
+  std::vector<std::optional<std::string>> key;
+  int64_t accounts = 0, scored = 0, unscored = 0;
+  int32_t score = -1;       // the weighted mean of the final scores, rounded as an account's; -1: none
+  int32_t band = 0;         // into RollupTable::bands; == bands.size(): unscored
+  int32_t min_score = -1;   // the lowest final score; -1: no scored account
+  std::string min_account;  // its key (the first in row order on a tie)
+  std::vector<int64_t> band_accounts;  // [band], RollupTable::bands order
+  std::vector<double> band_weight;     // [band]
+  std::vector<double> measure_score;   // [measure], file order, not rounded; NaN: no account qualifies
+  // With a store: score minus the same group's score in the previous snapshot's roll-up;
+  // nullopt where the group did not exist then or either score is missing.
+  std::optional<int32_t> score_change;
+};
+
+struct RollupTable {
+  std::string name, title;
+  std::vector<std::string> by;        // the `by` fields' names
+  std::string weight;                 // the weight field's name; empty: every account weighs 1
+  std::vector<std::string> bands;     // band names in band order (the B_accounts, B_weight columns)
+  std::vector<std::string> measures;  // measure names in file order (the M_score columns)
+  std::vector<RollupGroup> groups;    // sorted by key: UTF-8 bytes field by field, missing first
+};
+
+// Accumulates one of a program's roll-ups over its scored blocks (detail scores: measure
+// scores and weights). The result is the same for any thread count and any block size.
+class RollupBuilder {
+ public:
+  RollupBuilder(const ir::Program& program, size_t rollup);
+  ~RollupBuilder();
+  RollupBuilder(RollupBuilder&&) noexcept;
+  RollupBuilder& operator=(RollupBuilder&&) noexcept;
+
+  // One block's partial sums, computed on a worker thread (concurrently for different blocks).
+  struct Partial;
+  std::unique_ptr<Partial> partial(const rt::ColumnBlock& block, const BlockScores& scores) const;
+  // Folds a block's partial sums in, in input order (on the calling thread).
+  void merge(std::unique_ptr<Partial> block_partial);
+  RollupTable finish() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+// Sets every group's score_change against `previous` (the same roll-up in the previous
+// snapshot; null: there is none, every change stays missing).
+void set_score_changes(RollupTable& now, const RollupTable* previous);
+
+// The roll-up's CSV file as the spec lays it out (`with_change`: the score_change column).
+std::string rollup_csv(const RollupTable& table, bool with_change);
+
+}  // namespace healthc::analysis
