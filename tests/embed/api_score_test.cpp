@@ -463,4 +463,19 @@ TEST(CApiScore, ACardThatReadsThePastScoresWithThePastMissing) {
     EXPECT_EQ(res.score[r] < 0 ? json(nullptr) : json(res.score[r]), want["score"]) << "row " << r;
     EXPECT_EQ(want["measures"]["adoption_trend"]["score"], json(nullptr));
   }
+  // Without detail, in chunks (the weighted score and alert and stale masks the call does not
+  // return go to its own buffers): the same results, more rows than one chunk.
+  Table big = t;
+  while (big.rows.size() < 5000) big.rows.insert(big.rows.end(), t.rows.begin(), t.rows.end());
+  Columns bcols = to_columns(c, big);
+  Results basic(bcols.rows, nm, false);
+  const hc_batch_in bin{bcols.rows, bcols.cols.size(), bcols.cols.data(), kAsOf};
+  ASSERT_EQ(hc_score_columns(c, &bin, &basic.out), HC_OK);
+  for (size_t r = 0; r < bcols.rows; ++r) {
+    const size_t at = r % cols.rows;
+    ASSERT_EQ(basic.status[r], HC_ROW_OK);
+    EXPECT_EQ(basic.segment[r], res.segment[at]) << "row " << r;
+    EXPECT_EQ(basic.score[r], res.score[at]) << "row " << r;
+    EXPECT_EQ(basic.label[r], res.label[at]) << "row " << r;
+  }
 }
