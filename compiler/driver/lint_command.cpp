@@ -2,6 +2,7 @@
 // check clean; a card with errors gets its errors, as `healthc check` prints them, and no lint.
 // With --data, each card is also compiled (JIT, through the embedding API) and scores DATA block
 // by block; the data rules (W6xx) read what that showed, and a summary follows the findings.
+// With --store, the store rules (W7xx) read the snapshots the store holds of each card's title.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -18,6 +19,8 @@
 #include "compiler/driver/scoring_options.h"
 #include "compiler/lint/data_profile.h"
 #include "compiler/lint/lint.h"
+#include "runtime/history/store.h"
+#include "runtime/io/cell_parse.h"
 
 namespace healthc::driver {
 namespace {
@@ -56,14 +59,6 @@ void print_findings(const FrontendResult& front, const DiagnosticList& shown, co
   }
 }
 
-// Days since 1970-01-01 as YYYY-MM-DD.
-std::string date_text(double days) {
-  using namespace std::chrono;
-  const year_month_day ymd{sys_days{std::chrono::days{static_cast<int64_t>(days)}}};
-  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                     static_cast<unsigned>(ymd.day()));
-}
-
 double ratio(uint64_t part, uint64_t whole) {
   return whole ? static_cast<double>(part) / static_cast<double>(whole) : NAN;
 }
@@ -77,7 +72,7 @@ struct DataRun {
 // The text summary: accounts, then a table each for segments, measures, bands and overrides.
 std::string summary_text(const ir::Program& p, const lint::DataProfile& d, const std::string& card,
                          const DataRun& run) {
-  std::string o = fmt::format("{} on {}, as of {}\n", card, run.data_name, date_text(run.as_of));
+  std::string o = fmt::format("{} on {}, as of {}\n", card, run.data_name, rt::date_text(static_cast<int64_t>(run.as_of)));
   o += fmt::format("  accounts: {} read, {} scored, {} unscored, {} rejected\n", d.read(), d.scored, d.unscored(),
                    d.rejected);
   if (d.accepted < lint::kMinAccounts)
@@ -136,7 +131,7 @@ std::string summary_json(const ir::Program& p, const lint::DataProfile& d, const
   json s;
   s["file"] = card;
   s["data"] = run.data_name;
-  s["as_of"] = date_text(run.as_of);
+  s["as_of"] = rt::date_text(static_cast<int64_t>(run.as_of));
   s["accounts"] = {{"read", d.read()}, {"scored", d.scored}, {"unscored", d.unscored()}, {"rejected", d.rejected}};
   json segs = json::array();
   for (size_t i = 0; i < d.segments.size(); ++i)
@@ -201,6 +196,24 @@ bool profile_card(const Scorecard& card, const std::string& data, const DataRun&
   return true;
 }
 
+// The snapshots `store` holds of the card's title, for the store rules; false (a message printed)
+// when the store cannot be read. A store without the title is no error: the rules find nothing.
+bool profile_store(const std::string& store, const std::string& title, double as_of, lint::StoreProfile& out) {
+  try {
+    const auto db = history::Store::open(store, history::Store::Mode::ReadOnly);
+    out.title = title;
+    out.as_of = static_cast<int32_t>(as_of);
+    for (const history::SnapshotInfo& s : db->snapshots(title)) out.snapshot_days.push_back(s.as_of_days);
+    if (out.snapshot_days.empty())
+      fmt::print(stderr, "healthc lint: note: {} has no snapshot of \"{}\": the store rules (W7xx) have nothing to read\n",
+                 store, title);
+    return true;
+  } catch (const history::StoreError& e) {
+    fmt::print(stderr, "healthc lint: {}: {}\n", store, e.what());
+    return false;
+  }
+}
+
 }  // namespace
 
 int run_lint(const std::vector<std::string>& args) {
@@ -212,7 +225,11 @@ int run_lint(const std::vector<std::string>& args) {
       ("data", po::value<std::string>(),
        "score this data file (CSV or JSON Lines; - for stdin) with each card, add the data rules (W6xx) and "
        "a summary")
-      ("as-of", po::value<std::string>(), "with --data: the as-of date for days_since (YYYY-MM-DD; default today, UTC)")
+      ("store", po::value<std::string>(),
+       "a history store (healthc score --store): add the store rules (W7xx), which compare the card's "
+       "`change` windows with the snapshots it holds of the card's title")
+      ("as-of", po::value<std::string>(),
+       "with --data or --store: the as-of date of the run (YYYY-MM-DD; default today, UTC)")
       ("werror", po::bool_switch(), "exit 1 when there are warnings, not only errors")
       ("color", po::value<std::string>()->default_value("auto"), "`auto`, `always` or `never`")
       ("quiet,q", po::bool_switch(), "no `N files linted` line (a --data summary still prints)");
@@ -221,9 +238,9 @@ int run_lint(const std::vector<std::string>& args) {
   po::variables_map vm;
   int code = kExitOk;
   if (!parse_options("lint",
-                     "FILE... [--data DATA [--as-of DATE]] [options]\n\nFinds mistakes that are not errors "
+                     "FILE... [--data DATA] [--store DB] [--as-of DATE] [options]\n\nFinds mistakes that are not errors "
                      "(docs/lint.md lists the rules). With --data, also scores DATA\nwith each card and reports "
-                     "what the accounts show (W6xx), then a summary. A comment\n`# healthc-lint: "
+                     "what the accounts show (W6xx), then a summary; with --store, checks its `change`\nwindows against the snapshots the store holds (W7xx). A comment\n`# healthc-lint: "
                      "disable=W101,W204` on a finding's line or the line before silences those codes\nthere. "
                      "Exit 0 when clean, 1 on errors (or warnings with --werror), 2 on usage errors.",
                      opts, pos, args, vm, code))
@@ -242,9 +259,11 @@ int run_lint(const std::vector<std::string>& args) {
   const std::optional<std::string> data =
       vm.count("data") ? std::optional<std::string>(vm["data"].as<std::string>()) : std::nullopt;
   DataRun run;
-  if (!data && vm.count("as-of")) return usage_error("lint", "--as-of needs --data");
+  const std::optional<std::string> store =
+      vm.count("store") ? std::optional<std::string>(vm["store"].as<std::string>()) : std::nullopt;
+  if (!data && !store && vm.count("as-of")) return usage_error("lint", "--as-of needs --data or --store");
+  if ((data || store) && !as_of_days(vm, run.as_of)) return usage_error("lint", "--as-of must be a date YYYY-MM-DD");
   if (data) {
-    if (!as_of_days(vm, run.as_of)) return usage_error("lint", "--as-of must be a date YYYY-MM-DD");
     if (*data == "-" && (files.size() > 1 || files[0] == "-"))
       return usage_error("lint", "--data - (stdin) takes one FILE, and not one read from stdin");
     run.data_name = *data == "-" ? "<stdin>" : *data;
@@ -290,7 +309,16 @@ int run_lint(const std::vector<std::string>& args) {
           ++errors;
         }
       }
-      shown = lint::lint(front.card, front.checked.checked, *front.file, profile ? &*profile : nullptr);
+      std::optional<lint::StoreProfile> past;
+      if (store) {
+        past.emplace();
+        if (!profile_store(*store, front.card.title, run.as_of, *past)) {
+          past.reset();
+          ++errors;
+        }
+      }
+      shown = lint::lint(front.card, front.checked.checked, *front.file, profile ? &*profile : nullptr,
+                         past ? &*past : nullptr);
       for (const Diagnostic& d : front.diags.items()) shown.add(d);  // the front end's own warnings
       shown.sort_by_position();
     } else {

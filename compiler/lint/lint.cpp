@@ -136,6 +136,16 @@ constexpr std::array kRules = {
     Rule{DiagKind::LintIdleOverride, "idle-override", "w607-idle-override",
          "an override that fires for no account of the data",
          "An override no real account triggers may be dead, or its threshold may be off.", idle_override},
+    Rule{DiagKind::LintChangeWindowSpacing, "change-window-spacing", "w701-change-window-spacing",
+         "a `change` window the store's snapshot spacing cannot serve",
+         "`change(score, 3 days)` over weekly snapshots compares with last week: the change shown is not the "
+         "change the card's author asked for.",
+         change_window_spacing},
+    Rule{DiagKind::LintChangeBeforeHistory, "change-before-history", "w702-change-before-history",
+         "a `change` window that reaches before the store's first snapshot",
+         "Until the store holds a snapshot that far back, the change is missing for every account, and so is "
+         "everything computed from it.",
+         change_before_history},
 };
 
 }  // namespace
@@ -149,10 +159,10 @@ const Rule* find_rule(std::string_view code) {
 }
 
 DiagnosticList lint(const ast::Scorecard& card, const check::CheckedScorecard& checked, const SourceFile& file,
-                    const DataProfile* data) {
+                    const DataProfile* data, const StoreProfile* store) {
   DiagnosticList found;
   // Rules run in code order, so the data rules (W6xx) see the static findings they defer to.
-  const LintContext cx{card, checked, found, data};
+  const LintContext cx{card, checked, found, data, store};
   for (const Rule& r : kRules) r.run(cx);
   const Suppressions suppressions(file);
   DiagnosticList out;

@@ -57,6 +57,10 @@ void dominant_override(const LintContext& cx);
 void small_segment(const LintContext& cx);
 void idle_override(const LintContext& cx);
 
+// store_rules.cpp: with `--store` only; each returns at once when cx.store is null.
+void change_window_spacing(const LintContext& cx);
+void change_before_history(const LintContext& cx);
+
 // Calls `f` on `e` and every expression inside it.
 template <typename F>
 void visit(const ast::Expr& e, F&& f) {

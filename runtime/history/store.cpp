@@ -366,11 +366,7 @@ const char* value_kind_name(ir::ValueKind kind) {
 
 std::string card_hash(std::string_view text) { return sha256_hex(text); }
 
-std::string date_text(int32_t days) {
-  const std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{days}}};
-  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                     static_cast<unsigned>(ymd.day()));
-}
+std::string date_text(int32_t days) { return rt::date_text(days); }
 
 std::unique_ptr<Store> Store::open(const std::string& path, Mode mode) {
   return std::make_unique<SqliteStore>(path, mode);

@@ -3,7 +3,9 @@
 #include "runtime/io/cell_parse.h"
 
 #include <fast_float/fast_float.h>
+#include <fmt/format.h>
 
+#include <chrono>
 #include <cmath>
 
 #include "runtime/io/utf8.h"
@@ -214,6 +216,12 @@ CellValue parse_cell(const FieldSpec& field, std::string_view cell) {
   CellValue out;
   out.status = parse_cell(field, cell, out.value, out.reason);
   return out;
+}
+
+std::string date_text(int64_t days) {
+  const std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{days}}};
+  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                     static_cast<unsigned>(ymd.day()));
 }
 
 }  // namespace healthc::rt

@@ -40,6 +40,8 @@ std::optional<uint32_t> parse_enum(const FieldSpec& field, std::string_view cell
 
 // Days from 1970-01-01 to the given proleptic Gregorian date (negative before it).
 int64_t days_from_civil(int64_t year, unsigned month, unsigned day);
+// The inverse of parse_date: days since 1970-01-01 as YYYY-MM-DD.
+std::string date_text(int64_t days);
 
 // Leading and trailing ASCII spaces and tabs off. Inline: it runs on every non-text cell.
 inline std::string_view trim_spaces(std::string_view cell) {
