@@ -37,6 +37,7 @@ std::string account_line(const analysis::AccountChange& c) {
   if (c.scored_both()) line += fmt::format(" ({:+d})", c.score_change());
   if (c.band_changed()) line += fmt::format("; band {} -> {}", c.before.band(), c.after.band());
   if (c.segment_changed()) line += fmt::format("; segment {} -> {}", c.before.segment(), c.after.segment());
+  if (c.model_changed()) line += fmt::format("; model {} -> {}", c.before.model(), c.after.model());
   if (c.label_changed()) line += fmt::format("; label {} -> {}", or_none(c.before.label()), or_none(c.after.label()));
   if (c.override_changed())
     line += fmt::format("; override {} -> {}", or_none(c.before.override_name()), or_none(c.after.override_name()));
@@ -185,6 +186,8 @@ void json_side(std::string& out, const analysis::SideSummary& s) {
   cells::json_score(out, s.weighted);
   out += ",\"segment\":";
   rt::append_json_string(out, s.segment());
+  out += ",\"model\":";
+  cells::json_string_or_null(out, s.model());
   out += ",\"band\":";
   rt::append_json_string(out, s.band());
   out += ",\"label\":";

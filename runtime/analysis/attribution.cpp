@@ -59,6 +59,9 @@ double raw_of(const history::AccountRecord& r, const std::vector<int32_t>& idx) 
 }  // namespace
 
 std::string_view SideSummary::segment() const { return name_at(names->segments, segment_index); }
+std::string_view SideSummary::model() const {
+  return names->segment_models.empty() ? std::string_view() : name_at(names->segment_models, segment_index);
+}
 std::string_view SideSummary::band() const { return name_at(names->bands, band_index); }
 std::string_view SideSummary::label() const { return label_index < 0 ? "" : name_at(names->labels, label_index); }
 std::string_view SideSummary::override_name() const {
@@ -87,7 +90,8 @@ MeasureMatch match_measures(const history::CardNames& before, const history::Car
 }
 
 bool AccountChange::moved() const {
-  return before.score != after.score || band_changed() || segment_changed() || label_changed() || override_changed();
+  return before.score != after.score || band_changed() || segment_changed() || model_changed() || label_changed() ||
+         override_changed();
 }
 
 void attribute(const history::AccountRecord& r1, const history::CardNames& names1, const history::AccountRecord& r2,

@@ -1,6 +1,6 @@
 // Why a score changed (spec "Why a score changed"): one account's change between two snapshots
 // split exactly into per-measure contributions (by score and by weight), rounding and override
-// effects, with the segment, band, label and override changes named. Pure: records in, result out.
+// effects, with the segment, model, band, label and override changes named. Pure: records in, result out.
 #pragma once
 
 #include <cstdint>
@@ -29,6 +29,7 @@ struct SideSummary {
   int32_t weighted = -1;  // rounded weighted score before overrides, -1 unscored
   int32_t segment_index = 0, band_index = 0, label_index = -1, override_index = -1;
   std::string_view segment() const;
+  std::string_view model() const;  // "" where the store did not record the segment's model
   std::string_view band() const;
   std::string_view label() const;
   std::string_view override_name() const;
@@ -49,10 +50,15 @@ struct AccountChange {
   bool scored_both() const { return before.score >= 0 && after.score >= 0; }
   int32_t score_change() const { return after.score - before.score; }  // only when scored_both()
   bool segment_changed() const { return before.segment() != after.segment(); }
+  // The model changed (a new segment, or the card now scores the segment with another model);
+  // never where a side's store did not record it.
+  bool model_changed() const {
+    return !before.model().empty() && !after.model().empty() && before.model() != after.model();
+  }
   bool band_changed() const { return before.band() != after.band(); }
   bool label_changed() const { return before.label() != after.label(); }
   bool override_changed() const { return before.override_name() != after.override_name(); }
-  // Anything a reader of `changes` should see: a score, band, segment, label or override change.
+  // Anything a reader of `changes` should see: a score, band, segment, model, label or override change.
   bool moved() const;
 };
 

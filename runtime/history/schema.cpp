@@ -29,7 +29,7 @@ CREATE TABLE card_name (
   idx INTEGER NOT NULL, -- the integer the results store
   name TEXT NOT NULL,
   title TEXT NOT NULL DEFAULT '',
-  extra TEXT NOT NULL DEFAULT '',  -- band: color; alert: severity
+  extra TEXT NOT NULL DEFAULT '',  -- segment: its model; band: color; alert: severity; measure: value kind
   PRIMARY KEY (card_version_id, kind, idx)) WITHOUT ROWID;
 CREATE TABLE snapshot (
   id INTEGER PRIMARY KEY,

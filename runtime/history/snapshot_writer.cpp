@@ -190,7 +190,8 @@ void SqliteWriter::begin(const std::string& title, const std::string& as_of, con
             .run();
     };
     auto none = [](size_t) { return std::string(); };
-    put("segment", names.segments, nullptr, none);
+    put("segment", names.segments, nullptr,
+        [&](size_t i) { return i < names.segment_models.size() ? names.segment_models[i] : std::string(); });
     put("band", names.bands, nullptr,
         [&](size_t i) { return i < names.band_colors.size() ? names.band_colors[i] : std::string(); });
     put("label", names.labels, &names.label_titles, none);

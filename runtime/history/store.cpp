@@ -187,7 +187,7 @@ CardNames SqliteStore::card_names(int64_t card_version_id) const {
   s.bind(1, card_version_id);
   while (s.step()) {
     const std::string_view kind = s.text_view(0);
-    if (kind == "segment") n.segments.push_back(s.text(1));
+    if (kind == "segment") n.segments.push_back(s.text(1)), n.segment_models.push_back(s.text(3));
     else if (kind == "band") n.bands.push_back(s.text(1)), n.band_colors.push_back(s.text(3));
     else if (kind == "label") n.labels.push_back(s.text(1)), n.label_titles.push_back(s.text(2));
     else if (kind == "override") n.overrides.push_back(s.text(1)), n.override_titles.push_back(s.text(2));
@@ -335,10 +335,15 @@ CardNames names_of(const ir::Program& p) {
   CardNames n;
   n.key_field = p.key_field >= 0 ? p.fields[static_cast<size_t>(p.key_field)].name : std::string();
   for (const auto& s : p.segments) n.segments.push_back(s.name);
-  n.segments.push_back("default");
+  n.segments.emplace_back(ir::kDefaultSegmentName);
+  for (int32_t s = 0; s <= ir::default_segment(p); ++s) {
+    const int32_t m = ir::model_of_segment(p, s);
+    n.segment_models.push_back(m >= 0 && static_cast<size_t>(m) < p.models.size() ? p.models[static_cast<size_t>(m)].name
+                                                                                 : std::string());
+  }
   for (const auto& b : p.bands) n.bands.push_back(b.name), n.band_colors.push_back(b.color);
-  n.bands.push_back("unscored");
-  n.band_colors.push_back("grey");
+  n.bands.emplace_back(ir::kUnscoredBandName);
+  n.band_colors.emplace_back(ir::kUnscoredBandColor);
   for (const auto& l : p.labels) n.labels.push_back(l.name), n.label_titles.push_back(l.title);
   for (const auto& o : p.overrides) n.overrides.push_back(o.name), n.override_titles.push_back(o.title);
   for (const auto& m : p.measures) {

@@ -28,6 +28,9 @@ struct StoreError : std::runtime_error {
 struct CardNames {
   std::string key_field;
   std::vector<std::string> segments;  // index == size() - 1 is `default` (stored explicitly)
+  // [segment] the name of the model it scores with (card_name 'segment' extra); empty in a
+  // store written before models were recorded.
+  std::vector<std::string> segment_models;
   std::vector<std::string> bands;     // index == size() - 1 is `unscored`
   std::vector<std::string> band_colors;
   std::vector<std::string> labels, label_titles;

@@ -148,6 +148,30 @@ TEST(Attribution, SegmentAndLabelChangesAreNamed) {
   EXPECT_FALSE(c.band_changed());
 }
 
+// A card edit that scores the same segment with another model: the model change is named and
+// the account moved, though segment, score and band stay; a store that did not record models
+// (segment_models empty) names none.
+TEST(Attribution, AModelChangeIsNamedWhereBothSidesRecordIt) {
+  auto n1 = names({"adoption"});
+  auto n2 = n1;
+  n1.segment_models = {"enterprise", "standard"};
+  n2.segment_models = {"enterprise_v2", "standard"};
+  const auto m = match_measures(n1, n2);
+  const auto r = record({1.0}, {50}, 50, 50);
+  const auto c = attribute(r, n1, r, n2, m);
+  EXPECT_EQ(c.before.model(), "enterprise");
+  EXPECT_EQ(c.after.model(), "enterprise_v2");
+  EXPECT_TRUE(c.model_changed());
+  EXPECT_FALSE(c.segment_changed());
+  EXPECT_TRUE(c.moved());
+  auto old = n1;
+  old.segment_models.clear();
+  const auto unknown = attribute(r, old, r, n2, m);
+  EXPECT_EQ(unknown.before.model(), "");
+  EXPECT_FALSE(unknown.model_changed());
+  EXPECT_FALSE(unknown.moved());
+}
+
 TEST(Attribution, OutOfRangeIndicesDoNotCrash) {
   const auto n = names({"adoption"});
   const auto m = match_measures(n, n);
