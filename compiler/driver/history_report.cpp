@@ -25,10 +25,6 @@ bool parse_history_format(const std::string& s, HistoryFormat& out) {
 
 namespace cells {
 
-std::string_view name_at(const std::vector<std::string>& names, int32_t i) {
-  return i >= 0 && static_cast<size_t>(i) < names.size() ? std::string_view(names[i]) : std::string_view("?");
-}
-
 void csv(std::string& out, std::string_view s) { rt::append_csv(out, s); }
 
 std::string number(double v) {

@@ -7,9 +7,11 @@
 #include <string_view>
 #include <vector>
 
+#include "runtime/history/store.h"
+
 namespace healthc::driver::cells {
 
-std::string_view name_at(const std::vector<std::string>& names, int32_t i);  // "?" out of range
+using history::name_at;  // "?" out of range
 void csv(std::string& out, std::string_view s);
 std::string number(double v);  // "" for NaN
 std::string score(int32_t s);  // "" for -1

@@ -9,12 +9,9 @@
 namespace healthc::analysis {
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+using history::name_at;
 
-// A name by index; a store written by a broken build must not crash a reader.
-std::string_view name_at(const std::vector<std::string>& names, int32_t i) {
-  return i >= 0 && static_cast<size_t>(i) < names.size() ? std::string_view(names[i]) : std::string_view("?");
-}
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // (w, s) of measure `m` of a record: both 0 where the measure is not in the account's model or
 // is unscored (the record has NaN there), or where the card has no such measure.

@@ -46,6 +46,13 @@ struct CardNames {
   std::vector<std::string> stale_measures;            // bit i of the stale mask: a measure name
 };
 
+// A name of a CardNames list by the integer a record stores; "?" out of range (a store written by
+// a broken build must not crash a reader).
+inline std::string_view name_at(const std::vector<std::string>& names, int32_t i) {
+  return i >= 0 && static_cast<size_t>(i) < names.size() ? std::string_view(names[static_cast<size_t>(i)])
+                                                         : std::string_view("?");
+}
+
 // The names of a program (what a snapshot scored with it records).
 CardNames names_of(const ir::Program& p);
 // ir::ValueKind as CardNames::measure_kinds records it.
