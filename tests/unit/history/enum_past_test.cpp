@@ -9,6 +9,7 @@
 #include "runtime/history/past.h"
 #include "runtime/history/sqlite_db.h"
 #include "runtime/io/record_reader.h"
+#include "tests/unit/history/store_fixture.h"
 
 namespace healthc::history {
 namespace {
@@ -33,27 +34,9 @@ label w_was_g when previous.w.value == g
 label other otherwise
 )";
 
-class EnumPastTest : public ::testing::Test {
+class EnumPastTest : public StoreFixture {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("healthc_enum_past_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    CompileOptions o;
-    o.engine = Engine::Evaluator;
-    o.use_cache = false;
-    CompileOutcome c = compile_scorecard_text("e.health", kCard, o);
-    ASSERT_TRUE(c.scorecard) << c.error;
-    card_ = c.scorecard;
-    path_ = (dir_ / "h.db").string();
-    store_ = Store::open(path_, Store::Mode::ReadWrite);
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void SetUp() override { open("healthc_enum_past_test", "e.health", kCard); }
   // The older card: v an enum(r, g, b); w a number then.
   static CardNames old_names() {
     CardNames n;
@@ -104,10 +87,6 @@ class EnumPastTest : public ::testing::Test {
     return 0;
   }
 
-  std::filesystem::path dir_;
-  std::string path_;
-  std::shared_ptr<const Scorecard> card_;
-  std::unique_ptr<Store> store_;
 };
 
 TEST_F(EnumPastTest, TheStoreKeepsValueKindsAndMembers) {

@@ -11,6 +11,7 @@
 #include "runtime/history/past.h"
 #include "runtime/history/snapshot_sink.h"
 #include "runtime/io/record_reader.h"
+#include "tests/unit/history/store_fixture.h"
 
 namespace healthc::history {
 namespace {
@@ -38,26 +39,9 @@ alert was_up when previous.label == up
 alert week when change(m.score, 7 days) > 0 severity critical
 )";
 
-class PastTest : public ::testing::Test {
+class PastTest : public StoreFixture {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("healthc_past_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    CompileOptions o;
-    o.engine = Engine::Evaluator;
-    o.use_cache = false;
-    CompileOutcome c = compile_scorecard_text("t.health", kCard, o);
-    ASSERT_TRUE(c.scorecard) << c.error;
-    card_ = c.scorecard;
-    store_ = Store::open((dir_ / "h.db").string(), Store::Mode::ReadWrite);
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void SetUp() override { open("healthc_past_test", "t.health", kCard); }
   const ir::Program& program() const { return card_->program(); }
 
   // An older card's names: a band and a segment this card no longer has, another label.
@@ -117,10 +101,6 @@ class PastTest : public ::testing::Test {
     ADD_FAILURE() << "no such history input";
     return 0;
   }
-
-  std::filesystem::path dir_;
-  std::shared_ptr<const Scorecard> card_;
-  std::unique_ptr<Store> store_;
 };
 
 TEST_F(PastTest, NamesMapOntoThisCardByName) {
