@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
-#include <thread>
 
+#include "compiler/driver/dataset.h"
 #include "compiler/driver/scoring_options.h"
 #include "compiler/driver/store_run.h"
 #include "runtime/io/cell_parse.h"
@@ -55,7 +55,7 @@ int run_backfill(const std::vector<std::string>& args) {
       ("dir", po::value<std::string>()->required(), "a folder of YYYY-MM-DD.csv or .jsonl files")
       ("store", po::value<std::string>()->required(), "the history store (SQLite; created when absent)")
       ("force", po::bool_switch(), "score again dates already stored with the same card text")
-      ("threads", po::value<int>()->default_value(static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))),
+      ("threads", po::value<int>()->default_value(default_threads(), "all cores"),
        "threads to score with")
       ("quiet,q", po::bool_switch(), "no progress or summary on stderr");
   add_scoring_options(opts);

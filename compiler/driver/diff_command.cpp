@@ -35,7 +35,7 @@ int run_diff(const std::vector<std::string>& args) {
       ("data", po::value<std::string>()->required(), "accounts: CSV or JSON Lines")
       ("format", po::value<std::string>()->default_value("text"), "`text`, `json` or `markdown` (for a pull request)")
       ("top", po::value<size_t>()->default_value(10), "how many top movers to list")
-      ("threads", po::value<int>()->default_value(default_threads()), "threads to score with");
+      ("threads", po::value<int>()->default_value(default_threads(), "all cores"), "threads to score with");
   add_scoring_options(opts);
   po::positional_options_description pos;
   pos.add("old", 1).add("new", 1).add("data", 1);

@@ -8,6 +8,7 @@
 #include <system_error>
 #include <vector>
 
+#include "compiler/diag/suggest.h"
 #include "compiler/driver/cli.h"
 
 namespace healthc::driver {
@@ -50,7 +51,7 @@ void print_help() {
   fmt::print("usage: healthc COMMAND [options]\n\nhealthc compiles customer health scorecards (.health files) "
              "and scores accounts with them.\n\nCommands:\n");
   for (const auto& c : healthc::driver::commands()) fmt::print("  {:<10} {}\n", c.name, c.summary);
-  fmt::print("\n`healthc COMMAND --help` describes a command.\n");
+  fmt::print("\n`healthc help COMMAND` (or `healthc COMMAND --help`) describes a command.\n");
 }
 }  // namespace
 
@@ -61,7 +62,12 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   const std::string cmd = argv[1];
-  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+  std::vector<std::string> args(argv + 2, argv + argc);
+  std::string name = cmd;
+  if (cmd == "help" && !args.empty()) {  // `healthc help score` is `healthc score --help`
+    name = args[0];
+    args = {"--help"};
+  } else if (cmd == "--help" || cmd == "-h" || cmd == "help") {
     print_help();
     return kExitOk;
   }
@@ -69,9 +75,8 @@ int main(int argc, char** argv) {
     fmt::print("healthc 0.1.0\n");
     return kExitOk;
   }
-  std::vector<std::string> args(argv + 2, argv + argc);
   for (const auto& c : commands())
-    if (cmd == c.name) {
+    if (name == c.name) {
       try {
         const int code = c.run(args);
         // What a command printed may still sit in stdout's buffer: a full disk or /dev/full
@@ -79,7 +84,7 @@ int main(int argc, char** argv) {
         const bool flush_failed = std::fflush(stdout) != 0;
         const int err = errno;
         if (flush_failed || std::ferror(stdout)) {
-          fmt::print(stderr, "healthc {}: cannot write standard output: {}\n", cmd,
+          fmt::print(stderr, "healthc {}: cannot write standard output: {}\n", name,
                      flush_failed ? std::strerror(err) : "a write failed");
           return kExitErrors;
         }
@@ -87,16 +92,18 @@ int main(int argc, char** argv) {
       } catch (const std::system_error& e) {
         // fmt::print throws when a large output cannot be written: a user's problem, not ours.
         if (std::ferror(stdout)) {
-          fmt::print(stderr, "healthc {}: cannot write standard output: {}\n", cmd, e.code().message());
+          fmt::print(stderr, "healthc {}: cannot write standard output: {}\n", name, e.code().message());
           return kExitErrors;
         }
-        fmt::print(stderr, "healthc {}: internal error: {}\n", cmd, e.what());
+        fmt::print(stderr, "healthc {}: internal error: {}\n", name, e.what());
         return 70;
       } catch (const std::exception& e) {
-        fmt::print(stderr, "healthc {}: internal error: {}\n", cmd, e.what());
+        fmt::print(stderr, "healthc {}: internal error: {}\n", name, e.what());
         return 70;
       }
     }
-  fmt::print(stderr, "healthc: unknown command `{}`\nTry 'healthc --help'.\n", cmd);
+  std::vector<std::string> names;
+  for (const auto& c : commands()) names.emplace_back(c.name);
+  fmt::print(stderr, "healthc: unknown command `{}`{}\nTry 'healthc --help'.\n", name, healthc::did_you_mean(name, names));
   return kExitUsage;
 }

@@ -5,8 +5,8 @@
 #include <sys/stat.h>
 
 #include <chrono>
-#include <thread>
 
+#include "compiler/driver/dataset.h"
 #include "compiler/driver/scoring_options.h"
 #include "compiler/driver/store_run.h"
 #include "runtime/batch_runner.h"
@@ -39,7 +39,7 @@ int run_score(const std::vector<std::string>& args) {
       ("input-format", po::value<std::string>(), "input format: `csv` or `jsonl` (default: from DATA's extension)")
       ("explain", po::bool_switch(), "add each measure's value, score and effective weight")
       ("columns", po::value<std::string>(), "output columns by header name, comma-separated, in that order")
-      ("threads", po::value<int>()->default_value(static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))),
+      ("threads", po::value<int>()->default_value(default_threads(), "all cores"),
        "threads to score with (output is identical for any count)")
       ("rejects", po::value<std::string>(), "write every rejected row, whole, to this file")
       ("block-rows", po::value<size_t>()->default_value(16384), "rows per block")

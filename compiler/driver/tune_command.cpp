@@ -24,14 +24,14 @@ int run_tune(const std::vector<std::string>& args) {
   add_outcome_options(opts);
   opts.add_options()
       ("seed", po::value<uint64_t>()->default_value(1), "seed of the training / held-out split")
-      ("train", po::value<double>()->default_value(0.7), "share of the accounts to fit on (the rest is held out)")
+      ("train", po::value<double>()->default_value(0.7, "0.7"), "share of the accounts to fit on (the rest is held out)")
       ("bands", po::value<std::string>()->default_value("fixed"),
        "`fixed` keeps the band thresholds; `keep-shares` moves them so each band keeps its share of accounts")
       ("min-weight", po::value<int>()->default_value(0),
        "keep every node that starts above 0 at this weight or more (0-50; say 5 to keep every signal in play)")
       ("max-evals", po::value<size_t>()->default_value(5000), "stop the search after this many candidate cards")
       ("output,o", po::value<std::string>(), "write the tuned card here instead of printing a diff")
-      ("threads", po::value<int>()->default_value(default_threads()), "threads to score with");
+      ("threads", po::value<int>()->default_value(default_threads(), "all cores"), "threads to score with");
   add_scoring_options(opts);
   po::positional_options_description pos;
   pos.add("card", 1).add("data", 1);

@@ -172,7 +172,7 @@ int run_validate(const std::vector<std::string>& args) {
   add_outcome_options(opts);
   opts.add_options()
       ("format", po::value<std::string>()->default_value("text"), "`text`, `json` or `markdown`")
-      ("threads", po::value<int>()->default_value(default_threads()), "threads to score with");
+      ("threads", po::value<int>()->default_value(default_threads(), "all cores"), "threads to score with");
   add_scoring_options(opts);
   po::positional_options_description pos;
   pos.add("card", 1).add("data", 1);

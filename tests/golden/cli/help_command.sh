@@ -1,0 +1,2 @@
+# RUN: %healthc help validate
+# `healthc help CMD` is `healthc CMD --help`: positional arguments listed as such, defaults as written.
