@@ -67,7 +67,7 @@ int run_backfill(const std::vector<std::string>& args) {
                                  "date, oldest first, into the store.\nEach date is one snapshot, committed when "
                                  "its file has been scored; a failure leaves the\ndates before it recorded and "
                                  "its own as it was (run again to go on). Exit 0, 3 when some\nrows were "
-                                 "rejected, 1 on errors, 2 on usage errors.",
+                                 "rejected, 4 when all were, 1 on errors, 2 on usage errors.",
                      opts, pos, args, vm, code))
     return code;
   if (vm.count("as-of")) return usage_error("backfill", "--as-of: each file is scored as of the date in its name");
@@ -106,6 +106,7 @@ int run_backfill(const std::vector<std::string>& args) {
   size_t scored = 0, skipped = 0;
   uint64_t rows = 0, rejected = 0, fired = 0;
   double seconds = 0;
+  uint64_t read = 0;
   for (size_t i = 0; i < files.size(); ++i) {
     const DatedFile& f = files[i];
     auto it = stored.find(f.date);
@@ -150,6 +151,7 @@ int run_backfill(const std::vector<std::string>& args) {
       ++scored;
     }
     rows += r.summary.scored;
+    read += r.summary.read;
     rejected += r.summary.rejected;
     fired += r.fired;
     seconds += r.summary.seconds;
@@ -159,7 +161,7 @@ int run_backfill(const std::vector<std::string>& args) {
     fmt::print(stderr, "backfill of \"{}\" into {}: {} dates scored, {} skipped (already stored with this card); {} rows "
                        "scored, {} rejected, {} alerts fired in {:.2f} s\n",
                title, store_path, scored, skipped, rows, rejected, fired, seconds);
-  return rejected ? kExitRejects : kExitOk;
+  return rows_exit_code(read, rejected);
 }
 
 }  // namespace healthc::driver

@@ -1,10 +1,10 @@
 // What every `healthc` subcommand shares: parsing its options, usage errors, printing
-// diagnostics. Exit codes: 0 success, 1 errors in the user's files, 2 usage errors, 3 rows
-// rejected (score).
+// diagnostics, and the exit codes (docs/cli.md has the table).
 #pragma once
 
 #include <boost/program_options.hpp>
 
+#include <cstdint>
 #include <cstdio>
 #include <functional>
 #include <string>
@@ -17,7 +17,14 @@ namespace healthc::driver {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitErrors = 1;
 inline constexpr int kExitUsage = 2;
-inline constexpr int kExitRejects = 3;
+inline constexpr int kExitRejects = 3;      // some data rows rejected, the others scored
+inline constexpr int kExitAllRejected = 4;  // every data row rejected: nothing scored
+inline constexpr int kExitInternal = 70;    // a bug of healthc's (EX_SOFTWARE)
+
+// The exit code of a run that read `read` data rows and rejected `rejected` of them.
+inline int rows_exit_code(uint64_t read, uint64_t rejected) {
+  return rejected == 0 ? kExitOk : rejected >= read ? kExitAllRejected : kExitRejects;
+}
 
 namespace po = boost::program_options;
 

@@ -1,12 +1,18 @@
 // Printing a data set's rejected rows for the analysis commands.
 #include "compiler/driver/dataset.h"
 
+#include "compiler/driver/cli.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <thread>
 
 namespace healthc::driver {
+
+int rows_exit_code(const Dataset& data) {
+  return rows_exit_code(data.rows + data.rejects.size(), data.rejects.size());
+}
 
 int default_threads() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
 

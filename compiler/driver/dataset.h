@@ -20,6 +20,10 @@ using rt::select_rows;
 // Prints up to `limit` rejected rows as `DATA:LINE: rejected: REASON` on stderr.
 void print_rejects(const Dataset& data, size_t limit = 10);
 
+// The exit code of an analysis over `data` (cli.h): 3 when some of its rows were rejected,
+// 4 when all were.
+int rows_exit_code(const Dataset& data);
+
 // `--threads`' default: the machine's cores.
 int default_threads();
 

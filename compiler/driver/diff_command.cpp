@@ -44,7 +44,8 @@ int run_diff(const std::vector<std::string>& args) {
   if (!parse_options("diff",
                      "OLD.health NEW.health DATA [options]\n\nScores DATA with both cards and shows what changes: band "
                      "transitions, segment changes, score\nchanges, top movers, labels and overrides. The cards must "
-                     "declare the same fields.\nExit 0 on success, 1 on a card or data error, 2 on usage errors.",
+                     "declare the same fields.\nExit 0 on success, 3 or 4 when some or all data rows were rejected, 1 on a card or data "
+                     "error, 2 on usage errors.",
                      opts, pos, args, vm, code))
     return code;
   ReportFormat format;
@@ -156,7 +157,7 @@ int run_diff(const std::vector<std::string>& args) {
     j["labels"] = counts(d.labels);
     j["overrides"] = counts(d.overrides);
     fmt::print("{}\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
-    return kExitOk;
+    return rows_exit_code(data);
   }
 
   const bool md = format == ReportFormat::Markdown;
@@ -255,7 +256,7 @@ int run_diff(const std::vector<std::string>& args) {
   out += heading("Overrides (which applied)", format);
   out += render_table(count_table("override", d.overrides), format);
   fmt::print("{}", out);
-  return kExitOk;
+  return rows_exit_code(data);
 }
 
 }  // namespace healthc::driver

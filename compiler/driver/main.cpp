@@ -96,10 +96,10 @@ int main(int argc, char** argv) {
           return kExitErrors;
         }
         fmt::print(stderr, "healthc {}: internal error: {}\n", name, e.what());
-        return 70;
+        return kExitInternal;
       } catch (const std::exception& e) {
         fmt::print(stderr, "healthc {}: internal error: {}\n", name, e.what());
-        return 70;
+        return kExitInternal;
       }
     }
   std::vector<std::string> names;

@@ -52,9 +52,9 @@ int run_score(const std::vector<std::string>& args) {
   po::variables_map vm;
   int code = kExitOk;
   if (!parse_options("score", "CARD DATA [options]\n\nScores every account in DATA with CARD. Exit 0 when every row was "
-                              "scored, 3 when some were rejected,\n1 when the card has errors, 2 on usage errors.\n"
+                              "scored, 3 when some were rejected, 4 when all\nwere, 1 when the card has errors, 2 on usage errors (docs/cli.md).\n"
                               "-o and --rejects are written under a temporary name and replace their files only when "
-                              "the\nrun completes (exit 0 or 3: every row is then in one of them); a failed run leaves "
+                              "the\nrun completes (exit 0, 3 or 4: every row is then in one of them); a failed run leaves "
                               "them\nas they were. An output that is an input or the other output is a usage error.",
                      opts, pos, args, vm, code))
     return code;
@@ -105,7 +105,9 @@ int run_score(const std::vector<std::string>& args) {
   if (vm.count("columns"))
     for (const std::string& c : split_commas(vm["columns"].as<std::string>()))
       detail |= c == "reasons" || c.ends_with(".value") || c.ends_with(".score") || c.ends_with(".weight");
+  const auto compile_start = std::chrono::steady_clock::now();
   auto card = load_scorecard("score", vm, code, detail || !store_path.empty());
+  const double compile_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - compile_start).count();
   if (!card) return code;
   // The store keeps the card's text (any past snapshot can be reproduced): an artefact has none.
   if (!store_path.empty() && !card->source())
@@ -250,14 +252,14 @@ int run_score(const std::vector<std::string>& args) {
                        "snapshot)\n");
   if (!quiet) {
     const double secs = sum.seconds;
-    fmt::print(stderr, "{} rows read: {} scored ({} unscored), {} rejected in {:.2f} s\n", sum.read, sum.scored,
-               sum.unscored, sum.rejected, secs);
+    fmt::print(stderr, "{} rows read: {} scored ({} unscored), {} rejected; compiled in {:.2f} s, scored in {:.2f} s\n",
+               sum.read, sum.scored, sum.unscored, sum.rejected, compile_secs, secs);
     if (store && recorded.recorded)
       fmt::print(stderr, "snapshot {} of \"{}\" recorded in {}{}; {} alerts fired\n", history::date_text(rec.as_of_days),
                  card->program().title, store_path, recorded.had_previous ? "" : " (the first: nothing to compare with)",
                  recorded.fired);
   }
-  return sum.rejected ? kExitRejects : kExitOk;
+  return rows_exit_code(sum.read, sum.rejected);
 }
 
 }  // namespace healthc::driver

@@ -42,8 +42,8 @@ int run_tune(const std::vector<std::string>& args) {
                      "level) that predict the outcome better,\nfitting on a training split and reporting the AUC on "
                      "the held-out rest. Prints the changed\ncard as a unified diff (stdout; the report goes to "
                      "stderr), or writes it with -o.\nCandidates are scored with the evaluator (faster to compile) "
-                     "unless there are over 250,000\ntraining accounts or --engine is given.\nExit 0 on success, 1 on "
-                     "a card or data error, 2 on usage errors. -o replaces its file only on success; it may not be\n"
+                     "unless there are over 250,000\ntraining accounts or --engine is given.\nExit 0 on success, 3 or 4 "
+                     "when some or all data rows were rejected, 1 on a card or data error, 2 on usage errors. -o replaces its file only on success; it may not be\n"
                      "CARD or DATA (write the tuned card beside the original, then compare them).",
                      opts, pos, args, vm, code))
     return code;
@@ -199,7 +199,7 @@ int run_tune(const std::vector<std::string>& args) {
     const std::string name = card_path == "-" ? "card.health" : card_path;
     fmt::print("{}", unified_diff(old_text, new_text, "a/" + name, "b/" + name));
   }
-  return kExitOk;
+  return rows_exit_code(data);
 }
 
 }  // namespace healthc::driver

@@ -182,8 +182,8 @@ int run_validate(const std::vector<std::string>& args) {
                      "CARD DATA --outcome COLUMN [options]\n\nChecks that the score predicts a 0/1 outcome: the AUC "
                      "with a 95% interval, outcome rates per band and\nscore decile, each measure's own AUC and missing "
                      "rate, per segment. A higher score is healthier:\nwith --positive low (default) outcome 1 is the "
-                     "bad outcome, expected at low scores.\nExit 0 on success, 1 on a data or card error, 2 on usage "
-                     "errors.",
+                     "bad outcome, expected at low scores.\nExit 0 on success, 3 or 4 when some or all data rows were "
+                     "rejected, 1 on a data or card error, 2 on usage errors.",
                      opts, pos, args, vm, code))
     return code;
   ReportFormat format;
@@ -222,7 +222,7 @@ int run_validate(const std::vector<std::string>& args) {
     fmt::print("{}\n", to_json(v, card_path, data.display_name())
                            .dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
   else fmt::print("{}", render(v, card_path, data.display_name(), format));
-  return kExitOk;
+  return rows_exit_code(data);
 }
 
 }  // namespace healthc::driver
