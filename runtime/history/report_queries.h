@@ -1,0 +1,28 @@
+// What `healthc report` reads over every snapshot of a title: aggregates only (accounts per band
+// and score sums per snapshot, SQL GROUP BY on the result table), so a year of snapshots costs
+// one small query each, never a whole snapshot read (the latest two are read whole, by Store).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "runtime/history/store.h"
+
+namespace healthc::history {
+
+// One snapshot's accounts per band, in its card version's band order (`unscored` last).
+struct BandCounts {
+  int64_t snapshot_id = 0;
+  std::string as_of;
+  std::vector<std::string> bands;   // the version's band names
+  std::vector<int64_t> accounts;    // [band]
+  int64_t scored = 0;               // accounts with a final score
+  double score_sum = 0;             // the sum of their final scores
+};
+
+// The band counts of each of `snapshots` (as Store::snapshots lists them), in that order. Opens
+// its own read-only connection to `path`, all in one read transaction. Throws StoreError.
+std::vector<BandCounts> band_counts(const std::string& path, const std::vector<SnapshotInfo>& snapshots);
+
+}  // namespace healthc::history
