@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Issue 15's report target, measured: a store of 50,000 accounts x 52 weekly snapshots
-# (scripts/gen_series.py, `healthc backfill`), then `healthc report` on it (time, peak RSS, page
+# (scripts/gen_series.py --churn 0: every snapshot holds every account; `healthc backfill`), then `healthc report` on it (time, peak RSS, page
 # size) and headless Chromium rendering the page (against the same Chromium on an empty page, so
 # the process start can be told apart from the rendering).
 #   bash bench/report_store.sh BUILD_DIR [WORK_DIR] [ACCOUNTS] [WEEKS]
@@ -8,10 +8,15 @@
 set -euo pipefail
 build=$(cd "$1" && pwd); work=${2:-$(mktemp -d)}; accounts=${3:-50000}; weeks=${4:-52}
 root=$(cd "$(dirname "$0")/.." && pwd); healthc="$build/compiler/healthc"; mkdir -p "$work"
-db="$work/report-$accounts-$weeks.db"
+db="$work/report-$accounts-$weeks-steady.db"
+series="$work/series-$accounts-$weeks-steady"
+if [ ! -f "$series/.complete" ]; then
+  python3 "$root/scripts/gen_series.py" --accounts "$accounts" --weeks "$weeks" --seed 15 --churn 0 -o "$series"
+  touch "$series/.complete"
+fi
 if [ ! -f "$db" ]; then
-  python3 "$root/scripts/gen_series.py" --accounts "$accounts" --weeks "$weeks" --seed 15 -o "$work/series-$accounts-$weeks"
-  "$healthc" backfill "$root/examples/b2b_saas_v2.health" "$work/series-$accounts-$weeks" --store "$db"
+  /usr/bin/time -f "backfill: %e s" "$healthc" backfill "$root/examples/b2b_saas_v2.health" "$series" --store "$db.part"
+  mv "$db.part" "$db"
 fi
 ls -l "$db"
 for run in 1 2 3; do

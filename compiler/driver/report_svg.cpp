@@ -20,7 +20,7 @@ constexpr const char* kPrevious = kPreviousFill;
 double nice_max(double v) {
   if (v <= 0) return 1;
   const double p = std::pow(10.0, std::floor(std::log10(v)));
-  for (double m : {1.0, 2.0, 5.0, 10.0})
+  for (double m : {1.0, 2.0, 2.5, 5.0, 10.0})
     if (m * p >= v) return m * p;
   return 10 * p;
 }
@@ -88,7 +88,7 @@ std::string band_fill(std::string_view band, std::string_view card_color, size_t
 }
 
 std::string bands_over_time(const analysis::BandsOverTime& t, const std::vector<std::string>& fills) {
-  constexpr double kW = 720, kH = 280, kLeft = 64, kRight = 16, kTop = 12, kBottom = 44;
+  constexpr double kW = 720, kH = 280, kLeft = 64, kRight = 40, kTop = 12, kBottom = 44;
   const double pw = kW - kLeft - kRight, ph = kH - kTop - kBottom, y0 = kTop + ph;
   const size_t n = t.dates.size();
   double max = 0;
@@ -126,13 +126,13 @@ std::string bands_over_time(const analysis::BandsOverTime& t, const std::vector<
     }
     below = above;
   }
-  // At most eight date labels, the last one always.
-  const size_t step = std::max<size_t>(1, (n + 7) / 8);
+  // Date labels at least 90 px apart (a date is about 65 px), the first and the last always.
+  const size_t max_labels = std::max<size_t>(2, static_cast<size_t>(pw / 90));
+  const size_t step = n <= max_labels ? 1 : (n - 1 + max_labels - 2) / (max_labels - 1);
   for (size_t i = 0; i < n; ++i)
     if (i + 1 == n || (i % step == 0 && n - 1 - i >= step))
-        fmt::format_to(std::back_inserter(out), "<text x=\"{:.1f}\" y=\"{:.1f}\" class=\"tick\" text-anchor=\"{}\">{}</text>",
-                       x_at(i), y0 + 16, n > 1 && i + 1 == n ? "end" : n > 1 && i == 0 ? "start" : "middle",
-                       escape(t.dates[i]));
+      fmt::format_to(std::back_inserter(out), "<text x=\"{:.1f}\" y=\"{:.1f}\" class=\"tick\" text-anchor=\"middle\">{}</text>",
+                     x_at(i), y0 + 16, escape(t.dates[i]));
   fmt::format_to(std::back_inserter(out), "<text x=\"{:.1f}\" y=\"{:.1f}\" class=\"axis\" text-anchor=\"middle\">as-of date</text>",
                  kLeft + pw / 2, kH - 6);
   out += "</svg>";
