@@ -31,6 +31,7 @@ th, td { border-bottom: 1px solid #ddd; padding: 3px 8px; text-align: left; vert
 th { background: #f3f3f3; font-weight: 600; }
 td.n, th.n { text-align: right; }
 td.down { color: #B33D00; } td.up { color: #006E50; } td.k { white-space: nowrap; }
+div.pair { display: flex; gap: 32px; align-items: flex-start; flex-wrap: wrap; }
 table.attr { margin: 2px 0 12px 16px; font-size: 13px; }
 p.more { color: #444; font-style: italic; }
 p.legend span { margin-right: 14px; white-space: nowrap; }
@@ -159,11 +160,15 @@ void alerts(const analysis::ReportModel& m, std::string& out) {
   }
   out += fmt::format("<p>{} alerts fired as of {} (an alert fires on the day its condition starts to hold).</p>",
                      grouped(static_cast<double>(a.total)), escape(m.as_of));
-  out += "<table><tr><th>severity</th><th class=\"n\">fired</th></tr>";
+  out += "<div class=\"pair\"><table><tr><th>severity</th><th class=\"n\">fired</th></tr>";
   for (size_t s = a.by_severity.size(); s-- > 0;)
     out += fmt::format("<tr><td>{}</td><td class=\"n\">{}</td></tr>", ir::kSeverityNames[s],
                        grouped(static_cast<double>(a.by_severity[s])));
-  out += "</table>";
+  out += "</table><table><tr><th>alert</th><th>severity</th><th class=\"n\">fired</th></tr>";
+  for (const auto& c : a.by_alert)
+    out += fmt::format("<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td></tr>", escape(c.title.empty() ? c.alert : c.title),
+                       escape(c.severity), grouped(static_cast<double>(c.fired)));
+  out += "</table></div>";
   if (a.shown.empty()) return void(out += "</section>");
   out += "<table><tr><th>severity</th><th>alert</th><th>account</th><th>segment</th><th class=\"n\">score</th>"
          "<th class=\"n\">change</th><th>band</th><th>reasons</th></tr>";

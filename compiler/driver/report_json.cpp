@@ -66,7 +66,11 @@ std::string render_report_json(const analysis::ReportModel& m) {
                      {"segment", a.segment}, {"score", score(a.score)}, {"previous_score", score(a.previous_score)},
                      {"band", a.band}, {"previous_band", a.previous_band.empty() ? Json(nullptr) : Json(a.previous_band)},
                      {"reasons", a.reasons}});
-  j["alerts"] = {{"card_has_alerts", m.has_alerts}, {"total", m.alerts.total}, {"by_severity", sev}, {"shown", fired}};
+  Json by_alert = Json::array();
+  for (const auto& c : m.alerts.by_alert)
+    by_alert.push_back({{"alert", c.alert}, {"title", c.title}, {"severity", c.severity}, {"fired", c.fired}});
+  j["alerts"] = {{"card_has_alerts", m.has_alerts}, {"total", m.alerts.total}, {"by_severity", sev},
+                 {"by_alert", by_alert}, {"shown", fired}};
   auto movers = [](const std::vector<analysis::ReportMover>& list) {
     Json out = Json::array();
     for (const auto& mv : list) {

@@ -157,9 +157,16 @@ AlertsSection alerts(const ReportInputs& in) {
   s.by_severity.assign(ir::kSeverityNames.size(), 0);
   const auto fired = fired_alerts(now, in.previous, ir::Severity::Info);
   s.total = static_cast<int64_t>(fired.size());
+  for (size_t a = 0; a < now.names.alerts.size(); ++a)
+    s.by_alert.push_back({now.names.alerts[a], std::string(name_at(now.names.alert_titles, static_cast<int32_t>(a))),
+                          std::string(ir::severity_name(a < now.names.alert_severities.size()
+                                                            ? now.names.alert_severities[a]
+                                                            : ir::Severity::Medium)),
+                          0});
   for (const auto& f : fired) {
     const auto sev = now.names.alert_severities[f.alert];
     ++s.by_severity[static_cast<size_t>(sev)];
+    ++s.by_alert[f.alert].fired;
     if (s.shown.size() >= in.limits.alerts) continue;
     const auto& a = now.accounts[f.account];
     AlertRow row;

@@ -84,8 +84,14 @@ struct AlertRow {
   int32_t score = -1, previous_score = -1;  // -1: unscored or not there
 };
 
+struct AlertCount {
+  std::string alert, title, severity;
+  int64_t fired = 0;
+};
+
 struct AlertsSection {
   std::vector<int64_t> by_severity;  // [ir::Severity], info .. critical
+  std::vector<AlertCount> by_alert;  // the card's alerts in file order
   int64_t total = 0;
   std::vector<AlertRow> shown;       // the spec's order, the first ReportLimits::alerts
 };

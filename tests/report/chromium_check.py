@@ -13,7 +13,8 @@ store, writes the report, then renders it in headless Chromium and checks:
   in any src/href, no script, and a Content-Security-Policy of default-src 'none';
 - the dumped DOM (`--dump-dom`) holds every section heading and the figures of the JSON dump
   (accounts, alerts fired, the top mover), and the odd key as text, never as markup;
-- a screenshot is written (PNG), and the render time is printed.
+- a screenshot is written (PNG), and the render time is printed;
+- printed to PDF (`--print-to-pdf`), the pages are A4 and each section starts a page.
 
 Chromium absent: prints why and exits 77 (ctest's SKIP_RETURN_CODE), never passes.
 """
@@ -180,6 +181,18 @@ def main():
         check(shot.exists() and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", "no PNG screenshot was written")
         check(not network_urls(log), "network requests while taking the screenshot")
         check(not console_lines(err), "console messages while taking the screenshot")
+
+        # Printed (the page's print CSS): A4 pages, each section starting a page of its own.
+        pdf = tmp / "report.pdf"
+        _, err, seconds, log = chromium(browser, tmp, page.as_uri(), f"--print-to-pdf={pdf}", "--no-pdf-header-footer")
+        print(f"chromium --print-to-pdf: {seconds:.2f} s (process start included)")
+        data = pdf.read_bytes() if pdf.exists() else b""
+        boxes = {tuple(round(float(v)) for v in box.split()) for box in re.findall(rb"/MediaBox\s*\[([^\]]*)\]", data)}
+        pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", data))
+        check(boxes == {(0, 0, 595, 842)}, f"the printed pages are not A4 (595 x 842 pt): {boxes}")
+        check(pages >= len(HEADINGS) - 1, f"{pages} printed pages for {len(HEADINGS) - 1} sections: no page breaks")
+        print(f"printed: {pages} A4 pages")
+        check(not network_urls(log), "network requests while printing")
     if failures:
         print(f"report_chromium: {len(failures)} checks failed")
         return 1

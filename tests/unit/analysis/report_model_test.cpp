@@ -170,6 +170,9 @@ TEST(ReportModel, AlertsFiredOnlyOnTheirEdge) {
   const auto m = build_report(f.in);
   EXPECT_EQ(m.alerts.total, 1);  // a went critical; c was critical already
   EXPECT_EQ(m.alerts.by_severity[static_cast<size_t>(ir::Severity::Critical)], 1);
+  ASSERT_EQ(m.alerts.by_alert.size(), 1u);
+  EXPECT_EQ(m.alerts.by_alert[0].alert, "went_critical");
+  EXPECT_EQ(m.alerts.by_alert[0].fired, 1);
   ASSERT_EQ(m.alerts.shown.size(), 1u);
   EXPECT_EQ(m.alerts.shown[0].account, "a");
   EXPECT_EQ(m.alerts.shown[0].previous_score, 100);
