@@ -164,7 +164,9 @@ AlertsSection alerts(const ReportInputs& in) {
                                                             : ir::Severity::Medium)),
                           0});
   for (const auto& f : fired) {
-    const auto sev = now.names.alert_severities[f.alert];
+    const auto sev = static_cast<size_t>(f.alert) < now.names.alert_severities.size()
+                         ? now.names.alert_severities[f.alert]
+                         : ir::Severity::Medium;
     ++s.by_severity[static_cast<size_t>(sev)];
     ++s.by_alert[f.alert].fired;
     if (s.shown.size() >= in.limits.alerts) continue;
