@@ -130,7 +130,13 @@ void bands_sections(const analysis::ReportModel& m, std::string& out) {
   const auto& t = m.over_time;
   const auto fills = fills_for(m, t.bands);
   out += "<section id=\"bands-over-time\"><h2>Bands over time</h2>";
-  out += fmt::format("<p>Accounts per band in each of the {} snapshots of the scorecard.</p>", t.dates.size());
+  out += fmt::format("<p>Accounts per band in each of the {} snapshots of the scorecard.", t.dates.size());
+  std::vector<int32_t> means;
+  for (double v : t.mean_score) means.push_back(std::isnan(v) ? -1 : static_cast<int32_t>(std::lround(v)));
+  if (!means.empty() && !std::isnan(t.mean_score.front()) && !std::isnan(t.mean_score.back()))
+    out += fmt::format(" Mean score {:.1f} on {}, {:.1f} on {} {}", t.mean_score.front(), escape(t.dates.front()),
+                       t.mean_score.back(), escape(t.dates.back()), svg::sparkline(means, t.dates));
+  out += "</p>";
   out += svg::bands_over_time(t, fills) + svg::legend(t.bands, fills);
   out += "<h3 id=\"segments\">Bands per segment</h3>";
   const auto bands = headline_bands(m);
