@@ -85,6 +85,36 @@ TEST(ReportHtml, ChartsHaveTextAlternativesAndLongListsACount) {
   EXPECT_NE(page.find("@page { size: A4"), std::string::npos);
 }
 
+TEST(ReportHtml, RollupsAreTablesWithATrendPerGroup) {
+  auto m = model();
+  analysis::RollupSection r;
+  r.name = "region";
+  r.title = "ARR by <region>";
+  r.by = {"region"};
+  r.weight = "arr";
+  r.low_band = "critical";
+  r.groups_total = 30;
+  analysis::RollupRow row;
+  row.group = "EMEA / (missing)";
+  row.accounts = 1200;
+  row.score = 41;
+  row.band = "at_risk";
+  row.weight = 2500000;
+  row.low_weight = 125000;
+  row.change = -3;
+  row.trend = {50, -1, 41};
+  r.shown.push_back(row);
+  m.rollups.push_back(r);
+  const std::string page = render_report_html(m);
+  EXPECT_EQ(page.find("The store has no roll-ups"), std::string::npos);
+  EXPECT_NE(page.find("<h3>ARR by &lt;region&gt;</h3>"), std::string::npos);
+  EXPECT_NE(page.find("<td>EMEA / (missing)</td><td class=\"n\">1,200</td><td class=\"n\">41</td>"), std::string::npos);
+  EXPECT_NE(page.find("2,500,000"), std::string::npos);
+  EXPECT_NE(page.find("arr in critical"), std::string::npos);
+  EXPECT_NE(page.find("<title>score over time: 2026-11-16 50, 2026-11-23 -, "), std::string::npos);
+  EXPECT_NE(page.find("and 29 more groups"), std::string::npos);
+}
+
 TEST(ReportSvg, GroupedNumbersAndBandFills) {
   EXPECT_EQ(svg::grouped(1234567.4), "1,234,567");
   EXPECT_EQ(svg::grouped(-1000), "-1,000");
