@@ -16,7 +16,8 @@ namespace healthc::driver::svg {
 inline constexpr const char* kNowFill = "#0072B2";
 inline constexpr const char* kPreviousFill = "#E69F00";
 
-// Text for HTML and SVG, attribute values included: & < > " ' escaped.
+// Text for HTML and SVG, attribute values included: & < > " ' escaped, control characters
+// (but newline and tab) turned into spaces.
 std::string escape(std::string_view text);
 
 // 12,345 (grouped thousands), rounded to a whole number.

@@ -33,7 +33,8 @@ SKIP = 77
 ODD_KEY = "<i>acct&0007</i>"
 # Chromium's own background services (time, updates, sign-in, dictionaries) ask these hosts even
 # with --disable-background-networking; they are not the page's (and resolve to nothing here).
-BROWSER_HOSTS = ("google.com", "googleapis.com", "gvt1.com", "gstatic.com", "googleusercontent.com", "chromium.org")
+BROWSER_HOSTS = ("google.com", "googleapis.com", "gvt1.com", "gstatic.com", "googleusercontent.com", "chromium.org",
+                 "dns.google")
 # The traffic annotation of the page's own subresource loads (Blink's resource loader).
 BLINK_RESOURCE_LOADER = "101845102"
 HEADINGS = ["Headline", "Bands over time", "Bands per segment", "Score distribution", "Alerts that fired",

@@ -67,6 +67,7 @@ TEST(ReportHtml, TextFromTheStoreIsEscaped) {
   EXPECT_NE(page.find("acct&lt;7&gt;"), std::string::npos);
   EXPECT_NE(page.find("B2B &lt;health&gt; &amp; &quot;co&quot;"), std::string::npos);
   EXPECT_EQ(svg::escape("a'b"), "a&#39;b");
+  EXPECT_EQ(svg::escape(std::string("a\0b\x01", 4)), "a b ");
 }
 
 TEST(ReportHtml, NothingComesFromTheNetwork) {
