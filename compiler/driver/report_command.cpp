@@ -169,7 +169,18 @@ int run_report(const std::vector<std::string>& args) {
     in.latest = &latest;
     in.previous = at > 0 ? &previous : nullptr;
     in.over_time = over_time.get();
-    for (const auto& s : snaps) in.rollups.push_back(store->rollups(s.id));
+    // Whole roll-ups for the latest and previous snapshots; for the trends only the shown groups'
+    // scores of each snapshot (a roll-up by parent account may hold a group per parent).
+    in.rollups.assign(snaps.size(), {});
+    in.rollups[at] = store->rollups(snaps[at].id);
+    if (at > 0) in.rollups[at - 1] = store->rollups(snaps[at - 1].id);
+    std::vector<int64_t> ids;
+    for (const auto& s : snaps) ids.push_back(s.id);
+    in.trends = [&path, ids](const analysis::RollupTable& table, const std::vector<size_t>& groups) {
+      std::vector<std::vector<std::optional<std::string>>> keys;
+      for (size_t g : groups) keys.push_back(table.groups[g].key);
+      return history::rollup_group_scores(path, ids, table.name, keys);
+    };
     in.reasons = record_reasons;
     if (!outcome_args.empty()) {
       std::unordered_map<std::string, bool> outcomes;

@@ -277,11 +277,6 @@ std::vector<RollupSection> rollups(const ReportInputs& in) {
     s.by = t.by;
     s.low_band = t.bands.empty() ? std::string() : t.bands.front();
     s.groups_total = static_cast<int64_t>(t.groups.size());
-    // The group's score in each snapshot's table of the same name.
-    std::vector<std::unordered_map<std::string, int32_t>> past(in.rollups.size());
-    for (size_t i = 0; i < in.rollups.size(); ++i)
-      if (const RollupTable* pt = weighted_rollup(in.rollups[i], t.name))
-        for (const auto& g : pt->groups) past[i].emplace(group_id(g), g.score);
     std::vector<size_t> order(t.groups.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
@@ -289,7 +284,22 @@ std::vector<RollupSection> rollups(const ReportInputs& in) {
       if ((a < 0) != (b < 0)) return b < 0;
       return a < b;
     });
-    for (size_t i = 0; i < order.size() && i < in.limits.groups; ++i) {
+    order.resize(std::min(order.size(), in.limits.groups));
+    // The shown groups' score in each snapshot's roll-up of the same name.
+    std::vector<std::vector<int32_t>> trends;
+    if (in.trends) {
+      trends = in.trends(t, order);
+    } else {
+      trends.assign(order.size(), std::vector<int32_t>(in.rollups.size(), -1));
+      for (size_t k = 0; k < in.rollups.size(); ++k)
+        if (const RollupTable* pt = weighted_rollup(in.rollups[k], t.name)) {
+          std::unordered_map<std::string, int32_t> scores;
+          for (const auto& g : pt->groups) scores.emplace(group_id(g), g.score);
+          for (size_t i = 0; i < order.size(); ++i)
+            if (const auto it = scores.find(group_id(t.groups[order[i]])); it != scores.end()) trends[i][k] = it->second;
+        }
+    }
+    for (size_t i = 0; i < order.size(); ++i) {
       const auto& g = t.groups[order[i]];
       RollupRow row;
       row.group = group_text(g);
@@ -303,11 +313,7 @@ std::vector<RollupSection> rollups(const ReportInputs& in) {
       if (t.weight.empty()) row.weight = static_cast<double>(g.scored);
       row.low_weight = g.band_weight.empty() ? 0 : g.band_weight.front();
       row.change = g.score_change;
-      const std::string id = group_id(g);
-      for (const auto& p : past) {
-        const auto it = p.find(id);
-        row.trend.push_back(it == p.end() ? -1 : it->second);
-      }
+      if (i < trends.size()) row.trend = trends[i];
       s.shown.push_back(std::move(row));
     }
     out.push_back(std::move(s));

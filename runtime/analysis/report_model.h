@@ -33,8 +33,13 @@ struct ReportInputs {
   // Every snapshot of the title up to the latest, oldest first (history::band_counts).
   std::vector<history::BandCounts> over_time;
   // The roll-ups recorded with each snapshot of over_time, in the same order (Store::rollups);
-  // empty, or all empty, when the store has none.
+  // empty, or all empty, when the store has none. Only the last two (the latest and previous
+  // snapshots) are needed when `trends` is given.
   std::vector<std::vector<RollupTable>> rollups;
+  // The score of each of a latest roll-up's `groups` (indices into table.groups) in every
+  // snapshot of over_time: [group][snapshot], -1 where absent (history::rollup_group_scores).
+  // Null: the trends are taken from `rollups`.
+  std::function<std::vector<std::vector<int32_t>>(const RollupTable& table, const std::vector<size_t>& groups)> trends;
   // An account's reasons as `healthc score` prints them (the driver's record_reasons).
   std::function<std::string(const history::AccountRecord&, const history::CardNames&)> reasons;
   // --outcome FILE COL: the outcome per account key (true: positive); nullopt: no outcome.

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <unordered_map>
+
 #include "runtime/history/sqlite_db.h"
 
 namespace healthc::history {
@@ -46,6 +48,51 @@ std::vector<BandCounts> band_counts(const std::string& path, const std::vector<S
     }
     counts.reset();
     out.push_back(std::move(bc));
+  }
+  db.exec("COMMIT");
+  return out;
+}
+
+namespace {
+
+// A group's identity: its cells, a missing one distinct from any text.
+void append_cell(std::string& id, const std::optional<std::string>& cell) {
+  if (cell) id += 'v' + *cell;
+  else id += 'm';
+  id += '\x1f';
+}
+
+}  // namespace
+
+std::vector<std::vector<int32_t>> rollup_group_scores(const std::string& path, const std::vector<int64_t>& snapshot_ids,
+                                                      const std::string& rollup,
+                                                      const std::vector<std::vector<std::optional<std::string>>>& groups) {
+  std::vector<std::vector<int32_t>> out(groups.size(), std::vector<int32_t>(snapshot_ids.size(), -1));
+  if (groups.empty() || snapshot_ids.empty()) return out;
+  const size_t cells = groups.front().size();
+  std::unordered_map<std::string, size_t> wanted;
+  for (size_t g = 0; g < groups.size(); ++g) {
+    std::string id;
+    for (const auto& c : groups[g]) append_cell(id, c);
+    wanted.emplace(std::move(id), g);
+  }
+  Db db;
+  db.open(path, /*read_only=*/true, /*create=*/false);
+  db.exec("BEGIN");
+  std::string columns;
+  for (size_t i = 0; i < cells; ++i) columns += fmt::format("key{}, ", i + 1);
+  Stmt s(db, fmt::format("SELECT {}score FROM rollup_groups WHERE snapshot_id = ? AND rollup = ?", columns));
+  std::string id;
+  for (size_t k = 0; k < snapshot_ids.size(); ++k) {
+    s.bind(1, snapshot_ids[k]).bind(2, rollup);
+    while (s.step()) {
+      id.clear();
+      for (size_t i = 0; i < cells; ++i)
+        append_cell(id, s.is_null(static_cast<int>(i)) ? std::nullopt : std::optional<std::string>(s.text(static_cast<int>(i))));
+      const auto it = wanted.find(id);
+      if (it != wanted.end() && !s.is_null(static_cast<int>(cells))) out[it->second][k] = s.int32(static_cast<int>(cells));
+    }
+    s.reset();
   }
   db.exec("COMMIT");
   return out;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,5 +25,13 @@ struct BandCounts {
 // The band counts of each of `snapshots` (as Store::snapshots lists them), in that order. Opens
 // its own read-only connection to `path`, all in one read transaction. Throws StoreError.
 std::vector<BandCounts> band_counts(const std::string& path, const std::vector<SnapshotInfo>& snapshots);
+
+// The score of each of `groups` (their key cells; nullopt: a missing cell) in the roll-up `rollup`
+// of each of `snapshot_ids`: [group][snapshot], -1 where that snapshot has no such group or it
+// has no score. Reads only key cells and scores (the rollup_groups view), so a roll-up of many
+// groups over a year of snapshots costs no memory beyond the answer. Throws StoreError.
+std::vector<std::vector<int32_t>> rollup_group_scores(const std::string& path, const std::vector<int64_t>& snapshot_ids,
+                                                      const std::string& rollup,
+                                                      const std::vector<std::vector<std::optional<std::string>>>& groups);
 
 }  // namespace healthc::history

@@ -121,6 +121,40 @@ TEST_F(ReportQueriesTest, BandCountsPerSnapshotInDateOrder) {
   EXPECT_EQ(m.rollups[0].shown[0].trend, (std::vector<int32_t>{70, 60, 20}));
   EXPECT_EQ(m.rollups[0].shown[1].trend, (std::vector<int32_t>{80, 80, 80}));
   EXPECT_DOUBLE_EQ(m.rollups[0].shown[0].low_weight, 1000);
+
+  // As the command reads them: whole roll-ups for the last two snapshots only, the trends of the
+  // shown groups from the rollup_groups view.
+  std::vector<int64_t> ids;
+  for (const auto& i : snaps) ids.push_back(i.id);
+  in.rollups[0].clear();
+  in.trends = [&](const analysis::RollupTable& t, const std::vector<size_t>& groups) {
+    std::vector<std::vector<std::optional<std::string>>> keys;
+    for (size_t g : groups) keys.push_back(t.groups[g].key);
+    return rollup_group_scores(path_, ids, t.name, keys);
+  };
+  const auto q = analysis::build_report(in);
+  ASSERT_EQ(q.rollups.size(), 1u);
+  EXPECT_EQ(q.rollups[0].shown[0].trend, (std::vector<int32_t>{70, 60, 20}));
+  EXPECT_EQ(q.rollups[0].shown[1].trend, (std::vector<int32_t>{80, 80, 80}));
+  EXPECT_DOUBLE_EQ(q.headline.bands[1].previous_weight, 1500);
+}
+
+TEST_F(ReportQueriesTest, GroupScoresTellAMissingCellFromAnEmptyOne) {
+  {
+    auto s = Store::open(path_, Store::Mode::ReadWrite);
+    auto w = s->begin_snapshot("T", "2026-11-01", "scorecard \"T\"", names(), "{}");
+    w->add(account("a", 0, 40));
+    auto t = region(30, 100);
+    t.groups[0].key = {std::nullopt};
+    t.groups[1].key = {std::string()};
+    w->add_rollups({t});
+    w->commit(1, 1, 0);
+  }
+  auto s = Store::open(path_, Store::Mode::ReadOnly);
+  const auto snaps = s->snapshots("T");
+  const auto scores = rollup_group_scores(path_, {snaps[0].id}, "region",
+                                          {{std::nullopt}, {std::string()}, {std::string("EMEA")}});
+  EXPECT_EQ(scores, (std::vector<std::vector<int32_t>>{{80}, {30}, {-1}}));
 }
 
 TEST_F(ReportQueriesTest, AMissingStoreIsAStoreError) {
