@@ -54,7 +54,14 @@ footer { margin-top: 32px; color: #666; font-size: 12px; }
 }
 )css";
 
-std::string signed_int(int64_t v) { return v > 0 ? "+" + grouped(static_cast<double>(v)) : grouped(static_cast<double>(v)); }
+// +1,234 / -1,234 / 0.
+std::string signed_grouped(double v) {
+  std::string out = grouped(v);
+  if (std::round(v) > 0) out.insert(out.begin(), '+');
+  return out;
+}
+
+std::string signed_int(int64_t v) { return signed_grouped(static_cast<double>(v)); }
 
 std::string signed_fixed(double v) {
   if (std::isnan(v)) return "";
@@ -66,7 +73,7 @@ std::string signed_fixed(double v) {
 std::string change_cell(double now, double before) {
   if (std::isnan(now) || std::isnan(before)) return "<td class=\"n\">-</td>";
   const double d = std::round(now) - std::round(before);
-  return fmt::format("<td class=\"n\">{}</td>", d > 0 ? "+" + grouped(d) : grouped(d));
+  return fmt::format("<td class=\"n\">{}</td>", signed_grouped(d));
 }
 
 std::string score_text(int32_t s) { return s < 0 ? "unscored" : std::to_string(s); }
