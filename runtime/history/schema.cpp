@@ -1,5 +1,6 @@
 // The history store's tables, migrations and views (schema.h, docs/store.md).
 #include "runtime/history/schema.h"
+#include "runtime/history/rollup_store.h"
 #include "runtime/history/store.h"
 
 #include <fmt/format.h>
@@ -73,7 +74,39 @@ CREATE TABLE result (
 
 void create_v1(Db& db) { db.exec(kSchemaV1); }
 
-constexpr std::array<Migration, 1> kMigrations = {{{0, create_v1}}};
+// Version 2: the roll-ups recorded with each snapshot (rollup_store.h). A roll-up's names (by
+// fields, bands, measures) are JSON arrays on its row, as they were when it was recorded; a
+// group's key cells, per-band and per-measure figures are positional columns (k<i>,
+// b<i>_accounts, b<i>_weight, m<i>_score) added as cards need them, as result's m<i> are.
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE rollup (
+  id INTEGER PRIMARY KEY,
+  snapshot_id INTEGER NOT NULL REFERENCES snapshot(id),
+  idx INTEGER NOT NULL,      -- the roll-up's position in the card
+  name TEXT NOT NULL,
+  title TEXT NOT NULL DEFAULT '',
+  by_fields TEXT NOT NULL,   -- JSON array of the by fields' names: k0, k1, ...
+  weight_field TEXT NOT NULL DEFAULT '',  -- '': every account weighs 1
+  bands TEXT NOT NULL,       -- JSON array of band names: b0_*, b1_*, ...
+  measures TEXT NOT NULL,    -- JSON array of measure names: m0_score, ...
+  UNIQUE (snapshot_id, idx));
+CREATE TABLE rollup_group (
+  rollup_id INTEGER NOT NULL,
+  idx INTEGER NOT NULL,      -- the group's position in the roll-up's sorted order
+  accounts INTEGER NOT NULL,
+  scored INTEGER NOT NULL,
+  unscored INTEGER NOT NULL,
+  score INTEGER,             -- NULL: no scored account weighs
+  band INTEGER NOT NULL,     -- into rollup.bands; past its end: unscored
+  min_score INTEGER,         -- NULL: no scored account
+  min_account TEXT,
+  score_change INTEGER,      -- NULL: no such group (or score) in the previous snapshot
+  PRIMARY KEY (rollup_id, idx)) WITHOUT ROWID;
+)sql";
+
+void create_v2(Db& db) { db.exec(kSchemaV2); }
+
+constexpr std::array<Migration, 2> kMigrations = {{{0, create_v1}, {1, create_v2}}};
 
 }  // namespace
 
@@ -186,6 +219,7 @@ CREATE VIEW alerts AS
   JOIN card_name n ON n.card_version_id = s.card_version_id AND n.kind = 'alert' AND (r.alerts_active >> n.idx) & 1;
 )sql",
                       measures, kMemberStride));
+  create_rollup_views(db, rollup_columns(db));
 }
 
 }  // namespace healthc::history

@@ -1,4 +1,4 @@
-// The store's schema: the version-1 tables, the migration steps from older versions, and the
+// The store's schema: the version-1 and version-2 tables, the migration steps from older versions, and the
 // name-based SQL views for BI tools (docs/store.md). Internal to runtime/history/.
 #pragma once
 

@@ -16,6 +16,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "runtime/history/rollup_store.h"
 #include "runtime/history/schema.h"
 #include "runtime/io/cell_parse.h"
 
@@ -61,10 +62,7 @@ class SqliteWriter final : public SnapshotWriter {
                const CardNames& names, const std::string& params_json, std::shared_ptr<int> token);
   ~SqliteWriter() override;
   void add(const AccountRecord& account) override;
-  // Contract placeholder until roll-ups are recorded (issue 15, owner T): no card has them yet.
-  void add_rollups(const std::vector<analysis::RollupTable>& tables) override {
-    if (!tables.empty()) throw StoreError("this build does not record roll-ups in the store yet");
-  }
+  void add_rollups(const std::vector<analysis::RollupTable>& tables) override;
   void commit(int64_t rows_read, int64_t rows_scored, int64_t rows_rejected) override;
 
  private:
@@ -126,6 +124,9 @@ class SqliteWriter final : public SnapshotWriter {
   std::string thread_error_;
   std::thread thread_;
   std::shared_ptr<int> token_;
+  // Written at commit, on the calling thread, after the accounts: a killed run leaves none.
+  std::vector<analysis::RollupTable> rollups_;
+  bool rollups_given_ = false;
 };
 
 constexpr int kFixedResultColumns = 13;
@@ -263,6 +264,7 @@ void SqliteWriter::prepare() {
   if (old.step()) {
     const int64_t id = old.int64(0);
     Stmt(db_, "DELETE FROM result WHERE snapshot_id = ?").bind(1, id).run();
+    delete_rollups(db_, id);
     Stmt(db_, "DELETE FROM snapshot WHERE id = ?").bind(1, id).run();
   }
   Stmt(db_, "INSERT INTO snapshot(scorecard_id, card_version_id, as_of, as_of_days, params, rows_read, rows_scored, "
@@ -345,6 +347,14 @@ void SqliteWriter::add(const AccountRecord& a) {
   if (filling_.size() < kBatch) filling_.resize(kBatch);
   filling_[filled_++] = a;  // copies into a reused record: no allocation once warm
   if (filled_ == kBatch) hand_over();
+}
+
+void SqliteWriter::add_rollups(const std::vector<analysis::RollupTable>& tables) {
+  if (!open_) throw StoreError("the snapshot was already committed");
+  if (rollups_given_) throw StoreError("the snapshot's roll-ups were already given");
+  check_rollups(db_, tables);
+  rollups_ = tables;
+  rollups_given_ = true;
 }
 
 void SqliteWriter::hand_over() {
@@ -469,6 +479,7 @@ void SqliteWriter::commit(int64_t rows_read, int64_t rows_scored, int64_t rows_r
   if (std::string e = finish_thread(); !e.empty()) throw StoreError(e);
   insert(filling_.data(), filled_);
   filled_ = 0;
+  write_rollups(db_, snapshot_id_, rollups_);
   Stmt(db_, "UPDATE snapshot SET rows_read = ?, rows_scored = ?, rows_rejected = ? WHERE id = ?")
       .bind(1, rows_read)
       .bind(2, rows_scored)

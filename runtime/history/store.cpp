@@ -1,5 +1,5 @@
-// The history store on SQLite (store.h): opening and migrating, reading snapshots and one
-// account's history (the writer is snapshot_writer.cpp).
+// The history store on SQLite (store.h): opening and migrating, reading snapshots, one
+// account's history and a snapshot's roll-ups (the writer is snapshot_writer.cpp).
 #include "runtime/history/store.h"
 
 #include <fmt/format.h>
@@ -15,6 +15,7 @@
 #include <unordered_map>
 
 #include "compiler/ir/conventions.h"
+#include "runtime/history/rollup_store.h"
 #include "runtime/history/schema.h"
 #include "runtime/history/snapshot_writer.h"
 #include "runtime/history/sqlite_db.h"
@@ -66,8 +67,7 @@ class SqliteStore final : public Store {
   std::optional<SnapshotInfo> latest(const std::string& title, int32_t at_most_days, int32_t before_days) const override;
   Snapshot read(int64_t snapshot_id, bool with_text) const override;
   AccountHistory account_history(const std::string& title, const std::string& key) const override;
-  // Contract placeholder until roll-ups are recorded (issue 15, owner T): schema v1 has none.
-  std::vector<analysis::RollupTable> rollups(int64_t) const override { return {}; }
+  std::vector<analysis::RollupTable> rollups(int64_t snapshot_id) const override;
   std::unique_ptr<SnapshotWriter> begin_snapshot(const std::string& title, const std::string& as_of,
                                                  const std::string& card_text, const CardNames& names,
                                                  const std::string& params_json) override;
@@ -271,6 +271,11 @@ Snapshot SqliteStore::read(int64_t snapshot_id, bool with_text) const {
   std::sort(snap.accounts.begin(), snap.accounts.end(),
             [](const AccountRecord& a, const AccountRecord& b) { return a.row < b.row; });
   return snap;
+}
+
+std::vector<analysis::RollupTable> SqliteStore::rollups(int64_t snapshot_id) const {
+  const std::unique_ptr<Reading> reading = read_transaction();
+  return read_rollups(db_, snapshot_id);
 }
 
 AccountHistory SqliteStore::account_history(const std::string& title, const std::string& key) const {

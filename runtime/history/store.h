@@ -171,6 +171,6 @@ std::string date_text(int32_t days);
 inline constexpr int kDefaultWaitSeconds = 600;
 
 // The schema version this build writes; stores of an older version are migrated on open.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 }  // namespace healthc::history

@@ -1,0 +1,301 @@
+// Roll-ups in the store (schema version 2, runtime/history/rollup_store.h): what a snapshot's
+// roll-ups read back, replacing and rollback, the views, and migrating a version-1 store.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <limits>
+
+#include "runtime/history/rollup_store.h"
+#include "runtime/history/schema.h"
+#include "runtime/history/snapshot_writer.h"
+#include "runtime/history/store.h"
+
+namespace healthc::history {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+using analysis::RollupGroup;
+using analysis::RollupTable;
+
+class RollupStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("healthc_rollup_store_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    path_ = (dir_ / "h.db").string();
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  static CardNames names() {
+    CardNames n;
+    n.key_field = "account_id";
+    n.segments = {"default"};
+    n.bands = {"red", "green", "unscored"};
+    n.band_colors = {"red", "green", "grey"};
+    n.measures = {"adoption", "support"};
+    n.measure_titles = {"", ""};
+    return n;
+  }
+  static AccountRecord account(const std::string& key, int64_t row, int32_t score) {
+    AccountRecord a;
+    a.key = key;
+    a.row = row;
+    a.weighted = a.score = score;
+    a.band = score < 0 ? 2 : score >= 50 ? 1 : 0;
+    a.m_value = {1, 2};
+    a.m_score = {static_cast<double>(score), kNaN};
+    a.m_weight = {1.0, kNaN};
+    return a;
+  }
+  static RollupGroup group(std::vector<std::optional<std::string>> key, int32_t score, int64_t accounts) {
+    RollupGroup g;
+    g.key = std::move(key);
+    g.accounts = accounts;
+    g.scored = score < 0 ? 0 : accounts;
+    g.unscored = accounts - g.scored;
+    g.score = score;
+    g.band = score < 0 ? 2 : score >= 50 ? 1 : 0;
+    g.min_score = score;
+    g.min_account = score < 0 ? "" : "a";
+    g.band_accounts = {score >= 0 && score < 50 ? accounts : 0, score >= 50 ? accounts : 0};
+    g.band_weight = {score >= 0 && score < 50 ? 1250.5 * static_cast<double>(accounts) : 0.0,
+                     score >= 50 ? 1000.0 * static_cast<double>(accounts) : 0.0};
+    g.measure_score = {score < 0 ? kNaN : score + 0.25, kNaN};
+    return g;
+  }
+  // A region roll-up weighted by ARR and a two-field roll-up with a missing cell and an empty one.
+  static std::vector<RollupTable> tables(int32_t emea_score = 40) {
+    RollupTable region;
+    region.name = "region";
+    region.title = "By region";
+    region.by = {"region"};
+    region.weight = "arr";
+    region.bands = {"red", "green"};
+    region.measures = {"adoption", "support"};
+    region.groups = {group({std::nullopt}, 70, 1), group({"AMER"}, 55, 3), group({"EMEA"}, emea_score, 2)};
+    region.groups[1].score_change = -4;
+    RollupTable two;
+    two.name = "region_plan";
+    two.by = {"region", "plan"};
+    two.bands = {"red", "green"};
+    two.measures = {"adoption", "support"};
+    two.groups = {group({"EMEA", std::nullopt}, -1, 1), group({"EMEA", ""}, 30, 1), group({"EMEA", "pro"}, 60, 1)};
+    return {region, two};
+  }
+  void write(Store& s, const std::string& as_of, const std::vector<RollupTable>& rollups,
+             const std::vector<AccountRecord>& accounts = {account("a", 0, 40), account("b", 1, 70)}) {
+    auto w = s.begin_snapshot("T", as_of, "scorecard \"T\"", names(), "{}");
+    for (const auto& a : accounts) w->add(a);
+    w->add_rollups(rollups);
+    w->commit(static_cast<int64_t>(accounts.size()), static_cast<int64_t>(accounts.size()), 0);
+  }
+  int64_t only_snapshot(const Store& s, const std::string& as_of) {
+    for (const auto& i : s.snapshots("T"))
+      if (i.as_of == as_of) return i.id;
+    ADD_FAILURE() << "no snapshot " << as_of;
+    return 0;
+  }
+  std::filesystem::path dir_;
+  std::string path_;
+};
+
+void expect_same(const RollupTable& a, const RollupTable& b) {
+  EXPECT_EQ(a.name, b.name);
+  EXPECT_EQ(a.title, b.title);
+  EXPECT_EQ(a.by, b.by);
+  EXPECT_EQ(a.weight, b.weight);
+  EXPECT_EQ(a.bands, b.bands);
+  EXPECT_EQ(a.measures, b.measures);
+  ASSERT_EQ(a.groups.size(), b.groups.size()) << a.name;
+  for (size_t i = 0; i < a.groups.size(); ++i) {
+    const RollupGroup &x = a.groups[i], &y = b.groups[i];
+    EXPECT_EQ(x.key, y.key) << a.name << " group " << i;
+    EXPECT_EQ(x.accounts, y.accounts);
+    EXPECT_EQ(x.scored, y.scored);
+    EXPECT_EQ(x.unscored, y.unscored);
+    EXPECT_EQ(x.score, y.score);
+    EXPECT_EQ(x.band, y.band);
+    EXPECT_EQ(x.min_score, y.min_score);
+    EXPECT_EQ(x.min_account, y.min_account);
+    EXPECT_EQ(x.band_accounts, y.band_accounts);
+    EXPECT_EQ(x.band_weight, y.band_weight);
+    EXPECT_EQ(x.score_change, y.score_change);
+    ASSERT_EQ(x.measure_score.size(), y.measure_score.size());
+    for (size_t m = 0; m < x.measure_score.size(); ++m) {
+      if (std::isnan(x.measure_score[m])) EXPECT_TRUE(std::isnan(y.measure_score[m]));
+      else EXPECT_EQ(x.measure_score[m], y.measure_score[m]);
+    }
+  }
+}
+
+TEST_F(RollupStoreTest, RollupsReadBackAsWrittenWithAMissingCellApartFromAnEmptyOne) {
+  auto s = Store::open(path_, Store::Mode::ReadWrite);
+  write(*s, "2026-03-01", tables());
+  const auto back = s->rollups(only_snapshot(*s, "2026-03-01"));
+  const auto in = tables();
+  ASSERT_EQ(back.size(), in.size());
+  for (size_t i = 0; i < in.size(); ++i) expect_same(back[i], in[i]);
+  EXPECT_FALSE(back[1].groups[0].key[1].has_value());
+  EXPECT_EQ(back[1].groups[1].key[1], std::optional<std::string>(""));
+}
+
+TEST_F(RollupStoreTest, ASnapshotWithoutRollupsHasNone) {
+  auto s = Store::open(path_, Store::Mode::ReadWrite);
+  write(*s, "2026-03-01", {});
+  EXPECT_TRUE(s->rollups(only_snapshot(*s, "2026-03-01")).empty());
+}
+
+TEST_F(RollupStoreTest, ReplacingASnapshotReplacesItsRollupsWhole) {
+  auto s = Store::open(path_, Store::Mode::ReadWrite);
+  write(*s, "2026-03-01", tables());
+  write(*s, "2026-03-08", tables(20));
+  auto one = tables(45);
+  one.pop_back();
+  write(*s, "2026-03-01", one);
+  const auto back = s->rollups(only_snapshot(*s, "2026-03-01"));
+  ASSERT_EQ(back.size(), 1u);
+  expect_same(back[0], one[0]);
+  expect_same(s->rollups(only_snapshot(*s, "2026-03-08"))[1], tables(20)[1]);
+  Db db;
+  db.open(path_, true, false);
+  EXPECT_EQ(db.scalar_int("SELECT count(*) FROM rollup"), 3);
+  EXPECT_EQ(db.scalar_int("SELECT count(*) FROM rollup_group"), 9);
+}
+
+TEST_F(RollupStoreTest, AnAbandonedWriterLeavesNoRollup) {
+  auto s = Store::open(path_, Store::Mode::ReadWrite);
+  {
+    auto w = s->begin_snapshot("T", "2026-03-01", "x", names(), "{}");
+    w->add(account("a", 0, 40));
+    w->add_rollups(tables());
+  }
+  Db db;
+  db.open(path_, true, false);
+  EXPECT_EQ(db.scalar_int("SELECT count(*) FROM rollup"), 0);
+  EXPECT_EQ(db.scalar_int("SELECT count(*) FROM rollup_group"), 0);
+  EXPECT_TRUE(s->snapshots("T").empty());
+}
+
+TEST_F(RollupStoreTest, RollupsAreGivenOnceAndMustHaveTheirShape) {
+  auto s = Store::open(path_, Store::Mode::ReadWrite);
+  auto w = s->begin_snapshot("T", "2026-03-01", "x", names(), "{}");
+  auto bad = tables();
+  bad[0].groups[1].band_weight.pop_back();
+  EXPECT_THROW(w->add_rollups(bad), StoreError);
+  auto twice = tables();
+  twice[1].name = "region";
+  EXPECT_THROW(w->add_rollups(twice), StoreError);
+  w->add_rollups(tables());
+  EXPECT_THROW(w->add_rollups(tables()), StoreError);
+}
+
+TEST_F(RollupStoreTest, ALaterCardWithMoreByFieldsBandsAndMeasuresAddsColumnsAndOldRollupsReadTheSame) {
+  auto s = Store::open(path_, Store::Mode::ReadWrite);
+  write(*s, "2026-03-01", tables());
+  RollupTable wide;
+  wide.name = "wide";
+  wide.by = {"a", "b", "c"};
+  wide.bands = {"x", "y", "z"};
+  wide.measures = {"m1", "m2", "m3", "m4"};
+  RollupGroup g;
+  g.key = {"1", std::nullopt, "3"};
+  g.accounts = g.scored = 1;
+  g.score = g.min_score = 10;
+  g.min_account = "k";
+  g.band_accounts = {1, 0, 0};
+  g.band_weight = {1, 0, 0};
+  g.measure_score = {1, 2, kNaN, 4};
+  wide.groups = {g};
+  write(*s, "2026-03-08", {wide});
+  expect_same(s->rollups(only_snapshot(*s, "2026-03-08"))[0], wide);
+  const auto old = s->rollups(only_snapshot(*s, "2026-03-01"));
+  for (size_t i = 0; i < old.size(); ++i) expect_same(old[i], tables()[i]);
+  Db db;
+  db.open(path_, true, false);
+  EXPECT_EQ(db.scalar_int("SELECT count(*) FROM rollup_measures WHERE rollup = 'wide'"), 4);
+  EXPECT_EQ(db.scalar_int("SELECT count(*) FROM rollup_bands WHERE rollup = 'region'"), 6);
+}
+
+TEST_F(RollupStoreTest, TheViewsReadNamesOneRowPerGroupBandAndMeasure) {
+  auto s = Store::open(path_, Store::Mode::ReadWrite);
+  write(*s, "2026-03-01", tables());
+  Db db;
+  db.open(path_, true, false);
+  Stmt g(db, "SELECT title, as_of, rollup, rollup_title, by_fields, weight_field, key1, key2, accounts, score, band, "
+             "min_account, score_change FROM rollup_groups WHERE rollup = 'region' ORDER BY group_idx");
+  ASSERT_TRUE(g.step());
+  EXPECT_EQ(g.text(0), "T");
+  EXPECT_EQ(g.text(1), "2026-03-01");
+  EXPECT_EQ(g.text(3), "By region");
+  EXPECT_EQ(g.text(4), R"(["region"])");
+  EXPECT_EQ(g.text(5), "arr");
+  EXPECT_TRUE(g.is_null(6));  // the missing region
+  EXPECT_TRUE(g.is_null(7));  // a one-field roll-up has no second cell
+  EXPECT_EQ(g.text(10), "green");
+  ASSERT_TRUE(g.step());
+  EXPECT_EQ(g.text(6), "AMER");
+  EXPECT_EQ(g.int64(8), 3);
+  EXPECT_EQ(g.int64(9), 55);
+  EXPECT_EQ(g.text(11), "a");
+  EXPECT_EQ(g.int64(12), -4);
+  Stmt u(db, "SELECT band, score FROM rollup_groups WHERE rollup = 'region_plan' AND key2 IS NULL");
+  ASSERT_TRUE(u.step());
+  EXPECT_EQ(u.text(0), "unscored");
+  EXPECT_TRUE(u.is_null(1));
+  // "ARR at risk in EMEA": the weight in the red band.
+  Stmt b(db, "SELECT weight FROM rollup_bands WHERE rollup = 'region' AND key1 = 'EMEA' AND band = 'red'");
+  ASSERT_TRUE(b.step());
+  EXPECT_EQ(b.real(0), 2501.0);
+  Stmt m(db, "SELECT measure, score FROM rollup_measures WHERE rollup = 'region' AND key1 = 'AMER' ORDER BY measure");
+  ASSERT_TRUE(m.step());
+  EXPECT_EQ(m.text(0), "adoption");
+  EXPECT_EQ(m.real(1), 55.25);
+  ASSERT_TRUE(m.step());
+  EXPECT_EQ(m.text(0), "support");
+  EXPECT_TRUE(m.is_null(1));
+}
+
+// A version-1 store (the frozen first step, written with no roll-up) is migrated to version 2
+// on a read-write open: every snapshot reads the same, and roll-ups can be recorded after.
+TEST_F(RollupStoreTest, AVersion1StoreIsMigratedAndItsSnapshotsReadTheSame) {
+  {
+    Db db;
+    db.open(path_, false, true);
+    ASSERT_EQ(migrate(db, migrations().first(1)), 0);
+    ASSERT_EQ(db.scalar_int("PRAGMA user_version"), 1);
+    ASSERT_EQ(db.scalar_int("SELECT count(*) FROM sqlite_schema WHERE name LIKE 'rollup%'"), 0);
+    for (const char* date : {"2026-03-01", "2026-03-08"}) {
+      db.exec("BEGIN IMMEDIATE");
+      auto w = make_writer(db, "T", date, "scorecard \"T\"", names(), "{}", std::make_shared<int>(0));
+      w->add(account("a", 0, date[9] == '1' ? 40 : 45));
+      w->add(account("b", 1, -1));
+      w->commit(2, 2, 0);
+    }
+  }
+  // A read-only open does not migrate: it asks for one read-write open.
+  EXPECT_THROW(Store::open(path_, Store::Mode::ReadOnly), StoreError);
+  auto s = Store::open(path_, Store::Mode::ReadWrite);
+  Db check;
+  check.open(path_, true, false);
+  EXPECT_EQ(check.scalar_int("PRAGMA user_version"), kSchemaVersion);
+  const auto snaps = s->snapshots("T");
+  ASSERT_EQ(snaps.size(), 2u);
+  for (const auto& info : snaps) {
+    const Snapshot snap = s->read(info.id);
+    ASSERT_EQ(snap.accounts.size(), 2u);
+    EXPECT_EQ(snap.accounts[0].score, info.as_of == "2026-03-01" ? 40 : 45);
+    EXPECT_EQ(snap.accounts[1].score, -1);
+    EXPECT_EQ(snap.names.measures, names().measures);
+    EXPECT_TRUE(s->rollups(info.id).empty());
+  }
+  write(*s, "2026-03-15", tables());
+  EXPECT_EQ(s->rollups(only_snapshot(*s, "2026-03-15")).size(), 2u);
+}
+
+}  // namespace
+}  // namespace healthc::history
