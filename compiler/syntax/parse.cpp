@@ -187,14 +187,20 @@ class AstBuilder {
     return {map_.byte(t->getStartIndex()), map_.byte(t->getStopIndex() + 1)};
   }
   static bool conjured(antlr4::Token* t) { return !t || t->getStartIndex() == static_cast<size_t>(-1); }
-  // A name is an IDENT or one of v2's soft keywords (the grammar's `name` rule): one token.
+  // A name is an IDENT (perhaps in backquotes) or one of v2's soft keywords (the grammar's
+  // `name` rule): one token. A malformed backquoted name was reported by the screen.
   static bool valid_name(P::NameContext* n) {
-    return n && n->children.size() == 1 && !conjured(n->getStart());
+    return n && n->children.size() == 1 && !conjured(n->getStart()) && quoted_name_ok(n->getStart()->getText());
   }
   ast::Name name(P::NameContext* n) const {
     if (!valid_name(n)) return {};
-    auto* t = n->getStart();
-    return {t->getText(), {map_.byte(t->getStartIndex()), map_.byte(t->getStopIndex() + 1)}};
+    return token_name(n->getStart());
+  }
+  // The name a token stands for: its text, without the backquotes of `` `in` ``.
+  ast::Name token_name(antlr4::Token* t) const {
+    std::string text = t->getText();
+    if (text.size() >= 2 && text.front() == '`') text = text.substr(1, text.size() - 2);
+    return {std::move(text), {map_.byte(t->getStartIndex()), map_.byte(t->getStopIndex() + 1)}};
   }
 
   // `N days` / `N weeks` (and the singulars) in days; an unknown unit is reported.
@@ -265,8 +271,21 @@ class AstBuilder {
     else if (dynamic_cast<P::DateTypeContext*>(t)) f.type = ast::FieldType::Date;
     else if (auto* e = dynamic_cast<P::EnumTypeContext*>(t)) {
       f.type = ast::FieldType::Enum;
-      for (auto* n : e->name())
-        if (valid_name(n)) f.members.push_back(name(n));
+      bool spelled = false;
+      for (auto* m : e->enumMember()) {
+        // A keyword is a member name here; a conjured token (error recovery) is none.
+        antlr4::Token* t = m->name() ? (valid_name(m->name()) ? m->name()->getStart() : nullptr)
+                                     : (m->keyword() && !conjured(m->keyword()->getStart()) ? m->keyword()->getStart() : nullptr);
+        if (!t) continue;
+        f.members.push_back(token_name(t));
+        ast::Name spelling;
+        if (m->STRING() && !conjured(m->STRING()->getSymbol())) {
+          spelling = {string_text(m->STRING()), range(m->STRING())};
+          spelled = true;
+        }
+        f.spellings.push_back(std::move(spelling));
+      }
+      if (!spelled) f.spellings.clear();
     }
     for (auto* flag : fd->fieldFlag()) {
       const bool is_key = flag->KEY() != nullptr;
