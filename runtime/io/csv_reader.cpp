@@ -330,10 +330,11 @@ class CsvReader final : public RecordReader {
     const auto& keys = block.text[static_cast<size_t>(key_field_)];
     std::vector<size_t> drop;
     std::vector<Reject> found;
+    seen_.first_lines(keys.data(), block.line.data(), block.rows, firsts_);
     for (size_t r = 0; r < block.rows; ++r)
-      if (const uint64_t first = seen_.first_line(keys[r].view(), block.line[r]); first != 0) {
+      if (firsts_[r] != 0) {
         drop.push_back(r);
-        found.push_back(Reject{block.line[r], duplicate_key_reason(keys[r].view(), first), {}});
+        found.push_back(Reject{block.line[r], duplicate_key_reason(keys[r].view(), firsts_[r]), {}});
       }
     if (drop.empty()) return;
     CellList cells;
@@ -394,6 +395,7 @@ class CsvReader final : public RecordReader {
   ParseState state_;
   char delim_ = ',';
   int32_t key_field_ = -1;
+  std::vector<uint64_t> firsts_;  // settle_span's, per row
   SeenKeys seen_;  // the run's keys: the sequential reader's, or settle_span's in span order
 };
 

@@ -9,44 +9,78 @@
 
 namespace healthc::rt {
 
-std::string_view SeenKeys::key_at(uint64_t at) const {
+namespace {
+inline uint64_t hash_of(std::string_view key) { return std::hash<std::string_view>{}(key); }
+}  // namespace
+
+std::string_view SeenKeys::key_at(uint64_t loc) const {
   uint32_t size = 0;
-  std::memcpy(&size, entry(at) + 8, 4);
-  return std::string_view(entry(at) + 12, size);
+  std::memcpy(&size, entry(loc) + 8, 4);
+  return std::string_view(entry(loc) + 12, size);
+}
+
+// Doubles the table. A key's slot comes from the top bits of its hash, so while the table has
+// at most 2^24 slots the tag alone gives the new slot; past that the key is hashed again.
+void SeenKeys::grow() {
+  std::vector<uint64_t> old(size_t{1} << std::max(10, bits_ + 1), 0);
+  old.swap(slots_);
+  bits_ = std::max(10, bits_ + 1);
+  const size_t mask = slots_.size() - 1;
+  for (uint64_t s : old) {
+    if (s == 0) continue;
+    const uint64_t tag = s >> kLocBits;
+    const size_t home = bits_ <= 24 ? static_cast<size_t>(tag >> (24 - bits_))
+                                    : static_cast<size_t>(hash_of(key_at((s & kLocMask) - 1)) >> (64 - bits_));
+    for (size_t i = home;; i = (i + 1) & mask)
+      if (slots_[i] == 0) {
+        slots_[i] = s;
+        break;
+      }
+  }
 }
 
 uint64_t SeenKeys::first_line(std::string_view key, uint64_t line) {
-  if ((count_ + 1) * 4 > slots_.size() * 3) {
-    std::vector<uint64_t> old(std::max<size_t>(1024, slots_.size() * 2), 0);
-    old.swap(slots_);
-    const size_t mask = slots_.size() - 1;
-    for (uint64_t s : old)
-      if (s != 0)
-        for (size_t i = std::hash<std::string_view>{}(key_at(s - 1)) & mask;; i = (i + 1) & mask)
-          if (slots_[i] == 0) {
-            slots_[i] = s;
-            break;
-          }
+  if ((count_ + 1) * 4 > slots_.size() * 3) grow();
+  return insert(key, hash_of(key), line);
+}
+
+void SeenKeys::first_lines(const TextRef* keys, const uint64_t* lines, size_t n, std::vector<uint64_t>& out) {
+  // Room for every key first, so no slot moves while rows ahead are being fetched.
+  while ((count_ + n) * 4 > slots_.size() * 3) grow();
+  constexpr size_t kAhead = 16;
+  std::vector<uint64_t> hashes(n);
+  for (size_t r = 0; r < n; ++r) hashes[r] = hash_of(keys[r].view());
+  out.resize(n);
+  for (size_t r = 0; r < n; ++r) {
+    if (r + kAhead < n) __builtin_prefetch(&slots_[static_cast<size_t>(hashes[r + kAhead] >> (64 - bits_))]);
+    out[r] = insert(keys[r].view(), hashes[r], lines[r]);
   }
+}
+
+uint64_t SeenKeys::insert(std::string_view key, uint64_t h, uint64_t line) {
+  const uint64_t tag = h >> 40;
   const size_t mask = slots_.size() - 1;
-  size_t i = std::hash<std::string_view>{}(key) & mask;
-  for (; slots_[i] != 0; i = (i + 1) & mask)
-    if (key_at(slots_[i] - 1) == key) {
+  size_t i = static_cast<size_t>(h >> (64 - bits_));
+  for (; slots_[i] != 0; i = (i + 1) & mask) {
+    const uint64_t s = slots_[i];
+    if ((s >> kLocBits) == tag && key_at((s & kLocMask) - 1) == key) {
       uint64_t first = 0;
-      std::memcpy(&first, entry(slots_[i] - 1), 8);
+      std::memcpy(&first, entry((s & kLocMask) - 1), 8);
       return first;
     }
-  constexpr size_t kChunk = size_t{1} << 20;
+  }
+  constexpr size_t kChunk = size_t{1} << kOffsetBits;
   const size_t need = 12 + key.size();
-  if (chunks_.empty() || chunks_.back().capacity() - chunks_.back().size() < need)
+  if (chunks_.empty() || chunks_.back().capacity() - chunks_.back().size() < need ||
+      chunks_.back().size() >= kChunk)
     chunks_.emplace_back().reserve(std::max(kChunk, need));
   std::string& c = chunks_.back();
-  const uint64_t at = (static_cast<uint64_t>(chunks_.size() - 1) << 32) | c.size();
+  const uint64_t loc = (static_cast<uint64_t>(chunks_.size() - 1) << kOffsetBits) | c.size();
   const uint32_t size = static_cast<uint32_t>(key.size());
   c.append(reinterpret_cast<const char*>(&line), 8);
   c.append(reinterpret_cast<const char*>(&size), 4);
   c.append(key);
-  slots_[i] = at + 1;
+  slots_[i] = (tag << kLocBits) | (loc + 1);
   ++count_;
   return 0;
 }
