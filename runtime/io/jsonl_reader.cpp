@@ -32,8 +32,12 @@ class JsonLinesReader final : public RecordReader {
   std::string open() override {
     if (opened_) return open_error_;
     opened_ = true;
-    // No header to read: only that the stream is there and readable.
-    if (!in_.fill_more() && !in_.error().empty()) open_error_ = in_.error();
+    // No header to read: only that the stream is there and readable. A byte-order mark at the
+    // start goes, even on a line of its own (each line's own is skipped by the row parser).
+    while (in_.size() < 3 && in_.fill_more()) {
+    }
+    if (!in_.error().empty()) open_error_ = in_.error();
+    else if (in_.size() >= 3 && std::memcmp(in_.begin(), "\xEF\xBB\xBF", 3) == 0) in_.consume(3);
     ok_ = open_error_.empty();
     return open_error_;
   }

@@ -82,21 +82,12 @@ TEST(Validate, OutcomesTakeTheDataBoolsOrANamedPositiveText) {
   Validation v;
   std::string error;
   const rt::Dataset yes_no =
-      test_util::load(*card, "id,x,y,churned
-a,10,10,Yes
-b,90,90,no
-c,20,20,TRUE
-d,80,80,0
-", {"churned"});
+      test_util::load(*card, "id,x,y,churned\na,10,10,Yes\nb,90,90,no\nc,20,20,TRUE\nd,80,80,0\n", {"churned"});
   ASSERT_TRUE(validate(*card, yes_no, ValidateOptions{}, v, error)) << error;
   EXPECT_EQ(v.base.positives, 2u);
   EXPECT_EQ(v.base.count, 4u);
   const rt::Dataset words =
-      test_util::load(*card, "id,x,y,churned
-a,10,10,Churned
-b,90,90,Stayed
-c,20,20, Churned 
-", {"churned"});
+      test_util::load(*card, "id,x,y,churned\na,10,10,Churned\nb,90,90,Stayed\nc,20,20, Churned \n", {"churned"});
   ValidateOptions named;
   named.positive_value = "Churned";
   ASSERT_TRUE(validate(*card, words, named, v, error)) << error;
