@@ -274,10 +274,11 @@ class AstBuilder {
       bool spelled = false;
       for (auto* m : e->enumMember()) {
         // A keyword is a member name here; a conjured token (error recovery) is none.
-        antlr4::Token* t = m->name() ? (valid_name(m->name()) ? m->name()->getStart() : nullptr)
-                                     : (m->keyword() && !conjured(m->keyword()->getStart()) ? m->keyword()->getStart() : nullptr);
-        if (!t) continue;
-        f.members.push_back(token_name(t));
+        antlr4::Token* tok = m->name() ? (valid_name(m->name()) ? m->name()->getStart() : nullptr)
+                                       : (m->keyword() && !conjured(m->keyword()->getStart()) ? m->keyword()->getStart()
+                                                                                               : nullptr);
+        if (!tok) continue;
+        f.members.push_back(token_name(tok));
         ast::Name spelling;
         if (m->STRING() && !conjured(m->STRING()->getSymbol())) {
           spelling = {string_text(m->STRING()), range(m->STRING())};
