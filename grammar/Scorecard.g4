@@ -30,7 +30,17 @@ typeRef
   | BOOL_T                            # boolType
   | TEXT_T                            # textType
   | DATE_T                            # dateType
-  | ENUM_T '(' name (',' name)* ','? ')'   # enumType
+  | ENUM_T '(' enumMember (',' enumMember)* ','? ')'   # enumType
+  ;
+// `monthly = "Month-to-month"`: a member as the data spells it. Any keyword is a member name
+// here (US state codes `in`, `or`); elsewhere a keyword is a name in backquotes.
+enumMember : (name | keyword) ('=' STRING)? ;
+keyword
+  : SCORECARD | FIELDS | PARAM | BANDS | FROM | COLOR | MEASURE | SUBJECTIVE | VALUE | SCORE
+  | MISSING | UNSCORED | MODEL | EXTENDS | GROUP | DROP | SEGMENT | WHEN | USE | OVERRIDE | FOR
+  | LABEL | OTHERWISE | AND | OR | NOT | IN | IS | IF | THEN | ELSE | LINEAR | RANGES | MATCH
+  | OPTIONAL | KEY | NUMBER_T | BOOL_T | TEXT_T | DATE_T | ENUM_T | BAND | CAP | FLOOR | TRUE
+  | FALSE
   ;
 
 paramDecl : PARAM name '=' signedNumber ;
@@ -176,6 +186,9 @@ OF        : 'of' ;
 NUM    : DIGITS ('.' DIGITS)? ([eE] [+-]? DIGITS)? '%'? ;
 fragment DIGITS : [0-9]+ ;
 IDENT  : [A-Za-z_] [A-Za-z0-9_]* ;
+// `in`, `value`: a name in backquotes, wherever a name is wanted (the builder strips them; the
+// screen reports an empty or malformed one).
+QUOTED_NAME : '`' ~[`\r\n]* '`' -> type(IDENT) ;
 STRING : '"' (~["\\\r\n] | '\\' ~[\r\n])* '"' ;
 // A string that reaches the end of its line: reported as unterminated, not as junk.
 UNTERMINATED_STRING : '"' (~["\\\r\n] | '\\' ~[\r\n])* ;

@@ -13,6 +13,7 @@
 #include <functional>
 #include <mutex>
 #include <new>
+#include <stdexcept>
 #include <thread>
 
 #include "runtime/pipeline/writer_sink.h"
@@ -99,10 +100,37 @@ PipelineSummary run(const Scorecard& card, Source& source, std::span<Sink* const
   // failed (earlier ones still run, so the error reported is the first in input order for any
   // thread count), or to 0 once the run halts.
   uint64_t stop_from = UINT64_MAX;
+  // The source's in-order step (Source::settle) between parsing and scoring: batch
+  // `settle_turn` is the next to settle. Batches are dequeued in order, so the earliest one in
+  // flight never waits; a batch at or past stop_from stops waiting (it will not be consumed).
+  const bool settles = source.settles();
+  uint64_t settle_turn = 0;
+  std::condition_variable settle_cv;
 
   auto process = [&](Job& job) {
     job.error = guarded([&] {
       source.complete(job.batch);
+      if (settles) {
+        {
+          std::unique_lock lock(mu);
+          settle_cv.wait(lock, [&] { return settle_turn == job.index || job.index >= stop_from; });
+          if (settle_turn != job.index) throw std::runtime_error("a block was skipped");
+        }
+        // Hands the turn on however settling ends (a throw too), so no later batch waits forever.
+        struct Next {
+          std::mutex& mu;
+          uint64_t& turn;
+          std::condition_variable& cv;
+          ~Next() {
+            {
+              std::lock_guard lock(mu);
+              ++turn;
+            }
+            cv.notify_all();
+          }
+        } next{mu, settle_turn, settle_cv};
+        source.settle(job.batch);
+      }
       const ColumnBlock& block = *job.batch.view;
       job.unscored = 0;
       if (score) {
@@ -137,7 +165,10 @@ PipelineSummary run(const Scorecard& card, Source& source, std::span<Sink* const
       lock.unlock();
       process(job);
       lock.lock();
-      if (!job.error.empty()) stop_from = std::min(stop_from, job.index + 1);
+      if (!job.error.empty()) {
+        stop_from = std::min(stop_from, job.index + 1);
+        settle_cv.notify_all();
+      }
     }
     job.state = Job::Done;
   };
@@ -164,14 +195,18 @@ PipelineSummary run(const Scorecard& card, Source& source, std::span<Sink* const
       stop_from = 0;
     }
     work_cv.notify_all();
+    settle_cv.notify_all();
     for (auto& t : pool) t.join();
   }};
 
   bool halted = false;  // a sink stopped or failed, or something threw: later blocks are not consumed
   auto halt = [&] {
     halted = true;
-    std::lock_guard lock(mu);
-    stop_from = 0;
+    {
+      std::lock_guard lock(mu);
+      stop_from = 0;
+    }
+    settle_cv.notify_all();
   };
   if (std::string e = guarded([&] {
         pool.reserve(static_cast<size_t>(std::max(0, workers)));

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "compiler/ir/conventions.h"
 #include "runtime/io/utf8.h"
 
 namespace healthc::rt {
@@ -284,7 +285,7 @@ void format_rows(const ir::Program& p, const std::vector<OutputColumn>& columns,
           if (col.kind == OutputColumn::Value && m.value_kind == ir::ValueKind::Bool) {
             cell.text = v != 0 ? "true" : "false";
           } else if (col.kind == OutputColumn::Value && m.value_kind == ir::ValueKind::Enum) {
-            cell.text = p.fields[m.enum_field].members[static_cast<size_t>(v)];
+            cell.text = ir::member_spelling(p.fields[m.enum_field], static_cast<size_t>(v));  // as the data spells it
             cell.is_string = true;
           } else {
             append_number(scratch, v);

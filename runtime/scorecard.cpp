@@ -2,6 +2,7 @@
 // artefact), the reference evaluator otherwise. No front end, no LLVM here.
 #include "runtime/scorecard.h"
 
+#include "compiler/ir/conventions.h"
 #include "compiler/eval/evaluator.h"
 
 #include <algorithm>
@@ -42,8 +43,12 @@ rt::Schema Scorecard::schema(std::vector<std::string> extra) const {
   rt::Schema s;
   for (size_t i = 0; i < program_.fields.size(); ++i) {
     const ir::Field& f = program_.fields[i];
+    // The readers match enum cells against the members as the data spells them.
+    std::vector<std::string> spelled;
+    for (size_t m = 0; m < f.members.size(); ++m) spelled.emplace_back(ir::member_spelling(f, m));
     s.fields.push_back(rt::FieldSpec{f.name, static_cast<rt::FieldType>(f.type), f.optional,
-                                     static_cast<int32_t>(i) == program_.key_field, f.members});
+                                     static_cast<int32_t>(i) == program_.key_field, std::move(spelled),
+                                     !f.spellings.empty()});
   }
   s.extra_columns = std::move(extra);
   return s;

@@ -108,6 +108,9 @@ struct Field {
   Name name;
   FieldType type = FieldType::Number;
   std::vector<Name> members;
+  // v2: members[i] as the data spells it (`monthly = "Month-to-month"`); empty, or as long as
+  // `members` with a text-less range where a member has no `= "..."`.
+  std::vector<Name> spellings;
   bool optional = false;
   bool key = false;
   SourceRange type_range;

@@ -116,8 +116,29 @@ void Checker::check_fields() {
         diags_.note(DiagKind::NoteFirstDefined, f.members[it->second].range);
       }
     }
+    check_spellings(f);
   }
   if (out_.key_field < 0) diags_.report(DiagKind::NoKeyField, card_.fields_block);
+}
+
+// The data text of each member (its `= "..."`, else its name) names one member, and is never
+// empty (an empty cell is missing). Two members of the same name were reported as such.
+void Checker::check_spellings(const ast::Field& f) {
+  std::unordered_map<std::string, size_t> seen;
+  for (size_t m = 0; m < f.members.size(); ++m) {
+    const bool spelled = m < f.spellings.size() && f.spellings[m].range.end > f.spellings[m].range.begin;
+    const ast::Name& shown = spelled ? f.spellings[m] : f.members[m];
+    if (spelled && shown.text.empty()) {
+      diags_.report(DiagKind::EmptySpelling, shown.range, f.members[m].text);
+      continue;
+    }
+    auto [it, inserted] = seen.emplace(shown.text, m);
+    if (inserted || f.members[it->second].text == f.members[m].text) continue;
+    diags_.report(DiagKind::DuplicateSpelling, shown.range, f.members[it->second].text, f.members[m].text, shown.text);
+    const size_t first = it->second;
+    const bool first_spelled = first < f.spellings.size() && f.spellings[first].range.end > f.spellings[first].range.begin;
+    diags_.note(DiagKind::NoteFirstDefined, first_spelled ? f.spellings[first].range : f.members[first].range);
+  }
 }
 
 void Checker::check_bands() {

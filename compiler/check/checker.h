@@ -33,6 +33,7 @@ class Checker {
   friend class ExprChecker;
   void collect_names();
   void check_fields();
+  void check_spellings(const ast::Field& f);
   void check_bands();
   void check_measures();
   void check_measure(int32_t i);

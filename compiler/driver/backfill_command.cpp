@@ -59,6 +59,7 @@ int run_backfill(const std::vector<std::string>& args) {
        "threads to score with")
       ("quiet,q", po::bool_switch(), "no progress or summary on stderr");
   add_scoring_options(opts);
+  add_data_options(opts);
   po::positional_options_description pos;
   pos.add("card", 1).add("dir", 1);
   po::variables_map vm;
@@ -73,6 +74,8 @@ int run_backfill(const std::vector<std::string>& args) {
   if (vm.count("as-of")) return usage_error("backfill", "--as-of: each file is scored as of the date in its name");
   const int threads = vm["threads"].as<int>();
   if (threads < 1 || threads > 1024) return usage_error("backfill", "--threads must be from 1 to 1024");
+  rt::DataReading reading;
+  if (!data_reading("backfill", vm, reading, code)) return code;
   const std::string dir = vm["dir"].as<std::string>();
   const std::string store_path = vm["store"].as<std::string>();
   std::vector<DatedFile> files;
@@ -122,7 +125,10 @@ int run_backfill(const std::vector<std::string>& args) {
       fmt::print(stderr, "healthc backfill: {}\n", err);
       return kExitErrors;
     }
-    auto reader = rt::make_reader(f.format, in, card->schema());
+    // A file's format is its name's (.csv or .jsonl) unless --input-format says otherwise.
+    rt::DataReading how = reading;
+    if (!how.format) how.format = f.format;
+    auto reader = rt::open_data_reader(how, f.path, in, card->schema());
     rt::ReaderSource source(*reader);
     uint64_t shown = 0;
     rt::RejectCallbackSink rejects([&](const rt::Reject& r) {

@@ -37,6 +37,7 @@ int run_diff(const std::vector<std::string>& args) {
       ("top", po::value<size_t>()->default_value(10), "how many top movers to list")
       ("threads", po::value<int>()->default_value(default_threads(), "all cores"), "threads to score with");
   add_scoring_options(opts);
+  add_data_options(opts);
   po::positional_options_description pos;
   pos.add("old", 1).add("new", 1).add("data", 1);
   po::variables_map vm;
@@ -77,7 +78,9 @@ int run_diff(const std::vector<std::string>& args) {
 
   Dataset data;
   std::string err;
-  if (!load_dataset(*old_card, vm["data"].as<std::string>(), {}, data, err)) {
+  rt::DataReading reading;
+  if (!data_reading("diff", vm, reading, code)) return code;
+  if (!load_dataset(*old_card, vm["data"].as<std::string>(), {}, data, err, 8192, reading)) {
     fmt::print(stderr, "healthc diff: {}\n", err);
     return kExitErrors;
   }

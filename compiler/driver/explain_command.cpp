@@ -16,6 +16,7 @@ int run_explain(const std::vector<std::string>& args) {
       ("data", po::value<std::string>()->required(), "accounts: CSV or JSON Lines; - for stdin")
       ("account", po::value<std::string>()->required(), "the key of the account to explain");
   add_scoring_options(opts);
+  add_data_options(opts);
   po::positional_options_description pos;
   pos.add("card", 1).add("data", 1);
   po::variables_map vm;
@@ -25,6 +26,8 @@ int run_explain(const std::vector<std::string>& args) {
     return code;
   double as_of = 0;
   if (!as_of_days(vm, as_of)) return usage_error("explain", "--as-of must be a date YYYY-MM-DD");
+  rt::DataReading reading;
+  if (!data_reading("explain", vm, reading, code)) return code;
   auto card = load_scorecard("explain", vm, code, true);
   if (!card) return code;
   note_past_missing("explain", vm["card"].as<std::string>(), card->program());
@@ -36,7 +39,7 @@ int run_explain(const std::vector<std::string>& args) {
     return kExitErrors;
   }
   const std::string key = vm["account"].as<std::string>();
-  auto reader = rt::make_reader(rt::format_from_path(data), in, card->schema());
+  auto reader = rt::open_data_reader(reading, data, in, card->schema());
   // Opened here so that a bad header is an error; a read error later only ends the search
   // (the pipeline opens the reader again, which gives the same answer).
   if (std::string e = reader->open(); !e.empty()) {

@@ -67,6 +67,7 @@ double ratio(uint64_t part, uint64_t whole) {
 struct DataRun {
   std::string data_name;  // as shown ("<stdin>" for -)
   double as_of = 0;
+  rt::DataReading reading;  // --input-format, --delimiter, --null
 };
 
 // The text summary: accounts, then a table each for segments, measures, bands and overrides.
@@ -178,7 +179,7 @@ bool profile_card(const Scorecard& card, const std::string& data, const DataRun&
     fmt::print(stderr, "healthc lint: {}\n", err);
     return false;
   }
-  auto reader = rt::make_reader(rt::format_from_path(data), in, card.schema());
+  auto reader = rt::open_data_reader(run.reading, data, in, card.schema());
   lint::ProfileOptions po;
   po.as_of = run.as_of;
   size_t shown = 0;
@@ -233,6 +234,7 @@ int run_lint(const std::vector<std::string>& args) {
       ("werror", po::bool_switch(), "exit 1 when there are warnings, not only errors")
       ("color", po::value<std::string>()->default_value("auto"), "`auto`, `always` or `never`")
       ("quiet,q", po::bool_switch(), "no `N files linted` line (a --data summary still prints)");
+  add_data_options(opts);
   po::positional_options_description pos;
   pos.add("files", -1);
   po::variables_map vm;
@@ -267,6 +269,7 @@ int run_lint(const std::vector<std::string>& args) {
     if (*data == "-" && (files.size() > 1 || files[0] == "-"))
       return usage_error("lint", "--data - (stdin) takes one FILE, and not one read from stdin");
     run.data_name = *data == "-" ? "<stdin>" : *data;
+    if (!data_reading("lint", vm, run.reading, code)) return code;
   }
   CompileOptions compile_options;
   compile_options.eager_detail = true;  // the profile reads every measure's score

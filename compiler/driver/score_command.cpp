@@ -36,7 +36,6 @@ int run_score(const std::vector<std::string>& args) {
       ("data", po::value<std::string>()->required(), "accounts: CSV or JSON Lines (.jsonl); - for stdin")
       ("output,o", po::value<std::string>()->default_value("-"), "where to write scores; - for stdout")
       ("format", po::value<std::string>(), "output format: `csv` or `jsonl` (default: from -o's extension, else csv)")
-      ("input-format", po::value<std::string>(), "input format: `csv` or `jsonl` (default: from DATA's extension)")
       ("explain", po::bool_switch(), "add each measure's value, score and effective weight")
       ("columns", po::value<std::string>(), "output columns by header name, comma-separated, in that order")
       ("threads", po::value<int>()->default_value(default_threads(), "all cores"),
@@ -47,6 +46,7 @@ int run_score(const std::vector<std::string>& args) {
       ("alerts", po::value<std::string>(), "write the alerts that fired to this file (CSV, or JSON Lines by extension; needs --store)")
       ("quiet,q", po::bool_switch(), "no summary or progress on stderr");
   add_scoring_options(opts);
+  add_data_options(opts);
   po::positional_options_description pos;
   pos.add("card", 1).add("data", 1);
   po::variables_map vm;
@@ -65,13 +65,8 @@ int run_score(const std::vector<std::string>& args) {
   if (fmt_name == "jsonl") format = rt::OutputFormat::JsonLines;
   else if (fmt_name != "csv") return usage_error("score", "--format must be `csv` or `jsonl`");
   const std::string data = vm["data"].as<std::string>();
-  rt::DataFormat in_format = rt::format_from_path(data);
-  if (vm.count("input-format")) {
-    const std::string f = vm["input-format"].as<std::string>();
-    if (f == "jsonl") in_format = rt::DataFormat::JsonLines;
-    else if (f == "csv") in_format = rt::DataFormat::Csv;
-    else return usage_error("score", "--input-format must be `csv` or `jsonl`");
-  }
+  rt::DataReading reading;
+  if (!data_reading("score", vm, reading, code)) return code;
   const int threads = vm["threads"].as<int>();
   if (threads < 1 || threads > 1024) return usage_error("score", "--threads must be from 1 to 1024");
   if (vm["block-rows"].as<size_t>() == 0) return usage_error("score", "--block-rows must be positive");
@@ -187,7 +182,7 @@ int run_score(const std::vector<std::string>& args) {
   // (munmap) and faulting them in again for every block.
   mallopt(M_MMAP_THRESHOLD, 256 << 20);
   mallopt(M_TRIM_THRESHOLD, 512 << 20);
-  auto reader = rt::make_reader(in_format, in, card->schema());
+  auto reader = rt::open_data_reader(reading, data, in, card->schema());
   rt::ReaderSource source(*reader);
   rt::RejectCallbackSink callback(ro.on_reject);
   rt::RejectsWriterSink rejects_sink(ro.rejects);

@@ -23,13 +23,56 @@ void add_scoring_options(po::options_description& opts) {
       ("no-cache", po::bool_switch(), "compile afresh, bypassing the compiled-code cache (HEALTHC_CACHE_DIR)");
 }
 
+void add_data_options(po::options_description& opts) {
+  opts.add_options()
+      ("input-format", po::value<std::string>(),
+       "input format: `csv` or `jsonl` (default: from DATA's extension; stdin: `{` first means jsonl)")
+      ("delimiter", po::value<std::string>(), "CSV cell delimiter: one character, or `tab` (default: tab for .tsv, else `,`)")
+      ("null", po::value<std::vector<std::string>>()->composing(),
+       "a cell that means missing, as an empty one does: NA, NULL, - (repeatable)");
+}
+
+bool data_reading(const std::string& command, const po::variables_map& vm, rt::DataReading& out, int& exit_code) {
+  out = rt::DataReading{};
+  if (vm.count("input-format")) {
+    const std::string f = vm["input-format"].as<std::string>();
+    if (f == "jsonl") out.format = rt::DataFormat::JsonLines;
+    else if (f == "csv") out.format = rt::DataFormat::Csv;
+    else {
+      exit_code = usage_error(command, "--input-format must be `csv` or `jsonl`");
+      return false;
+    }
+  }
+  if (vm.count("delimiter")) {
+    const std::string d = vm["delimiter"].as<std::string>();
+    const char c = d == "tab" || d == "\\t" ? '\t' : d.size() == 1 ? d[0] : '\0';
+    if (c == '\0' || c == '"' || c == '\n' || c == '\r') {
+      exit_code = usage_error(command, "--delimiter must be one character other than a quote or a line break, or `tab`");
+      return false;
+    }
+    out.delimiter = c;
+  }
+  if (vm.count("null")) {
+    out.null_cells = vm["null"].as<std::vector<std::string>>();
+    for (const std::string& n : out.null_cells)
+      if (n.empty()) {
+        exit_code = usage_error(command, "--null takes a non-empty text: an empty cell is missing already");
+        return false;
+      }
+  }
+  return true;
+}
+
 void add_outcome_options(po::options_description& opts) {
   opts.add_options()
       ("card", po::value<std::string>()->required(), "the scorecard (.health)")
       ("data", po::value<std::string>()->required(), "accounts with an outcome column: CSV or JSON Lines")
       ("outcome", po::value<std::string>()->required(), "the 0/1 outcome column (churned, renewed, ...)")
       ("positive", po::value<std::string>()->default_value("low"),
-       "where outcome 1 is expected: `low` scores (churned: the default) or `high` scores (renewed)");
+       "where outcome 1 is expected: `low` scores (churned: the default) or `high` scores (renewed)")
+      ("positive-value", po::value<std::string>(),
+       "the outcome text that means 1 (Churned, Renewed); every other text is 0 (default: the bools "
+       "true/false, yes/no, 1/0)");
 }
 
 namespace {

@@ -9,10 +9,16 @@
 
 #include "compiler/driver/cli.h"
 #include "compiler/api/compile.h"
+#include "runtime/io/record_reader.h"
 
 namespace healthc::driver {
 
 void add_scoring_options(po::options_description& opts);
+// How every command that reads data reads it: --input-format, --delimiter, --null.
+void add_data_options(po::options_description& opts);
+// Those options as the readers take them; false, after a usage error (exit_code set), when
+// one is malformed.
+bool data_reading(const std::string& command, const po::variables_map& vm, rt::DataReading& out, int& exit_code);
 // CARD DATA --outcome COLUMN [--positive low|high]: the commands that judge a score against
 // what customers did (validate, tune).
 void add_outcome_options(po::options_description& opts);

@@ -33,6 +33,7 @@ int run_tune(const std::vector<std::string>& args) {
       ("output,o", po::value<std::string>(), "write the tuned card here instead of printing a diff")
       ("threads", po::value<int>()->default_value(default_threads(), "all cores"), "threads to score with");
   add_scoring_options(opts);
+  add_data_options(opts);
   po::positional_options_description pos;
   pos.add("card", 1).add("data", 1);
   po::variables_map vm;
@@ -83,13 +84,16 @@ int run_tune(const std::vector<std::string>& args) {
 
   Dataset data;
   std::string err;
-  if (!load_dataset(*card, vm["data"].as<std::string>(), {outcome}, data, err)) {
+  rt::DataReading reading;
+  if (!data_reading("tune", vm, reading, code)) return code;
+  if (!load_dataset(*card, vm["data"].as<std::string>(), {outcome}, data, err, 8192, reading)) {
     fmt::print(stderr, "healthc tune: {}\n", err);
     return kExitErrors;
   }
   print_rejects(data);
   analysis::TuneOptions options;
   options.positive_low = positive_low;
+  if (vm.count("positive-value")) options.positive_value = vm["positive-value"].as<std::string>();
   options.seed = seed;
   options.train = train;
   options.keep_band_shares = bands_mode == "keep-shares";

@@ -174,6 +174,7 @@ int run_validate(const std::vector<std::string>& args) {
       ("format", po::value<std::string>()->default_value("text"), "`text`, `json` or `markdown`")
       ("threads", po::value<int>()->default_value(default_threads(), "all cores"), "threads to score with");
   add_scoring_options(opts);
+  add_data_options(opts);
   po::positional_options_description pos;
   pos.add("card", 1).add("data", 1);
   po::variables_map vm;
@@ -202,13 +203,16 @@ int run_validate(const std::vector<std::string>& args) {
   const std::string data_path = vm["data"].as<std::string>();
   Dataset data;
   std::string err;
-  if (!load_dataset(*card, data_path, {vm["outcome"].as<std::string>()}, data, err)) {
+  rt::DataReading reading;
+  if (!data_reading("validate", vm, reading, code)) return code;
+  if (!load_dataset(*card, data_path, {vm["outcome"].as<std::string>()}, data, err, 8192, reading)) {
     fmt::print(stderr, "healthc validate: {}\n", err);
     return kExitErrors;
   }
   print_rejects(data);
   analysis::ValidateOptions options;
   options.positive_low = positive == "low";
+  if (vm.count("positive-value")) options.positive_value = vm["positive-value"].as<std::string>();
   options.as_of = as_of;
   options.threads = threads;
   Validation v;

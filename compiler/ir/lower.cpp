@@ -20,6 +20,12 @@ Program Lowerer::run() {
   for (const ast::Field& f : card_.fields) {
     Field out{f.name.text, static_cast<FieldType>(f.type), f.optional, {}};
     for (const ast::Name& m : f.members) out.members.push_back(m.text);
+    // A member without `= "..."` is spelled as its name; a card with no spelling keeps none.
+    if (!f.spellings.empty())
+      for (size_t m = 0; m < f.members.size(); ++m) {
+        const bool spelled = m < f.spellings.size() && f.spellings[m].range.end > f.spellings[m].range.begin;
+        out.spellings.push_back(spelled ? f.spellings[m].text : f.members[m].text);
+      }
     p_.fields.push_back(std::move(out));
   }
   p_.key_field = checked_.key_field;

@@ -63,8 +63,13 @@ std::string print(const Program& p) {
   for (size_t i = 0; i < p.fields.size(); ++i)
   {
     static const char* kTypes[] = {"number", "bool", "text", "date", "enum"};
-    out += fmt::format("field {} {} {}{}\n", i, p.fields[i].name, kTypes[static_cast<int>(p.fields[i].type)],
-                       p.fields[i].optional ? " optional" : "");
+    // Spellings only where the card gives them, so a v1 card's listing is unchanged.
+    std::string spelled;
+    for (size_t m = 0; m < p.fields[i].spellings.size() && m < p.fields[i].members.size(); ++m)
+      spelled += fmt::format("{}{} = \"{}\"", m ? ", " : " (", p.fields[i].members[m], p.fields[i].spellings[m]);
+    if (!spelled.empty()) spelled += ")";
+    out += fmt::format("field {} {} {}{}{}\n", i, p.fields[i].name, kTypes[static_cast<int>(p.fields[i].type)],
+                       spelled, p.fields[i].optional ? " optional" : "");
   }
   auto inst = [](uint32_t i) { return i == kNone ? std::string("none") : fmt::format("%{}", i); };
   for (size_t i = 0; i < p.history.size(); ++i) out += fmt::format("history {}: {}\n", i, history_text(p, p.history[i]));

@@ -156,6 +156,8 @@ std::string serialize(const Program& p) {
     w.u8(f.optional);
     w.count(f.members.size());
     for (const std::string& m : f.members) w.str(m);
+    w.count(f.spellings.size());
+    for (const std::string& m : f.spellings) w.str(m);
   }
   w.i32(p.key_field);
   w.count(p.strings.size());
@@ -263,13 +265,15 @@ bool deserialize(std::string_view bytes, Program& out, std::string& error) {
   }
   Program p;
   p.title = r.str();
-  p.fields.resize(r.count(4 + 1 + 1 + 4));
+  p.fields.resize(r.count(4 + 1 + 1 + 4 + 4));
   for (Field& f : p.fields) {
     f.name = r.str();
     f.type = r.enumerator<FieldType>(5, "field type");
     f.optional = r.boolean();
     f.members.resize(r.count(4));
     for (std::string& m : f.members) m = r.str();
+    f.spellings.resize(r.count(4));
+    for (std::string& m : f.spellings) m = r.str();
   }
   p.key_field = r.i32();
   p.strings.resize(r.count(4));

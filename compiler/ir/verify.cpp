@@ -51,6 +51,8 @@ class Verifier {
       const Field& f = p_.fields[i];
       if (f.type == FieldType::Enum && f.members.empty()) bad("enum field {} has no members", f.name);
       if (f.type != FieldType::Enum && !f.members.empty()) bad("field {} is not an enum but has members", f.name);
+      if (!f.spellings.empty() && f.spellings.size() != f.members.size())
+        bad("enum field {} has {} spellings for {} members", f.name, f.spellings.size(), f.members.size());
     }
   }
 

@@ -6,10 +6,12 @@
 
 #include <antlr4-runtime.h>
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <unordered_set>
 
 #include "ScorecardLexer.h"
 #include "ScorecardParser.h"
@@ -187,14 +189,20 @@ class AstBuilder {
     return {map_.byte(t->getStartIndex()), map_.byte(t->getStopIndex() + 1)};
   }
   static bool conjured(antlr4::Token* t) { return !t || t->getStartIndex() == static_cast<size_t>(-1); }
-  // A name is an IDENT or one of v2's soft keywords (the grammar's `name` rule): one token.
+  // A name is an IDENT (perhaps in backquotes) or one of v2's soft keywords (the grammar's
+  // `name` rule): one token. A malformed backquoted name was reported by the screen.
   static bool valid_name(P::NameContext* n) {
-    return n && n->children.size() == 1 && !conjured(n->getStart());
+    return n && n->children.size() == 1 && !conjured(n->getStart()) && quoted_name_ok(n->getStart()->getText());
   }
   ast::Name name(P::NameContext* n) const {
     if (!valid_name(n)) return {};
-    auto* t = n->getStart();
-    return {t->getText(), {map_.byte(t->getStartIndex()), map_.byte(t->getStopIndex() + 1)}};
+    return token_name(n->getStart());
+  }
+  // The name a token stands for: its text, without the backquotes of `` `in` ``.
+  ast::Name token_name(antlr4::Token* t) const {
+    std::string text = t->getText();
+    if (text.size() >= 2 && text.front() == '`') text = text.substr(1, text.size() - 2);
+    return {std::move(text), {map_.byte(t->getStartIndex()), map_.byte(t->getStopIndex() + 1)}};
   }
 
   // `N days` / `N weeks` (and the singulars) in days; an unknown unit is reported.
@@ -265,8 +273,22 @@ class AstBuilder {
     else if (dynamic_cast<P::DateTypeContext*>(t)) f.type = ast::FieldType::Date;
     else if (auto* e = dynamic_cast<P::EnumTypeContext*>(t)) {
       f.type = ast::FieldType::Enum;
-      for (auto* n : e->name())
-        if (valid_name(n)) f.members.push_back(name(n));
+      bool spelled = false;
+      for (auto* m : e->enumMember()) {
+        // A keyword is a member name here; a conjured token (error recovery) is none.
+        antlr4::Token* tok = m->name() ? (valid_name(m->name()) ? m->name()->getStart() : nullptr)
+                                       : (m->keyword() && !conjured(m->keyword()->getStart()) ? m->keyword()->getStart()
+                                                                                               : nullptr);
+        if (!tok) continue;
+        f.members.push_back(token_name(tok));
+        ast::Name spelling;
+        if (m->STRING() && !conjured(m->STRING()->getSymbol())) {
+          spelling = {string_text(m->STRING()), range(m->STRING())};
+          spelled = true;
+        }
+        f.spellings.push_back(std::move(spelling));
+      }
+      if (!spelled) f.spellings.clear();
     }
     for (auto* flag : fd->fieldFlag()) {
       const bool is_key = flag->KEY() != nullptr;
@@ -645,6 +667,24 @@ ParseResult parse(const SourceFile& file, DiagnosticList& diags) {
                      std::none_of(diags.items().begin() + static_cast<long>(before), diags.items().end(),
                                   [](const Diagnostic& d) { return d.severity == Severity::Error; });
   return result;
+}
+
+std::string written_name(const std::string& name) {
+  // The keywords are the lexer's literal tokens that are words; v2's soft keywords are names.
+  static const std::unordered_set<std::string> keywords = [] {
+    std::unordered_set<std::string> out;
+    antlr4::ANTLRInputStream empty("");
+    L lexer(&empty);
+    const antlr4::dfa::Vocabulary& v = lexer.getVocabulary();
+    for (size_t t = 1; t <= v.getMaxTokenType(); ++t) {
+      std::string lit = v.getLiteralName(t);
+      if (lit.size() < 3 || lit.front() != '\'' || !std::isalpha(static_cast<unsigned char>(lit[1]))) continue;
+      out.insert(lit.substr(1, lit.size() - 2));
+    }
+    for (const char* soft : {"alert", "severity", "stale", "after", "of"}) out.erase(soft);
+    return out;
+  }();
+  return keywords.count(name) ? "`" + name + "`" : name;
 }
 
 }  // namespace healthc::syntax

@@ -134,6 +134,16 @@ class NestingScreen {
 
 }  // namespace
 
+bool quoted_name_ok(const std::string& text) {
+  if (text.empty() || text.front() != '`') return true;
+  if (text.size() < 3 || (text[1] >= '0' && text[1] <= '9')) return false;
+  for (size_t i = 1; i + 1 < text.size(); ++i) {
+    const char c = text[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  }
+  return true;
+}
+
 bool screen_tokens(antlr4::CommonTokenStream& tokens, const OffsetMap& map, const std::string& text,
                    DiagnosticList& diags) {
   std::optional<SourceRange> junk;
@@ -175,6 +185,10 @@ bool screen_tokens(antlr4::CommonTokenStream& tokens, const OffsetMap& map, cons
       continue;
     }
     if (type == antlr4::Token::EOF) break;
+    if (type == L::IDENT && !quoted_name_ok(t->getText())) {
+      if (t->getText().size() == 2) diags.report(DiagKind::EmptyQuotedName, r);
+      else diags.report(DiagKind::BadQuotedName, r, t->getText().substr(1, t->getText().size() - 2));
+    }
     if (const int limit = nesting.add(type, t->getText(), next_type[k]); limit != 0) {
       diags.report(DiagKind::NestingTooDeep, r, limit);
       return false;

@@ -1,7 +1,7 @@
 // Internal to compiler/syntax/: what is done to a scorecard's text and tokens before the
 // parser runs, so hostile input is reported in place and never reaches ANTLR's recursion:
 // invalid UTF-8 neutralised byte for byte, stray characters and unterminated strings
-// reported once, nesting beyond kMaxNesting refused.
+// reported once, malformed backquoted names reported, nesting beyond kMaxNesting refused.
 #pragma once
 
 #include <antlr4-runtime.h>
@@ -40,6 +40,10 @@ class OffsetMap {
   uint32_t size_ = 0;
 };
 
+
+// Whether a token's text is a usable name: any text not in backquotes, and in backquotes a
+// non-empty name of letters, digits and `_` that does not start with a digit.
+bool quoted_name_ok(const std::string& text);
 
 // Reports stray characters and unterminated strings, hides them from the parser (so it does
 // not report them a second time), and refuses nesting the recursive stages cannot take.

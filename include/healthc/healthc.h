@@ -104,7 +104,10 @@ HC_API const char *hc_field_name(const hc_card *card, size_t field);
 HC_API int hc_field_type(const hc_card *card, size_t field); /* an hc_field_kind, or -1 */
 HC_API int hc_field_optional(const hc_card *card, size_t field); /* 1, 0, or -1 */
 HC_API size_t hc_field_member_count(const hc_card *card, size_t field); /* enum members */
-HC_API const char *hc_field_member(const hc_card *card, size_t field, size_t member);
+HC_API const char *hc_field_member(const hc_card *card, size_t field, size_t member); /* as the card names it */
+/* The member as the data spells it (`monthly = "Month-to-month"`: "Month-to-month"; a member
+   without `= "..."`: its name): the text hc_score_json reads for it. */
+HC_API const char *hc_field_member_spelling(const hc_card *card, size_t field, size_t member);
 HC_API int hc_key_field(const hc_card *card); /* the key field's index, or -1 */
 HC_API size_t hc_measure_count(const hc_card *card);
 HC_API const char *hc_measure_name(const hc_card *card, size_t measure);

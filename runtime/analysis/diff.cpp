@@ -17,7 +17,11 @@ std::string type_name(const ir::Field& f) {
   std::string s = kNames[static_cast<int>(f.type)];
   if (f.type == ir::FieldType::Enum) {
     s += "(";
-    for (size_t i = 0; i < f.members.size(); ++i) s += (i ? ", " : "") + f.members[i];
+    // Spellings too: NEW reads the data with OLD's schema, so both must read each cell alike.
+    for (size_t i = 0; i < f.members.size(); ++i) {
+      s += (i ? ", " : "") + f.members[i];
+      if (i < f.spellings.size()) s += " = \"" + f.spellings[i] + "\"";
+    }
     s += ")";
   }
   if (f.optional) s += " optional";

@@ -44,7 +44,7 @@ struct Explainer {
         const ir::Measure& m = p.measures[n.measure];
         if (m.value == ir::kNone) value = "";
         else if (!s.m_value_valid[at]) value = "missing";
-        else if (m.value_kind == ir::ValueKind::Enum) value = p.fields[m.enum_field].members[static_cast<size_t>(s.m_value[at])];
+        else if (m.value_kind == ir::ValueKind::Enum) value = ir::member_spelling(p.fields[m.enum_field], static_cast<size_t>(s.m_value[at]));
         else if (m.value_kind == ir::ValueKind::Bool) value = s.m_value[at] != 0 ? "true" : "false";
         else {
           rt::append_number(value, s.m_value[at]);

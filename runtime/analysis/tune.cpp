@@ -105,7 +105,7 @@ TuneResult tune(const Scorecard& card, const rt::Dataset& data, const TuneOption
     return fail(TuneStatus::DataError, fmt::format("{} has no column `{}` for the outcome", data.display_name(), outcome));
   std::vector<int8_t> y;
   std::string err;
-  if (!rt::read_outcomes(data, opt.outcome_column, y, err)) return fail(TuneStatus::DataError, err);
+  if (!rt::read_outcomes(data, opt.outcome_column, y, err, opt.positive_value)) return fail(TuneStatus::DataError, err);
   // The split, by a hash of each account's key.
   const std::vector<std::string_view> keys = rt::row_keys(card, data.blocks);
   std::vector<uint8_t> in_train(y.size()), in_test(y.size());

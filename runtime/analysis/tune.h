@@ -32,6 +32,7 @@ using CandidateBuilder = std::function<std::shared_ptr<const Scorecard>(
 
 struct TuneOptions {
   size_t outcome_column = 0;  // the data set's extra column holding the outcome
+  std::string positive_value;  // the outcome text that means 1 (`--positive-value`); empty: bools
   bool positive_low = true;
   uint64_t seed = 1;           // of the training / held-out split
   double train = 0.7;          // share of the accounts to fit on

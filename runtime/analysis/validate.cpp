@@ -21,7 +21,7 @@ bool validate(const Scorecard& card, const rt::Dataset& data, const ValidateOpti
     return false;
   }
   std::vector<int8_t> y;
-  if (!rt::read_outcomes(data, opt.outcome_column, y, err)) return false;
+  if (!rt::read_outcomes(data, opt.outcome_column, y, err, opt.positive_value)) return false;
   const std::vector<BlockScores> scores = rt::score_blocks(card, data.blocks, opt.as_of, true, opt.threads, err);
   if (!err.empty()) {
     err = fmt::format("{}: {}", data.display_name(), err);

@@ -46,6 +46,7 @@ struct Validation {
 
 struct ValidateOptions {
   size_t outcome_column = 0;  // the data set's extra column holding the outcome
+  std::string positive_value;  // the outcome text that means 1 (`--positive-value`); empty: bools
   bool positive_low = true;
   double as_of = 0;
   int threads = 1;

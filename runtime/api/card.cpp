@@ -129,6 +129,11 @@ const char* hc_field_member(const hc_card* c, size_t i, size_t m) {
   if (m >= hc_field_member_count(c, i)) return nullptr;
   return program(c)->fields[i].members[m].c_str();
 }
+const char* hc_field_member_spelling(const hc_card* c, size_t i, size_t m) {
+  if (m >= hc_field_member_count(c, i)) return nullptr;
+  const ir::Field& f = program(c)->fields[i];
+  return m < f.spellings.size() ? f.spellings[m].c_str() : f.members[m].c_str();
+}
 int hc_key_field(const hc_card* c) { return c ? program(c)->key_field : -1; }
 size_t hc_measure_count(const hc_card* c) { return count_of(c, &ir::Program::measures); }
 const char* hc_measure_name(const hc_card* c, size_t i) { return name_at(c, &ir::Program::measures, i); }

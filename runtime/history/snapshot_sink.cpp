@@ -45,48 +45,6 @@ bool FiredAlerts::write(std::FILE* out) const {
   return std::fflush(out) == 0 && !std::ferror(out);
 }
 
-std::string_view SnapshotSink::SeenKeys::key_at(uint64_t at) const {
-  uint32_t size = 0;
-  std::memcpy(&size, entry(at) + 8, 4);
-  return std::string_view(entry(at) + 12, size);
-}
-
-uint64_t SnapshotSink::SeenKeys::first_line(std::string_view key, uint64_t line) {
-  if ((count_ + 1) * 4 > slots_.size() * 3) {
-    std::vector<uint64_t> old(std::max<size_t>(1024, slots_.size() * 2), 0);
-    old.swap(slots_);
-    const size_t mask = slots_.size() - 1;
-    for (uint64_t s : old)
-      if (s != 0)
-        for (size_t i = std::hash<std::string_view>{}(key_at(s - 1)) & mask;; i = (i + 1) & mask)
-          if (slots_[i] == 0) {
-            slots_[i] = s;
-            break;
-          }
-  }
-  const size_t mask = slots_.size() - 1;
-  size_t i = std::hash<std::string_view>{}(key) & mask;
-  for (; slots_[i] != 0; i = (i + 1) & mask)
-    if (key_at(slots_[i] - 1) == key) {
-      uint64_t first = 0;
-      std::memcpy(&first, entry(slots_[i] - 1), 8);
-      return first;
-    }
-  constexpr size_t kChunk = size_t{1} << 20;
-  const size_t need = 12 + key.size();
-  if (chunks_.empty() || chunks_.back().capacity() - chunks_.back().size() < need)
-    chunks_.emplace_back().reserve(std::max(kChunk, need));
-  std::string& c = chunks_.back();
-  const uint64_t at = (static_cast<uint64_t>(chunks_.size() - 1) << 32) | c.size();
-  const uint32_t size = static_cast<uint32_t>(key.size());
-  c.append(reinterpret_cast<const char*>(&line), 8);
-  c.append(reinterpret_cast<const char*>(&size), 4);
-  c.append(key);
-  slots_[i] = at + 1;
-  ++count_;
-  return 0;
-}
-
 SnapshotSink::SnapshotSink(const ir::Program& program, SnapshotWriter& writer, const PastSnapshots& past,
                            FiredAlerts* alerts)
     : program_(program), writer_(writer), past_(past), alerts_(alerts) {
@@ -170,13 +128,6 @@ rt::SinkStatus SnapshotSink::consume(rt::ScoredBlock& b, std::string&) {
   const bool has_alerts = !p.alerts.empty(), has_stale = !p.stale_rules.empty();
   try {
     for (size_t r = 0; r < rows; ++r) {
-      const uint64_t line = r < b.block.line.size() ? b.block.line[r] : 0;
-      if (const uint64_t first = seen_.first_line(keys[r].view(), line); first != 0) {
-        error_ = fmt::format("line {}: duplicate key `{}` (first on line {}): a snapshot records one row per "
-                             "account; nothing was recorded",
-                             line, keys[r].view(), first);
-        return rt::SinkStatus::Failed;
-      }
       AccountRecord& a = record_;
       a.key.assign(keys[r].view());
       a.row = static_cast<int64_t>(b.first_row + r);

@@ -54,24 +54,6 @@ class SnapshotSink final : public rt::Sink {
   const PastSnapshots& past_;
   FiredAlerts* alerts_;
   AccountRecord record_;
-  // Every key recorded so far and the line it was on. A snapshot holds one row per account, so
-  // a repeated key fails the run at its first repeat (docs/store.md "Duplicate keys").
-  // Open addressing over a byte arena of fixed-size chunks (never copied as it grows): about
-  // 12 bytes and the key's a key plus 11-21 bytes of slots, not a node-based map's 80, as it
-  // holds every account of the run.
-  class SeenKeys {
-   public:
-    // The line `key` was first on, or 0 when it is new (then recorded as on `line`, >= 1).
-    uint64_t first_line(std::string_view key, uint64_t line);
-
-   private:
-    std::string_view key_at(uint64_t at) const;
-    const char* entry(uint64_t at) const { return chunks_[at >> 32].data() + (at & 0xffffffff); }
-    std::vector<std::string> chunks_;  // per key: line (8 bytes), size (4), the key's bytes
-    std::vector<uint64_t> slots_;      // chunk << 32 | offset, + 1; 0: empty
-    size_t count_ = 0;
-  };
-  SeenKeys seen_;
   uint64_t fired_ = 0;
   std::string error_;
 };

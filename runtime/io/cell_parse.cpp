@@ -151,14 +151,16 @@ std::optional<uint32_t> parse_enum(const FieldSpec& field, std::string_view cell
 
 CellStatus parse_cell(const FieldSpec& field, std::string_view cell, double& value,
                       std::string& reason) {
-  const std::string_view s = field.type == FieldType::Text ? cell : trim_spaces(cell);
-  if (s.empty()) {
+  const std::string_view trimmed = field.type == FieldType::Text ? cell : trim_spaces(cell);
+  if (trimmed.empty()) {
     if (field.optional) return CellStatus::Missing;
     reason.assign("required field `");
     reason.append(field.name);
     reason.append("` is empty");
     return CellStatus::Rejected;
   }
+  // Spelled enum members are matched exactly: `Two year ` is not `Two year`.
+  const std::string_view s = field.exact_members ? cell : trimmed;
   switch (field.type) {
     case FieldType::Text:
       return CellStatus::Present;
@@ -199,9 +201,11 @@ CellStatus parse_cell(const FieldSpec& field, std::string_view cell, double& val
         return CellStatus::Present;
       }
       std::string what = "is not one of ";
+      // Spellings may hold spaces and commas: each in quotes then, so the list reads.
+      const char* q = field.exact_members ? "\"" : "";
       for (size_t i = 0; i < field.members.size(); ++i) {
         if (i) what.append(", ");
-        what.append(field.members[i]);
+        what.append(q).append(field.members[i]).append(q);
       }
       set_reason(reason, field, s, what);
       return CellStatus::Rejected;

@@ -10,6 +10,7 @@
 #include "runtime/io/csv_scan.h"
 #include "runtime/io/input_buffer.h"
 #include "runtime/io/row_builder.h"
+#include "runtime/io/seen_keys.h"
 #include "runtime/io/utf8.h"
 
 namespace healthc::rt {
@@ -25,7 +26,10 @@ using csv::scan_record;
 class CsvReader final : public RecordReader {
  public:
   CsvReader(std::FILE* in, Schema schema, const ReaderOptions& options)
-      : schema_(std::move(schema)), in_(in, options.chunk_bytes) {}
+      : schema_(std::move(schema)), in_(in, options.chunk_bytes), delim_(options.delimiter),
+        key_field_(key_field_of(schema_)) {
+    if (!options.prefix.empty()) in_.unconsume(options.prefix.data(), options.prefix.size());
+  }
 
   std::string open() override {
     if (opened_) return open_error_;
@@ -49,7 +53,7 @@ class CsvReader final : public RecordReader {
     try {
       while (records < max_rows) {
         RecordSpan rec;
-        const Scan scan = scan_record(in_.begin(), in_.end(), in_.eof(), state_.cells, rec);
+        const Scan scan = scan_record(in_.begin(), in_.end(), in_.eof(), state_.cells, rec, delim_);
         if (scan == Scan::NeedMore) {
           in_.fill_more();
           // A read error leaves a partial record in the window; do not pass it off as whole.
@@ -65,7 +69,7 @@ class CsvReader final : public RecordReader {
         }
         if (scan == Scan::Record) {
           ++records;
-          accepted_ += take_record(state_, rec, line_, block, rejects);
+          accepted_ += take_record(state_, rec, line_, block, rejects, &seen_);
         }
         line_ += rec.newlines + 1;
         in_.consume(static_cast<size_t>(rec.next - in_.begin()));
@@ -92,7 +96,7 @@ class CsvReader final : public RecordReader {
 
     RecordSpan rec;
     for (;;) {
-      const Scan scan = scan_record(in_.begin(), in_.end(), in_.eof(), state_.cells, rec);
+      const Scan scan = scan_record(in_.begin(), in_.end(), in_.eof(), state_.cells, rec, delim_);
       if (scan == Scan::NeedMore) {
         in_.fill_more();
         if (!in_.error().empty()) return in_.error();
@@ -139,6 +143,7 @@ class CsvReader final : public RecordReader {
     std::vector<uint8_t> extra_in;  // [extra]: the header has the column
     std::string scratch;
     std::string reason;
+    BadCells bad;
   };
 
   // The header's extra columns show in every block, even one without rows.
@@ -153,9 +158,11 @@ class CsvReader final : public RecordReader {
   }
 
   // Parses every field of the record first and only then appends, so a rejected row leaves
-  // no trace in the block. Returns true when the row was accepted.
+  // no trace in the block; every bad cell is named. `keys` (the sequential reader's) rejects a
+  // repeated key; spans are checked for that in order afterwards (settle_span). Returns true
+  // when the row was accepted.
   bool take_record(ParseState& st, const RecordSpan& rec, uint64_t line, ColumnBlock& block,
-                   std::vector<Reject>& rejects) const {
+                   std::vector<Reject>& rejects, SeenKeys* keys) const {
     auto reject = [&](std::string reason) {
       add_reject(rejects, line, std::move(reason), rec.begin, rec.end);
       return false;
@@ -180,6 +187,8 @@ class CsvReader final : public RecordReader {
       return reject("expected " + std::to_string(map_.columns) + " cells, found " +
                     std::to_string(cells.size()));
     }
+    const bool nulls = !schema_.null_cells.empty();
+    st.bad.clear();
     const auto& fields = schema_.fields;
     for (size_t f = 0; f < fields.size(); ++f) {
       const Cell& cell = cells[map_.field_column[f]];
@@ -187,9 +196,10 @@ class CsvReader final : public RecordReader {
       if (field.type == FieldType::Text) {
         // The bytes are copied when the row is appended. Text goes out again (in JSON too),
         // so bytes that are not UTF-8 are refused here rather than passed on.
-        if (cell.begin != cell.end) {
+        if (cell.begin != cell.end && !(nulls && is_null_cell(schema_, cell_text(cell, st.text_buf[f])))) {
           if (!is_valid_utf8({cell.begin, static_cast<size_t>(cell.end - cell.begin)})) {
-            return reject("field `" + field.name + "` is not valid UTF-8");
+            st.bad.add("field `" + field.name + "` is not valid UTF-8");
+            continue;
           }
           st.row_valid[f] = 1;
           st.row_text[f] = cell_text(cell, st.text_buf[f]);
@@ -197,19 +207,24 @@ class CsvReader final : public RecordReader {
           st.row_valid[f] = 0;
           st.row_text[f] = {};
         } else {
-          return reject("required field `" + field.name + "` is empty");
+          st.bad.add("required field `" + field.name + "` is empty");
         }
         continue;
       }
-      const CellStatus status =
-          parse_cell(field, cell_text(cell, st.scratch), st.row_num[f], st.reason);
-      if (status == CellStatus::Rejected) return reject(st.reason);
+      std::string_view text = cell_text(cell, st.scratch);
+      if (nulls && is_null_cell(schema_, trim_spaces(text))) text = {};
+      const CellStatus status = parse_cell(field, text, st.row_num[f], st.reason);
+      if (status == CellStatus::Rejected) {
+        st.bad.add(st.reason);
+        continue;
+      }
       // Through a local: a store to a uint8_t may alias anything, so reading it back
       // would force reloads.
       const bool present = status == CellStatus::Present;
       st.row_valid[f] = present;
       if (!present) st.row_num[f] = 0.0;
     }
+    if (st.bad.any()) return reject(st.bad.reason());
     for (size_t e = 0; e < map_.extra_column.size(); ++e) {
       if (map_.extra_column[e] < 0) continue;
       const Cell& cell = cells[static_cast<size_t>(map_.extra_column[e])];
@@ -217,6 +232,10 @@ class CsvReader final : public RecordReader {
         return reject("column `" + schema_.extra_columns[e] + "` is not valid UTF-8");
       }
       st.extra_text[e] = cell_text(cell, st.extra_buf[e]);
+    }
+    if (keys && key_field_ >= 0) {
+      const std::string_view key = st.row_text[static_cast<size_t>(key_field_)];
+      if (const uint64_t first = keys->first_line(key, line); first != 0) return reject(duplicate_key_reason(key, first));
     }
     append_row(schema_, block, st.row_num.data(), st.row_valid.data(), st.row_text.data(), st.extra_text.data(),
                st.extra_in.data(), line);
@@ -293,15 +312,49 @@ class CsvReader final : public RecordReader {
     try {
       for (;;) {
         RecordSpan rec;
-        const Scan scan = scan_record(p, end, true, st.cells, rec);
+        const Scan scan = scan_record(p, end, true, st.cells, rec, delim_);
         if (scan == Scan::End || scan == Scan::NeedMore) break;
-        if (scan == Scan::Record) take_record(st, rec, line, block, rejects);
+        if (scan == Scan::Record) take_record(st, rec, line, block, rejects, nullptr);
         line += rec.newlines + 1;
         p = rec.next;
       }
     } catch (const std::exception& e) {
       rejects.push_back(Reject{line, std::string("could not read the row: ") + e.what(), {}});
     }
+  }
+
+  // A span's rows whose keys came earlier (in this span or before it) become rejects, kept
+  // whole: their bytes are found again in the span, which only happens for such rows.
+  void settle_span(const RawSpan& span, ColumnBlock& block, std::vector<Reject>& rejects) override {
+    if (key_field_ < 0) return;
+    const auto& keys = block.text[static_cast<size_t>(key_field_)];
+    std::vector<size_t> drop;
+    std::vector<Reject> found;
+    seen_.first_lines(keys.data(), block.line.data(), block.rows, firsts_);
+    for (size_t r = 0; r < block.rows; ++r)
+      if (firsts_[r] != 0) {
+        drop.push_back(r);
+        found.push_back(Reject{block.line[r], duplicate_key_reason(keys[r].view(), firsts_[r]), {}});
+      }
+    if (drop.empty()) return;
+    CellList cells;
+    const char* p = span.bytes.data();
+    const char* end = p + span.bytes.size();
+    uint64_t line = span.first_line;
+    for (size_t next = 0; next < found.size();) {
+      RecordSpan rec;
+      const Scan scan = scan_record(p, end, true, cells, rec, delim_);
+      if (scan == Scan::End || scan == Scan::NeedMore) break;
+      if (scan == Scan::Record && line == found[next].line) found[next++].raw.assign(rec.begin, rec.end);
+      line += rec.newlines + 1;
+      p = rec.next;
+    }
+    remove_rows(block, drop);
+    // Both lists are in line order; the merge keeps the rejects so.
+    const size_t mid = rejects.size();
+    rejects.insert(rejects.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
+    std::inplace_merge(rejects.begin(), rejects.begin() + static_cast<std::ptrdiff_t>(mid), rejects.end(),
+                       [](const Reject& a, const Reject& b) { return a.line < b.line; });
   }
 
  private:
@@ -318,7 +371,7 @@ class CsvReader final : public RecordReader {
     RecordSpan rec;
     const char* p = b;
     for (;;) {
-      const Scan scan = scan_record(p, e, false, cells, rec);
+      const Scan scan = scan_record(p, e, false, cells, rec, delim_);
       if (scan == Scan::NeedMore || scan == Scan::End) break;
       p = rec.next;
     }
@@ -340,6 +393,10 @@ class CsvReader final : public RecordReader {
 
   // Reused for every record so the hot path does not allocate.
   ParseState state_;
+  char delim_ = ',';
+  int32_t key_field_ = -1;
+  std::vector<uint64_t> firsts_;  // settle_span's, per row
+  SeenKeys seen_;  // the run's keys: the sequential reader's, or settle_span's in span order
 };
 
 }  // namespace

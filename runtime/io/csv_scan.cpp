@@ -1,5 +1,6 @@
 // The CSV record scanner: a fast path for records without quotes (SWAR over eight bytes), and
-// the general one for quoted cells, which may hold commas, line breaks and "" pairs.
+// the general one for quoted cells, which may hold commas, line breaks and "" pairs. The
+// delimiter is a parameter (`--delimiter`, `.tsv`); the comma is the default.
 #include "runtime/io/csv_scan.h"
 
 #include <algorithm>
@@ -42,7 +43,7 @@ Scan broken_quote(const char* p, const char* open, const char* end, bool eof, Pr
 
 // The general case: a record with quotes, whose quoted cells may hold commas and newlines.
 // Works from the record's start every time; on NeedMore the caller refills and calls again.
-Scan scan_quoted(const char* p, const char* end, bool eof, CellList& cells, RecordSpan& rec) {
+Scan scan_quoted(const char* p, const char* end, bool eof, CellList& cells, RecordSpan& rec, char delim) {
   cells.clear();
   rec = RecordSpan{};
   rec.begin = p;
@@ -82,7 +83,7 @@ Scan scan_quoted(const char* p, const char* end, bool eof, CellList& cells, Reco
         rec.end = rec.next = end;
         return Scan::Record;
       }
-      if (*q == ',') {
+      if (*q == delim) {
         cells.push(cell);
         ++q;
         continue;
@@ -118,7 +119,7 @@ Scan scan_quoted(const char* p, const char* end, bool eof, CellList& cells, Reco
     }
     // Unquoted (a quote inside one is taken literally, as most writers expect).
     const char* const unquoted = q;
-    while (q < end && *q != ',' && *q != '\n') ++q;
+    while (q < end && *q != delim && *q != '\n') ++q;
     if (q == end) {
       if (!eof) return Scan::NeedMore;
       const char* stop = end;
@@ -128,7 +129,7 @@ Scan scan_quoted(const char* p, const char* end, bool eof, CellList& cells, Reco
       rec.next = end;
       return Scan::Record;
     }
-    if (*q == ',') {
+    if (*q == delim) {
       cells.push(cell_begin, q, escaped);
       ++q;
       continue;
@@ -146,7 +147,7 @@ Scan scan_quoted(const char* p, const char* end, bool eof, CellList& cells, Reco
 
 // The common case (no quote on the line) costs one memchr for the line end and one pass over
 // the line.
-Scan scan_record(const char* p, const char* end, bool eof, CellList& cells, RecordSpan& rec) {
+Scan scan_record(const char* p, const char* end, bool eof, CellList& cells, RecordSpan& rec, char delim) {
   if (p == end) return eof ? Scan::End : Scan::NeedMore;
   const char* nl = find(p, end, '\n');
   if (nl == nullptr && !eof) return Scan::NeedMore;
@@ -173,21 +174,21 @@ Scan scan_record(const char* p, const char* end, bool eof, CellList& cells, Reco
   for (; std::endian::native == std::endian::little && stop - q >= 8; q += 8) {
     uint64_t word;
     std::memcpy(&word, q, 8);
-    uint64_t hits = byte_matches(word, ',') | byte_matches(word, '"');
+    uint64_t hits = byte_matches(word, delim) | byte_matches(word, '"');
     while (hits != 0) {
       const char* at = q + (__builtin_ctzll(hits) >> 3);
-      if (*at == '"') return scan_quoted(p, end, eof, cells, rec);
+      if (*at == '"') return scan_quoted(p, end, eof, cells, rec, delim);
       cells.push(c, at, false);
       c = at + 1;
       hits &= hits - 1;
     }
   }
   for (; q < stop; ++q) {
-    if (*q == ',') {
+    if (*q == delim) {
       cells.push(c, q, false);
       c = q + 1;
     } else if (*q == '"') {
-      return scan_quoted(p, end, eof, cells, rec);
+      return scan_quoted(p, end, eof, cells, rec, delim);
     }
   }
   cells.push(c, stop, false);

@@ -69,7 +69,8 @@ enum class Scan { Record, Blank, NeedMore, End };
 // Finds the record at `p`; `eof` says whether `end` is the end of the input. NeedMore asks
 // for a longer window starting at the same `p`. A quote that is never closed (or not within
 // the limit) makes a record of its own that ends with the line the quote opened on.
-Scan scan_record(const char* p, const char* end, bool eof, CellList& cells, RecordSpan& rec);
+// `delim` separates cells (never a quote, CR or LF).
+Scan scan_record(const char* p, const char* end, bool eof, CellList& cells, RecordSpan& rec, char delim = ',');
 
 // Turns a cell's "" pairs into single quotes.
 void unescape(const Cell& cell, std::string& out);

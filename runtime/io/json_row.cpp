@@ -173,24 +173,34 @@ std::string JsonRowParser::parse(const char* begin, const char* end) {
   }
   char buf[64];
   const auto& fields = schema_.fields;
+  // Every bad field is named, not only the first (spec "Bad input").
+  bad_.clear();
   for (size_t f = 0; f < fields.size(); ++f) {
     const FieldSpec& field = fields[f];
     row_text_[f] = {};
     row_num_[f] = 0.0;
     const simdjson::dom::element v = field_value_[f];
-    if (!field_seen_[f] || v.is_null()) {
-      if (field.optional) {
-        row_valid_[f] = 0;
-        continue;
-      }
-      return "required field `" + field.name + "` is " + (!field_seen_[f] ? "absent" : "null");
+    // `--null NA`: a string that means missing is as a null.
+    const bool null_text = !schema_.null_cells.empty() && field_seen_[f] && v.is_string() &&
+                           is_null_cell(schema_, field.type == FieldType::Text
+                                                     ? v.get_string().value_unsafe()
+                                                     : trim_spaces(v.get_string().value_unsafe()));
+    if (!field_seen_[f] || v.is_null() || null_text) {
+      row_valid_[f] = 0;
+      if (field.optional) continue;
+      bad_.add("required field `" + field.name + "` is " + (!field_seen_[f] ? "absent" : null_text ? "empty" : "null"));
+      continue;
     }
     if (field.type == FieldType::Text) {
       if (!v.is_string()) {
-        return "field `" + field.name + "`: " + quote_cell(scalar_text(v, buf)) + " is not a string";
+        bad_.add("field `" + field.name + "`: " + quote_cell(scalar_text(v, buf)) + " is not a string");
+        continue;
       }
       const std::string_view s = v.get_string().value_unsafe();
-      if (s.empty() && !field.optional) return "required field `" + field.name + "` is empty";
+      if (s.empty() && !field.optional) {
+        bad_.add("required field `" + field.name + "` is empty");
+        continue;
+      }
       row_valid_[f] = !s.empty();
       row_text_[f] = s;  // simdjson checked the record, escapes included, for UTF-8
       continue;
@@ -200,7 +210,8 @@ std::string JsonRowParser::parse(const char* begin, const char* end) {
       // (no infinities) should a parser version let one through.
       const double d = v.get_double().value_unsafe();
       if (!std::isfinite(d)) {
-        return "field `" + field.name + "`: " + quote_cell(scalar_text(v, buf)) + " is out of range for a number";
+        bad_.add("field `" + field.name + "`: " + quote_cell(scalar_text(v, buf)) + " is out of range for a number");
+        continue;
       }
       row_num_[f] = d;
       row_valid_[f] = 1;
@@ -216,10 +227,14 @@ std::string JsonRowParser::parse(const char* begin, const char* end) {
     // own wording (a bool field still takes the numbers 1 and 0, as in CSV). An array or
     // object is its placeholder, which no grammar takes.
     const CellStatus status = parse_cell(field, scalar_text(v, buf), row_num_[f], reason_);
-    if (status == CellStatus::Rejected) return reason_;
+    if (status == CellStatus::Rejected) {
+      bad_.add(reason_);
+      continue;
+    }
     row_valid_[f] = status == CellStatus::Present;
     if (!row_valid_[f]) row_num_[f] = 0.0;
   }
+  if (bad_.any()) return bad_.reason();
   for (size_t e = 0; e < schema_.extra_columns.size(); ++e) {
     if (extra_seen_[e] && is_container(extra_value_[e])) {
       return "column `" + schema_.extra_columns[e] + "`: " + quote_cell(scalar_text(extra_value_[e], buf)) +

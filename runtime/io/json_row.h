@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "runtime/io/row_builder.h"
 #include "runtime/io/schema.h"
 
 namespace healthc::rt {
@@ -55,6 +56,7 @@ class JsonRowParser {
   std::vector<uint8_t> row_valid_;
   std::vector<std::string_view> row_text_;
   std::string reason_;
+  BadCells bad_;
 };
 
 }  // namespace healthc::rt

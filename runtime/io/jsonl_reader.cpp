@@ -10,6 +10,7 @@
 #include "runtime/io/input_buffer.h"
 #include "runtime/io/json_row.h"
 #include "runtime/io/row_builder.h"
+#include "runtime/io/seen_keys.h"
 
 namespace healthc::rt {
 namespace {
@@ -24,13 +25,19 @@ bool is_blank(const char* p, const char* end) {
 class JsonLinesReader final : public RecordReader {
  public:
   JsonLinesReader(std::FILE* in, Schema schema, const ReaderOptions& options)
-      : schema_(std::move(schema)), in_(in, options.chunk_bytes), row_(schema_) {}
+      : schema_(std::move(schema)), in_(in, options.chunk_bytes), key_field_(key_field_of(schema_)), row_(schema_) {
+    if (!options.prefix.empty()) in_.unconsume(options.prefix.data(), options.prefix.size());
+  }
 
   std::string open() override {
     if (opened_) return open_error_;
     opened_ = true;
-    // No header to read: only that the stream is there and readable.
-    if (!in_.fill_more() && !in_.error().empty()) open_error_ = in_.error();
+    // No header to read: only that the stream is there and readable. A byte-order mark at the
+    // start goes, even on a line of its own (each line's own is skipped by the row parser).
+    while (in_.size() < 3 && in_.fill_more()) {
+    }
+    if (!in_.error().empty()) open_error_ = in_.error();
+    else if (in_.size() >= 3 && std::memcmp(in_.begin(), "\xEF\xBB\xBF", 3) == 0) in_.consume(3);
     ok_ = open_error_.empty();
     return open_error_;
   }
@@ -85,6 +92,14 @@ class JsonLinesReader final : public RecordReader {
       add_reject(rejects, line_, std::move(reason), begin, end);
       return;
     }
+    // Lines are read in order: a key seen on an earlier line rejects this one.
+    if (key_field_ >= 0) {
+      const std::string_view key = row_.text()[static_cast<size_t>(key_field_)];
+      if (const uint64_t first = seen_.first_line(key, line_); first != 0) {
+        add_reject(rejects, line_, duplicate_key_reason(key, first), begin, end);
+        return;
+      }
+    }
     const size_t nextra = schema_.extra_columns.size();
     if (extra_text_.size() != nextra) {
       extra_text_.assign(nextra, {});
@@ -106,6 +121,8 @@ class JsonLinesReader final : public RecordReader {
   std::string error_;
   uint64_t line_ = 1;  // physical line of the next unread byte
   uint64_t accepted_ = 0;
+  int32_t key_field_ = -1;
+  SeenKeys seen_;
 
   JsonRowParser row_;  // after schema_, which it reads
   // Each extra column's text for the row being appended (a number's text lives in its buffer).

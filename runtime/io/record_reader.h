@@ -48,12 +48,20 @@ class RecordReader {
   virtual bool can_split() const { return false; }
   virtual bool next_span(RawSpan&, size_t /*target_bytes*/) { return false; }
   virtual void parse_span(const RawSpan&, ColumnBlock&, std::vector<Reject>&) const {}
+  // After parse_span, in input order and one span at a time (never concurrently): the checks
+  // that need every earlier row (a repeated key), which move such rows to `rejects`. The
+  // sequential next() makes them itself.
+  virtual void settle_span(const RawSpan&, ColumnBlock&, std::vector<Reject>&) {}
 };
 
 struct ReaderOptions {
   // Bytes read from the FILE at a time. Memory is a few of these plus the block; tests
   // shrink it so that records straddle reads.
   size_t chunk_bytes = size_t{1} << 20;
+  // CSV: the byte between cells (`--delimiter`, a `.tsv` file's tab). Never a quote or newline.
+  char delimiter = ',';
+  // Bytes the caller already took from the stream (to recognise its format): read first.
+  std::string prefix;
 };
 
 // `in` must stay open while the reader lives; the reader does not close it.
@@ -61,7 +69,25 @@ std::unique_ptr<RecordReader> make_reader(DataFormat format, std::FILE* in, Sche
 std::unique_ptr<RecordReader> make_reader(DataFormat format, std::FILE* in, Schema schema,
                                           const ReaderOptions& options);
 
+// What a command was told about how to read its data (`--input-format`, `--delimiter`,
+// `--null`); what it was not told comes from the file: open_data_reader.
+struct DataReading {
+  std::optional<DataFormat> format;  // else from the name; stdin: from its first bytes
+  char delimiter = 0;                // CSV; 0: from the name (a tab for .tsv), else a comma
+  std::vector<std::string> null_cells;
+};
+
+// A reader for `in`, named `path` ("-" is stdin), as `how` says.
+std::unique_ptr<RecordReader> open_data_reader(const DataReading& how, const std::string& path, std::FILE* in,
+                                               Schema schema);
+
 // Guesses the format from a file name: .jsonl / .ndjson / .json -> JsonLines, else CSV.
 DataFormat format_from_path(const std::string& path);
+// A file name's delimiter: a tab for .tsv / .tab, else a comma.
+char delimiter_from_path(const std::string& path);
+// A stream's format from its first bytes (reading stdin, which has no name): JSON Lines when
+// the first byte that is not white space (after a UTF-8 byte-order mark) is `{`, else CSV.
+// The bytes read go to `prefix`, for ReaderOptions::prefix; at most `limit` are read.
+DataFormat sniff_format(std::FILE* in, std::string& prefix, size_t limit = 65536);
 
 }  // namespace healthc::rt

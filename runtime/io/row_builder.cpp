@@ -50,4 +50,30 @@ std::string map_columns(const Schema& schema, const std::vector<std::string>& na
   return {};
 }
 
+namespace {
+template <class T>
+void compact(std::vector<T>& column, const std::vector<size_t>& drop) {
+  if (column.empty()) return;  // a text field's numbers, a number field's texts
+  size_t out = drop.front(), d = 0;
+  for (size_t r = drop.front(); r < column.size(); ++r) {
+    if (d < drop.size() && drop[d] == r) {
+      ++d;
+      continue;
+    }
+    column[out++] = column[r];
+  }
+  column.resize(out);
+}
+}  // namespace
+
+void remove_rows(ColumnBlock& block, const std::vector<size_t>& drop) {
+  if (drop.empty()) return;
+  for (auto& c : block.num) compact(c, drop);
+  for (auto& c : block.valid) compact(c, drop);
+  for (auto& c : block.text) compact(c, drop);
+  for (auto& c : block.extra) compact(c, drop);
+  compact(block.line, drop);
+  block.rows -= drop.size();
+}
+
 }  // namespace healthc::rt

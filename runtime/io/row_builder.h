@@ -48,6 +48,37 @@ inline void add_reject(std::vector<Reject>& rejects, uint64_t line, std::string 
   rejects.push_back(Reject{line, std::move(reason), std::string(begin, static_cast<size_t>(end - begin))});
 }
 
+// The reasons of a row's bad cells, gathered so that every one is named (spec "Bad input"):
+// one cell's reason as it is, several as `N bad cells: REASON; REASON`. Costs nothing on a
+// good row.
+class BadCells {
+ public:
+  void clear() {
+    count_ = 0;
+    text_.clear();
+  }
+  void add(std::string_view why) {
+    if (count_++) text_.append("; ");
+    text_.append(why);
+  }
+  bool any() const { return count_ > 0; }
+  std::string reason() const { return count_ == 1 ? text_ : std::to_string(count_) + " bad cells: " + text_; }
+
+ private:
+  size_t count_ = 0;
+  std::string text_;
+};
+
+// The index of `schema`'s key field, or -1.
+inline int32_t key_field_of(const Schema& schema) {
+  for (size_t f = 0; f < schema.fields.size(); ++f)
+    if (schema.fields[f].key) return static_cast<int32_t>(f);
+  return -1;
+}
+
+// Removes rows `drop` (ascending) from `block`, keeping the others in order.
+void remove_rows(ColumnBlock& block, const std::vector<size_t>& drop);
+
 // Appends one row that was converted and checked whole (so a rejected row leaves no trace):
 // per field its value (non-text fields), its validity, and its bytes (text fields, copied into
 // the block's arena); per extra column its raw text and whether the record had it.

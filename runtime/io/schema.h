@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace healthc::rt {
@@ -15,7 +16,10 @@ struct FieldSpec {
   FieldType type = FieldType::Number;
   bool optional = false;
   bool key = false;
-  std::vector<std::string> members;  // enum members, in declaration order (value = index)
+  std::vector<std::string> members;  // enum members as the data spells them, in declaration order (value = index)
+  // The members carry `= "..."` spellings: a cell is matched as it is, not trimmed (spec
+  // "Pinned details").
+  bool exact_members = false;
 };
 
 struct Schema {
@@ -24,6 +28,16 @@ struct Schema {
   // (an outcome column, `expect_*` columns). Missing extras are not an error; see
   // ColumnBlock::extra_present.
   std::vector<std::string> extra_columns;
+  // Cells that mean missing besides the empty one (`--null NA`): a field's cell (non-text
+  // fields: trimmed) equal to one reads as empty, so a required field's is rejected as empty.
+  std::vector<std::string> null_cells;
 };
+
+// Whether `cell` is one of `schema`'s null cells. Cheap when there are none (the usual case).
+inline bool is_null_cell(const Schema& schema, std::string_view cell) {
+  for (const std::string& n : schema.null_cells)
+    if (cell == n) return true;
+  return false;
+}
 
 }  // namespace healthc::rt

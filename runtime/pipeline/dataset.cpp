@@ -19,24 +19,42 @@ std::FILE* open_data_file(const std::string& path, std::string& error) {
   return f;
 }
 
+namespace {
+
+bool load(const Scorecard& card, std::unique_ptr<RecordReader> reader, const std::string& path,
+          std::vector<std::string> extra, Dataset& out, std::string& error, size_t block_rows);
+
+}  // namespace
+
 bool load_dataset(const Scorecard& card, const std::string& path, std::vector<std::string> extra, Dataset& out,
-                  std::string& error, size_t block_rows) {
+                  std::string& error, size_t block_rows, const DataReading& how) {
   out = Dataset{};
   out.path = path;
   std::FILE* in = open_data_file(path, error);
   if (!in) return false;
-  const bool ok = load_dataset(card, in, format_from_path(path), path, std::move(extra), out, error, block_rows);
+  bool ok = false;
+  {
+    auto reader = open_data_reader(how, path, in, card.schema(extra));
+    ok = load(card, std::move(reader), path, std::move(extra), out, error, block_rows);
+  }
   if (in != stdin) std::fclose(in);
   return ok;
 }
 
 bool load_dataset(const Scorecard& card, std::FILE* in, DataFormat format, const std::string& path,
                   std::vector<std::string> extra, Dataset& out, std::string& error, size_t block_rows) {
+  auto reader = make_reader(format, in, card.schema(extra));
+  return load(card, std::move(reader), path, std::move(extra), out, error, block_rows);
+}
+
+namespace {
+
+bool load(const Scorecard& card, std::unique_ptr<RecordReader> reader, const std::string& path,
+          std::vector<std::string> extra, Dataset& out, std::string& error, size_t block_rows) {
   out = Dataset{};
   out.path = path;
   out.extra = extra;
   out.extra_present.assign(extra.size(), false);
-  auto reader = make_reader(format, in, card.schema(std::move(extra)));
   // Whole blocks on the calling thread: nothing is scored, and the blocks are kept as read.
   ReaderSource source(*reader, /*split=*/false);
   ScoredBlocks kept;
@@ -59,6 +77,8 @@ bool load_dataset(const Scorecard& card, std::FILE* in, DataFormat format, const
                            (e < source.extra_present_at_end().size() && source.extra_present_at_end()[e]);
   return true;
 }
+
+}  // namespace
 
 std::deque<ColumnBlock> select_rows(const Dataset& data, std::span<const uint8_t> keep, size_t block_rows) {
   std::deque<ColumnBlock> out;
@@ -90,7 +110,8 @@ std::deque<ColumnBlock> select_rows(const Dataset& data, std::span<const uint8_t
   return out;
 }
 
-bool read_outcomes(const Dataset& data, size_t column, std::vector<int8_t>& out, std::string& error) {
+bool read_outcomes(const Dataset& data, size_t column, std::vector<int8_t>& out, std::string& error,
+                   const std::string& positive) {
   out.clear();
   out.reserve(data.rows);
   for (const ColumnBlock& b : data.blocks) {
@@ -102,15 +123,14 @@ bool read_outcomes(const Dataset& data, size_t column, std::vector<int8_t>& out,
         out.push_back(-1);
         continue;
       }
-      std::string lower(cell);
-      std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
       int8_t v = -1;
-      if (lower == "true") v = 1;
-      else if (lower == "false") v = 0;
+      if (!positive.empty()) v = cell == positive ? 1 : 0;
+      else if (auto bit = parse_bool(cell)) v = *bit ? 1 : 0;
       else if (auto n = parse_number(cell); n && (*n == 0 || *n == 1)) v = static_cast<int8_t>(*n);
       if (v < 0) {
-        error = fmt::format("{}:{}: outcome `{}` is `{}`, not 0 or 1", data.display_name(), b.line[r],
-                            data.extra[column], cell);
+        error = fmt::format("{}:{}: outcome `{}` is `{}`, not a bool (true/false, yes/no, 1/0); if `{}` means the "
+                            "outcome happened, pass --positive-value '{}'",
+                            data.display_name(), b.line[r], data.extra[column], cell, cell, cell);
         return false;
       }
       out.push_back(v);

@@ -33,8 +33,9 @@ std::FILE* open_data_file(const std::string& path, std::string& error);
 
 // Reads `path` with `card`'s fields plus the `extra` columns (kept as raw text). False with
 // `error` set when the file could not be read at all (unreadable, a header without a field).
+// `how`: the command's data options (--input-format, --delimiter, --null).
 bool load_dataset(const Scorecard& card, const std::string& path, std::vector<std::string> extra, Dataset& out,
-                  std::string& error, size_t block_rows = 8192);
+                  std::string& error, size_t block_rows = 8192, const DataReading& how = {});
 // The same from an open stream (not closed here) in `format`; `path` names it in messages.
 bool load_dataset(const Scorecard& card, std::FILE* in, DataFormat format, const std::string& path,
                   std::vector<std::string> extra, Dataset& out, std::string& error, size_t block_rows = 8192);
@@ -44,9 +45,11 @@ bool load_dataset(const Scorecard& card, std::FILE* in, DataFormat format, const
 std::deque<ColumnBlock> select_rows(const Dataset& data, std::span<const uint8_t> keep, size_t block_rows = 8192);
 
 // One per accepted row, in order: the outcome of extra column `column` as 0/1, or -1 where the
-// cell is empty. Accepts 0, 1, true, false (any case; numbers equal to 0 or 1). False with
-// `error` (naming the first offending line) on any other value.
-bool read_outcomes(const Dataset& data, size_t column, std::vector<int8_t>& out, std::string& error);
+// cell is empty. Accepts the data's bools (true/false, yes/no, 1/0, any case; numbers equal
+// to 0 or 1); with `positive` non-empty, that text (exactly, once trimmed) is 1 and any other
+// is 0. False with `error` (naming the first offending line) on any other value.
+bool read_outcomes(const Dataset& data, size_t column, std::vector<int8_t>& out, std::string& error,
+                   const std::string& positive = {});
 
 // The key of every accepted row, in order (views into the blocks).
 std::vector<std::string_view> row_keys(const Scorecard& card, const std::deque<ColumnBlock>& blocks);

@@ -37,6 +37,11 @@ class Source {
   virtual bool next(Batch& batch, size_t block_rows) = 0;
   // Finishes a batch on a worker thread, concurrently with other batches (parsing a span).
   virtual void complete(Batch&) const {}
+  // Whether settle() must run: then the executor calls it on each completed batch strictly in
+  // input order, one at a time, before the batch is scored (the checks that need every
+  // earlier row: a repeated key, spec "Bad input"); it may move rows to the batch's rejects.
+  virtual bool settles() const { return false; }
+  virtual void settle(Batch&) {}
   // The CSV header line as read, for a rejects file that reads back; empty for others.
   virtual std::string header_text() const { return {}; }
   virtual uint64_t bytes_read() const { return 0; }
@@ -57,6 +62,9 @@ class ReaderSource final : public Source {
   std::string open() override;
   bool next(Batch& batch, size_t block_rows) override;
   void complete(Batch& batch) const override;
+  // Spans are parsed out of order; their repeated keys are found in order here.
+  bool settles() const override { return use_spans_; }
+  void settle(Batch& batch) override { reader_.settle_span(batch.span, batch.block, batch.rejects); }
   std::string header_text() const override { return reader_.header_text(); }
   uint64_t bytes_read() const override { return reader_.bytes_read(); }
   std::string input_error() const override { return reader_.input_error(); }

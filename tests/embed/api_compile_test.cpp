@@ -170,3 +170,35 @@ TEST(CApiCompile, WrapperThrowsWithDiagnostics) {
   EXPECT_TRUE(s.rejected);
   EXPECT_THROW(healthc::Card::load("/nonexistent.so"), healthc::Error);
 }
+
+namespace {
+
+// v2 "Real-world names": the C API names a member as the card does and spells it as the data
+// does, and hc_score_json reads the data's spelling.
+TEST(CApiCompile, MembersHaveNamesAndDataSpellings) {
+  const Compiled c = compile_text(R"(scorecard "T"
+fields { id : text key  contract : enum(monthly = "Month-to-month", annual)  x : number }
+bands { low from 0 color red  high from 50 color green }
+measure m { score = match contract { monthly -> 20, annual -> 80 } }
+model default { m 1 }
+)",
+                                  "t.health");
+  ASSERT_NE(c.card, nullptr) << c.text;
+  const hc_card* card = c.card.get();
+  EXPECT_STREQ(hc_field_member(card, 1, 0), "monthly");
+  EXPECT_STREQ(hc_field_member_spelling(card, 1, 0), "Month-to-month");
+  EXPECT_STREQ(hc_field_member_spelling(card, 1, 1), "annual");
+  EXPECT_EQ(hc_field_member_spelling(card, 1, 2), nullptr);
+  EXPECT_STREQ(hc_field_member_spelling(card, 0, 0), nullptr);
+  char* out = nullptr;
+  const std::string row = R"({"id": "a", "contract": "Month-to-month", "x": 1})";
+  ASSERT_EQ(hc_score_json(card, row.data(), row.size(), "2026-11-01", &out), HC_OK);
+  EXPECT_NE(std::string(out).find("\"score\":20"), std::string::npos) << out;
+  hc_free(out);
+  const std::string named = R"({"id": "a", "contract": "monthly", "x": 1})";
+  out = nullptr;
+  EXPECT_NE(hc_score_json(card, named.data(), named.size(), "2026-11-01", &out), HC_OK);
+  hc_free(out);
+}
+
+}  // namespace

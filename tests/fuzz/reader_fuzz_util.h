@@ -15,6 +15,13 @@
 
 namespace healthc::fuzz {
 
+// Reader options with only the chunk size set (the rest as the readers default them).
+inline rt::ReaderOptions reader_options(size_t chunk_bytes) {
+  rt::ReaderOptions o;
+  o.chunk_bytes = chunk_bytes;
+  return o;
+}
+
 using rt::ColumnBlock;
 using rt::DataFormat;
 using rt::FieldType;
@@ -127,7 +134,7 @@ inline Reading read_with_next(DataFormat format, std::string_view bytes, const S
                               size_t max_rows) {
   Reading out;
   MemoryInput in(bytes);
-  auto reader = make_reader(format, in.get(), schema, ReaderOptions{chunk_bytes});
+  auto reader = make_reader(format, in.get(), schema, reader_options(chunk_bytes));
   out.open_error = reader->open();
   if (!out.open_error.empty()) return out;
   ColumnBlock block;
@@ -157,7 +164,7 @@ inline std::optional<Reading> read_with_spans(DataFormat format, std::string_vie
                                size_t target_bytes) {
   Reading out;
   MemoryInput in(bytes);
-  auto reader = make_reader(format, in.get(), schema, ReaderOptions{chunk_bytes});
+  auto reader = make_reader(format, in.get(), schema, reader_options(chunk_bytes));
   out.open_error = reader->open();
   if (!reader->can_split()) return std::nullopt;
   if (!out.open_error.empty()) return out;
@@ -170,6 +177,7 @@ inline std::optional<Reading> read_with_spans(DataFormat format, std::string_vie
     block.first_row_index = out.rows.size();
     const size_t rejects_before = rejects.size();
     reader->parse_span(span, block, rejects);
+    reader->settle_span(span, block, rejects);  // in order, as the executor does: repeated keys
     flatten_block(schema, block, out);
     flatten_rejects(rejects, rejects_before, out);
   }

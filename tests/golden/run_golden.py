@@ -26,7 +26,7 @@ import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SKIP_SUFFIXES = {".expected", ".args", ".md"}
-DATA_SUFFIXES = {".csv", ".jsonl", ".txt"}
+DATA_SUFFIXES = {".csv", ".jsonl", ".txt", ".tsv"}
 
 
 def command_for(case: pathlib.Path, healthc: str) -> list:

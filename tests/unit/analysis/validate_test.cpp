@@ -72,7 +72,27 @@ TEST(Validate, RefusesDataWithoutBothOutcomesOrWithoutTheColumn) {
   EXPECT_EQ(error, "data.csv has no column `churned` for the outcome");
   const rt::Dataset bad = test_util::load(*card, "id,x,y,churned\na,10,10,maybe\n", {"churned"});
   EXPECT_FALSE(validate(*card, bad, ValidateOptions{}, v, error));
-  EXPECT_EQ(error, "data.csv:2: outcome `churned` is `maybe`, not 0 or 1");
+  EXPECT_EQ(error,
+            "data.csv:2: outcome `churned` is `maybe`, not a bool (true/false, yes/no, 1/0); if `maybe` means the "
+            "outcome happened, pass --positive-value 'maybe'");
+}
+
+TEST(Validate, OutcomesTakeTheDataBoolsOrANamedPositiveText) {
+  auto card = test_util::compile(kCard);
+  Validation v;
+  std::string error;
+  const rt::Dataset yes_no =
+      test_util::load(*card, "id,x,y,churned\na,10,10,Yes\nb,90,90,no\nc,20,20,TRUE\nd,80,80,0\n", {"churned"});
+  ASSERT_TRUE(validate(*card, yes_no, ValidateOptions{}, v, error)) << error;
+  EXPECT_EQ(v.base.positives, 2u);
+  EXPECT_EQ(v.base.count, 4u);
+  const rt::Dataset words =
+      test_util::load(*card, "id,x,y,churned\na,10,10,Churned\nb,90,90,Stayed\nc,20,20, Churned \n", {"churned"});
+  ValidateOptions named;
+  named.positive_value = "Churned";
+  ASSERT_TRUE(validate(*card, words, named, v, error)) << error;
+  EXPECT_EQ(v.base.positives, 2u);  // trimmed, as every outcome cell is
+  EXPECT_FALSE(validate(*card, words, ValidateOptions{}, v, error));
 }
 
 }  // namespace

@@ -73,6 +73,10 @@ class FailingReader final : public RecordReader {
     if (spans_.fetch_add(1) == 2) throw std::bad_alloc();
     inner_->parse_span(span, block, rejects);
   }
+  // Forwarded, so the in-order settling runs beside the throw (no batch may wait on it forever).
+  void settle_span(const RawSpan& span, ColumnBlock& block, std::vector<Reject>& rejects) override {
+    inner_->settle_span(span, block, rejects);
+  }
 
  private:
   std::unique_ptr<RecordReader> inner_;

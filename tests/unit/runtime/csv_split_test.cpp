@@ -50,6 +50,7 @@ Read read_all(const std::string& data, bool split, size_t span_bytes, size_t chu
     RawSpan span;
     while (reader->next_span(span, span_bytes)) {
       reader->parse_span(span, block, rejects);
+      reader->settle_span(span, block, rejects);
       collect();
     }
   } else {

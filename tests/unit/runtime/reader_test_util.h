@@ -14,6 +14,13 @@
 
 namespace healthc::rt::test_util {
 
+// Reader options with only the chunk size set (the rest as the readers default them).
+inline ReaderOptions reader_options(size_t chunk_bytes) {
+  ReaderOptions o;
+  o.chunk_bytes = chunk_bytes;
+  return o;
+}
+
 // The marker a missing cell renders as.
 inline const std::string kMissing = "<missing>";
 
@@ -67,7 +74,7 @@ inline ReadResult read_all(DataFormat format, std::string_view input, const Sche
                            ReadOptions opts = {}) {
   ReadResult out;
   TempInput file(input);
-  auto reader = make_reader(format, file.get(), schema, ReaderOptions{opts.chunk_bytes});
+  auto reader = make_reader(format, file.get(), schema, reader_options(opts.chunk_bytes));
   out.open_error = reader->open();
   out.header = reader->header_text();
   if (!out.open_error.empty()) return out;
