@@ -24,6 +24,7 @@ int run_backfill(const std::vector<std::string>& args);
 int run_history(const std::vector<std::string>& args);
 int run_changes(const std::vector<std::string>& args);
 int run_alerts(const std::vector<std::string>& args);
+int run_rollup(const std::vector<std::string>& args);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> kCommands = {
@@ -40,6 +41,7 @@ const std::vector<Command>& commands() {
       {"history", "show one account's scores across the store's snapshots", run_history},
       {"changes", "show which accounts moved between two snapshots, and why", run_changes},
       {"alerts", "list the alerts that fired in a snapshot", run_alerts},
+      {"rollup", "show one roll-up of a snapshot with its change since the previous one", run_rollup},
   };
   return kCommands;
 }

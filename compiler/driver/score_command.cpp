@@ -56,10 +56,10 @@ int open_rollup_files(const ir::Program& p, const std::string& dir, const po::va
 }
 
 // Writes and finishes every roll-up's file (none is renamed into place here).
-std::string write_rollup_files(const std::vector<analysis::RollupTable>& tables,
+std::string write_rollup_files(const std::vector<analysis::RollupTable>& tables, bool with_change,
                                std::vector<std::unique_ptr<rt::OutputFile>>& files) {
   for (size_t i = 0; i < tables.size() && i < files.size(); ++i) {
-    files[i]->write(analysis::rollup_csv(tables[i], false));
+    files[i]->write(analysis::rollup_csv(tables[i], with_change));
     if (std::string e = files[i]->finish(); !e.empty()) return e;
   }
   return {};
@@ -248,9 +248,12 @@ int run_score(const std::vector<std::string>& args) {
   rec.pipeline.scoring = rt::needs_detail(ro.columns) ? rt::Scoring::Detail : rt::Scoring::Basic;
   // Roll-ups read every measure's score and whether it counts in the account's model.
   std::unique_ptr<analysis::RollupSink> rollup_sink;
+  std::vector<analysis::RollupTable> rollup_tables;  // filled by record_run before before_commit
+  rec.rollup_tables = &rollup_tables;
   if (!rollup_files.empty()) {
     rollup_sink = std::make_unique<analysis::RollupSink>(card->program());
     rec.sinks.push_back(rollup_sink.get());
+    rec.rollup_sink = rollup_sink.get();
     rec.pipeline.scoring = rt::Scoring::Detail;
   }
   rec.pipeline.threads = ro.threads;
@@ -265,7 +268,8 @@ int run_score(const std::vector<std::string>& args) {
   rec.before_commit = [&] {
     std::string e = out.finish();
     if (e.empty() && has_rejects) e = rejects.finish();
-    if (e.empty() && rollup_sink) e = write_rollup_files(rollup_sink->tables(), rollup_files);
+    // With a store, the tables carry each group's change since the previous snapshot.
+    if (e.empty() && rollup_sink) e = write_rollup_files(rollup_tables, store != nullptr, rollup_files);
     if (e.empty()) e = out.commit();
     if (e.empty() && has_rejects) e = rejects.commit();
     for (size_t i = 0; e.empty() && i < rollup_files.size(); ++i) e = rollup_files[i]->commit();
