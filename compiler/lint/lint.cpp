@@ -136,6 +136,14 @@ constexpr std::array kRules = {
     Rule{DiagKind::LintIdleOverride, "idle-override", "w607-idle-override",
          "an override that fires for no account of the data",
          "An override no real account triggers may be dead, or its threshold may be off.", idle_override},
+    Rule{DiagKind::LintRollupSingletons, "rollup-singletons", "w608-rollup-singletons",
+         "a roll-up whose every group has one account of the data",
+         "A roll-up that groups nothing repeats the accounts' own scores; its `by` field is as fine as the key.",
+         rollup_singletons},
+    Rule{DiagKind::LintRollupWeightMissing, "rollup-weight-missing", "w609-rollup-weight-missing",
+         "a roll-up whose weight field is missing for more than half of the accounts of the data",
+         "An account without a weight counts 0: the weighted score and band of its group come from the others.",
+         rollup_weight_missing},
 };
 
 }  // namespace
