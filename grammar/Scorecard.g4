@@ -18,6 +18,7 @@ decl
   | overrideDecl
   | labelDecl
   | alertDecl
+  | rollupDecl
   ;
 
 scorecardDecl : SCORECARD STRING ;
@@ -86,6 +87,9 @@ action
   ;
 labelDecl : LABEL name STRING? (WHEN expr | OTHERWISE) ;
 alertDecl : ALERT name STRING? (FOR name (',' name)*)? WHEN expr (SEVERITY level=name)? ;
+// `rollup NAME ["Title"] by FIELD[, FIELD ...] [weight FIELD]` (spec "Roll-ups"). `rollup`, `by`
+// and `weight` are soft too: tokens the `name` rule accepts.
+rollupDecl : ROLLUP name STRING? BY by+=name (',' by+=name)* (WEIGHT weight=name)? ;
 
 // Expressions. ANTLR gives earlier alternatives tighter binding, so they are listed tightest
 // first: unary -; * /; + -; comparisons, `in`, `is missing`; not; and; or; if.
@@ -126,7 +130,8 @@ primary
 
 signedNumber : '-'? NUM ;
 // v2's soft keywords are names wherever a name is wanted.
-name : IDENT | ALERT | SEVERITY | STALE | AFTER | OF ;
+name : IDENT | ALERT | SEVERITY | STALE | AFTER | OF
+     | ROLLUP | BY | WEIGHT ;
 
 // Keywords. Color and function names are not keywords.
 SCORECARD : 'scorecard' ;
@@ -181,6 +186,9 @@ SEVERITY  : 'severity' ;
 STALE     : 'stale' ;
 AFTER     : 'after' ;
 OF        : 'of' ;
+ROLLUP    : 'rollup' ;
+BY        : 'by' ;
+WEIGHT    : 'weight' ;
 
 // A number with an optional fraction and exponent; a trailing % divides by 100.
 NUM    : DIGITS ('.' DIGITS)? ([eE] [+-]? DIGITS)? '%'? ;

@@ -212,6 +212,15 @@ struct Alert {
   SourceRange range;
 };
 
+// v2 `rollup NAME ["Title"] by FIELD[, FIELD ...] [weight FIELD]`.
+struct Rollup {
+  Name name;
+  std::string title;
+  std::vector<Name> by;
+  std::optional<Name> weight;
+  SourceRange range;
+};
+
 struct Scorecard {
   std::string title;
   SourceRange title_range;
@@ -225,6 +234,7 @@ struct Scorecard {
   std::vector<Override> overrides;
   std::vector<Label> labels;
   std::vector<Alert> alerts;
+  std::vector<Rollup> rollups;
   SourceRange fields_block;  // empty when there is none
   SourceRange bands_block;
 };

@@ -54,6 +54,7 @@ CheckResult Checker::run() {
   check_segments_overrides_labels();
   check_alerts();
   check_stale_rules();
+  check_rollups();
   CheckResult r;
   r.ok = !diags_.has_errors();
   r.checked = std::move(out_);

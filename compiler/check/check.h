@@ -50,6 +50,12 @@ struct CheckedScorecard {
   std::vector<std::vector<int32_t>> alert_segments;
   std::vector<uint8_t> alert_severity;
   std::vector<int32_t> stale_field;  // per measure: the date field of its `stale after`, else -1
+  // Per roll-up: its `by` fields and its weight field (-1: none), as field indices.
+  struct RollupFields {
+    std::vector<int32_t> by;
+    int32_t weight = -1;
+  };
+  std::vector<RollupFields> rollups;
   int32_t key_field = -1;
 };
 

@@ -47,6 +47,9 @@ class Checker {
   void check_alerts();
   void check_stale_rules();
 
+  // rollup_check.cpp
+  void check_rollups();
+
   ast::Type check_binary(ast::Expr& e, const ExprScope& scope);
   ast::Type check_compare(ast::Expr& e, const ExprScope& scope);
   ast::Type check_in(ast::Expr& e, const ExprScope& scope);

@@ -24,9 +24,6 @@ void maybe_flush(std::string& out, const Flush& flush) {
   }
 }
 
-// A contribution worth a line in the text: not zero up to floating-point noise.
-bool nonzero(double v) { return std::fabs(v) > 1e-9; }
-
 std::string side_score(const analysis::SideSummary& s) { return s.score < 0 ? "unscored" : std::to_string(s.score); }
 
 std::string or_none(std::string_view s) { return s.empty() ? "none" : std::string(s); }
@@ -54,19 +51,9 @@ std::string unattributed_reason(const analysis::AccountChange& c) {
 Table attribution_table(const analysis::ChangesResult& r, const analysis::AccountChange& c) {
   Table t;
   t.header = {"", "change", "by score", "by weight"};
-  for (size_t i = 0; i < r.measures.names.size(); ++i)
-    if (nonzero(c.contribution[i]) || nonzero(c.by_score[i]) || nonzero(c.by_weight[i]))
-      t.rows.push_back({r.measures.names[i], fmt_signed(c.contribution[i], 1), fmt_signed(c.by_score[i], 1),
-                        fmt_signed(c.by_weight[i], 1)});
-  const double rounding = c.after.rounding - c.before.rounding;
-  if (nonzero(rounding)) t.rows.push_back({"rounding", fmt_signed(rounding, 1), "", ""});
-  const double ov = c.after.override_effect - c.before.override_effect;
-  if (nonzero(ov) || c.override_changed()) {
-    std::string name = c.override_changed() ? fmt::format("override {} -> {}", or_none(c.before.override_name()),
-                                                          or_none(c.after.override_name()))
-                                            : fmt::format("override {}", c.after.override_name());
-    t.rows.push_back({name, fmt_signed(ov, 1), "", ""});
-  }
+  for (const auto& l : analysis::attribution_lines(r.measures, c))
+    t.rows.push_back({l.name, fmt_signed(l.change, 1), std::isnan(l.by_score) ? "" : fmt_signed(l.by_score, 1),
+                      std::isnan(l.by_weight) ? "" : fmt_signed(l.by_weight, 1)});
   return t;
 }
 

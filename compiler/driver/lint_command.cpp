@@ -118,6 +118,19 @@ std::string summary_text(const ir::Program& p, const lint::DataProfile& d, const
                          fmt_pct(ratio(d.overrides[i].fired, d.overrides[i].eligible))});
     o += render_table(ov, ReportFormat::Text);
   }
+
+  if (!d.rollups.empty()) {
+    o += heading("Roll-ups (groups of the accounts; the weight field's missing share)", ReportFormat::Text);
+    Table ru{{"rollup", "groups", "largest", "weight", "missing"}, {}, "lrrlr"};
+    for (size_t i = 0; i < d.rollups.size() && i < p.rollups.size(); ++i) {
+      const lint::RollupProfile& r = d.rollups[i];
+      const bool weighted = p.rollups[i].weight >= 0;
+      ru.rows.push_back({p.rollups[i].name, fmt::format("{}", r.groups), fmt::format("{}", r.largest_group),
+                         weighted ? p.fields[static_cast<size_t>(p.rollups[i].weight)].name : "-",
+                         weighted ? fmt_pct(ratio(r.weight_missing, r.accounts)) : "-"});
+    }
+    o += render_table(ru, ReportFormat::Text);
+  }
   return o;
 }
 
@@ -167,6 +180,20 @@ std::string summary_json(const ir::Program& p, const lint::DataProfile& d, const
                   {"fired", d.overrides[i].fired},
                   {"share", share(d.overrides[i].fired, d.overrides[i].eligible)}});
   s["overrides"] = std::move(ov);
+  if (!d.rollups.empty()) {
+    json ru = json::array();
+    for (size_t i = 0; i < d.rollups.size() && i < p.rollups.size(); ++i) {
+      const lint::RollupProfile& r = d.rollups[i];
+      const bool weighted = p.rollups[i].weight >= 0;
+      ru.push_back({{"name", p.rollups[i].name},
+                    {"groups", r.groups},
+                    {"largest_group", r.largest_group},
+                    {"weight", weighted ? json(p.fields[static_cast<size_t>(p.rollups[i].weight)].name) : json(nullptr)},
+                    {"weight_missing", r.weight_missing},
+                    {"weight_missing_share", weighted ? share(r.weight_missing, r.accounts) : json(nullptr)}});
+    }
+    s["rollups"] = std::move(ru);
+  }
   return json{{"summary", std::move(s)}}.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 

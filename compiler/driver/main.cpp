@@ -25,6 +25,7 @@ int run_backfill(const std::vector<std::string>& args);
 int run_history(const std::vector<std::string>& args);
 int run_changes(const std::vector<std::string>& args);
 int run_alerts(const std::vector<std::string>& args);
+int run_rollup(const std::vector<std::string>& args);
 int run_report(const std::vector<std::string>& args);
 
 const std::vector<Command>& commands() {
@@ -42,6 +43,7 @@ const std::vector<Command>& commands() {
       {"history", "show one account's scores across the store's snapshots", run_history},
       {"changes", "show which accounts moved between two snapshots, and why", run_changes},
       {"alerts", "list the alerts that fired in a snapshot", run_alerts},
+      {"rollup", "show one roll-up of a snapshot with its change since the previous one", run_rollup},
       {"report", "write the morning report: one self-contained HTML page from the store", run_report},
   };
   return kCommands;

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <iterator>
 
+#include "compiler/driver/report.h"
 #include "compiler/driver/report_svg.h"
 #include "compiler/ir/conventions.h"
 
@@ -213,7 +214,8 @@ void mover_list(const std::vector<analysis::ReportMover>& list, std::string& out
            "<th class=\"n\">by weight</th></tr>";
     for (const auto& l : mv.lines)
       out += fmt::format("<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-                         escape(l.name), signed_fixed(l.change), signed_fixed(l.by_score), signed_fixed(l.by_weight));
+                         escape(l.name), fmt_signed(l.change, 1), std::isnan(l.by_score) ? "" : fmt_signed(l.by_score, 1),
+                         std::isnan(l.by_weight) ? "" : fmt_signed(l.by_weight, 1));
     out += "</table>";
   }
 }

@@ -5,10 +5,12 @@
 #include <sys/stat.h>
 
 #include <chrono>
+#include <filesystem>
 
 #include "compiler/driver/dataset.h"
 #include "compiler/driver/scoring_options.h"
 #include "compiler/driver/store_run.h"
+#include "runtime/analysis/rollup_sink.h"
 #include "runtime/batch_runner.h"
 #include "runtime/io/output_file.h"
 #include "runtime/pipeline/writer_sink.h"
@@ -27,6 +29,42 @@ std::vector<std::string> split_commas(const std::string& s) {
   }
   return out;
 }
+// Opens DIR/NAME.csv for each roll-up of the card (creating DIR), after checking that none is
+// an input or another output. A usage error for a card without roll-ups.
+int open_rollup_files(const ir::Program& p, const std::string& dir, const po::variables_map& vm,
+                      const std::vector<rt::NamedPath>& outputs, std::vector<std::unique_ptr<rt::OutputFile>>& files) {
+  if (p.rollups.empty()) return usage_error("score", "--rollups: the card declares no roll-up");
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    fmt::print(stderr, "healthc score: cannot create `{}`: {}\n", dir, ec.message());
+    return kExitErrors;
+  }
+  std::vector<rt::NamedPath> all = outputs;
+  for (const ir::Rollup& r : p.rollups) all.push_back({"--rollups", (std::filesystem::path(dir) / (r.name + ".csv")).string()});
+  if (std::string clash = rt::check_distinct({{"CARD", vm["card"].as<std::string>()}, {"DATA", vm["data"].as<std::string>()}}, all);
+      !clash.empty())
+    return usage_error("score", clash);
+  for (size_t i = outputs.size(); i < all.size(); ++i) {
+    files.push_back(std::make_unique<rt::OutputFile>());
+    if (std::string e = files.back()->open(all[i].path); !e.empty()) {
+      fmt::print(stderr, "healthc score: {}\n", e);
+      return kExitErrors;
+    }
+  }
+  return kExitOk;
+}
+
+// Writes and finishes every roll-up's file (none is renamed into place here).
+std::string write_rollup_files(const std::vector<analysis::RollupTable>& tables, bool with_change,
+                               std::vector<std::unique_ptr<rt::OutputFile>>& files) {
+  for (size_t i = 0; i < tables.size() && i < files.size(); ++i) {
+    files[i]->write(analysis::rollup_csv(tables[i], with_change));
+    if (std::string e = files[i]->finish(); !e.empty()) return e;
+  }
+  return {};
+}
+
 }  // namespace
 
 int run_score(const std::vector<std::string>& args) {
@@ -44,6 +82,7 @@ int run_score(const std::vector<std::string>& args) {
       ("block-rows", po::value<size_t>()->default_value(16384), "rows per block")
       ("store", po::value<std::string>(), "record the run as a snapshot in this history store (SQLite; created when absent)")
       ("alerts", po::value<std::string>(), "write the alerts that fired to this file (CSV, or JSON Lines by extension; needs --store)")
+      ("rollups", po::value<std::string>(), "write each of the card's roll-ups to DIR/NAME.csv (DIR is created when absent)")
       ("quiet,q", po::bool_switch(), "no summary or progress on stderr");
   add_scoring_options(opts);
   add_data_options(opts);
@@ -100,10 +139,17 @@ int run_score(const std::vector<std::string>& args) {
   if (vm.count("columns"))
     for (const std::string& c : split_commas(vm["columns"].as<std::string>()))
       detail |= c == "reasons" || c.ends_with(".value") || c.ends_with(".score") || c.ends_with(".weight");
+  const std::string rollups_dir = vm.count("rollups") ? vm["rollups"].as<std::string>() : std::string();
   const auto compile_start = std::chrono::steady_clock::now();
-  auto card = load_scorecard("score", vm, code, detail || !store_path.empty());
+  auto card = load_scorecard("score", vm, code, detail || !store_path.empty() || !rollups_dir.empty());
   const double compile_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - compile_start).count();
   if (!card) return code;
+  // Each roll-up's file, opened (under its temporary name) before the run, so that a directory
+  // that cannot be written fails at once; replaced only when the run succeeds.
+  std::vector<std::unique_ptr<rt::OutputFile>> rollup_files;
+  if (!rollups_dir.empty()) {
+    if (int e = open_rollup_files(card->program(), rollups_dir, vm, outputs, rollup_files); e != kExitOk) return e;
+  }
   // The store keeps the card's text (any past snapshot can be reproduced): an artefact has none.
   if (!store_path.empty() && !card->source())
     return usage_error("score", "--store records the card's text: pass the .health file, not a compiled artefact");
@@ -197,6 +243,16 @@ int run_score(const std::vector<std::string>& args) {
   if (has_rejects) rec.sinks.push_back(&rejects_sink);
   rec.sinks.push_back(&scores_sink);
   rec.pipeline.scoring = rt::needs_detail(ro.columns) ? rt::Scoring::Detail : rt::Scoring::Basic;
+  // Roll-ups read every measure's score and whether it counts in the account's model.
+  std::unique_ptr<analysis::RollupSink> rollup_sink;
+  std::vector<analysis::RollupTable> rollup_tables;  // filled by record_run before before_commit
+  rec.rollup_tables = &rollup_tables;
+  if (!rollup_files.empty()) {
+    rollup_sink = std::make_unique<analysis::RollupSink>(card->program());
+    rec.sinks.push_back(rollup_sink.get());
+    rec.rollup_sink = rollup_sink.get();
+    rec.pipeline.scoring = rt::Scoring::Detail;
+  }
   rec.pipeline.threads = ro.threads;
   rec.pipeline.block_rows = ro.block_rows;
   rec.pipeline.on_progress = ro.on_progress;
@@ -209,8 +265,11 @@ int run_score(const std::vector<std::string>& args) {
   rec.before_commit = [&] {
     std::string e = out.finish();
     if (e.empty() && has_rejects) e = rejects.finish();
+    // With a store, the tables carry each group's change since the previous snapshot.
+    if (e.empty() && rollup_sink) e = write_rollup_files(rollup_tables, store != nullptr, rollup_files);
     if (e.empty()) e = out.commit();
     if (e.empty() && has_rejects) e = rejects.commit();
+    for (size_t i = 0; e.empty() && i < rollup_files.size(); ++i) e = rollup_files[i]->commit();
     return e;
   };
   RecordResult recorded = record_run(*card, store.get(), source, rec);

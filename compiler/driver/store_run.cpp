@@ -44,6 +44,10 @@ RecordResult record_run(const Scorecard& card, history::Store* store, rt::Source
     if (!o.past) own_past = std::make_unique<history::PastSnapshots>(store, p.title, o.as_of_days, p);
     const history::PastSnapshots& past = o.past ? *o.past : *own_past;
     res.had_previous = past.previous_snapshot().has_value();
+    // The previous snapshot's roll-ups, read (as the past is) before this run's snapshot begins.
+    std::vector<analysis::RollupTable> previous_rollups;
+    if (store && !p.rollups.empty() && past.previous_snapshot())
+      previous_rollups = store->rollups(past.previous_snapshot()->id);
     const std::string as_of = history::date_text(o.as_of_days);
     std::unique_ptr<history::SnapshotWriter> writer;
     if (store) writer = store->begin_snapshot(p.title, as_of, o.card_text, history::names_of(p), o.params_json);
@@ -58,6 +62,13 @@ RecordResult record_run(const Scorecard& card, history::Store* store, rt::Source
     }
     std::unique_ptr<history::SnapshotSink> snapshot;
     std::vector<rt::Sink*> sinks = o.sinks;
+    analysis::RollupSink* rollup_sink = o.rollup_sink;
+    std::unique_ptr<analysis::RollupSink> own_rollups;
+    if (writer && !p.rollups.empty() && !rollup_sink) {
+      own_rollups = std::make_unique<analysis::RollupSink>(p);
+      rollup_sink = own_rollups.get();
+      sinks.push_back(rollup_sink);
+    }
     if (writer) {
       snapshot = std::make_unique<history::SnapshotSink>(p, *writer, past, alerts.get());
       sinks.push_back(snapshot.get());
@@ -77,6 +88,21 @@ RecordResult record_run(const Scorecard& card, history::Store* store, rt::Source
       res.error = s.sink_error.empty() ? "writing failed" : s.sink_error;
       return res;
     }
+    std::vector<analysis::RollupTable> rollups;
+    if (rollup_sink) {
+      rollups = rollup_sink->tables();
+      if (store)
+        for (analysis::RollupTable& t : rollups) {
+          const analysis::RollupTable* before = nullptr;
+          for (const analysis::RollupTable& b : previous_rollups)
+            if (b.name == t.name) before = &b;
+          analysis::set_score_changes(t, before);
+        }
+    }
+    if (o.rollup_tables) *o.rollup_tables = rollups;
+    // Checked now, written at commit: roll-ups the store cannot hold fail the run before any
+    // output replaces its file.
+    if (writer && s.scored > 0) writer->add_rollups(rollups);
     if (o.before_commit)
       if (std::string e = o.before_commit(); !e.empty()) {
         res.error = e;

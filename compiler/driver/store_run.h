@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "runtime/analysis/rollup_sink.h"
 #include "runtime/history/past.h"
 #include "runtime/history/snapshot_sink.h"
 #include "runtime/history/store.h"
@@ -30,6 +31,13 @@ struct RecordOptions {
   // The past, when the caller loaded it already (its columns read it); else loaded here.
   const history::PastSnapshots* past = nullptr;
   std::string command = "score";  // for the note that the run waits for the store
+  // The command's roll-up sink (among `sinks`: `score --rollups`), or null. With a store, a card
+  // with roll-ups has them recorded with its snapshot whether or not the command asked for
+  // them: record_run then adds a sink of its own.
+  analysis::RollupSink* rollup_sink = nullptr;
+  // Filled after a successful run, before before_commit: the card's roll-ups, with each group's
+  // score_change against the previous snapshot's roll-up of the same name when there is a store.
+  std::vector<analysis::RollupTable>* rollup_tables = nullptr;
 };
 
 struct RecordResult {

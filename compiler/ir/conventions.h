@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -26,6 +27,10 @@ inline constexpr std::string_view kUnscoredBandName = "unscored";
 inline constexpr std::string_view kUnscoredBandColor = "grey";
 
 inline bool is_unscored_score(int32_t score) { return score < 0; }
+// The pinned rounding of a raw weighted score (spec "The account's score", step 3), for readers
+// that round a mean of scores as an account's is rounded (roll-ups); the engines emit it as
+// Op::RoundScore.
+inline double round_score(double raw) { return std::floor((raw + 0.5) + 1e-9); }
 
 // An enum member as the data spells it (Field::spellings; its name when it has no `= "text"`).
 inline std::string_view member_spelling(const Field& f, size_t member) {

@@ -82,6 +82,7 @@ Program Lowerer::run() {
   p_.alerts_block.begin = pos();
   alerts();
   p_.alerts_block.end = pos();
+  rollups();
   return std::move(p_);
 }
 

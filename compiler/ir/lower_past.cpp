@@ -1,7 +1,7 @@
 // Lowers v2's forms (common.md "Lowering conventions"): reads of the past become Op::History
 // over distinct Program::history inputs, alerts a block after the labels with each `for` list
 // folded into its condition, and a `stale after` rule an always-valid instruction of the
-// measures block that unscores its measure.
+// measures block that unscores its measure. Roll-ups are metadata only: no engine computes them.
 #include <tuple>
 
 #include "compiler/ir/conventions.h"
@@ -89,6 +89,13 @@ void Lowerer::alerts() {
     }
     out.condition = hit;
     p_.alerts.push_back(std::move(out));
+  }
+}
+
+void Lowerer::rollups() {
+  for (size_t i = 0; i < card_.rollups.size() && i < checked_.rollups.size(); ++i) {
+    const ast::Rollup& r = card_.rollups[i];
+    p_.rollups.push_back(Rollup{r.name.text, r.title, checked_.rollups[i].by, checked_.rollups[i].weight});
   }
 }
 

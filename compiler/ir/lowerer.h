@@ -61,6 +61,7 @@ class Lowerer {
   uint32_t previous(const ast::Expr& e);
   uint32_t change(const ast::Expr& e);
   void alerts();
+  void rollups();
   uint32_t segment_in(const std::vector<int32_t>& segments);
 
   const ast::Scorecard& card_;

@@ -121,6 +121,11 @@ std::string print(const Program& p) {
       out += "\n";
     }
   }
+  for (const Rollup& r : p.rollups) {
+    out += fmt::format("rollup {} by", r.name);
+    for (size_t i = 0; i < r.by.size(); ++i) out += fmt::format("{} {}", i ? "," : "", p.fields[r.by[i]].name);
+    out += r.weight >= 0 ? fmt::format(" weight {}\n", p.fields[r.weight].name) : std::string("\n");
+  }
   const Results& r = p.results;
   out += fmt::format("results: segment {} weighted_score {} score {} band {} label {} override {}\n", inst(r.segment),
                      inst(r.weighted_score), inst(r.score), inst(r.band), inst(r.label), inst(r.override_));

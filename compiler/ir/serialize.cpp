@@ -249,6 +249,14 @@ std::string serialize(const Program& p) {
     w.i32(s.days);
     w.u32(s.stale);
   }
+  w.count(p.rollups.size());
+  for (const Rollup& r : p.rollups) {
+    w.str(r.name);
+    w.str(r.title);
+    w.count(r.by.size());
+    for (int32_t f : r.by) w.i32(f);
+    w.i32(r.weight);
+  }
   return w.take();
 }
 
@@ -364,6 +372,14 @@ bool deserialize(std::string_view bytes, Program& out, std::string& error) {
     s.date_field = r.i32();
     s.days = r.i32();
     s.stale = r.u32();
+  }
+  p.rollups.resize(r.count(4 + 4 + 4 + 4));
+  for (Rollup& ru : p.rollups) {
+    ru.name = r.str();
+    ru.title = r.str();
+    ru.by.resize(r.count(4));
+    for (int32_t& f : ru.by) f = r.i32();
+    ru.weight = r.i32();
   }
   if (r.ok() && !r.at_end()) r.fail("trailing bytes");
   if (!r.ok()) {

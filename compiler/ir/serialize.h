@@ -13,7 +13,7 @@
 namespace healthc::ir {
 
 // Bumped whenever the encoding or the meaning of a Program changes.
-inline constexpr uint32_t kSerialVersion = 4;  // 3: v2 history, alerts, stale rules; 4: enum spellings
+inline constexpr uint32_t kSerialVersion = 5;  // 3: v2 history, alerts, stale rules; 4: enum spellings; 5: roll-ups
 
 std::string serialize(const Program& p);
 // Fills `out` and returns true, or returns false with `error` saying what is wrong.

@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <map>
+#include <set>
 #include <tuple>
 
 namespace healthc::ir {
@@ -36,6 +37,7 @@ class Verifier {
     history();
     alerts();
     stale_rules();
+    rollups();
     return std::move(problems_);
   }
 
@@ -284,6 +286,28 @@ class Verifier {
         bad("stale rule {}: %{} is not in the measures block", i, s.stale);
       else if (s.stale >= m.score)
         bad("stale rule {}: %{} is not computed before measure {}'s score %{}", i, s.stale, m.name, m.score);
+    }
+  }
+
+  // Distinct names; at least one `by` field, each a text, enum or bool field once; a number
+  // field or none as the weight.
+  void rollups() {
+    if (p_.rollups.size() > kMaxRollups) bad("{} roll-ups, more than {}", p_.rollups.size(), kMaxRollups);
+    std::set<std::string> names;
+    for (const Rollup& r : p_.rollups) {
+      if (r.name.empty() || !names.insert(r.name).second) bad("roll-up `{}`: empty or repeated name", r.name);
+      if (r.by.empty()) bad("roll-up {}: no `by` field", r.name);
+      std::set<int32_t> seen;
+      for (int32_t f : r.by) {
+        const bool groups = is_field(static_cast<uint32_t>(f)) &&
+                            (p_.fields[f].type == FieldType::Text || p_.fields[f].type == FieldType::Enum ||
+                             p_.fields[f].type == FieldType::Bool);
+        if (!groups) bad("roll-up {}: `by` field {} is not a text, enum or bool field", r.name, f);
+        if (!seen.insert(f).second) bad("roll-up {}: `by` field {} is named twice", r.name, f);
+      }
+      if (r.weight != -1 &&
+          (!is_field(static_cast<uint32_t>(r.weight)) || p_.fields[r.weight].type != FieldType::Number))
+        bad("roll-up {}: weight field {} is not a number field", r.name, r.weight);
     }
   }
 

@@ -19,7 +19,7 @@ void mark_measures(const std::vector<ir::WeightNode>& nodes, std::vector<uint8_t
 
 }  // namespace
 
-DataProfile::DataProfile(const ir::Program& p) {
+DataProfile::DataProfile(const ir::Program& p) : program_(&p) {
   const size_t nm = p.measures.size(), ns = p.segments.size();
   segments.assign(ir::segment_choices(ns), 0);
   bands.assign(ir::band_choices(p.bands.size()), 0);
@@ -36,6 +36,32 @@ DataProfile::DataProfile(const ir::Program& p) {
     std::vector<uint8_t> e(ir::segment_choices(ns), 0);
     for (int32_t s = 0; s <= ir::default_segment(p); ++s) e[s] = ir::override_applies_to_segment(p, o, s);
     eligible_.push_back(std::move(e));
+  }
+  for (size_t r = 0; r < p.rollups.size(); ++r) rollup_builders_.emplace_back(p, r);
+  weight_missing_.assign(p.rollups.size(), 0);
+}
+
+void DataProfile::add_rollups(const rt::ColumnBlock& block, const BlockScores& scores) {
+  for (size_t r = 0; r < rollup_builders_.size(); ++r) {
+    rollup_builders_[r].merge(rollup_builders_[r].partial(block, scores));
+    const int32_t w = program_->rollups[r].weight;
+    if (w < 0 || static_cast<size_t>(w) >= block.valid.size()) continue;
+    const std::vector<uint8_t>& valid = block.valid[static_cast<size_t>(w)];
+    for (size_t i = 0; i < block.rows && i < valid.size(); ++i) weight_missing_[r] += valid[i] == 0;
+  }
+}
+
+void DataProfile::finish() {
+  rollups.assign(rollup_builders_.size(), RollupProfile{});
+  for (size_t r = 0; r < rollup_builders_.size(); ++r) {
+    const analysis::RollupTable t = rollup_builders_[r].finish();
+    RollupProfile& rp = rollups[r];
+    rp.groups = t.groups.size();
+    for (const analysis::RollupGroup& g : t.groups) {
+      rp.accounts += static_cast<uint64_t>(g.accounts);
+      rp.largest_group = std::max(rp.largest_group, static_cast<uint64_t>(g.accounts));
+    }
+    rp.weight_missing = weight_missing_[r];
   }
 }
 
@@ -82,7 +108,10 @@ class ProfileSink final : public rt::Sink {
     for (const rt::Reject& r : b.rejects)
       if (options_.on_reject) options_.on_reject(r);
     profile_.add_rejected(b.rejects.size());
-    if (b.block.rows > 0) profile_.add(b.scores);
+    if (b.block.rows > 0) {
+      profile_.add(b.scores);
+      profile_.add_rollups(b.block, b.scores);
+    }
     return rt::SinkStatus::Continue;
   }
 
@@ -107,6 +136,7 @@ bool profile_data(const Scorecard& card, rt::RecordReader& reader, const Profile
     error = sum.error;
     return false;
   }
+  profile.finish();
   return true;
 }
 

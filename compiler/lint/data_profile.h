@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/analysis/rollup.h"
 #include "runtime/scorecard.h"
 #include "runtime/io/record_reader.h"
 
@@ -26,6 +27,9 @@ inline constexpr double kUnscoredShare = 0.30;
 inline constexpr double kDominantOverrideShare = 0.25;
 // W606 small-segment: gets some accounts, but less than this share of them.
 inline constexpr double kSmallSegmentShare = 0.05;
+// W609 rollup-weight-missing: the weight field is missing for more than this share of the
+// accounts (they weigh 0: the group's score and band come from the others).
+inline constexpr double kMissingWeightShare = 0.5;
 
 struct MeasureProfile {
   bool in_some_model = false;  // some model's tree holds the measure (after `extends`)
@@ -36,6 +40,14 @@ struct MeasureProfile {
   double sum = 0;  // of the scores counted in `scored`
   uint64_t unscored() const { return in_model - scored; }
   double mean() const { return scored ? sum / static_cast<double>(scored) : std::numeric_limits<double>::quiet_NaN(); }
+};
+
+// One of the card's roll-ups over the data (W608, W609), from analysis::RollupBuilder.
+struct RollupProfile {
+  uint64_t accounts = 0;
+  uint64_t groups = 0;
+  uint64_t largest_group = 0;   // accounts in the largest group
+  uint64_t weight_missing = 0;  // accounts whose weight field is missing (0 without a weight)
 };
 
 struct OverrideProfile {
@@ -49,6 +61,10 @@ class DataProfile {
 
   // Counts every row of a block scored with detail (Scorecard::score(..., detail = true, ...)).
   void add(const BlockScores& scores);
+  // The same rows' roll-up groups (`block` is what was scored), in input order; finish() once
+  // every block is in fills `rollups`.
+  void add_rollups(const rt::ColumnBlock& block, const BlockScores& scores);
+  void finish();
   void add_rejected(uint64_t n) { rejected += n; }
 
   uint64_t accepted = 0;  // rows read and scored (with or without a score)
@@ -61,8 +77,12 @@ class DataProfile {
   std::vector<uint64_t> bands;     // [band]; the last entry is `unscored`
   std::vector<MeasureProfile> measures;
   std::vector<OverrideProfile> overrides;
+  std::vector<RollupProfile> rollups;  // [Program::rollups], after finish()
 
  private:
+  const ir::Program* program_;
+  std::vector<analysis::RollupBuilder> rollup_builders_;
+  std::vector<uint64_t> weight_missing_;
   std::vector<std::vector<uint8_t>> model_holds_;  // [model][measure]
   std::vector<int32_t> segment_model_;             // [segment, then default] -> model
   std::vector<std::vector<uint8_t>> eligible_;     // [override][segment, then default]

@@ -107,4 +107,27 @@ void idle_override(const LintContext& cx) {
   }
 }
 
+void rollup_singletons(const LintContext& cx) {
+  if (!cx.data) return;
+  for (size_t i = 0; i < cx.card.rollups.size() && i < cx.data->rollups.size(); ++i) {
+    const RollupProfile& r = cx.data->rollups[i];
+    if (r.accounts < kMinAccounts || r.largest_group != 1) continue;
+    const ast::Rollup& ar = cx.card.rollups[i];
+    cx.out.report(DiagKind::LintRollupSingletons, ar.name.range, ar.name.text, r.groups, r.accounts);
+  }
+}
+
+void rollup_weight_missing(const LintContext& cx) {
+  if (!cx.data) return;
+  for (size_t i = 0; i < cx.card.rollups.size() && i < cx.data->rollups.size(); ++i) {
+    const RollupProfile& r = cx.data->rollups[i];
+    const ast::Rollup& ar = cx.card.rollups[i];
+    if (!ar.weight || r.accounts < kMinAccounts) continue;
+    const double sh = share(r.weight_missing, r.accounts);
+    if (sh <= kMissingWeightShare) continue;
+    cx.out.report(DiagKind::LintRollupWeightMissing, ar.weight->range, ar.weight->text, ar.name.text, percent_text(sh),
+                  r.accounts, percent_text(kMissingWeightShare));
+  }
+}
+
 }  // namespace healthc::lint

@@ -56,6 +56,8 @@ void empty_band(const LintContext& cx);
 void dominant_override(const LintContext& cx);
 void small_segment(const LintContext& cx);
 void idle_override(const LintContext& cx);
+void rollup_singletons(const LintContext& cx);
+void rollup_weight_missing(const LintContext& cx);
 
 // store_rules.cpp: with `--store` only; each returns at once when cx.store is null.
 void change_window_spacing(const LintContext& cx);

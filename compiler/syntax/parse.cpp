@@ -40,7 +40,8 @@ std::string tidy_message(const std::string& msg, const std::string& offending) {
     std::string set = m.substr(pos + 11);
     // v2's soft keywords are names: where a name is expected, they are not listed beside it.
     if (set.find("IDENT") != std::string::npos)
-      for (const char* soft : {", 'alert'", ", 'severity'", ", 'stale'", ", 'after'", ", 'of'"})
+      for (const char* soft : {", 'alert'", ", 'severity'", ", 'stale'", ", 'after'", ", 'of'",
+                                 ", 'rollup'", ", 'by'", ", 'weight'", "'alert', "})
         for (size_t p = set.find(soft); p != std::string::npos; p = set.find(soft)) set.erase(p, std::strlen(soft));
     if (!set.empty() && set.front() == '{') {
       size_t n = 1;
@@ -158,6 +159,8 @@ class AstBuilder {
         build_override(o, card);
       } else if (auto* a = d->alertDecl()) {
         build_alert(a, card);
+      } else if (auto* r = d->rollupDecl()) {
+        build_rollup(r, card);
       } else if (auto* l = d->labelDecl()) {
         if (!valid_name(l->name())) continue;
         ast::Label label;
@@ -456,6 +459,18 @@ class AstBuilder {
     if (a->level) al.severity = name(a->level);
     al.range = range(a);
     card.alerts.push_back(std::move(al));
+  }
+
+  void build_rollup(P::RollupDeclContext* r, ast::Scorecard& card) {
+    if (!valid_name(r->name(0))) return;
+    ast::Rollup rollup;
+    rollup.name = name(r->name(0));
+    rollup.title = string_text(r->STRING());
+    for (P::NameContext* f : r->by)
+      if (valid_name(f)) rollup.by.push_back(name(f));
+    if (r->weight && valid_name(r->weight)) rollup.weight = name(r->weight);
+    rollup.range = range(r);
+    card.rollups.push_back(std::move(rollup));
   }
 
   ast::ExprPtr error_expr(SourceRange r) {

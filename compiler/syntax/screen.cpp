@@ -46,18 +46,18 @@ namespace {
 
 bool is_name_token(size_t type) {
   return type == L::IDENT || type == L::ALERT || type == L::SEVERITY || type == L::STALE || type == L::AFTER ||
-         type == L::OF;
+         type == L::OF || type == L::ROLLUP || type == L::BY || type == L::WEIGHT;
 }
 
-// Whether a token (followed by `next`) starts a declaration. `segment`, `label` and `alert`
-// are also operands or names; they start one only before the declaration's name, so an
+// Whether a token (followed by `next`) starts a declaration. `segment`, `label`, `alert` and
+// `rollup` are also operands or names; they start one only before the declaration's name, so an
 // operator chain through them is still counted as one declaration's.
 bool is_declaration_keyword(size_t type, size_t next) {
   switch (type) {
     case L::SCORECARD: case L::FIELDS: case L::PARAM: case L::BANDS: case L::MEASURE:
     case L::MODEL: case L::OVERRIDE:
       return true;
-    case L::SEGMENT: case L::LABEL: case L::ALERT:
+    case L::SEGMENT: case L::LABEL: case L::ALERT: case L::ROLLUP:
       return is_name_token(next);
     default:
       return false;

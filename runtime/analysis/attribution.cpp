@@ -134,4 +134,24 @@ AccountChange attribute(const history::AccountRecord& r1, const history::CardNam
   return c;
 }
 
+std::vector<AttributionLine> attribution_lines(const MeasureMatch& match, const AccountChange& c) {
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  auto nonzero = [](double v) { return std::fabs(v) > 1e-9; };
+  auto or_none = [](std::string_view s) { return s.empty() ? std::string("none") : std::string(s); };
+  std::vector<AttributionLine> lines;
+  if (!c.attributed) return lines;
+  for (size_t i = 0; i < match.names.size() && i < c.contribution.size(); ++i)
+    if (nonzero(c.contribution[i]) || nonzero(c.by_score[i]) || nonzero(c.by_weight[i]))
+      lines.push_back({match.names[i], c.contribution[i], c.by_score[i], c.by_weight[i]});
+  const double rounding = c.after.rounding - c.before.rounding;
+  if (nonzero(rounding)) lines.push_back({"rounding", rounding, kNaN, kNaN});
+  const double ov = c.after.override_effect - c.before.override_effect;
+  if (nonzero(ov) || c.override_changed())
+    lines.push_back({c.override_changed() ? "override " + or_none(c.before.override_name()) + " -> " +
+                                                or_none(c.after.override_name())
+                                          : "override " + std::string(c.after.override_name()),
+                     ov, kNaN, kNaN});
+  return lines;
+}
+
 }  // namespace healthc::analysis

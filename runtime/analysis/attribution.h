@@ -62,6 +62,18 @@ struct AccountChange {
   bool moved() const;
 };
 
+// One line of a change's explanation as `healthc changes` and `healthc report` show it.
+struct AttributionLine {
+  std::string name;  // a measure, `rounding`, or `override A -> B` (`override A` when it stayed)
+  double change = 0;
+  double by_score = 0, by_weight = 0;  // NaN for rounding and override
+};
+
+// The lines worth showing of an attributed change: each measure of `match` whose contribution,
+// by score or by weight is not zero (up to floating-point noise), in match order, then the
+// rounding, then the override effect (also when only the override's name changed).
+std::vector<AttributionLine> attribution_lines(const MeasureMatch& match, const AccountChange& c);
+
 // The attribution of one account present in both snapshots.
 AccountChange attribute(const history::AccountRecord& before, const history::CardNames& names1,
                         const history::AccountRecord& after, const history::CardNames& names2,

@@ -190,12 +190,7 @@ AlertsSection alerts(const ReportInputs& in) {
   return s;
 }
 
-bool nonzero(double v) { return std::fabs(v) > 1e-9; }
-
-std::string or_none(std::string_view s) { return s.empty() ? "none" : std::string(s); }
-
-// The account's change as `healthc changes` explains it (changes_report.cpp): every nonzero
-// contribution in measure order, then rounding, then the override effect with its names.
+// The account's change as `healthc changes` explains it.
 ReportMover mover(const ChangesResult& r, const AccountPair& p) {
   const AccountChange c = r.change(p);
   ReportMover m;
@@ -205,23 +200,11 @@ ReportMover mover(const ChangesResult& r, const AccountPair& p) {
   m.band_after = std::string(c.after.band());
   m.before = c.before.score;
   m.after = c.after.score;
-  if (!c.attributed) {
+  if (!c.attributed)
     m.note = c.before.weighted < 0 && c.after.weighted < 0 ? "no weighted score in either snapshot"
              : c.before.weighted < 0                       ? "no weighted score in the earlier snapshot"
                                                            : "no weighted score in the later snapshot";
-    return m;
-  }
-  for (size_t i = 0; i < r.measures.names.size(); ++i)
-    if (nonzero(c.contribution[i]) || nonzero(c.by_score[i]) || nonzero(c.by_weight[i]))
-      m.lines.push_back({r.measures.names[i], c.contribution[i], c.by_score[i], c.by_weight[i]});
-  const double rounding = c.after.rounding - c.before.rounding;
-  if (nonzero(rounding)) m.lines.push_back({"rounding", rounding, kNaN, kNaN});
-  const double ov = c.after.override_effect - c.before.override_effect;
-  if (nonzero(ov) || c.override_changed())
-    m.lines.push_back({c.override_changed() ? "override " + or_none(c.before.override_name()) + " -> " +
-                                                  or_none(c.after.override_name())
-                                            : "override " + std::string(c.after.override_name()),
-                       ov, kNaN, kNaN});
+  m.lines = attribution_lines(r.measures, c);
   return m;
 }
 

@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "runtime/analysis/attribution.h"
 #include "runtime/analysis/rates.h"
 #include "runtime/analysis/rollup.h"
 #include "runtime/history/report_queries.h"
@@ -101,17 +102,10 @@ struct AlertsSection {
   std::vector<AlertRow> shown;       // the spec's order, the first ReportLimits::alerts
 };
 
-// One line of a change's attribution as `healthc changes` shows it (the nonzero ones).
-struct AttributionLine {
-  std::string name;  // a measure, `rounding` or `override A -> B`
-  double change = 0;
-  double by_score = 0, by_weight = 0;  // NaN for rounding and override
-};
-
 struct ReportMover {
   std::string account, segment, band_before, band_after;
   int32_t before = -1, after = -1;
-  std::vector<AttributionLine> lines;  // empty when not attributed
+  std::vector<AttributionLine> lines;  // as `healthc changes` shows them; empty when not attributed
   std::string note;                    // why it is not attributed
 };
 

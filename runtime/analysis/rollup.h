@@ -65,6 +65,17 @@ class RollupBuilder {
   std::unique_ptr<State> state_;
 };
 
+}  // namespace healthc::analysis
+
+// A block's partial sums are opaque: deleted where they are defined (rollup.cpp), so callers can
+// hold and drop them without seeing their type.
+template <>
+struct std::default_delete<healthc::analysis::RollupBuilder::Partial> {
+  void operator()(healthc::analysis::RollupBuilder::Partial* p) const;
+};
+
+namespace healthc::analysis {
+
 // Sets every group's score_change against `previous` (the same roll-up in the previous
 // snapshot; null: there is none, every change stays missing).
 void set_score_changes(RollupTable& now, const RollupTable* previous);

@@ -120,23 +120,35 @@ void write_rollups(Db& db, int64_t snapshot_id, const std::vector<analysis::Roll
                              positional(k, b, m), params));
     for (size_t gi = 0; gi < t.groups.size(); ++gi) {
       const analysis::RollupGroup& g = t.groups[gi];
-      int c = 1;
-      ins.bind(c++, rollup_id).bind(c++, static_cast<int64_t>(gi));
-      ins.bind(c++, g.accounts).bind(c++, g.scored).bind(c++, g.unscored);
-      if (g.score >= 0) ins.bind(c++, g.score);
-      else ins.bind_null(c++);
-      ins.bind(c++, g.band);
-      if (g.min_score >= 0) ins.bind(c++, g.min_score).bind(c++, g.min_account);
-      else ins.bind_null(c++).bind_null(c++);
-      if (g.score_change) ins.bind(c++, *g.score_change);
-      else ins.bind_null(c++);
+      int c = 0;
+      auto next = [&c] { return ++c; };  // one statement a column: the order is the columns'
+      ins.bind(next(), rollup_id);
+      ins.bind(next(), static_cast<int64_t>(gi));
+      ins.bind(next(), g.accounts);
+      ins.bind(next(), g.scored);
+      ins.bind(next(), g.unscored);
+      if (g.score >= 0) ins.bind(next(), g.score);
+      else ins.bind_null(next());
+      ins.bind(next(), g.band);
+      if (g.min_score >= 0) {
+        ins.bind(next(), g.min_score);
+        ins.bind(next(), g.min_account);
+      } else {
+        ins.bind_null(next());
+        ins.bind_null(next());
+      }
+      if (g.score_change) ins.bind(next(), *g.score_change);
+      else ins.bind_null(next());
       // A missing cell is NULL, an empty text the empty string: two different groups.
       for (const auto& cell : g.key) {
-        if (cell) ins.bind(c++, std::string_view(*cell));
-        else ins.bind_null(c++);
+        if (cell) ins.bind(next(), std::string_view(*cell));
+        else ins.bind_null(next());
       }
-      for (size_t i = 0; i < b; ++i) ins.bind(c++, g.band_accounts[i]).bind(c++, g.band_weight[i]);
-      for (size_t i = 0; i < m; ++i) ins.bind(c++, g.measure_score[i]);  // NaN binds NULL
+      for (size_t i = 0; i < b; ++i) {
+        ins.bind(next(), g.band_accounts[i]);
+        ins.bind(next(), g.band_weight[i]);
+      }
+      for (size_t i = 0; i < m; ++i) ins.bind(next(), g.measure_score[i]);  // NaN binds NULL
       ins.run();
     }
   }

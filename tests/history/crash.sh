@@ -17,7 +17,14 @@ import hashlib, os, random, shutil, signal, sqlite3, subprocess, sys, time
 
 healthc, src, seed, work = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 rng = random.Random(seed)
-card = os.path.join(src, "examples", "b2b_saas_v2.health")
+# The example card with two roll-ups: a snapshot's roll-ups are written at its commit, and a
+# kill must never leave a snapshot without them or roll-ups without their snapshot.
+card = os.path.join(work, "card.health")
+with open(os.path.join(src, "examples", "b2b_saas_v2.health")) as f:
+    card_text = f.read()
+with open(card, "w") as f:
+    f.write(card_text + "\nrollup tier by tier weight seats\nrollup tier_pulse by tier, csm_pulse\n")
+ROLLUPS_A_SNAPSHOT = 2
 env = dict(os.environ, HEALTHC_NO_PROGRESS="1")
 failures = []
 
@@ -70,6 +77,7 @@ def fingerprints(db):
     if not con.execute("SELECT count(*) FROM sqlite_schema WHERE name = 'snapshots'").fetchone()[0]:
         con.close()
         return ok, out
+    has_rollups = con.execute("SELECT count(*) FROM sqlite_schema WHERE name = 'rollup_groups'").fetchone()[0] > 0
     for sid, title, as_of, read, scored, rejected, params in con.execute(
             "SELECT snapshot_id, title, as_of, rows_read, rows_scored, rows_rejected, params FROM snapshots"):
         h = hashlib.sha256(repr((read, scored, rejected, params)).encode())
@@ -82,7 +90,21 @@ def fingerprints(db):
         for row in con.execute("SELECT account, measure, value, score, weight FROM measure_scores "
                                "WHERE snapshot_id = ? ORDER BY account, measure", (sid,)):
             h.update(repr(row).encode())
+        # The roll-ups recorded with the snapshot (schema version 2): part of it, whole or not at all.
+        if has_rollups:
+            n = con.execute("SELECT count(*) FROM rollup WHERE snapshot_id = ?", (sid,)).fetchone()[0]
+            if n != ROLLUPS_A_SNAPSHOT:
+                ok = f"snapshot {title}|{as_of} has {n} roll-ups, not {ROLLUPS_A_SNAPSHOT}"
+            for view, order in (("rollup_groups", "rollup, group_idx"), ("rollup_bands", "rollup, group_idx, band"),
+                                ("rollup_measures", "rollup, group_idx, measure")):
+                for row in con.execute(f"SELECT * FROM {view} WHERE snapshot_id = ? ORDER BY {order}", (sid,)):
+                    h.update(repr(row[2:-1]).encode())  # without title, as_of (in the key) and the snapshot id
         out[f"{title}|{as_of}"] = h.hexdigest()
+    if has_rollups:
+        orphans = con.execute("SELECT count(*) FROM rollup WHERE snapshot_id NOT IN (SELECT id FROM snapshot)").fetchone()[0]
+        orphans += con.execute("SELECT count(*) FROM rollup_group WHERE rollup_id NOT IN (SELECT id FROM rollup)").fetchone()[0]
+        if orphans:
+            ok = f"{orphans} roll-up rows of no snapshot"
     con.close()
     return ok, out
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """`healthc report` in a real browser (ctest `report_chromium`).
 
-Backfills a generated weekly series (one account key holding `<`, `&` and `>`) into a temporary
-store, writes the report, then renders it in headless Chromium and checks:
+Backfills a generated weekly series (one account key holding `<`, `&` and `>`), scored with the
+example card plus two roll-ups (tests/report/b2b_rollups.txt), into a temporary store, writes the report, then renders it in headless Chromium and checks:
 
 - the page loaded without a console message: Chromium run with `--enable-logging=stderr --v=0`
   prints each console message as a `CONSOLE` line; a canary page that calls console.error
@@ -12,7 +12,8 @@ store, writes the report, then renders it in headless Chromium and checks:
   names resolve to nothing and the proxy is a closed port; and the HTML has no http(s)://
   in any src/href, no script, and a Content-Security-Policy of default-src 'none';
 - the dumped DOM (`--dump-dom`) holds every section heading and the figures of the JSON dump
-  (accounts, alerts fired, the top mover), and the odd key as text, never as markup;
+  (accounts, alerts fired, the top mover, each roll-up's table, worst group and trends), and the
+  odd key as text, never as markup;
 - a screenshot is written (PNG), and the render time is printed;
 - printed to PDF (`--print-to-pdf`), the pages are A4 and each section starts a page.
 
@@ -134,8 +135,10 @@ def main():
         rows = ["account_id,churned"] + [f"acct-{i:04d},{1 if i % 5 == 0 else 0}" for i in range(1, 300)]
         outcome.write_text("\n".join(rows + [ODD_KEY + ",1"]) + "\n")
         store = tmp / "h.db"
-        subprocess.run([a.healthc, "backfill", str(root / "examples/b2b_saas_v2.health"), str(series), "--store",
-                        str(store)], check=True, capture_output=True)
+        card = tmp / "card.health"  # the example card with two roll-ups, so the page draws their tables
+        card.write_text((root / "examples/b2b_saas_v2.health").read_text() + (root / "tests/report/b2b_rollups.txt").read_text())
+        subprocess.run([a.healthc, "backfill", str(card), str(series), "--store", str(store)], check=True,
+                       capture_output=True)
         page = tmp / "report.html"
         start = time.monotonic()
         subprocess.run([a.healthc, "report", "--store", str(store), "-o", str(page), "--outcome", str(outcome),
@@ -171,6 +174,12 @@ def main():
             check(first in dom, f"the top mover {down[0]['account']} is not in the DOM")
         for b in figures["headline"]["bands"]:
             check(f"<td>{b['band']}</td>" in dom, f"the band {b['band']} has no row in the DOM")
+        for r in figures["rollups"]:
+            check(re.search(r"<h3>" + re.escape(r["title"]) + r"</h3>", dom) is not None, f"no table of the roll-up {r['name']}")
+            first = r["shown"][0]["group"] if r["shown"] else None
+            check(first is not None and f"<td>{first}</td>" in dom, f"the worst group of {r['name']} is not in the DOM")
+        check(len(figures["rollups"]) == 2, "the roll-ups are not in the report's figures")
+        check(dom.count('class="spark"') >= sum(len(r["shown"]) for r in figures["rollups"]), "a roll-up group has no trend")
         check("&lt;i&gt;acct&amp;0007&lt;/i&gt;" in dom, "the odd key is not text in the DOM")
         check("<i>acct" not in dom, "the odd key became markup in the DOM")
         check(figures["outcome"] is not None and figures["outcome"]["matched"] > 0, "no outcome matched")

@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """`healthc report --format json` against an independent reading of the store (ctest `report_figures`).
 
-Backfills the examples' weekly series, writes the report's figures for every date, and derives the
-same figures from the store's SQL views (`account_scores`, `alerts`; Python's sqlite3), from
-`healthc changes --format json` (the attribution) and from the outcome file: the accounts per band
-of every snapshot, the headline and its change, the histogram, the alerts fired per alert and
-severity, the top movers each way and their lines adding up to the change, the stale accounts,
-the outcome rate and lift per band.
+Backfills the examples' weekly series (scored with the example card plus two roll-ups,
+tests/report/b2b_rollups.txt), writes the report's figures for every date, and derives the same
+figures from the store's SQL views (`account_scores`, `alerts`, `rollup_groups`; Python's sqlite3),
+from `healthc changes --format json` (the attribution), `healthc rollup --format csv` and the
+outcome file: the accounts per band of every snapshot, the headline and its change, the seats per
+band, the histogram, the alerts fired per alert and severity, the top movers each way and their
+lines adding up to the change, the stale accounts, every roll-up group shown (worst first, score,
+accounts, change, weight, its score in every snapshot), the outcome rate and lift per band.
 """
 import argparse
 import csv
@@ -35,8 +37,10 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="healthc-report-figures-") as d:
         store = pathlib.Path(d) / "h.db"
-        subprocess.run([a.healthc, "backfill", str(root / "examples/b2b_saas_v2.health"), str(root / "examples/series/b2b"),
-                        "--store", str(store)], check=True, capture_output=True)
+        card = pathlib.Path(d) / "card.health"  # the example card with two roll-ups
+        card.write_text((root / "examples/b2b_saas_v2.health").read_text() + (root / "tests/report/b2b_rollups.txt").read_text())
+        subprocess.run([a.healthc, "backfill", str(card), str(root / "examples/series/b2b"), "--store", str(store)],
+                       check=True, capture_output=True)
         outcome_file = root / "tests/golden/report/b2b_outcome.csv"
         db = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
         dates = [r[0] for r in db.execute("SELECT as_of FROM snapshots ORDER BY as_of")]
@@ -112,6 +116,43 @@ def main():
                 want = sum(group) / len(group) / base_rate if group and base_rate else None
                 if (b["lift"] is None) != (want is None) or (want is not None and abs(b["lift"] - want) > 0.005 + 1e-9):
                     failures.append(f"{date}: lift of {b['band']}: report {b['lift']}, independent {want}")
+            # Roll-ups against `healthc rollup --format csv` and the rollup_groups view.
+            same([r["name"] for r in j["rollups"]], ["tier", "tier_pulse"], f"{date}: roll-ups")
+            for r in j["rollups"]:
+                out = subprocess.run([a.healthc, "rollup", "--store", str(store), r["name"], "--as-of", date, "--format",
+                                      "csv"], check=True, capture_output=True, text=True).stdout
+                groups = list(csv.DictReader(out.splitlines()))
+                nby = len(r["by"])
+                def label(g):
+                    return " / ".join(g[f] if g[f] != "" else "(missing)" for f in r["by"])
+                def score(g):
+                    return int(g["score"]) if g["score"] != "" else None
+                worst = sorted(groups, key=lambda g: (score(g) is None, score(g) if score(g) is not None else 0))
+                same(r["groups_total"], len(groups), f"{date}: {r['name']} groups")
+                same([g["group"] for g in r["shown"]], [label(g) for g in worst[:25]], f"{date}: {r['name']} worst first")
+                for g, want in zip(r["shown"], worst):
+                    same(g["score"], score(want), f"{date}: {r['name']} {g['group']} score")
+                    same(g["accounts"], int(want["accounts"]), f"{date}: {r['name']} {g['group']} accounts")
+                    same(g["change"], int(want["score_change"]) if want.get("score_change") else None,
+                         f"{date}: {r['name']} {g['group']} change")
+                    if r["weight"]:
+                        weight = sum(float(want[f"{b}_weight"]) for b in bands[:3])
+                        same(g["weight"], round(weight, 2), f"{date}: {r['name']} {g['group']} weight")
+                    # Its score in every snapshot up to this one, from the view.
+                    trend = []
+                    for k in range(i + 1):
+                        cond = " AND ".join(f"key{n + 1} IS ?" for n in range(nby))
+                        cells = [None if want[f] == "" else want[f] for f in r["by"]]
+                        row = db.execute(f"SELECT score FROM rollup_groups WHERE as_of = ? AND rollup = ? AND {cond}",
+                                         [dates[k], r["name"]] + cells).fetchone()
+                        trend.append(-1 if row is None or row[0] is None else row[0])
+                    same(g["trend"], trend, f"{date}: {r['name']} {g['group']} trend")
+            tier = list(csv.DictReader(subprocess.run([a.healthc, "rollup", "--store", str(store), "tier", "--as-of", date,
+                                                       "--format", "csv"], check=True, capture_output=True,
+                                                      text=True).stdout.splitlines()))
+            same(h["weight"], "seats", f"{date}: the headline's weight")
+            for b in h["bands"][:3]:
+                same(b["weight"], round(sum(float(g[f"{b['band']}_weight"]) for g in tier), 2), f"{date}: seats in {b['band']}")
         print(f"report_figures: {len(dates)} dates checked")
     if failures:
         print(f"report_figures: {len(failures)} checks failed")

@@ -194,6 +194,21 @@ TEST_F(RollupStoreTest, RollupsAreGivenOnceAndMustHaveTheirShape) {
   EXPECT_THROW(w->add_rollups(tables()), StoreError);
 }
 
+TEST_F(RollupStoreTest, RollupsPastTheColumnLimitAreRefusedNamingTheLimit) {
+  auto s = Store::open(path_, Store::Mode::ReadWrite);
+  auto w = s->begin_snapshot("T", "2026-03-01", "x", names(), "{}");
+  auto wide = tables();
+  wide.resize(1);
+  for (int i = 0; i < 2000; ++i) wide[0].measures.push_back("m" + std::to_string(i));
+  for (auto& g : wide[0].groups) g.measure_score.resize(wide[0].measures.size(), kNaN);
+  try {
+    w->add_rollups(wide);
+    FAIL() << "a roll-up of 2,002 measures was accepted";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find("SQLite's column limit"), std::string::npos) << e.what();
+  }
+}
+
 TEST_F(RollupStoreTest, ALaterCardWithMoreByFieldsBandsAndMeasuresAddsColumnsAndOldRollupsReadTheSame) {
   auto s = Store::open(path_, Store::Mode::ReadWrite);
   write(*s, "2026-03-01", tables());

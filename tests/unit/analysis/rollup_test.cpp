@@ -1,0 +1,231 @@
+// Roll-ups (spec "Roll-ups") against tables computed by hand, for any block size and thread count.
+#include "runtime/analysis/rollup.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+
+#include "runtime/analysis/rollup_sink.h"
+#include "tests/unit/analysis/analysis_test_util.h"
+
+namespace healthc::analysis {
+namespace {
+
+// Bands low 0-39, mid 40-69, high 70-100; two measures, each the field it reads; `e` is given a
+// score by an override although all its measures are unscored.
+const char* kCard = R"(scorecard "R"
+fields {
+  id : text key
+  region : text optional
+  plan : enum(basic, pro)
+  arr : number optional
+  usage : number optional
+  nps : number optional
+}
+bands { low from 0 color red  mid from 40 color yellow  high from 70 color green }
+measure u { value = usage  score = usage }
+measure n { value = nps  score = nps }
+model default { u 1  n 1 }
+override rescue when id == "e" => score 10
+rollup by_region "By region" by region weight arr
+rollup by_plan by plan
+)";
+
+// a: (80 + 60) / 2 = 70 high; b: 20 low (n unscored); c: no region, 50 mid; d: no arr (weight
+// 0), 90 high; e: override 10 low, negative arr (weight 0); f: unscored; g: 35 low; h: arr 0,
+// 20 low (ties b, which comes first).
+const char* kData =
+    "id,region,plan,arr,usage,nps\n"
+    "a,EMEA,basic,100,80,60\n"
+    "b,EMEA,pro,300,20,\n"
+    "c,,basic,50,50,50\n"
+    "d,EMEA,pro,,90,90\n"
+    "e,AMER,basic,-5,,\n"
+    "f,AMER,pro,200,,\n"
+    "g,EMEA,basic,100,30,40\n"
+    "h,EMEA,basic,0,20,\n";
+
+const char* kHeader =
+    ",accounts,scored,unscored,score,band,min_score,min_account,low_accounts,low_weight,mid_accounts,mid_weight,"
+    "high_accounts,high_weight,u_score,n_score\n";
+
+// EMEA: weight 500 over a, b, d, g, h; (100*70 + 300*20 + 100*35) / 500 = 33. u: (100*80 +
+// 300*20 + 100*30) / 500 = 34; n: (100*60 + 100*40) / 200 = 50. AMER: e is scored but weighs 0,
+// so the group is unscored; f counts in no band.
+const std::string kByRegion = std::string("region") + kHeader +
+                              ",1,1,0,50,mid,50,c,0,0,1,50,0,0,50,50\n"
+                              "AMER,2,1,1,,unscored,10,e,1,0,0,0,0,0,,\n"
+                              "EMEA,5,5,0,33,low,20,b,3,400,0,0,2,100,34,50\n";
+// basic: (70 + 50 + 10 + 35 + 20) / 5 = 37; u: (80 + 50 + 30 + 20) / 4 = 45; n: (60 + 50 + 40)
+// / 3 = 50. pro: (20 + 90) / 2 = 55; u 55; n 90 (d only).
+const std::string kByPlan = std::string("plan") + kHeader +
+                            "basic,5,5,0,37,low,10,e,3,3,1,1,1,1,45,50\n"
+                            "pro,3,2,1,55,mid,20,b,1,1,0,0,1,1,55,90\n";
+
+rt::Dataset load(const Scorecard& card, const std::string& csv, size_t block_rows) {
+  std::FILE* f = std::tmpfile();
+  std::fwrite(csv.data(), 1, csv.size(), f);
+  std::rewind(f);
+  rt::Dataset data;
+  std::string error;
+  EXPECT_TRUE(rt::load_dataset(card, f, rt::DataFormat::Csv, "data.csv", {}, data, error, block_rows)) << error;
+  std::fclose(f);
+  return data;
+}
+
+// Every roll-up's table through the builder directly, blocks in order.
+std::vector<RollupTable> build(const Scorecard& card, const rt::Dataset& data) {
+  std::string error;
+  const std::vector<BlockScores> scores = rt::score_blocks(card, data.blocks, 0, true, 1, error);
+  EXPECT_TRUE(error.empty()) << error;
+  std::vector<RollupTable> out;
+  for (size_t r = 0; r < card.program().rollups.size(); ++r) {
+    RollupBuilder b(card.program(), r);
+    for (size_t i = 0; i < data.blocks.size(); ++i) b.merge(b.partial(data.blocks[i], scores[i]));
+    out.push_back(b.finish());
+  }
+  return out;
+}
+
+TEST(Rollup, FiguresMatchTheHandComputedTables) {
+  auto card = test_util::compile(kCard);
+  ASSERT_TRUE(card);
+  const rt::Dataset data = load(*card, kData, 8192);
+  const std::vector<RollupTable> t = build(*card, data);
+  ASSERT_EQ(t.size(), 2u);
+  EXPECT_EQ(t[0].name, "by_region");
+  EXPECT_EQ(t[0].title, "By region");
+  EXPECT_EQ(t[0].weight, "arr");
+  EXPECT_EQ(t[1].weight, "");
+  EXPECT_EQ(rollup_csv(t[0], false), kByRegion);
+  EXPECT_EQ(rollup_csv(t[1], false), kByPlan);
+  const RollupGroup& missing = t[0].groups[0];
+  EXPECT_FALSE(missing.key[0].has_value());
+  EXPECT_EQ(t[0].groups[1].band, 3);  // unscored: bands.size()
+  EXPECT_EQ(t[0].groups[1].score, -1);
+}
+
+TEST(Rollup, SameTablesForAnyBlockSize) {
+  auto card = test_util::compile(kCard);
+  ASSERT_TRUE(card);
+  for (size_t rows : {1u, 2u, 3u, 5u}) {
+    const rt::Dataset data = load(*card, kData, rows);
+    const std::vector<RollupTable> t = build(*card, data);
+    EXPECT_EQ(rollup_csv(t[0], false), kByRegion) << rows << " rows a block";
+    EXPECT_EQ(rollup_csv(t[1], false), kByPlan) << rows << " rows a block";
+  }
+}
+
+TEST(Rollup, SinkGivesTheSameTablesOnOneAndTwoThreads) {
+  auto card = test_util::compile(kCard);
+  ASSERT_TRUE(card);
+  for (int threads : {1, 2}) {
+    const rt::Dataset data = load(*card, kData, 2);
+    rt::BlockSource source(data.blocks);
+    RollupSink sink(card->program());
+    rt::Sink* sinks[] = {&sink};
+    rt::PipelineOptions o;
+    o.scoring = rt::Scoring::Detail;
+    o.threads = threads;
+    const rt::PipelineSummary s = rt::run_pipeline(*card, source, sinks, o);
+    ASSERT_TRUE(s.error.empty()) << s.error;
+    const std::vector<RollupTable> t = sink.tables();
+    ASSERT_EQ(t.size(), 2u);
+    EXPECT_EQ(rollup_csv(t[0], false), kByRegion) << threads << " threads";
+    EXPECT_EQ(rollup_csv(t[1], false), kByPlan) << threads << " threads";
+  }
+}
+
+TEST(Rollup, WeightedMeanRoundsAsAnAccountsScore) {
+  // (41 + 42) / 2 = 41.5 rounds half up to 42; a weighted 1/3 + 2/3 mix gives 41.666... -> 42.
+  auto card = test_util::compile(R"(scorecard "R"
+fields { id : text key  g : bool  w : number  s : number }
+bands { low from 0 color red  high from 42 color green }
+measure m { value = s  score = s }
+model default { m 1 }
+rollup all by g
+rollup weighted by g weight w
+)");
+  ASSERT_TRUE(card);
+  const rt::Dataset data = load(*card, "id,g,w,s\nx,true,1,41\ny,true,2,42\nz,false,1,41.4\n", 8192);
+  const std::vector<RollupTable> t = build(*card, data);
+  EXPECT_EQ(rollup_csv(t[0], false),
+            "g,accounts,scored,unscored,score,band,min_score,min_account,low_accounts,low_weight,high_accounts,"
+            "high_weight,m_score\n"
+            "false,1,1,0,41,low,41,z,1,1,0,0,41.4\n"
+            "true,2,2,0,42,high,41,x,1,1,1,1,41.5\n");
+  EXPECT_EQ(t[1].groups[1].score, 42);
+  EXPECT_EQ(t[1].groups[1].band_weight[1], 2.0);
+}
+
+TEST(Rollup, CellsSortByUtf8BytesAndAreQuoted) {
+  auto card = test_util::compile(R"(scorecard "R"
+fields { id : text key  t : text  }
+bands { all from 0 color green }
+measure m { score = 50 }
+model default { m 1 }
+rollup by_t by t
+)");
+  ASSERT_TRUE(card);
+  // Bytes, not letters: "Z" (0x5A) < "a" < "é" (0xC3 0xA9); a quote and a comma are quoted.
+  const rt::Dataset data = load(*card, "id,t\n1,é\n2,a\n3,Z\n4,\"x,\"\"y\"\n", 8192);
+  const std::vector<RollupTable> t = build(*card, data);
+  const std::string csv = rollup_csv(t[0], false);
+  EXPECT_EQ(csv,
+            "t,accounts,scored,unscored,score,band,min_score,min_account,all_accounts,all_weight,m_score\n"
+            "Z,1,1,0,50,all,50,3,1,1,50\n"
+            "a,1,1,0,50,all,50,2,1,1,50\n"
+            "\"x,\"\"y\",1,1,0,50,all,50,4,1,1,50\n"
+            "é,1,1,0,50,all,50,1,1,1,50\n");
+}
+
+TEST(Rollup, EnumMembersPrintAsTheDataSpellsThem) {
+  auto card = test_util::compile(R"(scorecard "R"
+fields { id : text key  plan : enum(monthly, annual) }
+bands { all from 0 color green }
+measure m { score = 50 }
+model default { m 1 }
+rollup by_plan by plan
+)");
+  ASSERT_TRUE(card);
+  const rt::Dataset data = load(*card, "id,plan\n1,monthly\n2,annual\n", 8192);
+  std::string error;
+  const std::vector<BlockScores> scores = rt::score_blocks(*card, data.blocks, 0, true, 1, error);
+  // The same program with the members spelt otherwise in the data (Field::spellings): the
+  // cells and their order follow the spelling ("Month-to-month" < "One year"), not the name.
+  ir::Program p = card->program();
+  p.fields[1].spellings = {"Month-to-month", "One year"};
+  RollupBuilder b(p, 0);
+  b.merge(b.partial(data.blocks[0], scores[0]));
+  const std::string csv = rollup_csv(b.finish(), false);
+  EXPECT_NE(csv.find("\nMonth-to-month,1,1,0,50,all,50,1,1,1,50\nOne year,1,1,0,50,all,50,2,1,1,50\n"), std::string::npos)
+      << csv;
+}
+
+TEST(Rollup, ScoreChangeComparesTheSameGroup) {
+  RollupTable before, now;
+  before.by = now.by = {"region"};
+  auto group = [](std::optional<std::string> k, int32_t score) {
+    RollupGroup g;
+    g.key = {std::move(k)};
+    g.score = score;
+    return g;
+  };
+  before.groups = {group(std::nullopt, 40), group("AMER", 50), group("EMEA", -1)};
+  now.groups = {group(std::nullopt, 45), group("APAC", 60), group("EMEA", 70)};
+  set_score_changes(now, &before);
+  EXPECT_EQ(now.groups[0].score_change, std::optional<int32_t>(5));
+  EXPECT_FALSE(now.groups[1].score_change);  // not there before
+  EXPECT_FALSE(now.groups[2].score_change);  // unscored before
+  const std::string csv = rollup_csv(now, true);
+  EXPECT_NE(csv.find(",score_change\n"), std::string::npos);
+  EXPECT_NE(csv.find(",5\n"), std::string::npos);
+  set_score_changes(now, nullptr);
+  EXPECT_FALSE(now.groups[0].score_change);
+  now.by = {"plan"};  // another roll-up under the same name: no same group
+  set_score_changes(now, &before);
+  EXPECT_FALSE(now.groups[0].score_change);
+}
+
+}  // namespace
+}  // namespace healthc::analysis
