@@ -84,6 +84,7 @@ int run_test(const std::vector<std::string>& args) {
       ("output,o", po::value<std::string>(), "write the JUnit XML here (default: standard output)")
       ("verbose,v", po::bool_switch(), "list passing cases too");
   add_scoring_options(opts);
+  add_data_options(opts);
   po::positional_options_description pos;
   pos.add("card", 1).add("cases", -1);
   po::variables_map vm;
@@ -102,6 +103,8 @@ int run_test(const std::vector<std::string>& args) {
   if (vm.count("output") && format != "junit") return usage_error("test", "-o is for --format junit");
   double as_of = 0;
   if (!as_of_days(vm, as_of)) return usage_error("test", "--as-of must be a date YYYY-MM-DD");
+  rt::DataReading reading;
+  if (!data_reading("test", vm, reading, code)) return code;
   const auto& files = vm["cases"].as<std::vector<std::string>>();
   const std::string out_path = vm.count("output") ? vm["output"].as<std::string>() : "-";
   std::vector<rt::NamedPath> inputs{{"CARD", vm["card"].as<std::string>()}};
@@ -125,7 +128,7 @@ int run_test(const std::vector<std::string>& args) {
   size_t total = 0, failed = 0, file_errors = 0;
   for (size_t i = 0; i < files.size(); ++i) {
     std::string err;
-    if (!analysis::run_case_file(*card, files[i], as_of, per_file[i], err)) {
+    if (!analysis::run_case_file(*card, files[i], as_of, per_file[i], err, reading)) {
       fmt::print(stderr, "healthc test: {}\n", err);
       ++file_errors;
       continue;

@@ -90,10 +90,10 @@ void check_name(CaseResult& r, const char* what, const std::string& expected, co
 }  // namespace
 
 bool run_case_file(const Scorecard& card, const std::string& path, double as_of, std::vector<CaseResult>& out,
-                   std::string& error) {
+                   std::string& error, const rt::DataReading& how) {
   const ir::Program& p = card.program();
   rt::Dataset data;
-  if (!rt::load_dataset(card, path, kExpectColumns, data, error)) return false;
+  if (!rt::load_dataset(card, path, kExpectColumns, data, error, 8192, how)) return false;
   // A misspelt expectation column would silently check nothing.
   if (!data.header.empty()) {
     size_t start = 0;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/io/record_reader.h"
 #include "runtime/scorecard.h"
 
 namespace healthc::analysis {
@@ -24,8 +25,9 @@ struct CaseResult {
 
 // Reads the case file at `path` ("-" for stdin) and appends one result per row, in line order
 // (rows that cannot be read are failing cases). False with `error` when the file cannot be used
-// at all: unreadable, an unknown expect_* column, or no expect_* column.
+// at all: unreadable, an unknown expect_* column, or no expect_* column. `how`: the command's
+// data options (--input-format, --delimiter, --null).
 bool run_case_file(const Scorecard& card, const std::string& path, double as_of, std::vector<CaseResult>& out,
-                   std::string& error);
+                   std::string& error, const rt::DataReading& how = {});
 
 }  // namespace healthc::analysis

@@ -89,11 +89,13 @@ TEST(RealData, NullCellsAreMissingAndARequiredOnesIsRejectedAsEmpty) {
                       how);
   EXPECT_EQ(r.keys, (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(r.x_valid, (std::vector<uint8_t>{0, 0}));
-  EXPECT_EQ(r.reasons, (std::vector<std::string>{"required field `id` is empty", "required field `contract` is empty",
-                                                 "field `x`: `NAN` is not a number"}));
+  EXPECT_EQ(r.reasons, (std::vector<std::string>{
+                           "required field `id` is empty", "required field `contract` is empty",
+                           "field `x`: `NAN` is not a number (pass --null NAN if it means missing)"}));
   // Without --null, NA is data like any other.
   const Rows plain = read("id,contract,state,x\na,One year,,NA\n", {});
-  EXPECT_EQ(plain.reasons, (std::vector<std::string>{"field `x`: `NA` is not a number"}));
+  EXPECT_EQ(plain.reasons,
+            (std::vector<std::string>{"field `x`: `NA` is not a number (pass --null NA if it means missing)"}));
 }
 
 TEST(RealData, EveryBadCellOfARowIsNamed) {
