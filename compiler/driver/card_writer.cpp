@@ -8,6 +8,7 @@
 #include <cmath>
 #include <map>
 
+#include "compiler/syntax/parse.h"
 #include "runtime/output.h"
 
 namespace healthc::driver {
@@ -100,14 +101,14 @@ class InheritedWeights {
   static size_t name_width(const std::vector<ir::WeightNode>& nodes) {
     size_t w = 0;
     for (const auto& n : nodes)
-      if (n.measure >= 0) w = std::max(w, n.name.size());
+      if (n.measure >= 0) w = std::max(w, syntax::written_name(n.name).size());
     return w;
   }
 
   // Text that sets `n` and its descendants where they differ from the base; empty if none.
   std::string subtree(const ir::WeightNode& n, const std::string& indent, size_t width) {
     if (n.measure >= 0)
-      return differs(n) ? fmt::format("{}{:<{}} {}\n", indent, n.name, width, format_weight(n.weight)) : "";
+      return differs(n) ? fmt::format("{}{:<{}} {}\n", indent, syntax::written_name(n.name), width, format_weight(n.weight)) : "";
     std::string body;
     const size_t w = name_width(n.children);
     for (const ir::WeightNode& c : n.children) {
@@ -117,9 +118,9 @@ class InheritedWeights {
         level(c.children, closing_brace(own->second->range), line_indent(own->second->range.begin) + "  ");
     }
     if (body.empty())
-      return differs(n) ? fmt::format("{}{:<{}} {}\n", indent, n.name, width, format_weight(n.weight)) : "";
+      return differs(n) ? fmt::format("{}{:<{}} {}\n", indent, syntax::written_name(n.name), width, format_weight(n.weight)) : "";
     const std::string weight = differs(n) ? format_weight(n.weight) : "";
-    return fmt::format("{}group {}{}{} {{\n{}{}}}\n", indent, n.name, weight.empty() ? "" : " ", weight, body, indent);
+    return fmt::format("{}group {}{}{} {{\n{}{}}}\n", indent, syntax::written_name(n.name), weight.empty() ? "" : " ", weight, body, indent);
   }
 
   std::string line_indent(uint32_t at) const {

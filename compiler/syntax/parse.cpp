@@ -6,10 +6,12 @@
 
 #include <antlr4-runtime.h>
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <unordered_set>
 
 #include "ScorecardLexer.h"
 #include "ScorecardParser.h"
@@ -665,6 +667,24 @@ ParseResult parse(const SourceFile& file, DiagnosticList& diags) {
                      std::none_of(diags.items().begin() + static_cast<long>(before), diags.items().end(),
                                   [](const Diagnostic& d) { return d.severity == Severity::Error; });
   return result;
+}
+
+std::string written_name(const std::string& name) {
+  // The keywords are the lexer's literal tokens that are words; v2's soft keywords are names.
+  static const std::unordered_set<std::string> keywords = [] {
+    std::unordered_set<std::string> out;
+    antlr4::ANTLRInputStream empty("");
+    L lexer(&empty);
+    const antlr4::dfa::Vocabulary& v = lexer.getVocabulary();
+    for (size_t t = 1; t <= v.getMaxTokenType(); ++t) {
+      std::string lit = v.getLiteralName(t);
+      if (lit.size() < 3 || lit.front() != '\'' || !std::isalpha(static_cast<unsigned char>(lit[1]))) continue;
+      out.insert(lit.substr(1, lit.size() - 2));
+    }
+    for (const char* soft : {"alert", "severity", "stale", "after", "of"}) out.erase(soft);
+    return out;
+  }();
+  return keywords.count(name) ? "`" + name + "`" : name;
 }
 
 }  // namespace healthc::syntax

@@ -3,6 +3,8 @@
 // run reports every syntax error in the file.
 #pragma once
 
+#include <string>
+
 #include "compiler/ast/ast.h"
 #include "compiler/diag/diagnostic.h"
 #include "compiler/diag/source.h"
@@ -16,6 +18,10 @@ struct ParseResult {
 };
 
 ParseResult parse(const SourceFile& file, DiagnosticList& diags);
+
+// A name as card text writes it: in backquotes when it is a keyword (`` `value` ``), else as is.
+// For code that writes card text (tune's card writer).
+std::string written_name(const std::string& name);
 
 // Limits that keep the recursive-descent parser and the recursive stages after it within the
 // stack on any input.

@@ -92,6 +92,15 @@ TEST(RealData, NullCellsAreMissingAndARequiredOnesIsRejectedAsEmpty) {
   EXPECT_EQ(r.reasons, (std::vector<std::string>{
                            "required field `id` is empty", "required field `contract` is empty",
                            "field `x`: `NAN` is not a number (pass --null NAN if it means missing)"}));
+  // JSON Lines: a string equal to a null cell is as null; absent keys stay absent.
+  DataReading json = how;
+  json.format = DataFormat::JsonLines;
+  const Rows j = read("{\"id\": \"a\", \"contract\": \"One year\", \"x\": \"NA\"}\n"
+                      "{\"id\": \"b\", \"contract\": \"NA\", \"state\": \"-\"}\n",
+                      json, "-");
+  EXPECT_EQ(j.keys, std::vector<std::string>{"a"});
+  EXPECT_EQ(j.x_valid, std::vector<uint8_t>{0});
+  EXPECT_EQ(j.reasons, std::vector<std::string>{"required field `contract` is empty"});
   // Without --null, NA is data like any other.
   const Rows plain = read("id,contract,state,x\na,One year,,NA\n", {});
   EXPECT_EQ(plain.reasons,
