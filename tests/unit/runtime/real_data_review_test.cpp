@@ -87,14 +87,20 @@ TEST(RealDataReview, UnspelledMembersAreTrimmedBesideSpelledOnes) {
 TEST(RealDataReview, AHeaderReadWithTheWrongLayoutNamesTheOptionThatFixesIt) {
   const Rows tsv = read("id\tstate\tx\na\tny\t1\n", {}, "d.txt");
   EXPECT_EQ(tsv.open_error,
-            "the header looks tab-separated: pass --delimiter tab (the header has no columns for fields `state`, `x`)");
+            "the header looks tab-separated: pass --delimiter tab (the header has no columns for fields `id`, "
+            "`state`, `x`)");
   const Rows tsv_stdin = read("id\tstate\tx\na\tny\t1\n", {}, "-");
   EXPECT_EQ(tsv_stdin.open_error, tsv.open_error);
   DataReading csv;
   csv.format = DataFormat::Csv;
+  // Compact JSON has quoted cells with text after them; spaced JSON merely lacks the columns.
   const Rows jsonl = read("{\"id\":\"a\",\"state\":\"ny\"}\n", csv, "d.txt");
-  EXPECT_EQ(jsonl.open_error.rfind("the input looks like JSON Lines: pass --input-format jsonl (", 0), 0u)
-      << jsonl.open_error;
+  EXPECT_EQ(jsonl.open_error,
+            "the input looks like JSON Lines: pass --input-format jsonl (its first line is not a CSV header)");
+  const Rows spaced = read("{\"id\": \"a\", \"state\": \"ny\"}\n", csv, "d.txt");
+  EXPECT_EQ(spaced.open_error.rfind("the input looks like JSON Lines: pass --input-format jsonl (the header has no ", 0),
+            0u)
+      << spaced.open_error;
   // A header that is only short of a column says just that.
   EXPECT_EQ(read("id,state\na,ny\n", {}, "d.csv").open_error, "the header has no column for field `x`");
 }
