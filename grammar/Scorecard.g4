@@ -197,6 +197,8 @@ IDENT  : [A-Za-z_] [A-Za-z0-9_]* ;
 // `in`, `value`: a name in backquotes, wherever a name is wanted (the builder strips them; the
 // screen reports an empty or malformed one).
 QUOTED_NAME : '`' ~[`\r\n]* '`' -> type(IDENT) ;
+// A backquoted name that reaches the end of its line: reported as not closed, as a string is.
+UNTERMINATED_QUOTED_NAME : '`' ~[`\r\n]* ;
 STRING : '"' (~["\\\r\n] | '\\' ~[\r\n])* '"' ;
 // A string that reaches the end of its line: reported as unterminated, not as junk.
 UNTERMINATED_STRING : '"' (~["\\\r\n] | '\\' ~[\r\n])* ;

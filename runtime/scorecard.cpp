@@ -44,11 +44,18 @@ rt::Schema Scorecard::schema(std::vector<std::string> extra) const {
   for (size_t i = 0; i < program_.fields.size(); ++i) {
     const ir::Field& f = program_.fields[i];
     // The readers match enum cells against the members as the data spells them.
+    // A member spelled as its own name reads as an unspelled one (trimmed).
     std::vector<std::string> spelled;
-    for (size_t m = 0; m < f.members.size(); ++m) spelled.emplace_back(ir::member_spelling(f, m));
+    std::vector<uint8_t> exact;
+    for (size_t m = 0; m < f.members.size(); ++m) {
+      spelled.emplace_back(ir::member_spelling(f, m));
+      if (!f.spellings.empty()) exact.push_back(spelled.back() != f.members[m] ? 1 : 0);
+    }
+    const bool any_exact = std::find(exact.begin(), exact.end(), uint8_t{1}) != exact.end();
+    if (!any_exact) exact.clear();
     s.fields.push_back(rt::FieldSpec{f.name, static_cast<rt::FieldType>(f.type), f.optional,
                                      static_cast<int32_t>(i) == program_.key_field, std::move(spelled),
-                                     !f.spellings.empty()});
+                                     any_exact, std::move(exact)});
   }
   s.extra_columns = std::move(extra);
   return s;

@@ -129,7 +129,8 @@ void Checker::check_spellings(const ast::Field& f) {
   for (size_t m = 0; m < f.members.size(); ++m) {
     const bool spelled = m < f.spellings.size() && f.spellings[m].range.end > f.spellings[m].range.begin;
     const ast::Name& shown = spelled ? f.spellings[m] : f.members[m];
-    if (spelled && shown.text.empty()) {
+    // Blank counts as empty: the readers trim a cell's spaces before calling it missing.
+    if (spelled && shown.text.find_first_not_of(" \t") == std::string::npos) {
       diags_.report(DiagKind::EmptySpelling, shown.range, f.members[m].text);
       continue;
     }

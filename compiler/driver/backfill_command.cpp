@@ -1,4 +1,4 @@
-// `healthc backfill CARD DIR --store DB`: every DIR/YYYY-MM-DD.csv|jsonl scored as of its
+// `healthc backfill CARD DIR --store DB`: every DIR/YYYY-MM-DD.csv|tsv|jsonl scored as of its
 // date, oldest first, each recorded as a snapshot, so `previous`, `change` and alerts work
 // through time. Dates already stored with the same card text are skipped unless --force.
 #include <fmt/format.h>
@@ -31,7 +31,7 @@ std::string dated_files(const std::string& dir, std::vector<DatedFile>& out) {
     if (!entry.is_regular_file(ec)) continue;
     const std::string name = entry.path().filename().string();
     const std::string ext = entry.path().extension().string();
-    if (ext != ".csv" && ext != ".jsonl") continue;
+    if (ext != ".csv" && ext != ".tsv" && ext != ".jsonl") continue;  // a .tsv is read with tabs
     const std::string stem = entry.path().stem().string();
     if (stem.size() != 10) continue;
     const std::optional<int64_t> d = rt::parse_date(stem);
@@ -52,7 +52,7 @@ int run_backfill(const std::vector<std::string>& args) {
   po::options_description opts("Options");
   opts.add_options()
       ("card", po::value<std::string>()->required(), "the scorecard (.health)")
-      ("dir", po::value<std::string>()->required(), "a folder of YYYY-MM-DD.csv or .jsonl files")
+      ("dir", po::value<std::string>()->required(), "a folder of YYYY-MM-DD.csv, .tsv or .jsonl files")
       ("store", po::value<std::string>()->required(), "the history store (SQLite; created when absent)")
       ("force", po::bool_switch(), "score again dates already stored with the same card text")
       ("threads", po::value<int>()->default_value(default_threads(), "all cores"),
@@ -64,7 +64,7 @@ int run_backfill(const std::vector<std::string>& args) {
   pos.add("card", 1).add("dir", 1);
   po::variables_map vm;
   int code = kExitOk;
-  if (!parse_options("backfill", "CARD DIR --store DB [options]\n\nScores every DIR/YYYY-MM-DD.csv|jsonl as of its "
+  if (!parse_options("backfill", "CARD DIR --store DB [options]\n\nScores every DIR/YYYY-MM-DD.csv|tsv|jsonl as of its "
                                  "date, oldest first, into the store.\nEach date is one snapshot, committed when "
                                  "its file has been scored; a failure leaves the\ndates before it recorded and "
                                  "its own as it was (run again to go on). Exit 0, 3 when some\nrows were "
@@ -84,7 +84,7 @@ int run_backfill(const std::vector<std::string>& args) {
     return kExitErrors;
   }
   if (files.empty()) {
-    fmt::print(stderr, "healthc backfill: `{}` has no YYYY-MM-DD.csv or .jsonl files\n", dir);
+    fmt::print(stderr, "healthc backfill: `{}` has no YYYY-MM-DD.csv, .tsv or .jsonl files\n", dir);
     return kExitErrors;
   }
   auto card = load_scorecard("backfill", vm, code, true);
@@ -125,7 +125,7 @@ int run_backfill(const std::vector<std::string>& args) {
       fmt::print(stderr, "healthc backfill: {}\n", err);
       return kExitErrors;
     }
-    // A file's format is its name's (.csv or .jsonl) unless --input-format says otherwise.
+    // A file's format is its name's (.csv, .tsv or .jsonl) unless --input-format says otherwise.
     rt::DataReading how = reading;
     if (!how.format) how.format = f.format;
     auto reader = rt::open_data_reader(how, f.path, in, card->schema());

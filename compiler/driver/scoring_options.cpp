@@ -46,8 +46,10 @@ bool data_reading(const std::string& command, const po::variables_map& vm, rt::D
   if (vm.count("delimiter")) {
     const std::string d = vm["delimiter"].as<std::string>();
     const char c = d == "tab" || d == "\\t" ? '\t' : d.size() == 1 ? d[0] : '\0';
-    if (c == '\0' || c == '"' || c == '\n' || c == '\r') {
-      exit_code = usage_error(command, "--delimiter must be one character other than a quote or a line break, or `tab`");
+    // A byte past ASCII is part of a UTF-8 character: splitting on it would cut characters.
+    if (c == '\0' || c == '"' || c == '\n' || c == '\r' || static_cast<unsigned char>(c) >= 0x80) {
+      exit_code = usage_error(command,
+                              "--delimiter must be one ASCII character other than a quote or a line break, or `tab`");
       return false;
     }
     out.delimiter = c;

@@ -184,6 +184,14 @@ bool screen_tokens(antlr4::CommonTokenStream& tokens, const OffsetMap& map, cons
       if (w) w->setType(L::STRING);  // the parser reads on as if it were closed
       continue;
     }
+    if (type == L::UNTERMINATED_QUOTED_NAME) {
+      diags.report(DiagKind::UnterminatedQuotedName, r);
+      if (w) {  // the parser reads on as if it were closed
+        w->setType(L::IDENT);
+        w->setText(t->getText() + "`");
+      }
+      continue;
+    }
     if (type == antlr4::Token::EOF) break;
     if (type == L::IDENT && !quoted_name_ok(t->getText())) {
       if (t->getText().size() == 2) diags.report(DiagKind::EmptyQuotedName, r);

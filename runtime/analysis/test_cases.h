@@ -25,8 +25,8 @@ struct CaseResult {
 
 // Reads the case file at `path` ("-" for stdin) and appends one result per row, in line order
 // (rows that cannot be read are failing cases). False with `error` when the file cannot be used
-// at all: unreadable, an unknown expect_* column, or no expect_* column. `how`: the data
-// options (--null, --delimiter, --input-format).
+// at all: unreadable, an unknown expect_* column, or no expect_* column. `how`: the command's
+// data options (--input-format, --delimiter, --null).
 bool run_case_file(const Scorecard& card, const std::string& path, double as_of, std::vector<CaseResult>& out,
                    std::string& error, const rt::DataReading& how = {});
 

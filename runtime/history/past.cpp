@@ -129,11 +129,11 @@ size_t PastSnapshots::load(const Store& store, const SnapshotInfo& info, const i
       if (same_kind && is_enum) {
         const std::vector<std::string> empty;
         const auto& then = sm < names.measure_members.size() ? names.measure_members[sm] : empty;
-        std::vector<std::string> now;  // as the data spells them, as the store records them
-        if (cur.enum_field >= 0) {
-          const ir::Field& f = p.fields[static_cast<size_t>(cur.enum_field)];
-          for (size_t j = 0; j < f.members.size(); ++j) now.emplace_back(ir::member_spelling(f, j));
-        }
+        // By member name, as the store records them (not the data's spelling, which a card
+        // may add or change while the member stays).
+        const std::vector<std::string> none;
+        const std::vector<std::string>& now =
+            cur.enum_field >= 0 ? p.fields[static_cast<size_t>(cur.enum_field)].members : none;
         for (const std::string& name : then) {
           auto it = std::find(now.begin(), now.end(), name);
           member_map.push_back(it == now.end() ? ir::kNoSuchName : static_cast<double>(it - now.begin()));

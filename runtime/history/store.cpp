@@ -354,13 +354,10 @@ CardNames names_of(const ir::Program& p) {
   for (const auto& m : p.measures) {
     n.measures.push_back(m.name), n.measure_titles.push_back(m.title);
     n.measure_kinds.push_back(value_kind_name(m.value_kind));
-    // An enum measure's members as the data spells them: what BI tools show beside the
-    // account data, and what past values are matched by (past.cpp).
+    // An enum measure's member names, what past values are matched by (past.cpp): a name is
+    // the card's, so a later card that adds or changes a `= "..."` spelling reads them still.
     std::vector<std::string> members;
-    if (m.value_kind == ir::ValueKind::Enum && m.enum_field >= 0) {
-      const ir::Field& f = p.fields[static_cast<size_t>(m.enum_field)];
-      for (size_t j = 0; j < f.members.size(); ++j) members.emplace_back(ir::member_spelling(f, j));
-    }
+    if (m.value_kind == ir::ValueKind::Enum && m.enum_field >= 0) members = p.fields[static_cast<size_t>(m.enum_field)].members;
     n.measure_members.push_back(std::move(members));
   }
   for (const auto& a : p.alerts)

@@ -70,6 +70,20 @@ unsigned days_in_month(int64_t y, unsigned m) {
   return (m == 2 && is_leap(y)) ? 29 : kDays[m - 1];
 }
 
+// The texts exports write for a missing value: rejected as data unless `--null` names them,
+// so their reason says how.
+bool looks_missing(std::string_view cell) {
+  static constexpr std::string_view kWords[] = {"na", "n/a", "null", "nan", "none", "-"};
+  for (std::string_view w : kWords) {
+    if (w.size() != cell.size()) continue;
+    bool same = true;
+    for (size_t i = 0; i < w.size() && same; ++i)
+      same = (cell[i] >= 'A' && cell[i] <= 'Z' ? cell[i] - 'A' + 'a' : cell[i]) == w[i];
+    if (same) return true;
+  }
+  return false;
+}
+
 void set_reason(std::string& reason, const FieldSpec& field, std::string_view cell,
                 std::string_view what) {
   reason.assign("field `");
@@ -78,6 +92,11 @@ void set_reason(std::string& reason, const FieldSpec& field, std::string_view ce
   reason.append(quote_cell(cell));
   reason.push_back(' ');
   reason.append(what);
+  if (const std::string_view t = trim_spaces(cell); looks_missing(t)) {
+    reason.append(" (pass --null ");
+    reason.append(t);
+    reason.append(" if it means missing)");
+  }
 }
 
 }  // namespace
@@ -143,8 +162,12 @@ std::optional<int64_t> parse_date(std::string_view s) {
 }
 
 std::optional<uint32_t> parse_enum(const FieldSpec& field, std::string_view cell) {
+  // A spelled member is matched exactly (`Two year ` is not `Two year`); an unspelled one
+  // trimmed, so a card that spells one member still reads its v1 data.
+  const std::string_view trimmed = trim_spaces(cell);
   for (size_t i = 0; i < field.members.size(); ++i) {
-    if (field.members[i] == cell) return static_cast<uint32_t>(i);
+    const bool exact = i < field.exact.size() && field.exact[i] != 0;
+    if (field.members[i] == (exact ? cell : trimmed)) return static_cast<uint32_t>(i);
   }
   return std::nullopt;
 }
@@ -159,7 +182,7 @@ CellStatus parse_cell(const FieldSpec& field, std::string_view cell, double& val
     reason.append("` is empty");
     return CellStatus::Rejected;
   }
-  // Spelled enum members are matched exactly: `Two year ` is not `Two year`.
+  // With spelled members the reason shows the cell untrimmed: its spaces may be the fault.
   const std::string_view s = field.exact_members ? cell : trimmed;
   switch (field.type) {
     case FieldType::Text:
@@ -196,7 +219,7 @@ CellStatus parse_cell(const FieldSpec& field, std::string_view cell, double& val
       }
       return CellStatus::Rejected;
     case FieldType::Enum: {
-      if (auto i = parse_enum(field, s)) {
+      if (auto i = parse_enum(field, cell)) {
         value = static_cast<double>(*i);
         return CellStatus::Present;
       }

@@ -107,6 +107,10 @@ class CsvReader final : public RecordReader {
       ++line_;  // blank lines before the header
       in_.consume(static_cast<size_t>(rec.next - in_.begin()));
     }
+    // A JSON Lines record is no CSV header whatever its quotes do: say which option reads it.
+    if (rec.begin != rec.end && *rec.begin == '{' && rec.problem != Problem::None) {
+      return "the input looks like JSON Lines: pass --input-format jsonl (its first line is not a CSV header)";
+    }
     if (rec.problem == Problem::Unterminated || rec.problem == Problem::QuoteTooLong) {
       return "the header row has a quoted name that is never closed";
     }

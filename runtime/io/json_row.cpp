@@ -181,7 +181,8 @@ std::string JsonRowParser::parse(const char* begin, const char* end) {
     row_num_[f] = 0.0;
     const simdjson::dom::element v = field_value_[f];
     // `--null NA`: a string that means missing is as a null.
-    const bool null_text = !schema_.null_cells.empty() && field_seen_[f] && v.is_string() &&
+    // field_seen_ first: an absent field's element is empty and must not be read.
+    const bool null_text = field_seen_[f] && !schema_.null_cells.empty() && v.is_string() &&
                            is_null_cell(schema_, field.type == FieldType::Text
                                                      ? v.get_string().value_unsafe()
                                                      : trim_spaces(v.get_string().value_unsafe()));

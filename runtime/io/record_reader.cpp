@@ -35,28 +35,29 @@ std::unique_ptr<RecordReader> open_data_reader(const DataReading& how, const std
   return make_reader(format, in, std::move(schema), options);
 }
 
-DataFormat format_from_path(const std::string& path) {
+namespace {
+
+// A file name's extension, lower-cased and without its dot ("" for none, or a dot in a folder).
+std::string extension_of(const std::string& path) {
   const size_t dot = path.rfind('.');
   const size_t slash = path.find_last_of("/\\");
-  if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) {
-    return DataFormat::Csv;
-  }
+  if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return {};
   std::string ext = path.substr(dot + 1);
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) {
     return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
   });
-  if (ext == "jsonl" || ext == "ndjson" || ext == "json") return DataFormat::JsonLines;
-  return DataFormat::Csv;
+  return ext;
+}
+
+}  // namespace
+
+DataFormat format_from_path(const std::string& path) {
+  const std::string ext = extension_of(path);
+  return ext == "jsonl" || ext == "ndjson" || ext == "json" ? DataFormat::JsonLines : DataFormat::Csv;
 }
 
 char delimiter_from_path(const std::string& path) {
-  const size_t dot = path.rfind('.');
-  const size_t slash = path.find_last_of("/\\");
-  if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return ',';
-  std::string ext = path.substr(dot + 1);
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) {
-    return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  });
+  const std::string ext = extension_of(path);
   return ext == "tsv" || ext == "tab" ? '\t' : ',';
 }
 

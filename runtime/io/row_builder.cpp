@@ -1,6 +1,8 @@
 // The readers' shared set-up: names to slots, and a header's columns to fields.
 #include "runtime/io/row_builder.h"
 
+#include <algorithm>
+
 #include "runtime/io/cell_parse.h"
 
 namespace healthc::rt {
@@ -41,6 +43,13 @@ std::string map_columns(const Schema& schema, const std::vector<std::string>& na
       if (i) msg += ", ";
       msg += "`" + absent[i] + "`";
     }
+    // The usual cause is a file read with the wrong delimiter or as the wrong format: say
+    // which option fixes it (a TSV not named .tsv, JSON Lines not named .jsonl).
+    const bool tabs = std::any_of(names.begin(), names.end(),
+                                  [](const std::string& n) { return n.find('\t') != std::string::npos; });
+    if (tabs) msg = "the header looks tab-separated: pass --delimiter tab (" + msg + ")";
+    else if (!names.empty() && !names[0].empty() && names[0][0] == '{')
+      msg = "the input looks like JSON Lines: pass --input-format jsonl (" + msg + ")";
     return msg;
   }
   for (size_t e = 0; e < schema.extra_columns.size(); ++e) {

@@ -17,9 +17,10 @@ struct FieldSpec {
   bool optional = false;
   bool key = false;
   std::vector<std::string> members;  // enum members as the data spells them, in declaration order (value = index)
-  // The members carry `= "..."` spellings: a cell is matched as it is, not trimmed (spec
-  // "Pinned details").
+  // Some members carry `= "..."` spellings (spec "Pinned details"): those are matched against
+  // the cell as it is; the others (exact[m] == 0) against the trimmed cell, as in v1.
   bool exact_members = false;
+  std::vector<uint8_t> exact;  // per member; empty when none is spelled
 };
 
 struct Schema {

@@ -25,6 +25,7 @@ struct Dataset {
   std::vector<bool> extra_present;  // [extra]: in the header (CSV) or in some row (JSON Lines)
   std::string header;               // the CSV header line as read (empty for JSON Lines)
   size_t rows = 0;                  // accepted rows
+  std::vector<std::string> null_cells;  // `--null`: outcome cells that mean missing, as fields' do
   std::string display_name() const { return path == "-" ? "<stdin>" : path; }
 };
 
@@ -46,8 +47,10 @@ std::deque<ColumnBlock> select_rows(const Dataset& data, std::span<const uint8_t
 
 // One per accepted row, in order: the outcome of extra column `column` as 0/1, or -1 where the
 // cell is empty. Accepts the data's bools (true/false, yes/no, 1/0, any case; numbers equal
-// to 0 or 1); with `positive` non-empty, that text (exactly, once trimmed) is 1 and any other
-// is 0. False with `error` (naming the first offending line) on any other value.
+// to 0 or 1); with `positive` non-empty, that text (exactly, once trimmed) is 1 and the other
+// value 0. A null cell (Dataset::null_cells) is empty. False with `error` (naming the first
+// offending line and the column's values) on a value that is not a bool, or, with `positive`,
+// on a column mixing bools with text, holding more than two values, or never `positive`.
 bool read_outcomes(const Dataset& data, size_t column, std::vector<int8_t>& out, std::string& error,
                    const std::string& positive = {});
 

@@ -73,8 +73,8 @@ TEST(Validate, RefusesDataWithoutBothOutcomesOrWithoutTheColumn) {
   const rt::Dataset bad = test_util::load(*card, "id,x,y,churned\na,10,10,maybe\n", {"churned"});
   EXPECT_FALSE(validate(*card, bad, ValidateOptions{}, v, error));
   EXPECT_EQ(error,
-            "data.csv:2: outcome `churned` is `maybe`, not a bool (true/false, yes/no, 1/0); if `maybe` means the "
-            "outcome happened, pass --positive-value 'maybe'");
+            "data.csv:2: outcome `churned` is `maybe`, not a bool (true/false, yes/no, 1/0); if one of its values "
+            "(`maybe`) means the outcome happened, pass --positive-value with it");
 }
 
 TEST(Validate, OutcomesTakeTheDataBoolsOrANamedPositiveText) {
@@ -93,6 +93,75 @@ TEST(Validate, OutcomesTakeTheDataBoolsOrANamedPositiveText) {
   ASSERT_TRUE(validate(*card, words, named, v, error)) << error;
   EXPECT_EQ(v.base.positives, 2u);  // trimmed, as every outcome cell is
   EXPECT_FALSE(validate(*card, words, ValidateOptions{}, v, error));
+}
+
+TEST(Validate, NullCellsInTheOutcomeAreNoOutcome) {
+  auto card = test_util::compile(kCard);
+  Validation v;
+  std::string error;
+  rt::Dataset data = test_util::load(*card, "id,x,y,churned\na,10,10,1\nb,90,90,0\nc,20,20,NA\n", {"churned"});
+  EXPECT_FALSE(validate(*card, data, ValidateOptions{}, v, error));  // NA is not a bool
+  data.null_cells = {"NA"};
+  ASSERT_TRUE(validate(*card, data, ValidateOptions{}, v, error)) << error;
+  EXPECT_EQ(v.base.count, 2u);
+  EXPECT_EQ(v.base.positives, 1u);
+  rt::Dataset words =
+      test_util::load(*card, "id,x,y,churned\na,10,10,Churned\nb,90,90,Stayed\nc,20,20,NA\n", {"churned"});
+  words.null_cells = {"NA"};
+  ValidateOptions named;
+  named.positive_value = "Churned";
+  ASSERT_TRUE(validate(*card, words, named, v, error)) << error;
+  EXPECT_EQ(v.base.count, 2u);  // NA is not counted as 0
+  EXPECT_EQ(v.base.positives, 1u);
+}
+
+TEST(Validate, PositiveValueIsSuggestedAndTakenOnlyForATwoValuedColumnWithoutBools) {
+  auto card = test_util::compile(kCard);
+  Validation v;
+  std::string error;
+  // Two words: the hint names both and leaves the choice to the user (the first seen may be
+  // the negative one).
+  const rt::Dataset words =
+      test_util::load(*card, "id,x,y,churned\na,10,10,Stayed\nb,90,90,Churned\n", {"churned"});
+  EXPECT_FALSE(validate(*card, words, ValidateOptions{}, v, error));
+  EXPECT_EQ(error,
+            "data.csv:2: outcome `churned` is `Stayed`, not a bool (true/false, yes/no, 1/0); if one of its values "
+            "(`Stayed`, `Churned`) means the outcome happened, pass --positive-value with it");
+  // Bools with a stray word: --positive-value 'maybe' would turn every `1` into a 0.
+  const rt::Dataset mixed =
+      test_util::load(*card, "id,x,y,churned\na,10,10,1\nb,90,90,0\nc,20,20,maybe\n", {"churned"});
+  EXPECT_FALSE(validate(*card, mixed, ValidateOptions{}, v, error));
+  EXPECT_EQ(error,
+            "data.csv:4: outcome `churned` is `maybe`, not a bool (true/false, yes/no, 1/0); the column mixes bools "
+            "with other text (`1`, `0`, `maybe`): fix the data");
+  ValidateOptions maybe;
+  maybe.positive_value = "maybe";
+  EXPECT_FALSE(validate(*card, mixed, maybe, v, error));
+  EXPECT_EQ(error,
+            "data.csv:4: outcome `churned` is `maybe` where other rows hold bools (`1`, `0`, `maybe`); "
+            "--positive-value 'maybe' needs a column of two values");
+  const rt::Dataset three = test_util::load(
+      *card, "id,x,y,churned\na,10,10,Churned\nb,90,90,Stayed\nc,20,20,Paused\nd,30,30,Stayed\n", {"churned"});
+  ValidateOptions churned;
+  churned.positive_value = "Churned";
+  EXPECT_FALSE(validate(*card, three, churned, v, error));
+  EXPECT_EQ(error,
+            "data.csv:4: outcome `churned` is `Paused`, a third value (`Churned`, `Stayed`, `Paused`); "
+            "--positive-value 'Churned' needs a column of two values");
+  EXPECT_FALSE(validate(*card, three, ValidateOptions{}, v, error));
+  EXPECT_EQ(error,
+            "data.csv:2: outcome `churned` is `Churned`, not a bool (true/false, yes/no, 1/0); the column has more "
+            "than two values (`Churned`, `Stayed`, `Paused`): an outcome has two");
+  ValidateOptions typo;
+  typo.positive_value = "churned";
+  EXPECT_FALSE(validate(*card, words, typo, v, error));
+  EXPECT_EQ(error, "data.csv: no outcome `churned` is `churned` (the column holds `Stayed`, `Churned`)");
+  // Bools with a positive text among them are two values: yes/no with --positive-value yes.
+  const rt::Dataset yes_no = test_util::load(*card, "id,x,y,churned\na,10,10,yes\nb,90,90,no\n", {"churned"});
+  ValidateOptions yes;
+  yes.positive_value = "yes";
+  ASSERT_TRUE(validate(*card, yes_no, yes, v, error)) << error;
+  EXPECT_EQ(v.base.positives, 1u);
 }
 
 }  // namespace

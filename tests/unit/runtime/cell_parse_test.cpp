@@ -46,7 +46,7 @@ TEST(CellParse, NumberRejectReasonsNameFieldAndQuoteCell) {
   EXPECT_EQ(v.status, CellStatus::Rejected);
   EXPECT_EQ(v.reason, "field `seats`: `12x` is not a number");
   v = parse_cell(seats, "NaN");
-  EXPECT_EQ(v.reason, "field `seats`: `NaN` is not a number");
+  EXPECT_EQ(v.reason, "field `seats`: `NaN` is not a number (pass --null NaN if it means missing)");
   v = parse_cell(seats, "1e400");
   EXPECT_EQ(v.status, CellStatus::Rejected);
   EXPECT_EQ(v.reason, "field `seats`: `1e400` is out of range for a number");

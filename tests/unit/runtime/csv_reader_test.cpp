@@ -176,7 +176,7 @@ TEST(CsvReader, BadCellsAreRejectedWithTheirReasons) {
   EXPECT_EQ(r.rejects[3].reason, "required field `id` is empty");
   EXPECT_EQ(r.rejects[4].reason, "field `active`: `maybe` is not a bool (true/false, yes/no, 1/0)");
   EXPECT_EQ(r.rejects[5].reason, "field `renewal`: `2023-02-29` is not a valid calendar date");
-  EXPECT_EQ(r.rejects[6].reason, "field `seats`: `NaN` is not a number");
+  EXPECT_EQ(r.rejects[6].reason, "field `seats`: `NaN` is not a number (pass --null NaN if it means missing)");
   // The reason quotes the cell's value (unescaped); the raw record keeps the file's bytes.
   EXPECT_EQ(r.rejects[7].reason, "field `seats`: `8\"` is not a number");
   EXPECT_EQ(r.rejects[7].raw, "acc-8,smb,\"8\"\"\",,,");

@@ -97,7 +97,7 @@ TEST(JsonLinesReader, WrongTypesAreRejectedInTheFieldsOwnWords) {
   EXPECT_EQ(r.rejects[5].reason, "field `id`: `7` is not a string");
   // nlohmann refuses an overflowing literal while parsing, so the line is malformed JSON.
   EXPECT_EQ(r.rejects[6].reason, "malformed json: number overflow parsing '1e400'");
-  EXPECT_EQ(r.rejects[7].reason, "field `seats`: `NaN` is not a number");
+  EXPECT_EQ(r.rejects[7].reason, "field `seats`: `NaN` is not a number (pass --null NaN if it means missing)");
   // Arrays and objects are never printed: however deep, they only make a runaway message.
   EXPECT_EQ(r.rejects[8].reason, "field `seats`: `[...]` is not a number");
   for (size_t i = 0; i < r.rejects.size(); ++i) EXPECT_EQ(r.rejects[i].line, i + 1);

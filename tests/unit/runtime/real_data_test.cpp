@@ -89,8 +89,9 @@ TEST(RealData, NullCellsAreMissingAndARequiredOnesIsRejectedAsEmpty) {
                       how);
   EXPECT_EQ(r.keys, (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(r.x_valid, (std::vector<uint8_t>{0, 0}));
-  EXPECT_EQ(r.reasons, (std::vector<std::string>{"required field `id` is empty", "required field `contract` is empty",
-                                                 "field `x`: `NAN` is not a number"}));
+  EXPECT_EQ(r.reasons, (std::vector<std::string>{
+                           "required field `id` is empty", "required field `contract` is empty",
+                           "field `x`: `NAN` is not a number (pass --null NAN if it means missing)"}));
   // JSON Lines: a string equal to a null cell is as null; absent keys stay absent.
   DataReading json = how;
   json.format = DataFormat::JsonLines;
@@ -102,7 +103,8 @@ TEST(RealData, NullCellsAreMissingAndARequiredOnesIsRejectedAsEmpty) {
   EXPECT_EQ(j.reasons, std::vector<std::string>{"required field `contract` is empty"});
   // Without --null, NA is data like any other.
   const Rows plain = read("id,contract,state,x\na,One year,,NA\n", {});
-  EXPECT_EQ(plain.reasons, (std::vector<std::string>{"field `x`: `NA` is not a number"}));
+  EXPECT_EQ(plain.reasons,
+            (std::vector<std::string>{"field `x`: `NA` is not a number (pass --null NA if it means missing)"}));
 }
 
 TEST(RealData, EveryBadCellOfARowIsNamed) {
