@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <map>
 #include <stdexcept>
 #include <unordered_map>
 
@@ -408,13 +409,13 @@ void set_score_changes(RollupTable& now, const RollupTable* previous) {
   for (RollupGroup& g : now.groups) g.score_change.reset();
   // A roll-up by other fields under the same name has no "same group" to compare with.
   if (!previous || previous->by != now.by) return;
-  const std::vector<RollupGroup>& before = previous->groups;
+  // By key, whatever order the previous table's groups come in (one read back from a store).
+  std::map<std::vector<std::optional<std::string>>, int32_t> before;
+  for (const RollupGroup& g : previous->groups) before.emplace(g.key, g.score);
   for (RollupGroup& g : now.groups) {
-    auto it = std::lower_bound(before.begin(), before.end(), g,
-                               [](const RollupGroup& a, const RollupGroup& b) { return key_less(a.key, b.key); });
-    if (it == before.end() || it->key != g.key) continue;
-    if (ir::is_unscored_score(g.score) || ir::is_unscored_score(it->score)) continue;
-    g.score_change = g.score - it->score;
+    auto it = before.find(g.key);
+    if (it == before.end() || ir::is_unscored_score(g.score) || ir::is_unscored_score(it->second)) continue;
+    g.score_change = g.score - it->second;
   }
 }
 

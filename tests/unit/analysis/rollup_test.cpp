@@ -211,7 +211,8 @@ TEST(Rollup, ScoreChangeComparesTheSameGroup) {
     g.score = score;
     return g;
   };
-  before.groups = {group(std::nullopt, 40), group("AMER", 50), group("EMEA", -1)};
+  // In no particular order: a table read back from a store need not be sorted.
+  before.groups = {group("EMEA", -1), group(std::nullopt, 40), group("AMER", 50)};
   now.groups = {group(std::nullopt, 45), group("APAC", 60), group("EMEA", 70)};
   set_score_changes(now, &before);
   EXPECT_EQ(now.groups[0].score_change, std::optional<int32_t>(5));
