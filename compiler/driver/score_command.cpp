@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <stdexcept>
 #include <thread>
 
 #include "compiler/driver/scoring_options.h"
@@ -55,9 +56,15 @@ int open_rollup_files(const ir::Program& p, const std::string& dir, const po::va
   return kExitOk;
 }
 
-// Writes and finishes every roll-up's file (none is renamed into place here).
-std::string write_rollup_files(const std::vector<analysis::RollupTable>& tables,
-                               std::vector<std::unique_ptr<rt::OutputFile>>& files) {
+// Writes and finishes every roll-up's file (none is renamed into place here). A figure out of
+// range (RollupBuilder::finish) fails the run.
+std::string write_rollup_files(const analysis::RollupSink& sink, std::vector<std::unique_ptr<rt::OutputFile>>& files) {
+  std::vector<analysis::RollupTable> tables;
+  try {
+    tables = sink.tables();
+  } catch (const std::runtime_error& e) {
+    return std::string(e.what()) + "; nothing was replaced";
+  }
   for (size_t i = 0; i < tables.size() && i < files.size(); ++i) {
     files[i]->write(analysis::rollup_csv(tables[i], false));
     if (std::string e = files[i]->finish(); !e.empty()) return e;
@@ -265,7 +272,7 @@ int run_score(const std::vector<std::string>& args) {
   rec.before_commit = [&] {
     std::string e = out.finish();
     if (e.empty() && has_rejects) e = rejects.finish();
-    if (e.empty() && rollup_sink) e = write_rollup_files(rollup_sink->tables(), rollup_files);
+    if (e.empty() && rollup_sink) e = write_rollup_files(*rollup_sink, rollup_files);
     if (e.empty()) e = out.commit();
     if (e.empty() && has_rejects) e = rejects.commit();
     for (size_t i = 0; e.empty() && i < rollup_files.size(); ++i) e = rollup_files[i]->commit();

@@ -179,10 +179,190 @@ double ExactSum::value(int scale) const {
   return std::ldexp(static_cast<double>(q), keep + scale);
 }
 
+namespace {
+
+using Limbs = std::vector<uint64_t>;
+
+void trim(Limbs& a) {
+  while (!a.empty() && a.back() == 0) a.pop_back();
+}
+
+int bit_length(const Limbs& a) {
+  return a.empty() ? 0 : 64 * static_cast<int>(a.size() - 1) + 64 - std::countl_zero(a.back());
+}
+
+Limbs shifted_up(const Limbs& a, int n) {
+  Limbs out(static_cast<size_t>(n / 64), 0);
+  const int r = n % 64;
+  uint64_t carry = 0;
+  for (uint64_t x : a) {
+    out.push_back(r ? (x << r) | carry : x);
+    carry = r ? x >> (64 - r) : 0;
+  }
+  if (carry) out.push_back(carry);
+  trim(out);
+  return out;
+}
+
+void halve(Limbs& a) {
+  for (size_t i = 0; i < a.size(); ++i) a[i] = (a[i] >> 1) | (i + 1 < a.size() ? a[i + 1] << 63 : 0);
+  trim(a);
+}
+
+bool less(const Limbs& a, const Limbs& b) {
+  if (a.size() != b.size()) return a.size() < b.size();
+  for (size_t i = a.size(); i-- > 0;)
+    if (a[i] != b[i]) return a[i] < b[i];
+  return false;
+}
+
+void subtract(Limbs& a, const Limbs& b) {  // a -= b, a >= b
+  uint64_t borrow = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const uint64_t bi = i < b.size() ? b[i] : 0;
+    const uint64_t d = a[i] - bi - borrow;
+    borrow = (a[i] < bi || (a[i] == bi && borrow)) ? 1 : 0;
+    a[i] = d;
+  }
+  trim(a);
+}
+
+int width128(unsigned __int128 x) {
+  const auto h = static_cast<uint64_t>(x >> 64);
+  return h ? 128 - std::countl_zero(h) : 64 - std::countl_zero(static_cast<uint64_t>(x));
+}
+
+// a (limbs from 2^base) as m * 2^e with m odd, when its set bits span at most 128.
+bool narrow(const Limbs& a, int base, unsigned __int128& m, int& e) {
+  size_t lo = 0;
+  while (a[lo] == 0) ++lo;
+  const int tz = std::countr_zero(a[lo]);
+  const int span = bit_length(a) - 64 * static_cast<int>(lo) - tz;
+  if (span > 128) return false;
+  m = 0;
+  for (size_t i = lo; i < a.size(); ++i) {
+    const int at = 64 * static_cast<int>(i - lo) - tz;  // where a[i]'s lowest bit lands in m
+    if (at < 0) m |= a[i] >> -at;
+    else if (at < 128) m |= static_cast<unsigned __int128>(a[i]) << at;
+  }
+  e = base + 64 * static_cast<int>(lo) + tz;
+  return true;
+}
+
+}  // namespace
+
+// The quotient to 55-56 bits by long division, the remainder folded into one more (sticky) bit
+// below them, then rounded once as a sum is: the nearest double to the exact quotient.
 double ExactSum::ratio(const ExactSum& num, const ExactSum& den) {
-  if (den.is_zero()) return std::numeric_limits<double>::quiet_NaN();
-  const int k = den.exponent();
-  return num.value(-k) / den.value(-k);
+  Limbs n = num.limbs(), d = den.limbs();
+  trim(n);
+  trim(d);
+  if (d.empty()) return std::numeric_limits<double>::quiet_NaN();
+  if (n.empty()) return 0.0;
+  // Most quotients (weights of similar size) fit 128-bit integer division.
+  unsigned __int128 mn, md;
+  int en, ed;
+  if (narrow(n, num.base_, mn, en) && narrow(d, den.base_, md, ed)) {
+    const int bn = width128(mn), bd = width128(md), s = 55 + bd - bn;
+    if (s < 0 || bd <= 73) {
+      const unsigned __int128 a = s >= 0 ? mn << s : mn, b = s >= 0 ? md : md << -s;
+      const unsigned __int128 q = a / b;
+      ExactSum out;
+      out.add_bits((q << 1) | (a % b ? 1 : 0), en - ed - s - 1);
+      return out.value();
+    }
+  }
+  // n 2^s / d lies in [2^54, 2^56).
+  const int s = 55 + bit_length(d) - bit_length(n);
+  if (s > 0) n = shifted_up(n, s);
+  else if (s < 0) d = shifted_up(d, -s);
+  Limbs step = shifted_up(d, 56);
+  uint64_t q = 0;
+  for (int i = 56; i >= 0; --i) {
+    if (!less(n, step)) {
+      subtract(n, step);
+      q |= uint64_t{1} << i;
+    }
+    halve(step);
+  }
+  ExactSum out;
+  out.add_bits((static_cast<unsigned __int128>(q) << 1) | (n.empty() ? 0 : 1), num.base_ - den.base_ - s - 1);
+  return out.value();
+}
+
+void SumPool::spill(CompactSum& s) {
+  ExactSum x;
+  x.add_bits((static_cast<unsigned __int128>(s.hi) << 64) | s.lo, s.base);
+  s.spill = static_cast<int32_t>(spilled_.size());
+  spilled_.push_back(std::move(x));
+  s.lo = s.hi = 0;
+}
+
+// Fits the term by shifting it (or the sum, when the term is lower) within 128 bits; a sum that
+// cannot hold both spills.
+void SumPool::add_bits(CompactSum& s, unsigned __int128 m, int e) {
+  if (m == 0) return;
+  if (s.spill >= 0) {
+    spilled_[s.spill].add_bits(m, e);
+    return;
+  }
+  const int tz = (static_cast<uint64_t>(m) == 0 ? 64 + std::countr_zero(static_cast<uint64_t>(m >> 64))
+                                                : std::countr_zero(static_cast<uint64_t>(m)));
+  m >>= tz;
+  e += tz;
+  unsigned __int128 acc = (static_cast<unsigned __int128>(s.hi) << 64) | s.lo;
+  auto width = [](unsigned __int128 x) {
+    const auto h = static_cast<uint64_t>(x >> 64);
+    return h ? 128 - std::countl_zero(h) : 64 - std::countl_zero(static_cast<uint64_t>(x));
+  };
+  if (acc == 0) {
+    s.lo = static_cast<uint64_t>(m);
+    s.hi = static_cast<uint64_t>(m >> 64);
+    s.base = e;
+    return;
+  }
+  unsigned __int128 term = m;
+  int base = s.base;
+  bool fits = false;
+  if (e >= base) {
+    const int64_t d = static_cast<int64_t>(e) - base;
+    if (d + width(m) <= 127) {
+      term = m << d;
+      fits = true;
+    }
+  } else {
+    const int64_t d = static_cast<int64_t>(base) - e;
+    if (d + width(acc) <= 127) {
+      acc <<= d;
+      base = e;
+      fits = true;
+    }
+  }
+  if (fits && acc + term >= acc) {
+    acc += term;
+    s.lo = static_cast<uint64_t>(acc);
+    s.hi = static_cast<uint64_t>(acc >> 64);
+    s.base = base;
+    return;
+  }
+  spill(s);
+  spilled_[s.spill].add_bits(m, e);
+}
+
+void SumPool::add(CompactSum& s, const CompactSum& o, const SumPool& from) {
+  if (o.spill < 0) {
+    add_bits(s, (static_cast<unsigned __int128>(o.hi) << 64) | o.lo, o.base);
+    return;
+  }
+  if (s.spill < 0) spill(s);
+  spilled_[s.spill].add(from.spilled_[o.spill]);
+}
+
+ExactSum SumPool::exact(const CompactSum& s) const {
+  if (s.spill >= 0) return spilled_[s.spill];
+  ExactSum x;
+  x.add_bits((static_cast<unsigned __int128>(s.hi) << 64) | s.lo, s.base);
+  return x;
 }
 
 }  // namespace healthc::analysis

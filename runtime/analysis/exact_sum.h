@@ -5,6 +5,7 @@
 #pragma once
 
 #include <bit>
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -70,8 +71,8 @@ class ExactSum {
   // The sum times 2^scale, rounded to the nearest double (ties to even; infinity past the
   // largest double).
   double value(int scale = 0) const;
-  // num / den, each scaled by den's exponent first so neither overflows nor loses bits to
-  // subnormals; NaN when den is zero.
+  // num / den correctly rounded (the nearest double to the exact quotient, ties to even); NaN
+  // when den is zero.
   static double ratio(const ExactSum& num, const ExactSum& den);
 
  private:
@@ -90,6 +91,30 @@ class ExactSum {
     unsigned __int128 inline_[kInline] = {0, 0, 0};
     unsigned __int128* heap_;
   };
+};
+
+// Many small exact sums (a roll-up's figures per group): a sum is a 128-bit integer times
+// 2^base in 24 bytes, and only a sum whose terms do not fit that window (exponents far apart, or
+// a carry out of 128 bits) moves to an ExactSum kept by its pool. Exact either way, so a figure
+// does not depend on which sums spilled.
+struct CompactSum {
+  uint64_t lo = 0, hi = 0;  // the integer, while not spilled
+  int32_t base = 0;
+  int32_t spill = -1;  // its ExactSum in the pool; -1: none
+};
+
+class SumPool {
+ public:
+  // s += m * 2^e.
+  void add_bits(CompactSum& s, unsigned __int128 m, int e);
+  // s += o, `o` held by `from` (this pool or another).
+  void add(CompactSum& s, const CompactSum& o, const SumPool& from);
+  ExactSum exact(const CompactSum& s) const;
+  size_t spilled() const { return spilled_.size(); }
+
+ private:
+  void spill(CompactSum& s);
+  std::vector<ExactSum> spilled_;
 };
 
 }  // namespace healthc::analysis

@@ -1,5 +1,5 @@
-// The roll-ups' figures (rollup.h, spec "Roll-ups"). Sums are exact (ExactSum): weight x score
-// and weight x measure score are added without rounding, so a group's figures are the same for
+// The roll-ups' figures (rollup.h, spec "Roll-ups"). Sums are exact (CompactSum / ExactSum):
+// weight x score and weight x measure score are added without rounding, so a group's figures are the same for
 // any thread count, block size or order, and each is rounded once, at the end. Counts and the
 // lowest score are merged in input order (ties go to the first account in row order).
 #include "runtime/analysis/rollup.h"
@@ -20,94 +20,139 @@ namespace healthc::analysis {
 
 namespace {
 
-// One group's running figures. The weight of the scored accounts is the sum of the band
-// weights (a scored account is in a band, an unscored one in none); a measure's weight is the sum
-// over the sets of measures that counted for an account (few per group: one per model, and
-// where measures were unscored), so each account adds its weight twice, not once per measure.
-struct GroupSums {
-  std::vector<std::optional<std::string>> key;
-  int64_t accounts = 0, scored = 0;
-  ExactSum weighted_score;
-  std::vector<int64_t> band_accounts;
-  std::vector<ExactSum> band_weight;
-  std::vector<ExactSum> measure_sum;
-  // [measures counted, as a bit set] -> their accounts' weight (cards of up to 64 measures);
-  // per measure for larger cards.
-  std::vector<std::pair<uint64_t, ExactSum>> mask_weight;
-  std::vector<ExactSum> measure_weight;
-  // Without a weight every account weighs 1: counts stand for the weight sums.
-  int64_t score_sum = 0;
-  std::vector<std::pair<uint64_t, int64_t>> mask_count;
-  std::vector<int64_t> measure_count;
-  int32_t min_score = -1;
-  std::string min_account;
+// Every group's running figures, in flat arrays indexed by group (a roll-up by account key has
+// as many groups as accounts). The weight of the scored accounts is the sum of the band weights
+// (a scored account is in a band, an unscored one in none). A measure's weight is summed per set
+// of the measures that counted for an account (few per group: one per model, and where measures
+// were unscored), so an account adds its weight once, not once per measure; a group that meets
+// more than kMaxSets sets (measures missing at random) sums one weight per measure instead.
+constexpr uint8_t kMaxSets = 8;
+constexpr uint32_t kNone = UINT32_MAX;
 
-  GroupSums(size_t bands, size_t measures)
-      : band_accounts(bands, 0), band_weight(bands), measure_sum(measures),
-        measure_weight(measures > 64 ? measures : 0), measure_count(measures > 64 ? measures : 0, 0) {}
+struct SetWeight {
+  uint64_t set;  // the measures counted, as bits
+  CompactSum weight;
+  uint32_t next;  // the group's next set; kNone: the last
+};
 
-  ExactSum& weight_of_mask(uint64_t mask) {
-    for (auto& [m, w] : mask_weight)
-      if (m == mask) return w;
-    mask_weight.emplace_back(mask, ExactSum());
-    return mask_weight.back().second;
+struct Groups {
+  size_t nbands = 0, nmeasures = 0;
+  // [group * stride()]: the weighted score sum, then each band's weight, then each measure's
+  // weight x score sum.
+  std::vector<CompactSum> sums;
+  std::vector<int64_t> counts;  // [group * (2 + bands)]: accounts, scored, then each band's accounts
+  std::vector<int32_t> min_score;
+  std::vector<std::string> min_account;
+  std::vector<uint32_t> sets_at;      // [group] its first SetWeight; kNone: none
+  std::vector<uint8_t> set_count;     // [group] its sets; kMaxSets + 1: per measure instead
+  std::vector<uint32_t> per_measure;  // [group] into measure_weight; kNone: none
+  std::vector<SetWeight> sets;
+  std::vector<CompactSum> measure_weight;  // [per_measure + measure]
+  SumPool pool;
+  // A block's groups by their encoded key (each `by` value: a missing tag, or a present tag,
+  // its length and its bytes), in the order first met; the builder's through `index`.
+  std::vector<std::string> keys;
+  std::unordered_map<std::string, uint32_t> index;
+  std::vector<const std::string*> key_of;
+
+  size_t stride() const { return 1 + nbands + nmeasures; }
+  size_t size() const { return min_score.size(); }
+  uint32_t add_group() {
+    const auto g = static_cast<uint32_t>(size());
+    sums.resize(sums.size() + stride());
+    counts.resize(counts.size() + 2 + nbands, 0);
+    min_score.push_back(-1);
+    min_account.emplace_back();
+    sets_at.push_back(kNone);
+    set_count.push_back(0);
+    per_measure.push_back(kNone);
+    return g;
   }
-  int64_t& count_of_mask(uint64_t mask) {
-    for (auto& [m, n] : mask_count)
-      if (m == mask) return n;
-    mask_count.emplace_back(mask, 0);
-    return mask_count.back().second;
-  }
+  CompactSum& sum(uint32_t g, size_t i) { return sums[g * stride() + i]; }
+  const CompactSum& sum(uint32_t g, size_t i) const { return sums[g * stride() + i]; }
+  int64_t& count(uint32_t g, size_t i) { return counts[g * (2 + nbands) + i]; }
+  int64_t count(uint32_t g, size_t i) const { return counts[g * (2 + nbands) + i]; }
 
-  void merge(const GroupSums& o) {
-    accounts += o.accounts;
-    scored += o.scored;
-    weighted_score.add(o.weighted_score);
-    for (size_t b = 0; b < band_accounts.size(); ++b) {
-      band_accounts[b] += o.band_accounts[b];
-      band_weight[b].add(o.band_weight[b]);
+  // Switches group g to one weight per measure, its sets' weights moved there.
+  uint32_t to_per_measure(uint32_t g) {
+    if (per_measure[g] == kNone) {
+      const auto at = static_cast<uint32_t>(measure_weight.size());
+      per_measure[g] = at;
+      measure_weight.resize(measure_weight.size() + nmeasures);
+      set_count[g] = kMaxSets + 1;
+      for (uint32_t i = sets_at[g]; i != kNone; i = sets[i].next)
+        for (size_t m = 0; m < nmeasures; ++m)
+          if (sets[i].set >> m & 1) pool.add(measure_weight[at + m], sets[i].weight, pool);
+      sets_at[g] = kNone;  // the entries are left unused
     }
-    for (size_t m = 0; m < measure_sum.size(); ++m) measure_sum[m].add(o.measure_sum[m]);
-    for (size_t m = 0; m < measure_weight.size(); ++m) measure_weight[m].add(o.measure_weight[m]);
-    for (const auto& [mask, w] : o.mask_weight) weight_of_mask(mask).add(w);
-    score_sum += o.score_sum;
-    for (const auto& [mask, n] : o.mask_count) count_of_mask(mask) += n;
-    for (size_t m = 0; m < measure_count.size(); ++m) measure_count[m] += o.measure_count[m];
+    return per_measure[g];
+  }
+  // Adds a weight to the measures of `set`; `add(dest)` adds it to one sum of this pool.
+  template <class Add>
+  void add_set_weight(uint32_t g, uint64_t set, Add&& add) {
+    if (set_count[g] <= kMaxSets) {
+      uint32_t* link = &sets_at[g];
+      while (*link != kNone && sets[*link].set != set) link = &sets[*link].next;
+      if (*link != kNone) {
+        add(sets[*link].weight);
+        return;
+      }
+      if (set_count[g] < kMaxSets) {
+        const auto i = static_cast<uint32_t>(sets.size());
+        *link = i;  // before the push moves the entries `link` may point into
+        sets.push_back({set, CompactSum(), kNone});
+        ++set_count[g];
+        add(sets[i].weight);
+        return;
+      }
+    }
+    const uint32_t at = to_per_measure(g);  // one set too many
+    for (size_t m = 0; m < nmeasures; ++m)
+      if (set >> m & 1) add(measure_weight[at + m]);
+  }
+
+  // Folds group `og` of `o` (later in row order) into group `g`.
+  void merge(uint32_t g, const Groups& o, uint32_t og) {
+    for (size_t i = 0; i < stride(); ++i) pool.add(sum(g, i), o.sum(og, i), o.pool);
+    for (size_t i = 0; i < 2 + nbands; ++i) count(g, i) += o.count(og, i);
+    for (uint32_t i = o.sets_at[og]; i != kNone; i = o.sets[i].next)
+      add_set_weight(g, o.sets[i].set, [&](CompactSum& dest) { pool.add(dest, o.sets[i].weight, o.pool); });
+    if (o.per_measure[og] != kNone) {
+      const uint32_t at = to_per_measure(g);
+      for (size_t m = 0; m < nmeasures; ++m)
+        pool.add(measure_weight[at + m], o.measure_weight[o.per_measure[og] + m], o.pool);
+    }
     // `o` comes later in row order: it wins only with a strictly lower score.
-    if (o.min_score >= 0 && (min_score < 0 || o.min_score < min_score)) {
-      min_score = o.min_score;
-      min_account = o.min_account;
+    if (o.min_score[og] >= 0 && (min_score[g] < 0 || o.min_score[og] < min_score[g])) {
+      min_score[g] = o.min_score[og];
+      min_account[g] = o.min_account[og];
     }
   }
 
-  ExactSum scored_weight(bool weighted) const {
+  ExactSum weight_of_measure(uint32_t g, size_t m) const {
+    if (per_measure[g] != kNone) return pool.exact(measure_weight[per_measure[g] + m]);
     ExactSum w;
-    if (!weighted) w.add(static_cast<double>(scored));
-    else
-      for (const ExactSum& b : band_weight) w.add(b);
-    return w;
-  }
-  ExactSum score_total(bool weighted) const {
-    if (weighted) return weighted_score;
-    ExactSum s;
-    s.add(static_cast<double>(score_sum));  // at most 100 x 2^53 accounts: exact
-    return s;
-  }
-  ExactSum weight_of_measure(size_t m, bool weighted) const {
-    ExactSum w;
-    if (!weighted) {
-      int64_t n = measure_count.empty() ? 0 : measure_count[m];
-      for (const auto& [mask, c] : mask_count)
-        if (mask >> m & 1) n += c;
-      w.add(static_cast<double>(n));
-      return w;
-    }
-    if (!measure_weight.empty()) return measure_weight[m];
-    for (const auto& [mask, sum] : mask_weight)
-      if (mask >> m & 1) w.add(sum);
+    for (uint32_t i = sets_at[g]; i != kNone; i = sets[i].next)
+      if (sets[i].set >> m & 1) w.add(pool.exact(sets[i].weight));
     return w;
   }
 };
+
+std::vector<std::optional<std::string>> decode_key(std::string_view k) {
+  std::vector<std::optional<std::string>> out;
+  for (size_t i = 0; i < k.size();) {
+    if (k[i++] == '\0') {
+      out.emplace_back();
+      continue;
+    }
+    uint32_t n;
+    std::memcpy(&n, k.data() + i, sizeof n);
+    i += sizeof n;
+    out.emplace_back(std::string(k.substr(i, n)));
+    i += n;
+  }
+  return out;
+}
 
 // Missing first, then the UTF-8 bytes (std::string compares as unsigned char), field by field.
 bool key_less(const std::vector<std::optional<std::string>>& a, const std::vector<std::optional<std::string>>& b) {
@@ -117,14 +162,6 @@ bool key_less(const std::vector<std::optional<std::string>>& a, const std::vecto
   }
   return a.size() < b.size();
 }
-
-// Groups by their encoded key (each `by` value: a missing tag, or a present tag, its length and
-// its bytes), in the order first met.
-struct Groups {
-  std::unordered_map<std::string, uint32_t> index;
-  std::vector<GroupSums> sums;
-  std::vector<std::string> keys;  // [group] its encoded key
-};
 
 // A `by` value of a row as a roll-up cell prints it; nullopt: missing.
 std::optional<std::string_view> by_value(const ir::Program& p, const rt::ColumnBlock& block, int32_t f, size_t row) {
@@ -210,33 +247,34 @@ std::vector<uint32_t> group_rows(const ir::Program& p, const ir::Rollup& r, cons
   return group;
 }
 
-// Adds a block's rows to their groups, each weighing its `weight` cell (missing or negative: 0).
-void add_weighted(const rt::ColumnBlock& block, const BlockScores& scores, const std::vector<uint32_t>& group,
-                  const std::vector<rt::TextRef>* keys, int32_t weight, size_t nmeasures, std::vector<GroupSums>& sums) {
-  const size_t rows = block.rows;
-  const size_t nbands = sums.empty() ? 0 : sums[0].band_accounts.size();
-  const bool masks = nmeasures <= 64;
+// Adds a block's rows to their groups, each weighing its `weight` cell (missing or negative: 0;
+// weight < 0: no weight field, every account weighs 1).
+void add_rows(const rt::ColumnBlock& block, const BlockScores& scores, const std::vector<uint32_t>& group,
+              const std::vector<rt::TextRef>* keys, int32_t weight, Groups& g) {
+  const size_t rows = block.rows, nbands = g.nbands, nmeasures = g.nmeasures;
+  const bool sets = nmeasures <= 64;
   for (size_t row = 0; row < rows; ++row) {
-    GroupSums& s = sums[group[row]];
-    ++s.accounts;
-    // A missing or negative weight counts as 0 (and adds nothing below).
-    const double x = block.num[weight][row];
-    const double w = block.valid[weight][row] && x > 0 ? x : 0;
-    uint64_t wm;
-    int we;
-    ExactSum::decompose(w, wm, we);
+    const uint32_t k = group[row];
+    ++g.count(k, 0);
+    uint64_t wm = 1;
+    int we = 0;
+    if (weight >= 0) {
+      // A missing or negative weight counts as 0 (and adds nothing below).
+      const double x = block.num[weight][row];
+      ExactSum::decompose(block.valid[weight][row] && x > 0 ? x : 0, wm, we);
+    }
     const int32_t band = scores.band[row];
     if (band >= 0 && static_cast<size_t>(band) < nbands) {
-      ++s.band_accounts[band];
-      s.band_weight[band].add_bits(wm, we);
+      ++g.count(k, 2 + band);
+      g.pool.add_bits(g.sum(k, 1 + band), wm, we);
     }
     const int32_t score = scores.score[row];
     if (!ir::is_unscored_score(score)) {
-      ++s.scored;
-      s.weighted_score.add_bits(static_cast<unsigned __int128>(wm) * static_cast<uint32_t>(score), we);
-      if (s.min_score < 0 || score < s.min_score) {
-        s.min_score = score;
-        s.min_account = keys ? std::string((*keys)[row].view()) : std::string();
+      ++g.count(k, 1);
+      g.pool.add_bits(g.sum(k, 0), static_cast<unsigned __int128>(wm) * static_cast<uint32_t>(score), we);
+      if (g.min_score[k] < 0 || score < g.min_score[k]) {
+        g.min_score[k] = score;
+        g.min_account[k] = keys ? std::string((*keys)[row].view()) : std::string();
       }
     }
     if (wm == 0) continue;  // weighs nothing: no measure sum moves
@@ -248,43 +286,11 @@ void add_weighted(const rt::ColumnBlock& block, const BlockScores& scores, const
       uint64_t sm;
       int se;
       ExactSum::decompose(scores.m_score[at], sm, se);
-      s.measure_sum[m].add_bits(static_cast<unsigned __int128>(wm) * sm, we + se);
-      if (masks) counted |= uint64_t{1} << m;
-      else s.measure_weight[m].add_bits(wm, we);
+      g.pool.add_bits(g.sum(k, 1 + nbands + m), static_cast<unsigned __int128>(wm) * sm, we + se);
+      if (sets) counted |= uint64_t{1} << m;
+      else g.pool.add_bits(g.measure_weight[g.to_per_measure(k) + m], wm, we);
     }
-    if (masks && counted) s.weight_of_mask(counted).add_bits(wm, we);
-  }
-}
-
-// The same where every account weighs 1: counts for the weight sums, an integer for the scores.
-void add_unweighted(const rt::ColumnBlock& block, const BlockScores& scores, const std::vector<uint32_t>& group,
-                    const std::vector<rt::TextRef>* keys, size_t nmeasures, std::vector<GroupSums>& sums) {
-  const size_t rows = block.rows;
-  const size_t nbands = sums.empty() ? 0 : sums[0].band_accounts.size();
-  const bool masks = nmeasures <= 64;
-  for (size_t row = 0; row < rows; ++row) {
-    GroupSums& s = sums[group[row]];
-    ++s.accounts;
-    const int32_t band = scores.band[row];
-    if (band >= 0 && static_cast<size_t>(band) < nbands) ++s.band_accounts[band];
-    const int32_t score = scores.score[row];
-    if (!ir::is_unscored_score(score)) {
-      ++s.scored;
-      s.score_sum += score;
-      if (s.min_score < 0 || score < s.min_score) {
-        s.min_score = score;
-        s.min_account = keys ? std::string((*keys)[row].view()) : std::string();
-      }
-    }
-    uint64_t counted = 0;
-    for (size_t m = 0; m < nmeasures; ++m) {
-      const size_t at = m * rows + row;
-      if (!scores.m_score_valid[at] || !scores.m_weight_valid[at]) continue;
-      s.measure_sum[m].add(scores.m_score[at]);
-      if (masks) counted |= uint64_t{1} << m;
-      else ++s.measure_count[m];
-    }
-    if (masks && counted) ++s.count_of_mask(counted);
+    if (counted) g.add_set_weight(k, counted, [&](CompactSum& dest) { g.pool.add_bits(dest, wm, we); });
   }
 }
 
@@ -322,48 +328,59 @@ std::unique_ptr<RollupBuilder::Partial> RollupBuilder::partial(const rt::ColumnB
                                                                const BlockScores& scores) const {
   const ir::Program& p = *state_->program;
   const ir::Rollup& r = p.rollups[state_->rollup];
-  const size_t nbands = p.bands.size(), nmeasures = p.measures.size(), rows = block.rows;
+  const size_t nmeasures = p.measures.size(), rows = block.rows;
   if (scores.rows != rows) throw std::invalid_argument("roll-up: the scores are not the block's");
   if (!scores.detail && nmeasures > 0) throw std::invalid_argument("roll-ups need detail scores (measure scores)");
   auto out = std::make_unique<Partial>();
   Groups& g = out->groups;
+  g.nbands = p.bands.size();
+  g.nmeasures = nmeasures;
   std::vector<size_t> first;
   const std::vector<uint32_t> group = group_rows(p, r, block, first);
-  g.sums.reserve(first.size());
+  std::vector<std::optional<std::string>> key;
   for (size_t row : first) {
-    GroupSums sums(nbands, nmeasures);
+    g.add_group();
+    key.clear();
     for (int32_t f : r.by) {
       const std::optional<std::string_view> v = by_value(p, block, f, row);
-      sums.key.push_back(v ? std::optional<std::string>(std::string(*v)) : std::nullopt);
+      key.push_back(v ? std::optional<std::string>(std::string(*v)) : std::nullopt);
     }
-    g.sums.push_back(std::move(sums));
+    g.keys.emplace_back();
+    encode_key(key, g.keys.back());
   }
   const std::vector<rt::TextRef>* keys = nullptr;
   if (p.key_field >= 0 && static_cast<size_t>(p.key_field) < block.text.size()) keys = &block.text[p.key_field];
-  if (r.weight < 0)
-    add_unweighted(block, scores, group, keys, nmeasures, g.sums);
-  else
-    add_weighted(block, scores, group, keys, r.weight, nmeasures, g.sums);
-  for (const GroupSums& sums : g.sums) {
-    g.keys.emplace_back();
-    encode_key(sums.key, g.keys.back());
-  }
+  add_rows(block, scores, group, keys, r.weight, g);
   return out;
 }
 
 void RollupBuilder::merge(std::unique_ptr<Partial> block_partial) {
   if (!block_partial) return;
   Groups& g = state_->groups;
-  Groups& in = block_partial->groups;
+  const Groups& in = block_partial->groups;
+  g.nbands = in.nbands;
+  g.nmeasures = in.nmeasures;
   // In the order the block met its groups, so a new group's first account comes first.
-  for (size_t i = 0; i < in.sums.size(); ++i) {
-    auto [it, added] = g.index.try_emplace(in.keys[i], static_cast<uint32_t>(g.sums.size()));
-    if (added)
-      g.sums.push_back(std::move(in.sums[i]));
-    else
-      g.sums[it->second].merge(in.sums[i]);
+  for (uint32_t i = 0; i < in.size(); ++i) {
+    auto [it, added] = g.index.try_emplace(in.keys[i], static_cast<uint32_t>(g.size()));
+    if (added) {
+      g.add_group();
+      g.key_of.push_back(&it->first);
+    }
+    g.merge(it->second, in, i);
   }
 }
+
+namespace {
+
+std::string group_name(const RollupTable& t, const RollupGroup& g) {
+  std::string out;
+  for (size_t i = 0; i < t.by.size() && i < g.key.size(); ++i)
+    out += (i ? ", " : "") + t.by[i] + " = " + (g.key[i] ? "\"" + *g.key[i] + "\"" : std::string("missing"));
+  return out;
+}
+
+}  // namespace
 
 RollupTable RollupBuilder::finish() const {
   const ir::Program& p = *state_->program;
@@ -375,31 +392,41 @@ RollupTable RollupBuilder::finish() const {
   if (r.weight >= 0) t.weight = p.fields[r.weight].name;
   for (const ir::Band& b : p.bands) t.bands.push_back(b.name);
   for (const ir::Measure& m : p.measures) t.measures.push_back(m.name);
-  const std::vector<GroupSums>& sums = state_->groups.sums;
-  std::vector<size_t> order(sums.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return key_less(sums[a].key, sums[b].key); });
-  const bool weighted = r.weight >= 0;
-  for (size_t i : order) {
-    const GroupSums& s = sums[i];
+  const Groups& g = state_->groups;
+  std::vector<std::vector<std::optional<std::string>>> keys;
+  keys.reserve(g.size());
+  for (const std::string* k : g.key_of) keys.push_back(decode_key(*k));
+  std::vector<uint32_t> order(g.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return key_less(keys[a], keys[b]); });
+  const size_t nbands = t.bands.size(), nmeasures = t.measures.size();
+  t.groups.reserve(order.size());
+  for (uint32_t i : order) {
     RollupGroup out;
-    out.key = s.key;
-    out.accounts = s.accounts;
-    out.scored = s.scored;
-    out.unscored = s.accounts - s.scored;
+    out.key = std::move(keys[i]);
+    out.accounts = g.count(i, 0);
+    out.scored = g.count(i, 1);
+    out.unscored = out.accounts - out.scored;
     // Unscored where no scored account weighs anything.
-    if (const ExactSum weight = s.scored_weight(weighted); !weight.is_zero()) {
-      const double mean = ExactSum::ratio(s.score_total(weighted), weight);
+    ExactSum weight;
+    for (size_t b = 0; b < nbands; ++b) weight.add(g.pool.exact(g.sum(i, 1 + b)));
+    if (!weight.is_zero()) {
+      const double mean = ExactSum::ratio(g.pool.exact(g.sum(i, 0)), weight);
       out.score = static_cast<int32_t>(std::clamp(ir::round_score(mean), 0.0, 100.0));
     }
     out.band = ir::band_of_score(p, out.score);
-    out.min_score = s.min_score;
-    out.min_account = s.min_account;
-    out.band_accounts = s.band_accounts;
-    for (size_t b = 0; b < s.band_weight.size(); ++b)
-      out.band_weight.push_back(weighted ? s.band_weight[b].value() : static_cast<double>(s.band_accounts[b]));
-    for (size_t m = 0; m < s.measure_sum.size(); ++m)
-      out.measure_score.push_back(ExactSum::ratio(s.measure_sum[m], s.weight_of_measure(m, weighted)));
+    out.min_score = g.min_score[i];
+    out.min_account = g.min_account[i];
+    for (size_t b = 0; b < nbands; ++b) {
+      out.band_accounts.push_back(g.count(i, 2 + b));
+      out.band_weight.push_back(g.pool.exact(g.sum(i, 1 + b)).value());
+      // A weight sum past the largest number has no figure to print or store.
+      if (!std::isfinite(out.band_weight.back()))
+        throw std::runtime_error("roll-up `" + t.name + "`, group " + group_name(t, out) + ": the " + t.bands[b] +
+                                 "_weight sum is past the largest number (" + t.weight + " too large)");
+    }
+    for (size_t m = 0; m < nmeasures; ++m)
+      out.measure_score.push_back(ExactSum::ratio(g.pool.exact(g.sum(i, 1 + nbands + m)), g.weight_of_measure(i, m)));
     t.groups.push_back(std::move(out));
   }
   return t;

@@ -181,8 +181,8 @@ def compare(name, text, header, rows):
         for col, value in want.items():
             c = cell[col]
             if col.endswith("_score") and col != "min_score":
-                ok = (value is None and c == "") or (
-                    value is not None and c != "" and math.isclose(float(c), value, rel_tol=1e-14, abs_tol=1e-12))
+                # The exact weighted mean, correctly rounded (float(Fraction) is): compared exactly.
+                ok = (value is None and c == "") or (value is not None and c != "" and float(c) == value)
             elif col.endswith("_weight"):
                 ok = c != "" and float(c) == value
             elif value is None:
