@@ -191,7 +191,7 @@ void encode_key(const std::vector<std::optional<std::string>>& key, std::string&
 // Each row's group within a block, as a dense number 0..k-1 in the order groups are first met:
 // each `by` value is numbered (enum members and bools by value, texts through a dictionary of
 // the block), the numbers combined field by field and renumbered densely whenever the
-// combination would outgrow 32 bits. `first` gets each group's first row.
+// combination outgrows 32 bits. `first` gets each group's first row.
 std::vector<uint32_t> group_rows(const ir::Program& p, const ir::Rollup& r, const rt::ColumnBlock& block,
                                  std::vector<size_t>& first) {
   const size_t rows = block.rows;
@@ -224,9 +224,10 @@ std::vector<uint32_t> group_rows(const ir::Program& p, const ir::Rollup& r, cons
                                                                 : 0;
       }
     }
-    if (codes * card >= (uint64_t{1} << 32)) densify();
+    // codes < 2^32 here and card <= rows + 1, so neither the codes nor their count overflow.
     for (size_t row = 0; row < rows; ++row) code[row] = code[row] * card + id[row];
     codes *= card;
+    if (codes >= (uint64_t{1} << 32)) densify();
   }
   std::vector<uint32_t> group(rows);
   first.clear();
