@@ -88,8 +88,11 @@ action
 labelDecl : LABEL name STRING? (WHEN expr | OTHERWISE) ;
 alertDecl : ALERT name STRING? (FOR name (',' name)*)? WHEN expr (SEVERITY level=name)? ;
 // `rollup NAME ["Title"] by FIELD[, FIELD ...] [weight FIELD]` (spec "Roll-ups"). `rollup`, `by`
-// and `weight` are soft too: tokens the `name` rule accepts.
-rollupDecl : ROLLUP name STRING? BY by+=name (',' by+=name)* (WEIGHT weight=name)? ;
+// and `weight` are soft too: tokens the `name` rule accepts. The weight's name may be absent (the
+// AST builder reports it) and is never a word that starts a declaration, so a `weight` left
+// without its field does not swallow the next `rollup` or `alert`.
+rollupDecl : ROLLUP name STRING? BY by+=name (',' by+=name)* (WEIGHT weight=weightName?)? ;
+weightName : IDENT | SEVERITY | STALE | AFTER | OF | BY | WEIGHT ;
 
 // Expressions. ANTLR gives earlier alternatives tighter binding, so they are listed tightest
 // first: unary -; * /; + -; comparisons, `in`, `is missing`; not; and; or; if.

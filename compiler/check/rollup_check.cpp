@@ -20,9 +20,28 @@ const char* field_kind(ast::FieldType t) {
   return kTypes[static_cast<int>(t)];
 }
 
+// The roll-up CSV's own columns (rollup_csv): a `by` field of one of these names would print a
+// second column of that name.
+std::vector<std::string> fixed_columns(const ast::Scorecard& card) {
+  std::vector<std::string> out = {"accounts", "scored", "unscored", "score", "band", "min_score", "min_account",
+                                  "score_change"};
+  for (const ast::Band& b : card.bands) {
+    out.push_back(b.name.text + "_accounts");
+    out.push_back(b.name.text + "_weight");
+  }
+  for (const ast::Measure& m : card.measures) out.push_back(m.name.text + "_score");
+  return out;
+}
+
 }  // namespace
 
 void Checker::check_rollups() {
+  const std::vector<std::string> columns = card_.rollups.empty() ? std::vector<std::string>() : fixed_columns(card_);
+  // A measure `min` prints `min_score` twice in every roll-up.
+  for (const ast::Measure& m : card_.measures)
+    if (!card_.rollups.empty() && m.name.text == "min")
+      diags_.report(DiagKind::RollupColumnClash, m.name.range, "measure", m.name.text, "min_score",
+                    "; rename the measure");
   std::unordered_map<std::string, size_t> names;
   std::vector<std::string> by_candidates, weight_candidates;
   for (const ast::Field& f : card_.fields) {
@@ -68,6 +87,11 @@ void Checker::check_rollups() {
             diags_.note(DiagKind::NoteFirstDefined, r.by[earlier].range);
             break;
           }
+        continue;
+      }
+      if (std::find(columns.begin(), columns.end(), n.text) != columns.end()) {
+        diags_.report(DiagKind::RollupColumnClash, n.range, "by field", n.text, n.text,
+                      "; rename the field");
         continue;
       }
       out.by.push_back(f);

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <stdexcept>
 
 #include "compiler/driver/dataset.h"
 #include "compiler/driver/scoring_options.h"

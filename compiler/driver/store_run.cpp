@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <stdexcept>
 
 #include "runtime/io/output_file.h"
 
@@ -90,7 +91,12 @@ RecordResult record_run(const Scorecard& card, history::Store* store, rt::Source
     }
     std::vector<analysis::RollupTable> rollups;
     if (rollup_sink) {
-      rollups = rollup_sink->tables();
+      try {  // a figure out of range (RollupBuilder::finish) fails the run before anything is replaced
+        rollups = rollup_sink->tables();
+      } catch (const std::runtime_error& e) {
+        res.error = std::string(e.what()) + "; nothing was replaced";
+        return res;
+      }
       if (store)
         for (analysis::RollupTable& t : rollups) {
           const analysis::RollupTable* before = nullptr;

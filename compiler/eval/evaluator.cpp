@@ -72,7 +72,7 @@ class RowEvaluator {
       case Op::ClampScore: return a < 0 ? 0.0 : a > 100 ? 100.0 : a;
       case Op::Mean: return a / b;
       case Op::EffectiveWeight: return a * imm / b;
-      case Op::RoundScore: return std::floor((a + 0.5) + 1e-9);
+      case Op::RoundScore: return ir::round_score(a);
       default: return 0;
     }
   }

@@ -122,7 +122,7 @@ std::string print(const Program& p) {
     }
   }
   for (const Rollup& r : p.rollups) {
-    out += fmt::format("rollup {} by", r.name);
+    out += fmt::format("rollup {}{} by", r.name, r.title.empty() ? std::string() : fmt::format(" \"{}\"", r.title));
     for (size_t i = 0; i < r.by.size(); ++i) out += fmt::format("{} {}", i ? "," : "", p.fields[r.by[i]].name);
     out += r.weight >= 0 ? fmt::format(" weight {}\n", p.fields[r.weight].name) : std::string("\n");
   }

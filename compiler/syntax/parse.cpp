@@ -468,7 +468,12 @@ class AstBuilder {
     rollup.title = string_text(r->STRING());
     for (P::NameContext* f : r->by)
       if (valid_name(f)) rollup.by.push_back(name(f));
-    if (r->weight && valid_name(r->weight)) rollup.weight = name(r->weight);
+    if (P::WeightNameContext* w = r->weight; w && w->children.size() == 1 && !conjured(w->getStart())) {
+      antlr4::Token* t = w->getStart();
+      rollup.weight = ast::Name{t->getText(), {map_.byte(t->getStartIndex()), map_.byte(t->getStopIndex() + 1)}};
+    } else if (r->WEIGHT()) {
+      diags_.report(DiagKind::SyntaxError, range(r->WEIGHT()), "`weight` needs a number field: `weight arr`");
+    }
     rollup.range = range(r);
     card.rollups.push_back(std::move(rollup));
   }

@@ -1,5 +1,5 @@
-// The roll-ups' figures (rollup.h, spec "Roll-ups"). Sums are exact (ExactSum): weight x score
-// and weight x measure score are added without rounding, so a group's figures are the same for
+// The roll-ups' figures (rollup.h, spec "Roll-ups"). Sums are exact (CompactSum / ExactSum):
+// weight x score and weight x measure score are added without rounding, so a group's figures are the same for
 // any thread count, block size or order, and each is rounded once, at the end. Counts and the
 // lowest score are merged in input order (ties go to the first account in row order).
 #include "runtime/analysis/rollup.h"
@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <map>
 #include <stdexcept>
 #include <unordered_map>
 
@@ -19,47 +20,139 @@ namespace healthc::analysis {
 
 namespace {
 
-// One group's running figures.
-struct GroupSums {
-  std::vector<std::optional<std::string>> key;
-  int64_t accounts = 0, scored = 0;
-  ExactSum weight, weighted_score;  // over the scored accounts
-  std::vector<int64_t> band_accounts;
-  std::vector<ExactSum> band_weight;
-  std::vector<ExactSum> measure_sum, measure_weight;  // over the accounts where M counts
-  int32_t min_score = -1;
-  std::string min_account;
+// Every group's running figures, in flat arrays indexed by group (a roll-up by account key has
+// as many groups as accounts). The weight of the scored accounts is the sum of the band weights
+// (a scored account is in a band, an unscored one in none). A measure's weight is summed per set
+// of the measures that counted for an account (few per group: one per model, and where measures
+// were unscored), so an account adds its weight once, not once per measure; a group that meets
+// more than kMaxSets sets (measures missing at random) sums one weight per measure instead.
+constexpr uint8_t kMaxSets = 8;
+constexpr uint32_t kNone = UINT32_MAX;
 
-  GroupSums(size_t bands, size_t measures)
-      : band_accounts(bands, 0), band_weight(bands), measure_sum(measures), measure_weight(measures) {}
+struct SetWeight {
+  uint64_t set;  // the measures counted, as bits
+  CompactSum weight;
+  uint32_t next;  // the group's next set; kNone: the last
+};
 
-  void merge(const GroupSums& o) {
-    accounts += o.accounts;
-    scored += o.scored;
-    weight.add(o.weight);
-    weighted_score.add(o.weighted_score);
-    for (size_t b = 0; b < band_accounts.size(); ++b) {
-      band_accounts[b] += o.band_accounts[b];
-      band_weight[b].add(o.band_weight[b]);
+struct Groups {
+  size_t nbands = 0, nmeasures = 0;
+  // [group * stride()]: the weighted score sum, then each band's weight, then each measure's
+  // weight x score sum.
+  std::vector<CompactSum> sums;
+  std::vector<int64_t> counts;  // [group * (2 + bands)]: accounts, scored, then each band's accounts
+  std::vector<int32_t> min_score;
+  std::vector<std::string> min_account;
+  std::vector<uint32_t> sets_at;      // [group] its first SetWeight; kNone: none
+  std::vector<uint8_t> set_count;     // [group] its sets; kMaxSets + 1: per measure instead
+  std::vector<uint32_t> per_measure;  // [group] into measure_weight; kNone: none
+  std::vector<SetWeight> sets;
+  std::vector<CompactSum> measure_weight;  // [per_measure + measure]
+  SumPool pool;
+  // A block's groups by their encoded key (each `by` value: a missing tag, or a present tag,
+  // its length and its bytes), in the order first met; the builder's through `index`.
+  std::vector<std::string> keys;
+  std::unordered_map<std::string, uint32_t> index;
+  std::vector<const std::string*> key_of;
+
+  size_t stride() const { return 1 + nbands + nmeasures; }
+  size_t size() const { return min_score.size(); }
+  uint32_t add_group() {
+    const auto g = static_cast<uint32_t>(size());
+    sums.resize(sums.size() + stride());
+    counts.resize(counts.size() + 2 + nbands, 0);
+    min_score.push_back(-1);
+    min_account.emplace_back();
+    sets_at.push_back(kNone);
+    set_count.push_back(0);
+    per_measure.push_back(kNone);
+    return g;
+  }
+  CompactSum& sum(uint32_t g, size_t i) { return sums[g * stride() + i]; }
+  const CompactSum& sum(uint32_t g, size_t i) const { return sums[g * stride() + i]; }
+  int64_t& count(uint32_t g, size_t i) { return counts[g * (2 + nbands) + i]; }
+  int64_t count(uint32_t g, size_t i) const { return counts[g * (2 + nbands) + i]; }
+
+  // Switches group g to one weight per measure, its sets' weights moved there.
+  uint32_t to_per_measure(uint32_t g) {
+    if (per_measure[g] == kNone) {
+      const auto at = static_cast<uint32_t>(measure_weight.size());
+      per_measure[g] = at;
+      measure_weight.resize(measure_weight.size() + nmeasures);
+      set_count[g] = kMaxSets + 1;
+      for (uint32_t i = sets_at[g]; i != kNone; i = sets[i].next)
+        for (size_t m = 0; m < nmeasures; ++m)
+          if (sets[i].set >> m & 1) pool.add(measure_weight[at + m], sets[i].weight, pool);
+      sets_at[g] = kNone;  // the entries are left unused
     }
-    for (size_t m = 0; m < measure_sum.size(); ++m) {
-      measure_sum[m].add(o.measure_sum[m]);
-      measure_weight[m].add(o.measure_weight[m]);
+    return per_measure[g];
+  }
+  // Adds a weight to the measures of `set`; `add(dest)` adds it to one sum of this pool.
+  template <class Add>
+  void add_set_weight(uint32_t g, uint64_t set, Add&& add) {
+    if (set_count[g] <= kMaxSets) {
+      uint32_t* link = &sets_at[g];
+      while (*link != kNone && sets[*link].set != set) link = &sets[*link].next;
+      if (*link != kNone) {
+        add(sets[*link].weight);
+        return;
+      }
+      if (set_count[g] < kMaxSets) {
+        const auto i = static_cast<uint32_t>(sets.size());
+        *link = i;  // before the push moves the entries `link` may point into
+        sets.push_back({set, CompactSum(), kNone});
+        ++set_count[g];
+        add(sets[i].weight);
+        return;
+      }
+    }
+    const uint32_t at = to_per_measure(g);  // one set too many
+    for (size_t m = 0; m < nmeasures; ++m)
+      if (set >> m & 1) add(measure_weight[at + m]);
+  }
+
+  // Folds group `og` of `o` (later in row order) into group `g`.
+  void merge(uint32_t g, const Groups& o, uint32_t og) {
+    for (size_t i = 0; i < stride(); ++i) pool.add(sum(g, i), o.sum(og, i), o.pool);
+    for (size_t i = 0; i < 2 + nbands; ++i) count(g, i) += o.count(og, i);
+    for (uint32_t i = o.sets_at[og]; i != kNone; i = o.sets[i].next)
+      add_set_weight(g, o.sets[i].set, [&](CompactSum& dest) { pool.add(dest, o.sets[i].weight, o.pool); });
+    if (o.per_measure[og] != kNone) {
+      const uint32_t at = to_per_measure(g);
+      for (size_t m = 0; m < nmeasures; ++m)
+        pool.add(measure_weight[at + m], o.measure_weight[o.per_measure[og] + m], o.pool);
     }
     // `o` comes later in row order: it wins only with a strictly lower score.
-    if (o.min_score >= 0 && (min_score < 0 || o.min_score < min_score)) {
-      min_score = o.min_score;
-      min_account = o.min_account;
+    if (o.min_score[og] >= 0 && (min_score[g] < 0 || o.min_score[og] < min_score[g])) {
+      min_score[g] = o.min_score[og];
+      min_account[g] = o.min_account[og];
     }
+  }
+
+  ExactSum weight_of_measure(uint32_t g, size_t m) const {
+    if (per_measure[g] != kNone) return pool.exact(measure_weight[per_measure[g] + m]);
+    ExactSum w;
+    for (uint32_t i = sets_at[g]; i != kNone; i = sets[i].next)
+      if (sets[i].set >> m & 1) w.add(pool.exact(sets[i].weight));
+    return w;
   }
 };
 
-// Groups by their encoded key (each `by` value: a missing tag, or a present tag, its length and
-// its bytes), in the order first met.
-struct Groups {
-  std::unordered_map<std::string, uint32_t> index;
-  std::vector<GroupSums> sums;
-};
+std::vector<std::optional<std::string>> decode_key(std::string_view k) {
+  std::vector<std::optional<std::string>> out;
+  for (size_t i = 0; i < k.size();) {
+    if (k[i++] == '\0') {
+      out.emplace_back();
+      continue;
+    }
+    uint32_t n;
+    std::memcpy(&n, k.data() + i, sizeof n);
+    i += sizeof n;
+    out.emplace_back(std::string(k.substr(i, n)));
+    i += n;
+  }
+  return out;
+}
 
 // Missing first, then the UTF-8 bytes (std::string compares as unsigned char), field by field.
 bool key_less(const std::vector<std::optional<std::string>>& a, const std::vector<std::optional<std::string>>& b) {
@@ -68,6 +161,138 @@ bool key_less(const std::vector<std::optional<std::string>>& a, const std::vecto
     if (a[i] && *a[i] != *b[i]) return *a[i] < *b[i];
   }
   return a.size() < b.size();
+}
+
+// A `by` value of a row as a roll-up cell prints it; nullopt: missing.
+std::optional<std::string_view> by_value(const ir::Program& p, const rt::ColumnBlock& block, int32_t f, size_t row) {
+  if (!block.valid[f][row]) return std::nullopt;
+  const ir::Field& field = p.fields[f];
+  if (field.type == ir::FieldType::Text) return block.text[f][row].view();
+  if (field.type == ir::FieldType::Bool) return std::string_view(block.num[f][row] != 0 ? "true" : "false");
+  const double m = block.num[f][row];
+  if (!(m >= 0 && m < static_cast<double>(field.members.size()))) return std::nullopt;
+  return ir::member_spelling(field, static_cast<size_t>(m));
+}
+
+void encode_key(const std::vector<std::optional<std::string>>& key, std::string& out) {
+  out.clear();
+  for (const std::optional<std::string>& v : key) {
+    if (!v) {
+      out.push_back('\0');
+      continue;
+    }
+    out.push_back('\1');
+    const auto n = static_cast<uint32_t>(v->size());
+    out.append(reinterpret_cast<const char*>(&n), sizeof n);
+    out.append(*v);
+  }
+}
+
+// Each row's group within a block, as a dense number 0..k-1 in the order groups are first met:
+// each `by` value is numbered (enum members and bools by value, texts through a dictionary of
+// the block), the numbers combined field by field and renumbered densely whenever the
+// combination outgrows 32 bits. `first` gets each group's first row.
+std::vector<uint32_t> group_rows(const ir::Program& p, const ir::Rollup& r, const rt::ColumnBlock& block,
+                                 std::vector<size_t>& first) {
+  const size_t rows = block.rows;
+  std::vector<uint64_t> code(rows, 0);
+  uint64_t codes = 1;
+  std::vector<uint32_t> id(rows);
+  auto densify = [&] {
+    std::unordered_map<uint64_t, uint32_t> dense;
+    for (uint64_t& c : code) c = dense.try_emplace(c, static_cast<uint32_t>(dense.size())).first->second;
+    codes = std::max<uint64_t>(dense.size(), 1);
+  };
+  for (int32_t f : r.by) {
+    const ir::Field& field = p.fields[f];
+    const std::vector<uint8_t>& valid = block.valid[f];
+    uint64_t card = 0;
+    if (field.type == ir::FieldType::Text) {
+      std::unordered_map<std::string_view, uint32_t> dict;
+      for (size_t row = 0; row < rows; ++row)
+        id[row] = valid[row] ? dict.try_emplace(block.text[f][row].view(), static_cast<uint32_t>(dict.size() + 1))
+                                   .first->second
+                             : 0;
+      card = dict.size() + 1;
+    } else {
+      const std::vector<double>& num = block.num[f];
+      card = field.type == ir::FieldType::Bool ? 3 : field.members.size() + 1;
+      for (size_t row = 0; row < rows; ++row) {
+        const double v = num[row];
+        id[row] = !valid[row] ? 0 : field.type == ir::FieldType::Bool ? (v != 0 ? 2 : 1)
+                  : v >= 0 && v < static_cast<double>(card - 1) ? static_cast<uint32_t>(v) + 1
+                                                                : 0;
+      }
+    }
+    // codes < 2^32 here and card <= rows + 1, so neither the codes nor their count overflow.
+    for (size_t row = 0; row < rows; ++row) code[row] = code[row] * card + id[row];
+    codes *= card;
+    if (codes >= (uint64_t{1} << 32)) densify();
+  }
+  std::vector<uint32_t> group(rows);
+  first.clear();
+  auto note = [&](uint32_t& slot, size_t row) {
+    if (slot == UINT32_MAX) {
+      slot = static_cast<uint32_t>(first.size());
+      first.push_back(row);
+    }
+    group[row] = slot;
+  };
+  if (codes <= 4 * rows + 1024) {
+    std::vector<uint32_t> slots(codes, UINT32_MAX);
+    for (size_t row = 0; row < rows; ++row) note(slots[code[row]], row);
+  } else {
+    std::unordered_map<uint64_t, uint32_t> slots;
+    for (size_t row = 0; row < rows; ++row) note(slots.try_emplace(code[row], UINT32_MAX).first->second, row);
+  }
+  return group;
+}
+
+// Adds a block's rows to their groups, each weighing its `weight` cell (missing or negative: 0;
+// weight < 0: no weight field, every account weighs 1).
+void add_rows(const rt::ColumnBlock& block, const BlockScores& scores, const std::vector<uint32_t>& group,
+              const std::vector<rt::TextRef>* keys, int32_t weight, Groups& g) {
+  const size_t rows = block.rows, nbands = g.nbands, nmeasures = g.nmeasures;
+  const bool sets = nmeasures <= 64;
+  for (size_t row = 0; row < rows; ++row) {
+    const uint32_t k = group[row];
+    ++g.count(k, 0);
+    uint64_t wm = 1;
+    int we = 0;
+    if (weight >= 0) {
+      // A missing or negative weight counts as 0 (and adds nothing below).
+      const double x = block.num[weight][row];
+      ExactSum::decompose(block.valid[weight][row] && x > 0 ? x : 0, wm, we);
+    }
+    const int32_t band = scores.band[row];
+    if (band >= 0 && static_cast<size_t>(band) < nbands) {
+      ++g.count(k, 2 + band);
+      g.pool.add_bits(g.sum(k, 1 + band), wm, we);
+    }
+    const int32_t score = scores.score[row];
+    if (!ir::is_unscored_score(score)) {
+      ++g.count(k, 1);
+      g.pool.add_bits(g.sum(k, 0), static_cast<unsigned __int128>(wm) * static_cast<uint32_t>(score), we);
+      if (g.min_score[k] < 0 || score < g.min_score[k]) {
+        g.min_score[k] = score;
+        g.min_account[k] = keys ? std::string((*keys)[row].view()) : std::string();
+      }
+    }
+    if (wm == 0) continue;  // weighs nothing: no measure sum moves
+    // M counts where it is scored and in the account's model (its effective weight is valid).
+    uint64_t counted = 0;
+    for (size_t m = 0; m < nmeasures; ++m) {
+      const size_t at = m * rows + row;
+      if (!scores.m_score_valid[at] || !scores.m_weight_valid[at]) continue;
+      uint64_t sm;
+      int se;
+      ExactSum::decompose(scores.m_score[at], sm, se);
+      g.pool.add_bits(g.sum(k, 1 + nbands + m), static_cast<unsigned __int128>(wm) * sm, we + se);
+      if (sets) counted |= uint64_t{1} << m;
+      else g.pool.add_bits(g.measure_weight[g.to_per_measure(k) + m], wm, we);
+    }
+    if (counted) g.add_set_weight(k, counted, [&](CompactSum& dest) { g.pool.add_bits(dest, wm, we); });
+  }
 }
 
 }  // namespace
@@ -104,107 +329,59 @@ std::unique_ptr<RollupBuilder::Partial> RollupBuilder::partial(const rt::ColumnB
                                                                const BlockScores& scores) const {
   const ir::Program& p = *state_->program;
   const ir::Rollup& r = p.rollups[state_->rollup];
-  const size_t nbands = p.bands.size(), nmeasures = p.measures.size(), rows = block.rows;
+  const size_t nmeasures = p.measures.size(), rows = block.rows;
   if (scores.rows != rows) throw std::invalid_argument("roll-up: the scores are not the block's");
   if (!scores.detail && nmeasures > 0) throw std::invalid_argument("roll-ups need detail scores (measure scores)");
   auto out = std::make_unique<Partial>();
   Groups& g = out->groups;
-  std::string key;
-  std::vector<std::optional<std::string>> values;
-  const std::vector<rt::TextRef>* keys = nullptr;
-  if (p.key_field >= 0 && static_cast<size_t>(p.key_field) < block.text.size()) keys = &block.text[p.key_field];
-  for (size_t row = 0; row < rows; ++row) {
+  g.nbands = p.bands.size();
+  g.nmeasures = nmeasures;
+  std::vector<size_t> first;
+  const std::vector<uint32_t> group = group_rows(p, r, block, first);
+  std::vector<std::optional<std::string>> key;
+  for (size_t row : first) {
+    g.add_group();
     key.clear();
     for (int32_t f : r.by) {
-      std::string_view v;
-      bool present = block.valid[f][row] != 0;
-      const ir::Field& field = p.fields[f];
-      if (present) {
-        if (field.type == ir::FieldType::Text) {
-          v = block.text[f][row].view();
-        } else if (field.type == ir::FieldType::Bool) {
-          v = block.num[f][row] != 0 ? "true" : "false";
-        } else {
-          const double m = block.num[f][row];
-          present = m >= 0 && m < static_cast<double>(field.members.size());
-          if (present) v = ir::member_spelling(field, static_cast<size_t>(m));
-        }
-      }
-      if (!present) {
-        key.push_back('\0');
-        continue;
-      }
-      key.push_back('\1');
-      const auto n = static_cast<uint32_t>(v.size());
-      key.append(reinterpret_cast<const char*>(&n), sizeof n);
-      key.append(v);
+      const std::optional<std::string_view> v = by_value(p, block, f, row);
+      key.push_back(v ? std::optional<std::string>(std::string(*v)) : std::nullopt);
     }
-    auto [it, added] = g.index.try_emplace(key, static_cast<uint32_t>(g.sums.size()));
-    if (added) {
-      GroupSums sums(nbands, nmeasures);
-      size_t at = 0;
-      for (size_t i = 0; i < r.by.size(); ++i) {
-        if (key[at++] == '\0') {
-          sums.key.emplace_back();
-          continue;
-        }
-        uint32_t n;
-        std::memcpy(&n, key.data() + at, sizeof n);
-        at += sizeof n;
-        sums.key.emplace_back(key.substr(at, n));
-        at += n;
-      }
-      g.sums.push_back(std::move(sums));
-    }
-    GroupSums& s = g.sums[it->second];
-    // A missing or negative weight counts as 0.
-    double w = 1;
-    if (r.weight >= 0) {
-      const double x = block.num[r.weight][row];
-      w = block.valid[r.weight][row] && x > 0 ? x : 0;
-    }
-    ++s.accounts;
-    const int32_t band = scores.band[row];
-    if (band >= 0 && static_cast<size_t>(band) < nbands) {
-      ++s.band_accounts[band];
-      s.band_weight[band].add(w);
-    }
-    const int32_t score = scores.score[row];
-    if (!ir::is_unscored_score(score)) {
-      ++s.scored;
-      s.weight.add(w);
-      s.weighted_score.add_product(w, score);
-      if (s.min_score < 0 || score < s.min_score) {
-        s.min_score = score;
-        s.min_account = keys ? std::string((*keys)[row].view()) : std::string();
-      }
-    }
-    // M counts where it is scored and in the account's model (its effective weight is valid).
-    for (size_t m = 0; m < nmeasures; ++m) {
-      const size_t at = m * rows + row;
-      if (!scores.m_score_valid[at] || !scores.m_weight_valid[at]) continue;
-      s.measure_sum[m].add_product(w, scores.m_score[at]);
-      s.measure_weight[m].add(w);
-    }
+    g.keys.emplace_back();
+    encode_key(key, g.keys.back());
   }
+  const std::vector<rt::TextRef>* keys = nullptr;
+  if (p.key_field >= 0 && static_cast<size_t>(p.key_field) < block.text.size()) keys = &block.text[p.key_field];
+  add_rows(block, scores, group, keys, r.weight, g);
   return out;
 }
 
 void RollupBuilder::merge(std::unique_ptr<Partial> block_partial) {
   if (!block_partial) return;
   Groups& g = state_->groups;
-  Groups& in = block_partial->groups;
-  // The partial's groups in the order first met, so merging keeps row order for ties.
-  std::vector<const std::string*> keys(in.sums.size());
-  for (const auto& [k, i] : in.index) keys[i] = &k;
-  for (size_t i = 0; i < in.sums.size(); ++i) {
-    auto [it, added] = g.index.try_emplace(*keys[i], static_cast<uint32_t>(g.sums.size()));
-    if (added)
-      g.sums.push_back(std::move(in.sums[i]));
-    else
-      g.sums[it->second].merge(in.sums[i]);
+  const Groups& in = block_partial->groups;
+  g.nbands = in.nbands;
+  g.nmeasures = in.nmeasures;
+  // In the order the block met its groups, so a new group's first account comes first.
+  for (uint32_t i = 0; i < in.size(); ++i) {
+    auto [it, added] = g.index.try_emplace(in.keys[i], static_cast<uint32_t>(g.size()));
+    if (added) {
+      g.add_group();
+      g.key_of.push_back(&it->first);
+    }
+    g.merge(it->second, in, i);
   }
 }
+
+namespace {
+
+std::string group_name(const RollupTable& t, const RollupGroup& g) {
+  std::string out;
+  for (size_t i = 0; i < t.by.size() && i < g.key.size(); ++i)
+    out += (i ? ", " : "") + t.by[i] + " = " + (g.key[i] ? "\"" + *g.key[i] + "\"" : std::string("missing"));
+  return out;
+}
+
+}  // namespace
 
 RollupTable RollupBuilder::finish() const {
   const ir::Program& p = *state_->program;
@@ -216,29 +393,41 @@ RollupTable RollupBuilder::finish() const {
   if (r.weight >= 0) t.weight = p.fields[r.weight].name;
   for (const ir::Band& b : p.bands) t.bands.push_back(b.name);
   for (const ir::Measure& m : p.measures) t.measures.push_back(m.name);
-  const std::vector<GroupSums>& sums = state_->groups.sums;
-  std::vector<size_t> order(sums.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return key_less(sums[a].key, sums[b].key); });
-  for (size_t i : order) {
-    const GroupSums& s = sums[i];
+  const Groups& g = state_->groups;
+  std::vector<std::vector<std::optional<std::string>>> keys;
+  keys.reserve(g.size());
+  for (const std::string* k : g.key_of) keys.push_back(decode_key(*k));
+  std::vector<uint32_t> order(g.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return key_less(keys[a], keys[b]); });
+  const size_t nbands = t.bands.size(), nmeasures = t.measures.size();
+  t.groups.reserve(order.size());
+  for (uint32_t i : order) {
     RollupGroup out;
-    out.key = s.key;
-    out.accounts = s.accounts;
-    out.scored = s.scored;
-    out.unscored = s.accounts - s.scored;
+    out.key = std::move(keys[i]);
+    out.accounts = g.count(i, 0);
+    out.scored = g.count(i, 1);
+    out.unscored = out.accounts - out.scored;
     // Unscored where no scored account weighs anything.
-    if (!s.weight.is_zero()) {
-      const double mean = ExactSum::ratio(s.weighted_score, s.weight);
+    ExactSum weight;
+    for (size_t b = 0; b < nbands; ++b) weight.add(g.pool.exact(g.sum(i, 1 + b)));
+    if (!weight.is_zero()) {
+      const double mean = ExactSum::ratio(g.pool.exact(g.sum(i, 0)), weight);
       out.score = static_cast<int32_t>(std::clamp(ir::round_score(mean), 0.0, 100.0));
     }
     out.band = ir::band_of_score(p, out.score);
-    out.min_score = s.min_score;
-    out.min_account = s.min_account;
-    out.band_accounts = s.band_accounts;
-    for (const ExactSum& w : s.band_weight) out.band_weight.push_back(w.value());
-    for (size_t m = 0; m < s.measure_sum.size(); ++m)
-      out.measure_score.push_back(ExactSum::ratio(s.measure_sum[m], s.measure_weight[m]));
+    out.min_score = g.min_score[i];
+    out.min_account = g.min_account[i];
+    for (size_t b = 0; b < nbands; ++b) {
+      out.band_accounts.push_back(g.count(i, 2 + b));
+      out.band_weight.push_back(g.pool.exact(g.sum(i, 1 + b)).value());
+      // A weight sum past the largest number has no figure to print or store.
+      if (!std::isfinite(out.band_weight.back()))
+        throw std::runtime_error("roll-up `" + t.name + "`, group " + group_name(t, out) + ": the " + t.bands[b] +
+                                 "_weight sum is past the largest number (" + t.weight + " too large)");
+    }
+    for (size_t m = 0; m < nmeasures; ++m)
+      out.measure_score.push_back(ExactSum::ratio(g.pool.exact(g.sum(i, 1 + nbands + m)), g.weight_of_measure(i, m)));
     t.groups.push_back(std::move(out));
   }
   return t;
@@ -248,13 +437,13 @@ void set_score_changes(RollupTable& now, const RollupTable* previous) {
   for (RollupGroup& g : now.groups) g.score_change.reset();
   // A roll-up by other fields under the same name has no "same group" to compare with.
   if (!previous || previous->by != now.by) return;
-  const std::vector<RollupGroup>& before = previous->groups;
+  // By key, whatever order the previous table's groups come in (one read back from a store).
+  std::map<std::vector<std::optional<std::string>>, int32_t> before;
+  for (const RollupGroup& g : previous->groups) before.emplace(g.key, g.score);
   for (RollupGroup& g : now.groups) {
-    auto it = std::lower_bound(before.begin(), before.end(), g,
-                               [](const RollupGroup& a, const RollupGroup& b) { return key_less(a.key, b.key); });
-    if (it == before.end() || it->key != g.key) continue;
-    if (ir::is_unscored_score(g.score) || ir::is_unscored_score(it->score)) continue;
-    g.score_change = g.score - it->score;
+    auto it = before.find(g.key);
+    if (it == before.end() || ir::is_unscored_score(g.score) || ir::is_unscored_score(it->second)) continue;
+    g.score_change = g.score - it->second;
   }
 }
 

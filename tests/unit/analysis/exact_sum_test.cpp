@@ -142,5 +142,77 @@ TEST(ExactSum, CopiesAndMovesKeepEveryBit) {
   EXPECT_EQ(merged.value(), 9007199254740994.0);
 }
 
+
+// The quotient of the exact sums, rounded once: 98 x 10.1 / (10.1 + 7.7) is 55.60674157303371;
+// rounding the two sums first and dividing gives 55.6067415730337 (one ulp off).
+TEST(ExactSum, RatioIsCorrectlyRounded) {
+  ExactSum num, den;
+  num.add_product(10.1, 98);
+  num.add_product(7.7, 0);
+  den.add(10.1);
+  den.add(7.7);
+  EXPECT_EQ(ExactSum::ratio(num, den), 55.60674157303371);
+  // a x b / b is a, exactly, although a x b is no double.
+  std::mt19937_64 rng(3);
+  std::uniform_real_distribution<double> u(1, 2);
+  for (int i = 0; i < 2000; ++i) {
+    const double a = std::ldexp(u(rng), static_cast<int>(rng() % 200) - 100);
+    const double b = std::ldexp(u(rng), static_cast<int>(rng() % 200) - 100);
+    ExactSum ab, bb;
+    ab.add_product(a, b);
+    bb.add(b);
+    ASSERT_EQ(ExactSum::ratio(ab, bb), a) << a << " " << b;
+  }
+  // Subnormal and zero quotients, and a zero divisor.
+  ExactSum tiny, big, zero;
+  tiny.add(std::ldexp(1.0, -1070));
+  big.add(std::ldexp(1.0, 10));
+  EXPECT_EQ(ExactSum::ratio(tiny, big), 0.0);  // 2^-1080: below half the smallest subnormal
+  tiny.add(std::ldexp(1.0, -1060));
+  EXPECT_EQ(ExactSum::ratio(tiny, big), std::ldexp(1.0, -1070));  // 2^-1070 + 2^-1080 on the 2^-1074 grid
+  EXPECT_EQ(ExactSum::ratio(zero, big), 0.0);
+  EXPECT_TRUE(std::isnan(ExactSum::ratio(big, zero)));
+}
+
+// CompactSum keeps a sum in 128 bits while its terms fit and spills to an ExactSum when not; the
+// value is the ExactSum's either way, whichever order the terms and merges come in.
+TEST(CompactSum, SameValueAsExactSum) {
+  std::mt19937_64 rng(5);
+  for (int trial = 0; trial < 300; ++trial) {
+    SumPool pool, other;
+    CompactSum a, b;
+    ExactSum want;
+    const int spread = trial % 3 == 0 ? 2 : trial % 3 == 1 ? 40 : 600;
+    const int terms = 1 + static_cast<int>(rng() % 50);
+    for (int i = 0; i < terms; ++i) {
+      const double x = std::ldexp(static_cast<double>(rng() >> 11), static_cast<int>(rng() % spread) - spread / 2 - 53);
+      const double y = trial % 2 ? 1.0 : std::ldexp(static_cast<double>(rng() >> 11), -53);
+      uint64_t mx, my;
+      int ex, ey;
+      ExactSum::decompose(x, mx, ex);
+      ExactSum::decompose(y, my, ey);
+      want.add_product(x, y);
+      // Half the terms go to a second sum of another pool, merged in at the end.
+      if (i % 2) other.add_bits(b, static_cast<unsigned __int128>(mx) * my, ex + ey);
+      else pool.add_bits(a, static_cast<unsigned __int128>(mx) * my, ex + ey);
+    }
+    pool.add(a, b, other);
+    ASSERT_EQ(pool.exact(a).value(), want.value()) << trial;
+    ExactSum one;
+    one.add(1.0);
+    ASSERT_EQ(ExactSum::ratio(pool.exact(a), one), want.value()) << trial;
+    if (spread == 600 && terms > 8) EXPECT_GT(pool.spilled() + other.spilled(), 0u) << trial;
+  }
+  // A carry out of 128 bits spills too: 2 (2^128 - 1).
+  SumPool pool;
+  CompactSum s;
+  const unsigned __int128 ones = ~static_cast<unsigned __int128>(0);
+  pool.add_bits(s, ones, 0);
+  EXPECT_EQ(pool.spilled(), 0u);
+  pool.add_bits(s, ones, 0);
+  EXPECT_EQ(pool.spilled(), 1u);
+  EXPECT_EQ(pool.exact(s).value(), std::ldexp(1.0, 129));
+}
+
 }  // namespace
 }  // namespace healthc::analysis

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <set>
+#include <tuple>
 
 #include "runtime/analysis/rollup_sink.h"
 #include "tests/unit/analysis/analysis_test_util.h"
@@ -211,7 +213,8 @@ TEST(Rollup, ScoreChangeComparesTheSameGroup) {
     g.score = score;
     return g;
   };
-  before.groups = {group(std::nullopt, 40), group("AMER", 50), group("EMEA", -1)};
+  // In no particular order: a table read back from a store need not be sorted.
+  before.groups = {group("EMEA", -1), group(std::nullopt, 40), group("AMER", 50)};
   now.groups = {group(std::nullopt, 45), group("APAC", 60), group("EMEA", 70)};
   set_score_changes(now, &before);
   EXPECT_EQ(now.groups[0].score_change, std::optional<int32_t>(5));
@@ -225,6 +228,40 @@ TEST(Rollup, ScoreChangeComparesTheSameGroup) {
   now.by = {"plan"};  // another roll-up under the same name: no same group
   set_score_changes(now, &before);
   EXPECT_FALSE(now.groups[0].score_change);
+}
+
+}  // namespace
+}  // namespace healthc::analysis
+
+namespace healthc::analysis {
+namespace {
+
+// Four text fields of many values: the row numbering outgrows 32 bits and is renumbered, and
+// groups are found through a hash map rather than a table; the result is the same as with one
+// row a block, where every block has one group.
+TEST(Rollup, ManyGroupsOfSeveralTextFields) {
+  auto card = test_util::compile(R"(scorecard "R"
+fields { id : text key  a : text  b : text  c : text optional  d : text  x : number }
+bands { low from 0 color red  high from 50 color green }
+measure m { value = x  score = x }
+model default { m 1 }
+rollup abcd by a, b, c, d weight x
+)");
+  ASSERT_TRUE(card);
+  std::string csv = "id,a,b,c,d,x\n";
+  std::set<std::tuple<int, int, int, int>> distinct;
+  for (int i = 0; i < 6000; ++i) {
+    const int a = i % 97, b = (i * 31) % 89, c = (i * 7) % 5003, d = (i * 13) % 1999;
+    distinct.emplace(a, b, i % 11 == 0 ? -1 : c, d);
+    csv += "k" + std::to_string(i) + ",a" + std::to_string(a) + ",b" + std::to_string(b) + "," +
+           (i % 11 == 0 ? std::string() : "c" + std::to_string(c)) + ",d" + std::to_string(d) + "," +
+           std::to_string(i % 101) + "\n";
+  }
+  const rt::Dataset big = load(*card, csv, 6000);
+  const rt::Dataset single = load(*card, csv, 1);
+  const std::string want = rollup_csv(build(*card, single)[0], false);
+  EXPECT_EQ(rollup_csv(build(*card, big)[0], false), want);
+  EXPECT_EQ(build(*card, big)[0].groups.size(), distinct.size());
 }
 
 }  // namespace

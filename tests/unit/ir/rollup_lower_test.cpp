@@ -36,7 +36,7 @@ TEST(RollupLowering, KeepsNamesFieldsAndWeightInFileOrder) {
   EXPECT_EQ(p.rollups[1].by, std::vector<int32_t>({2, 3, 1}));  // as written, not field order
   EXPECT_EQ(p.rollups[1].weight, -1);
   const std::string listing = print(p);
-  EXPECT_NE(listing.find("rollup by_region by region weight arr\n"), std::string::npos) << listing;
+  EXPECT_NE(listing.find("rollup by_region \"By region\" by region weight arr\n"), std::string::npos) << listing;
   EXPECT_NE(listing.find("rollup mix by plan, paying, region\n"), std::string::npos) << listing;
   EXPECT_TRUE(verify(p).empty());
 }
