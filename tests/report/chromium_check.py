@@ -2,7 +2,7 @@
 """`healthc report` in a real browser (ctest `report_chromium`).
 
 Backfills a generated weekly series (one account key holding `<`, `&` and `>`), scored with the
-example card plus two roll-ups (tests/report/b2b_rollups.txt), into a temporary store, writes the report, then renders it in headless Chromium and checks:
+example card with its two roll-ups (tiers, tier_pulse), into a temporary store, writes the report, then renders it in headless Chromium and checks:
 
 - the page loaded without a console message: Chromium run with `--enable-logging=stderr --v=0`
   prints each console message as a `CONSOLE` line; a canary page that calls console.error
@@ -136,7 +136,7 @@ def main():
         outcome.write_text("\n".join(rows + [ODD_KEY + ",1"]) + "\n")
         store = tmp / "h.db"
         card = tmp / "card.health"  # the example card with two roll-ups, so the page draws their tables
-        card.write_text((root / "examples/b2b_saas_v2.health").read_text() + (root / "tests/report/b2b_rollups.txt").read_text())
+        card.write_text((root / "examples/b2b_saas_v2.health").read_text())
         subprocess.run([a.healthc, "backfill", str(card), str(series), "--store", str(store)], check=True,
                        capture_output=True)
         page = tmp / "report.html"

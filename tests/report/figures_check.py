@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """`healthc report --format json` against an independent reading of the store (ctest `report_figures`).
 
-Backfills the examples' weekly series (scored with the example card plus two roll-ups,
-tests/report/b2b_rollups.txt), writes the report's figures for every date, and derives the same
+Backfills the examples' weekly series (scored with the example card and its two roll-ups),
+writes the report's figures for every date, and derives the same
 figures from the store's SQL views (`account_scores`, `alerts`, `rollup_groups`; Python's sqlite3),
 from `healthc changes --format json` (the attribution), `healthc rollup --format csv` and the
 outcome file: the accounts per band of every snapshot, the headline and its change, the seats per
@@ -38,7 +38,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="healthc-report-figures-") as d:
         store = pathlib.Path(d) / "h.db"
         card = pathlib.Path(d) / "card.health"  # the example card with two roll-ups
-        card.write_text((root / "examples/b2b_saas_v2.health").read_text() + (root / "tests/report/b2b_rollups.txt").read_text())
+        card.write_text((root / "examples/b2b_saas_v2.health").read_text())
         subprocess.run([a.healthc, "backfill", str(card), str(root / "examples/series/b2b"), "--store", str(store)],
                        check=True, capture_output=True)
         outcome_file = root / "tests/golden/report/b2b_outcome.csv"
@@ -117,7 +117,7 @@ def main():
                 if (b["lift"] is None) != (want is None) or (want is not None and abs(b["lift"] - want) > 0.005 + 1e-9):
                     failures.append(f"{date}: lift of {b['band']}: report {b['lift']}, independent {want}")
             # Roll-ups against `healthc rollup --format csv` and the rollup_groups view.
-            same([r["name"] for r in j["rollups"]], ["tier", "tier_pulse"], f"{date}: roll-ups")
+            same([r["name"] for r in j["rollups"]], ["tiers", "tier_pulse"], f"{date}: roll-ups")
             for r in j["rollups"]:
                 out = subprocess.run([a.healthc, "rollup", "--store", str(store), r["name"], "--as-of", date, "--format",
                                       "csv"], check=True, capture_output=True, text=True).stdout
@@ -147,7 +147,7 @@ def main():
                                          [dates[k], r["name"]] + cells).fetchone()
                         trend.append(-1 if row is None or row[0] is None else row[0])
                     same(g["trend"], trend, f"{date}: {r['name']} {g['group']} trend")
-            tier = list(csv.DictReader(subprocess.run([a.healthc, "rollup", "--store", str(store), "tier", "--as-of", date,
+            tier = list(csv.DictReader(subprocess.run([a.healthc, "rollup", "--store", str(store), "tiers", "--as-of", date,
                                                        "--format", "csv"], check=True, capture_output=True,
                                                       text=True).stdout.splitlines()))
             same(h["weight"], "seats", f"{date}: the headline's weight")
