@@ -4,6 +4,7 @@
 // account's breakdown (as `healthc explain`). `--format junit` writes JUnit XML for CI.
 #include <fmt/format.h>
 
+#include "compiler/driver/report_svg.h"
 #include "compiler/driver/scoring_options.h"
 #include "runtime/analysis/test_cases.h"
 #include "runtime/io/output_file.h"
@@ -13,21 +14,8 @@ namespace {
 
 using analysis::CaseResult;
 
-std::string xml_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') out += ' ';
-        else out += c;
-    }
-  }
-  return out;
-}
+// JUnit XML escapes as HTML does (svg::escape: & < > " ' and control characters).
+std::string xml_escape(std::string_view s) { return svg::escape(s); }
 
 std::string indent(const std::string& text, size_t n) {
   std::string out, pad(n, ' ');
