@@ -46,7 +46,7 @@ void unused_field(const LintContext& cx) {
   if (cx.checked.key_field >= 0) used[cx.checked.key_field] = true;  // it names each row
   for (int32_t f : cx.checked.stale_field)  // a `stale after` rule reads its date field
     if (f >= 0 && static_cast<size_t>(f) < used.size()) used[f] = true;
-  for (const auto& r : cx.checked.rollups) {  // a roll-up groups by and weighs with fields
+  for (const check::CheckedScorecard::RollupFields& r : cx.checked.rollups) {  // a roll-up reads its fields
     for (int32_t f : r.by)
       if (f >= 0 && static_cast<size_t>(f) < used.size()) used[f] = true;
     if (r.weight >= 0 && static_cast<size_t>(r.weight) < used.size()) used[r.weight] = true;
