@@ -1,11 +1,10 @@
-// ExactSum (exact_sum.h): little-endian 64-bit limbs from a base position aligned to 64 bits.
-// Every term is an integer mantissa times a power of two; adding it touches at most three limbs
-// and a carry. At most ~4,200 bits are ever needed (products of the largest and the smallest
-// doubles), so sizes fit in 16 bits.
+// ExactSum (exact_sum.h): slots of 128 bits, slot i worth 2^(base + 64 i), so a term adds to
+// three slots without carrying (the header's inline path; here placing, growing and reading).
+// The carries are done only when the sum is read. At most ~4,200 bits are ever needed
+// (products of the largest and the smallest doubles), so sizes fit in 16 bits.
 #include "runtime/analysis/exact_sum.h"
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -16,20 +15,9 @@ namespace healthc::analysis {
 
 namespace {
 
-// x = m * 2^e with m an integer below 2^53.
-void decompose(double x, uint64_t& m, int& e) {
-  const uint64_t bits = std::bit_cast<uint64_t>(x);
-  const int biased = static_cast<int>((bits >> 52) & 0x7FF);
-  m = bits & ((uint64_t{1} << 52) - 1);
-  if (biased == 0) {
-    e = -1074;
-  } else {
-    m |= uint64_t{1} << 52;
-    e = biased - 1075;
-  }
-}
-
 int floor64(int e) { return e >= 0 ? e / 64 * 64 : -((-e + 63) / 64) * 64; }
+
+constexpr size_t kSlot = sizeof(unsigned __int128);
 
 }  // namespace
 
@@ -40,10 +28,9 @@ ExactSum::~ExactSum() {
 ExactSum::ExactSum(const ExactSum& o) : base_(o.base_), size_(o.size_), capacity_(kInline) {
   if (o.size_ > kInline) {
     capacity_ = o.size_;
-    heap_ = new uint64_t[capacity_];
+    heap_ = new unsigned __int128[capacity_]();
   }
-  std::memcpy(data(), o.data(), sizeof(uint64_t) * size_);
-  for (uint32_t i = size_; i < capacity_; ++i) data()[i] = 0;
+  std::memcpy(slots(), o.slots(), kSlot * size_);
 }
 
 ExactSum& ExactSum::operator=(const ExactSum& o) {
@@ -73,30 +60,28 @@ ExactSum& ExactSum::operator=(ExactSum&& o) noexcept {
   return *this;
 }
 
-// Room for `limbs` limbs, the existing ones moved up by `shift_up` limbs (new low limbs zero).
-void ExactSum::grow(uint32_t limbs, uint32_t shift_up) {
-  if (limbs <= capacity_ && shift_up == 0) return;
-  if (limbs <= capacity_) {
-    uint64_t* d = data();
-    std::memmove(d + shift_up, d, sizeof(uint64_t) * size_);
-    std::memset(d, 0, sizeof(uint64_t) * shift_up);
+// Room for `n` slots, the existing ones moved up by `shift_up` (new slots zero).
+void ExactSum::grow(uint32_t n, uint32_t shift_up) {
+  if (n <= capacity_) {
+    unsigned __int128* s = slots();
+    if (shift_up) {
+      std::memmove(s + shift_up, s, kSlot * size_);
+      std::memset(s, 0, kSlot * shift_up);
+    }
     return;
   }
-  const uint32_t cap = std::max<uint32_t>(limbs, capacity_ * 2u);
-  auto* fresh = new uint64_t[cap]();
-  std::memcpy(fresh + shift_up, data(), sizeof(uint64_t) * size_);
+  const uint32_t cap = std::max<uint32_t>(n, capacity_ * 2u);
+  auto* fresh = new unsigned __int128[cap]();
+  std::memcpy(fresh + shift_up, slots(), kSlot * size_);
   if (capacity_ > kInline) delete[] heap_;
   heap_ = fresh;
   capacity_ = static_cast<uint16_t>(cap);
 }
 
-void ExactSum::add_bits(unsigned __int128 m, int e) {
+// Places (or moves) the slots so that the term's three fit; later terms of a similar size take
+// the inline path.
+void ExactSum::add_slow(unsigned __int128 m, int e) {
   if (m == 0) return;
-  // Trailing zeros moved into the exponent keep integers (scores, counts) in few limbs.
-  const auto low = static_cast<uint64_t>(m);
-  const int tz = low ? std::countr_zero(low) : 64 + std::countr_zero(static_cast<uint64_t>(m >> 64));
-  m >>= tz;
-  e += tz;
   if (size_ == 0) {
     base_ = floor64(e);
   } else if (e < base_) {
@@ -106,87 +91,82 @@ void ExactSum::add_bits(unsigned __int128 m, int e) {
     size_ = static_cast<uint16_t>(size_ + up);
     base_ = new_base;
   }
-  const int off = e - base_;
-  const auto at = static_cast<uint32_t>(off / 64);
-  const int r = off % 64;
-  const unsigned __int128 shifted = m << r;
-  const uint64_t w[3] = {static_cast<uint64_t>(shifted), static_cast<uint64_t>(shifted >> 64),
-                         r ? static_cast<uint64_t>(m >> (128 - r)) : 0};
-  const uint32_t words = w[2] ? 3 : w[1] ? 2 : 1;
-  if (at + words > size_) {
-    grow(at + words, 0);
-    std::memset(data() + size_, 0, sizeof(uint64_t) * (at + words - size_));
-    size_ = static_cast<uint16_t>(at + words);
+  const auto at = static_cast<uint32_t>((e - base_) / 64);
+  if (at + 3 > size_) {
+    grow(at + 3, 0);
+    std::memset(slots() + size_, 0, kSlot * (at + 3 - size_));
+    size_ = static_cast<uint16_t>(at + 3);
   }
-  uint64_t* d = data();
-  uint64_t carry = 0;
-  uint32_t i = at;
-  for (uint32_t k = 0; k < words; ++k, ++i) {
-    const unsigned __int128 s = static_cast<unsigned __int128>(d[i]) + w[k] + carry;
-    d[i] = static_cast<uint64_t>(s);
-    carry = static_cast<uint64_t>(s >> 64);
-  }
-  for (; carry && i < size_; ++i) carry = ++d[i] == 0;
-  if (carry) {
-    grow(size_ + 1u, 0);
-    data()[size_] = 1;
-    ++size_;
-  }
-}
-
-void ExactSum::add(double x) {
-  uint64_t m;
-  int e;
-  decompose(x, m, e);
   add_bits(m, e);
 }
 
-void ExactSum::add_product(double a, double b) {
-  uint64_t ma, mb;
-  int ea, eb;
-  decompose(a, ma, ea);
-  decompose(b, mb, eb);
-  add_bits(static_cast<unsigned __int128>(ma) * mb, ea + eb);
-}
-
 void ExactSum::add(const ExactSum& o) {
-  const uint64_t* d = o.data();
-  for (uint32_t i = 0; i < o.size_; ++i) add_bits(d[i], o.base_ + 64 * static_cast<int>(i));
+  const unsigned __int128* s = o.slots();
+  for (uint32_t i = 0; i < o.size_; ++i)
+    if (s[i]) add_bits(s[i], o.base_ + 64 * static_cast<int>(i));
 }
 
-int ExactSum::exponent() const {
-  if (size_ == 0) return std::numeric_limits<int>::min();
-  const uint64_t top = data()[size_ - 1];
-  return base_ + 64 * (size_ - 1) + 63 - std::countl_zero(top);
+bool ExactSum::is_zero() const {
+  const unsigned __int128* s = slots();
+  for (uint32_t i = 0; i < size_; ++i)
+    if (s[i]) return false;
+  return true;
 }
 
-uint64_t ExactSum::bits_at(int lo) const {
-  const uint64_t* d = data();
-  // Two limbs at most hold the 64 bits from lo.
-  const int rel = lo - base_;
-  const int limb = rel >= 0 ? rel / 64 : (rel - 63) / 64;
-  const int r = rel - limb * 64;
-  auto limb_at = [&](int i) -> uint64_t { return i >= 0 && i < size_ ? d[i] : 0; };
-  uint64_t out = limb_at(limb) >> r;
-  if (r) out |= limb_at(limb + 1) << (64 - r);
+std::vector<uint64_t> ExactSum::limbs() const {
+  std::vector<uint64_t> out;
+  out.reserve(size_ + 2u);
+  const unsigned __int128* s = slots();
+  unsigned __int128 carry = 0;
+  for (uint32_t i = 0; i < size_; ++i) {
+    // A slot is below 2^127 (2^64 terms never reach it), so slot + carry does not overflow.
+    const unsigned __int128 t = s[i] + carry;
+    out.push_back(static_cast<uint64_t>(t));
+    carry = t >> 64;
+  }
+  while (carry) {
+    out.push_back(static_cast<uint64_t>(carry));
+    carry >>= 64;
+  }
   return out;
 }
 
-bool ExactSum::any_below(int pos) const {
-  const uint64_t* d = data();
-  const int rel = pos - base_;
-  if (rel <= 0) return false;
-  const int full = std::min(rel / 64, static_cast<int>(size_));
-  for (int i = 0; i < full; ++i)
-    if (d[i]) return true;
-  const int r = rel % 64;
-  if (full < size_ && r && (d[full] & ((uint64_t{1} << r) - 1))) return true;
-  return false;
+int ExactSum::exponent() const {
+  const std::vector<uint64_t> d = limbs();
+  for (size_t i = d.size(); i-- > 0;)
+    if (d[i]) return base_ + 64 * static_cast<int>(i) + 63 - std::countl_zero(d[i]);
+  return std::numeric_limits<int>::min();
 }
 
 double ExactSum::value(int scale) const {
-  if (size_ == 0) return 0.0;
-  const int msb = exponent();
+  const std::vector<uint64_t> d = limbs();
+  int top = -1;
+  for (size_t i = d.size(); i-- > 0;)
+    if (d[i]) {
+      top = static_cast<int>(i);
+      break;
+    }
+  if (top < 0) return 0.0;
+  // Bits by absolute position; the 64 from `lo` up, and whether any below `pos` is set.
+  auto limb_at = [&](int i) -> uint64_t { return i >= 0 && i < static_cast<int>(d.size()) ? d[i] : 0; };
+  auto bits_at = [&](int lo) {
+    const int rel = lo - base_;
+    const int limb = rel >= 0 ? rel / 64 : (rel - 63) / 64;
+    const int r = rel - limb * 64;
+    uint64_t out = limb_at(limb) >> r;
+    if (r) out |= limb_at(limb + 1) << (64 - r);
+    return out;
+  };
+  auto any_below = [&](int pos) {
+    const int rel = pos - base_;
+    if (rel <= 0) return false;
+    const int full = std::min(rel / 64, static_cast<int>(d.size()));
+    for (int i = 0; i < full; ++i)
+      if (d[i]) return true;
+    const int r = rel % 64;
+    return full < static_cast<int>(d.size()) && r && (d[full] & ((uint64_t{1} << r) - 1)) != 0;
+  };
+  const int msb = base_ + 64 * top + 63 - std::countl_zero(d[top]);
   if (msb + scale > 1023) return std::numeric_limits<double>::infinity();
   // The lowest bit kept: 53 significant bits, or the subnormal grid's 2^-1074.
   const int keep = std::max(msb - 52, -1074 - scale);

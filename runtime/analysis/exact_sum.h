@@ -4,7 +4,9 @@
 // reads back as the nearest double.
 #pragma once
 
+#include <bit>
 #include <cstdint>
+#include <vector>
 
 namespace healthc::analysis {
 
@@ -18,11 +20,51 @@ class ExactSum {
   ExactSum& operator=(ExactSum&& other) noexcept;
 
   // `x` and the factors must be finite and not negative (callers count a negative weight as 0).
-  void add(double x);
-  void add_product(double a, double b);
+  void add(double x) {
+    uint64_t m;
+    int e;
+    decompose(x, m, e);
+    add_bits(m, e);
+  }
+  void add_product(double a, double b) {
+    uint64_t ma, mb;
+    int ea, eb;
+    decompose(a, ma, ea);
+    decompose(b, mb, eb);
+    add_bits(static_cast<unsigned __int128>(ma) * mb, ea + eb);
+  }
+  // m * 2^e, for callers that decompose a factor once and use it many times. Three slot
+  // additions without a carry between them: the slots hold 64 bits more than a limb, which no
+  // count of terms fills.
+  void add_bits(unsigned __int128 m, int e) {
+    const int off = e - base_;
+    if (off >= 0 && static_cast<uint32_t>(off >> 6) + 3 <= size_) {
+      unsigned __int128* s = slots() + (off >> 6);
+      const int r = off & 63;
+      const unsigned __int128 shifted = m << r;
+      s[0] += static_cast<uint64_t>(shifted);
+      s[1] += static_cast<uint64_t>(shifted >> 64);
+      if (r) s[2] += static_cast<uint64_t>(m >> (128 - r));
+      return;
+    }
+    add_slow(m, e);
+  }
   void add(const ExactSum& other);
 
-  bool is_zero() const { return size_ == 0; }
+  // x = m * 2^e with m an integer below 2^53 (x finite, not negative).
+  static void decompose(double x, uint64_t& m, int& e) {
+    const uint64_t bits = std::bit_cast<uint64_t>(x);
+    const int biased = static_cast<int>((bits >> 52) & 0x7FF);
+    m = bits & ((uint64_t{1} << 52) - 1);
+    if (biased == 0) {
+      e = -1074;
+    } else {
+      m |= uint64_t{1} << 52;
+      e = biased - 1075;
+    }
+  }
+
+  bool is_zero() const;
   // floor(log2(sum)); meaningless for a zero sum.
   int exponent() const;
   // The sum times 2^scale, rounded to the nearest double (ties to even; infinity past the
@@ -33,20 +75,20 @@ class ExactSum {
   static double ratio(const ExactSum& num, const ExactSum& den);
 
  private:
-  void add_bits(unsigned __int128 m, int e);  // m * 2^e
-  void grow(uint32_t limbs, uint32_t shift_up);
-  uint64_t* data() { return capacity_ > kInline ? heap_ : inline_; }
-  const uint64_t* data() const { return capacity_ > kInline ? heap_ : inline_; }
-  uint64_t bits_at(int lo) const;  // the 64 bits from absolute position lo up
-  bool any_below(int pos) const;   // a bit set below absolute position pos
+  // The sum as little-endian 64-bit limbs from base_ (carries done).
+  std::vector<uint64_t> limbs() const;
+  void add_slow(unsigned __int128 m, int e);
+  void grow(uint32_t slots, uint32_t shift_up);
+  unsigned __int128* slots() { return capacity_ > kInline ? heap_ : inline_; }
+  const unsigned __int128* slots() const { return capacity_ > kInline ? heap_ : inline_; }
 
   static constexpr uint32_t kInline = 3;  // 192 bits: ARR x a measure score needs ~120
-  int32_t base_ = 0;       // the absolute position of limb 0's lowest bit, a multiple of 64
-  uint16_t size_ = 0;      // limbs in use; the top one is non-zero
+  int32_t base_ = 0;       // the absolute position of slot 0's lowest bit, a multiple of 64
+  uint16_t size_ = 0;      // slots in use
   uint16_t capacity_ = kInline;
   union {
-    uint64_t inline_[kInline] = {0, 0, 0};
-    uint64_t* heap_;
+    unsigned __int128 inline_[kInline] = {0, 0, 0};
+    unsigned __int128* heap_;
   };
 };
 
