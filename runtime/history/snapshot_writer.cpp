@@ -483,7 +483,8 @@ void SqliteWriter::commit(int64_t rows_read, int64_t rows_scored, int64_t rows_r
   // (A writer on a version-1 file, without the roll-up tables, is the migration tests' alone.)
   if (has_rollup_tables(db_)) {
     const int64_t before = adjacent_snapshot(db_, scorecard_id_, as_of_days_, false);
-    set_score_changes(rollups_, before ? read_rollups(db_, before) : std::vector<analysis::RollupTable>());
+    if (!rollups_.empty())
+      set_score_changes(rollups_, before ? read_rollups(db_, before) : std::vector<analysis::RollupTable>());
     write_rollups(db_, snapshot_id_, rollups_);
     if (const int64_t after = adjacent_snapshot(db_, scorecard_id_, as_of_days_, true))
       restate_score_changes(db_, after, rollups_);
