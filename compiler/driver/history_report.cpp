@@ -36,7 +36,8 @@ std::string number(double v) {
 std::string score(int32_t s) { return s < 0 ? std::string() : std::to_string(s); }
 
 void json_number(std::string& out, double v) {
-  if (std::isnan(v)) out += "null";
+  // JSON has no inf or NaN: missing (and, should one reach here, out of range) is null.
+  if (!std::isfinite(v)) out += "null";
   else rt::append_number(out, v == 0 ? 0.0 : v);
 }
 

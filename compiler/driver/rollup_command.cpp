@@ -79,12 +79,16 @@ int run_rollup(const std::vector<std::string>& args) {
                  *title, snaps[*at].as_of, name, did_you_mean(name, names), list);
       return kExitErrors;
     }
+    if (std::string e = history::rollup_out_of_range(*found); !e.empty()) {
+      fmt::print(stderr, "healthc rollup: {}: the snapshot as of {} holds {}\n", path, snaps[*at].as_of, e);
+      return kExitErrors;
+    }
     RollupView view;
     view.scorecard = *title;
     view.as_of = snaps[*at].as_of;
     view.table = std::move(*found);
-    // The change is computed here against the store as it is now (the run recorded its own,
-    // which differs only when an earlier date was recorded after this one).
+    // score_change is the store's (kept current when an earlier date is recorded later, so it
+    // is what the rollup_groups view shows); the previous snapshot is read for the heading.
     const analysis::RollupTable* previous = nullptr;
     std::vector<analysis::RollupTable> before;
     if (*at > 0) {
@@ -94,7 +98,6 @@ int run_rollup(const std::vector<std::string>& args) {
         if (t.name == name && t.by == view.table.by) previous = &t;
     }
     view.previous_has_rollup = previous != nullptr;
-    analysis::set_score_changes(view.table, previous);
     std::string out;
     render_rollup(view, format, out);
     write_stdout(out);

@@ -9,6 +9,7 @@
 
 #include "compiler/driver/history_report_cells.h"
 #include "compiler/driver/report.h"
+#include "compiler/ir/conventions.h"
 #include "runtime/output.h"
 
 namespace healthc::driver {
@@ -27,7 +28,9 @@ std::string change_cell(const std::optional<int32_t>& c) {
 }
 
 std::string band_name(const analysis::RollupTable& t, int32_t band) {
-  return band >= 0 && static_cast<size_t>(band) < t.bands.size() ? t.bands[static_cast<size_t>(band)] : "unscored";
+  return std::string(band >= 0 && static_cast<size_t>(band) < t.bands.size()
+                         ? std::string_view(t.bands[static_cast<size_t>(band)])
+                         : ir::kUnscoredBandName);
 }
 
 // A weight as people read ARR: whole numbers without decimals, others to two places.

@@ -105,6 +105,7 @@ RecordResult record_run(const Scorecard& card, history::Store* store, rt::Source
           analysis::set_score_changes(t, before);
         }
     }
+    std::vector<analysis::RollupTable>().swap(previous_rollups);  // commit reads them again: not both at once
     if (o.rollup_tables) *o.rollup_tables = rollups;
     // Checked now, written at commit: roll-ups the store cannot hold fail the run before any
     // output replaces its file.

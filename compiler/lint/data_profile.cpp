@@ -17,6 +17,37 @@ void mark_measures(const std::vector<ir::WeightNode>& nodes, std::vector<uint8_t
   }
 }
 
+// A row's roll-up key, encoded as analysis::RollupBuilder groups rows: per by field a missing
+// tag, or a present tag, the length and the cell as a roll-up prints it (bool true/false, an
+// enum member as the data spells it; an out-of-range member is missing).
+void encode_key(const ir::Program& p, const ir::Rollup& r, const rt::ColumnBlock& block, size_t row, std::string& key) {
+  key.clear();
+  for (const int32_t f : r.by) {
+    const ir::Field& field = p.fields[static_cast<size_t>(f)];
+    std::string_view v;
+    bool present = block.valid[static_cast<size_t>(f)][row] != 0;
+    if (present) {
+      if (field.type == ir::FieldType::Text) {
+        v = block.text[static_cast<size_t>(f)][row].view();
+      } else if (field.type == ir::FieldType::Bool) {
+        v = block.num[static_cast<size_t>(f)][row] != 0 ? "true" : "false";
+      } else {
+        const double m = block.num[static_cast<size_t>(f)][row];
+        present = m >= 0 && m < static_cast<double>(field.members.size());
+        if (present) v = ir::member_spelling(field, static_cast<size_t>(m));
+      }
+    }
+    if (!present) {
+      key.push_back('\0');
+      continue;
+    }
+    key.push_back('\1');
+    const auto n = static_cast<uint32_t>(v.size());
+    key.append(reinterpret_cast<const char*>(&n), sizeof n);
+    key.append(v);
+  }
+}
+
 }  // namespace
 
 DataProfile::DataProfile(const ir::Program& p) : program_(&p) {
@@ -37,14 +68,19 @@ DataProfile::DataProfile(const ir::Program& p) : program_(&p) {
     for (int32_t s = 0; s <= ir::default_segment(p); ++s) e[s] = ir::override_applies_to_segment(p, o, s);
     eligible_.push_back(std::move(e));
   }
-  for (size_t r = 0; r < p.rollups.size(); ++r) rollup_builders_.emplace_back(p, r);
+  rollup_groups_.resize(p.rollups.size());
   weight_missing_.assign(p.rollups.size(), 0);
 }
 
-void DataProfile::add_rollups(const rt::ColumnBlock& block, const BlockScores& scores) {
-  for (size_t r = 0; r < rollup_builders_.size(); ++r) {
-    rollup_builders_[r].merge(rollup_builders_[r].partial(block, scores));
-    const int32_t w = program_->rollups[r].weight;
+void DataProfile::add_rollups(const rt::ColumnBlock& block, const BlockScores&) {
+  std::string key;
+  for (size_t r = 0; r < rollup_groups_.size(); ++r) {
+    const ir::Rollup& rollup = program_->rollups[r];
+    for (size_t i = 0; i < block.rows; ++i) {
+      encode_key(*program_, rollup, block, i, key);
+      ++rollup_groups_[r][key];
+    }
+    const int32_t w = rollup.weight;
     if (w < 0 || static_cast<size_t>(w) >= block.valid.size()) continue;
     const std::vector<uint8_t>& valid = block.valid[static_cast<size_t>(w)];
     for (size_t i = 0; i < block.rows && i < valid.size(); ++i) weight_missing_[r] += valid[i] == 0;
@@ -52,14 +88,13 @@ void DataProfile::add_rollups(const rt::ColumnBlock& block, const BlockScores& s
 }
 
 void DataProfile::finish() {
-  rollups.assign(rollup_builders_.size(), RollupProfile{});
-  for (size_t r = 0; r < rollup_builders_.size(); ++r) {
-    const analysis::RollupTable t = rollup_builders_[r].finish();
+  rollups.assign(rollup_groups_.size(), RollupProfile{});
+  for (size_t r = 0; r < rollup_groups_.size(); ++r) {
     RollupProfile& rp = rollups[r];
-    rp.groups = t.groups.size();
-    for (const analysis::RollupGroup& g : t.groups) {
-      rp.accounts += static_cast<uint64_t>(g.accounts);
-      rp.largest_group = std::max(rp.largest_group, static_cast<uint64_t>(g.accounts));
+    rp.groups = rollup_groups_[r].size();
+    for (const auto& [key, accounts] : rollup_groups_[r]) {
+      rp.accounts += accounts;
+      rp.largest_group = std::max(rp.largest_group, accounts);
     }
     rp.weight_missing = weight_missing_[r];
   }

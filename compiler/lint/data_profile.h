@@ -9,9 +9,9 @@
 #include <functional>
 #include <limits>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
-#include "runtime/analysis/rollup.h"
 #include "runtime/scorecard.h"
 #include "runtime/io/record_reader.h"
 
@@ -42,7 +42,8 @@ struct MeasureProfile {
   double mean() const { return scored ? sum / static_cast<double>(scored) : std::numeric_limits<double>::quiet_NaN(); }
 };
 
-// One of the card's roll-ups over the data (W608, W609), from analysis::RollupBuilder.
+// One of the card's roll-ups over the data (W608, W609): its groups' keys counted, grouped as
+// analysis::RollupBuilder groups (a few bytes a group, where the builder keeps every figure).
 struct RollupProfile {
   uint64_t accounts = 0;
   uint64_t groups = 0;
@@ -61,8 +62,8 @@ class DataProfile {
 
   // Counts every row of a block scored with detail (Scorecard::score(..., detail = true, ...)).
   void add(const BlockScores& scores);
-  // The same rows' roll-up groups (`block` is what was scored), in input order; finish() once
-  // every block is in fills `rollups`.
+  // The same rows' roll-up groups (`block` is what was scored; its by and weight fields are all
+  // that is read); finish() once every block is in fills `rollups`.
   void add_rollups(const rt::ColumnBlock& block, const BlockScores& scores);
   void finish();
   void add_rejected(uint64_t n) { rejected += n; }
@@ -81,7 +82,7 @@ class DataProfile {
 
  private:
   const ir::Program* program_;
-  std::vector<analysis::RollupBuilder> rollup_builders_;
+  std::vector<std::unordered_map<std::string, uint64_t>> rollup_groups_;  // [roll-up]: encoded key -> accounts
   std::vector<uint64_t> weight_missing_;
   std::vector<std::vector<uint8_t>> model_holds_;  // [model][measure]
   std::vector<int32_t> segment_model_;             // [segment, then default] -> model

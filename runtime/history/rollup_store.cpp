@@ -6,8 +6,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <regex>
+
+#include "compiler/ir/conventions.h"
 
 namespace healthc::history {
 
@@ -51,7 +54,34 @@ void ensure_rollup_columns(Db& db, const RollupColumns& want) {
                            std::max(have.measures, want.measures)});
 }
 
+// A group as a message names it: `region EMEA, plan (missing)`.
+std::string group_name(const analysis::RollupTable& t, const analysis::RollupGroup& g) {
+  std::string s;
+  for (size_t i = 0; i < t.by.size() && i < g.key.size(); ++i)
+    s += fmt::format("{}{} {}", i ? ", " : "", t.by[i], g.key[i] ? fmt::format("`{}`", *g.key[i]) : "(missing)");
+  return s;
+}
+
 }  // namespace
+
+std::string rollup_out_of_range(const analysis::RollupTable& t) {
+  for (const auto& g : t.groups) {
+    for (size_t b = 0; b < g.band_weight.size() && b < t.bands.size(); ++b)
+      if (!std::isfinite(g.band_weight[b]))
+        return fmt::format("roll-up `{}`, group {}: the weight in band `{}` is out of range ({})", t.name,
+                           group_name(t, g), t.bands[b], g.band_weight[b]);
+    for (size_t m = 0; m < g.measure_score.size() && m < t.measures.size(); ++m)
+      if (std::isinf(g.measure_score[m]))  // NaN: no account qualifies
+        return fmt::format("roll-up `{}`, group {}: the score of measure `{}` is out of range ({})", t.name,
+                           group_name(t, g), t.measures[m], g.measure_score[m]);
+  }
+  return {};
+}
+
+bool has_rollup_tables(Db& db) {
+  return db.scalar_int("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN ('rollup', 'rollup_group')") ==
+         2;
+}
 
 RollupColumns rollup_columns(Db& db) {
   static const std::regex key(R"(k\d+)"), band(R"(b\d+_accounts)"), measure(R"(m\d+_score)");
@@ -79,6 +109,7 @@ void check_rollups(const Db& db, const std::vector<analysis::RollupTable>& table
     for (size_t i = 0; i < tables.size(); ++i)
       if (&tables[i] != &t && tables[i].name == t.name)
         throw StoreError(fmt::format("roll-up `{}` is given twice", t.name));
+    if (std::string e = rollup_out_of_range(t); !e.empty()) throw StoreError(e + "; nothing was recorded");
     need.keys = std::max(need.keys, static_cast<int>(t.by.size()));
     need.bands = std::max(need.bands, static_cast<int>(t.bands.size()));
     need.measures = std::max(need.measures, static_cast<int>(t.measures.size()));
@@ -154,6 +185,43 @@ void write_rollups(Db& db, int64_t snapshot_id, const std::vector<analysis::Roll
   }
 }
 
+void set_score_changes(std::vector<analysis::RollupTable>& now, const std::vector<analysis::RollupTable>& previous) {
+  for (analysis::RollupTable& t : now) {
+    auto it = std::find_if(previous.begin(), previous.end(), [&](const auto& p) { return p.name == t.name; });
+    analysis::set_score_changes(t, it == previous.end() ? nullptr : &*it);
+  }
+}
+
+int64_t adjacent_snapshot(Db& db, int64_t scorecard_id, int32_t as_of_days, bool later) {
+  Stmt s(db, later ? "SELECT id FROM snapshot WHERE scorecard_id = ? AND as_of_days > ? ORDER BY as_of_days LIMIT 1"
+                   : "SELECT id FROM snapshot WHERE scorecard_id = ? AND as_of_days < ? ORDER BY as_of_days DESC "
+                     "LIMIT 1");
+  s.bind(1, scorecard_id).bind(2, as_of_days);
+  return s.step() ? s.int64(0) : 0;
+}
+
+void restate_score_changes(Db& db, int64_t snapshot_id, const std::vector<analysis::RollupTable>& previous) {
+  std::vector<analysis::RollupTable> tables = read_rollups(db, snapshot_id);
+  if (tables.empty()) return;
+  std::vector<std::vector<std::optional<int32_t>>> stored(tables.size());
+  for (size_t r = 0; r < tables.size(); ++r)
+    for (const auto& g : tables[r].groups) stored[r].push_back(g.score_change);
+  set_score_changes(tables, previous);
+  std::vector<int64_t> ids;
+  Stmt list(db, "SELECT id FROM rollup WHERE snapshot_id = ? ORDER BY idx");  // read_rollups' order
+  list.bind(1, snapshot_id);
+  while (list.step()) ids.push_back(list.int64(0));
+  Stmt update(db, "UPDATE rollup_group SET score_change = ? WHERE rollup_id = ? AND idx = ?");
+  for (size_t r = 0; r < tables.size() && r < ids.size(); ++r)
+    for (size_t gi = 0; gi < tables[r].groups.size(); ++gi) {
+      const std::optional<int32_t>& change = tables[r].groups[gi].score_change;
+      if (change == stored[r][gi]) continue;
+      if (change) update.bind(1, *change);
+      else update.bind_null(1);
+      update.bind(2, ids[r]).bind(3, static_cast<int64_t>(gi)).run();
+    }
+}
+
 void delete_rollups(Db& db, int64_t snapshot_id) {
   Stmt(db, "DELETE FROM rollup_group WHERE rollup_id IN (SELECT id FROM rollup WHERE snapshot_id = ?)")
       .bind(1, snapshot_id)
@@ -208,7 +276,7 @@ std::vector<analysis::RollupTable> read_rollups(Db& db, int64_t snapshot_id) {
 }
 
 void create_rollup_views(Db& db, const RollupColumns& cols) {
-  if (db.scalar_int("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'rollup_group'") == 0) return;
+  if (!has_rollup_tables(db)) return;
   // The key cells as key1, key2, ...: the roll-up's by fields in order (by_fields names them).
   std::string keys, inner_keys;
   for (int i = 0; i < cols.keys; ++i) {
@@ -252,7 +320,7 @@ DROP VIEW IF EXISTS rollup_bands;
 DROP VIEW IF EXISTS rollup_measures;
 CREATE VIEW rollup_groups AS
   SELECT c.title, s.as_of, r.name AS rollup, r.title AS rollup_title, r.by_fields, r.weight_field, g.idx AS group_idx{0},
-         g.accounts, g.scored, g.unscored, g.score, coalesce(json_extract(r.bands, '$[' || g.band || ']'), 'unscored') AS band,
+         g.accounts, g.scored, g.unscored, g.score, coalesce(json_extract(r.bands, '$[' || g.band || ']'), '{5}') AS band,
          g.min_score, g.min_account, g.score_change, r.snapshot_id
   FROM rollup_group g JOIN rollup r ON r.id = g.rollup_id JOIN snapshot s ON s.id = r.snapshot_id
   JOIN scorecard c ON c.id = s.scorecard_id;
@@ -265,7 +333,7 @@ CREATE VIEW rollup_measures AS
          x.score, r.snapshot_id
   FROM ({3}) x {4} WHERE x.i < json_array_length(r.measures);
 )sql",
-                      keys, outer_keys, bands, measures, kFrom));
+                      keys, outer_keys, bands, measures, kFrom, ir::kUnscoredBandName));
 }
 
 }  // namespace healthc::history

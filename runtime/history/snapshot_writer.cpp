@@ -479,7 +479,19 @@ void SqliteWriter::commit(int64_t rows_read, int64_t rows_scored, int64_t rows_r
   if (std::string e = finish_thread(); !e.empty()) throw StoreError(e);
   insert(filling_.data(), filled_);
   filled_ = 0;
-  write_rollups(db_, snapshot_id_, rollups_);
+  // score_change is the store's, never stale: this snapshot's against the one before it, and
+  // the next later one's (recorded before this date was) against this one, in this transaction.
+  // (A writer on a version-1 file, without the roll-up tables, is the migration tests' alone.)
+  if (has_rollup_tables(db_)) {
+    const int64_t before = adjacent_snapshot(db_, scorecard_id_, as_of_days_, false);
+    if (!rollups_.empty())
+      set_score_changes(rollups_, before ? read_rollups(db_, before) : std::vector<analysis::RollupTable>());
+    write_rollups(db_, snapshot_id_, rollups_);
+    if (const int64_t after = adjacent_snapshot(db_, scorecard_id_, as_of_days_, true))
+      restate_score_changes(db_, after, rollups_);
+  } else {
+    write_rollups(db_, snapshot_id_, rollups_);  // nothing, or the missing table's error
+  }
   Stmt(db_, "UPDATE snapshot SET rows_read = ?, rows_scored = ?, rows_rejected = ? WHERE id = ?")
       .bind(1, rows_read)
       .bind(2, rows_scored)

@@ -144,10 +144,8 @@ SqliteStore::SqliteStore(const std::string& path, Mode mode) : mode_(mode) {
   if (version > kSchemaVersion) migrate(db_, migrations());  // refuses the newer store
   if (ro) {
     if (version == 0) throw StoreError(fmt::format("`{}` is not a healthc store (no schema version)", path));
-    if (version < kSchemaVersion)
-      throw StoreError(fmt::format("the store `{}` has schema version {}, older than this healthc's version {}; "
-                                   "open it once read-write (healthc score --store) to migrate it",
-                                   path, version, kSchemaVersion));
+    // An older store is read as it is (a reader never writes, and a store main's build wrote
+    // must stay readable): what later versions add reads as absent (rollups()).
     return;
   }
   migrate(db_, migrations());
@@ -275,6 +273,8 @@ Snapshot SqliteStore::read(int64_t snapshot_id, bool with_text) const {
 
 std::vector<analysis::RollupTable> SqliteStore::rollups(int64_t snapshot_id) const {
   const std::unique_ptr<Reading> reading = read_transaction();
+  // Asked each time, not at open: a reader of a version-1 store may see it migrated meanwhile.
+  if (!has_rollup_tables(db_)) return {};
   return read_rollups(db_, snapshot_id);
 }
 

@@ -112,6 +112,7 @@ class SnapshotWriter {
   virtual ~SnapshotWriter() = default;
   virtual void add(const AccountRecord& account) = 0;
   // The run's roll-ups (spec "Roll-ups": recorded with each snapshot), once, before commit().
+  // Their score_change is the store's to set: commit() computes it against the previous snapshot.
   virtual void add_rollups(const std::vector<analysis::RollupTable>& tables) = 0;
   // Sets the counts, replaces an existing snapshot of the same title and as-of date, commits.
   virtual void commit(int64_t rows_read, int64_t rows_scored, int64_t rows_rejected) = 0;
@@ -120,8 +121,9 @@ class SnapshotWriter {
 class Store {
  public:
   enum class Mode { ReadWrite, ReadOnly };
-  // Opens the store at `path` (ReadWrite creates it when absent); an older schema is migrated
-  // in place, a newer one is refused: StoreError with a message naming both versions.
+  // Opens the store at `path` (ReadWrite creates it when absent). An older schema is migrated
+  // in place by a ReadWrite open and read as it is by a ReadOnly one (what later versions add,
+  // the roll-ups, reads as absent); a newer one is refused: StoreError naming both versions.
   static std::unique_ptr<Store> open(const std::string& path, Mode mode);
   virtual ~Store() = default;
 
@@ -135,7 +137,9 @@ class Store {
   virtual Snapshot read(int64_t snapshot_id, bool with_text = false) const = 0;
   virtual AccountHistory account_history(const std::string& title, const std::string& key) const = 0;
   // The roll-ups recorded with a snapshot, in the card's order (empty for a snapshot of a card
-  // without roll-ups, or one written before roll-ups were recorded).
+  // without roll-ups, one written before roll-ups were recorded, or a version-1 store).
+  // score_change is the store's, against the previous snapshot as the store holds it now
+  // (SnapshotWriter::commit keeps the next later snapshot's up to date).
   virtual std::vector<analysis::RollupTable> rollups(int64_t snapshot_id) const = 0;
 
   // Holds one read transaction while it lives, so several reads see one committed state
@@ -159,6 +163,12 @@ class Store {
                                                          const std::string& card_text, const CardNames& names,
                                                          const std::string& params_json) = 0;
 };
+
+// The first figure of a roll-up out of a double's range (a weight sum past 1.8e308), as a message
+// naming the roll-up, the group and the band or measure; empty when there is none. Such a
+// roll-up is never recorded (add_rollups refuses it); a reader of a store written before that
+// reports it rather than print inf.
+std::string rollup_out_of_range(const analysis::RollupTable& table);
 
 // The card hash a snapshot records (SnapshotInfo::card_hash): sha-256 of the text, hex.
 std::string card_hash(std::string_view text);

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A version-1 store written by the build before roll-ups were stored
-(tests/history/fixtures/v1_store.db, made by fixtures/make_v1_store.sh) is migrated to this
-build's schema by a read-write open, and its snapshots then read the same: `healthc history`,
+(tests/history/fixtures/v1_store.db, made by fixtures/make_v1_store.sh) is read as it is by the
+read-only commands (no prior write) and migrated to this build's schema by a read-write open;
+both times its snapshots read the same: `healthc history`,
 `changes` and `alerts` print what the version-1 build printed (fixtures/v1_*.expected).
 
     python3 tests/history/migration_check.py --healthc build/release/compiler/healthc
@@ -48,6 +49,17 @@ def check(ok, what):
         print("FAIL:", what)
 
 
+def compare_reads(healthc, store, when):
+    for name, args in READS.items():
+        r = subprocess.run([healthc, args[0], "--store", str(store)] + args[1:], capture_output=True, text=True)
+        want = (FIX / f"v1_{name}.expected").read_text()
+        check(r.returncode == 0, f"{name} {when}: exit {r.returncode}, {r.stderr.strip()}")
+        if r.stdout != want:
+            diff = "".join(difflib.unified_diff(want.splitlines(True), r.stdout.splitlines(True),
+                                                "version-1 build", "this build"))
+            check(False, f"{name} {when} differs from the version-1 build:\n{diff[:4000]}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--healthc", required=True)
@@ -59,11 +71,15 @@ def main():
         with sqlite3.connect(store) as db:
             check(db.execute("PRAGMA user_version").fetchone()[0] == 1, "the fixture is not a version-1 store")
 
-        # Read-only opens never migrate: the readers ask for one read-write open.
-        r = subprocess.run([healthc, "history", "--store", str(store), "--account", "acct-0001"],
+        # Read-only opens read the version-1 store as it is (without a prior write), print what
+        # the version-1 build printed, and leave the file untouched; it has no roll-ups to show.
+        before = store.read_bytes()
+        compare_reads(healthc, store, "before migration")
+        r = subprocess.run([healthc, "rollup", "--store", str(store), "--scorecard", TITLE, "region"],
                            capture_output=True, text=True)
-        check(r.returncode == 1 and "open it once read-write" in r.stderr,
-              f"a reader on the version-1 store: exit {r.returncode}, {r.stderr.strip()}")
+        check(r.returncode == 1 and "has no roll-ups" in r.stderr and r.stdout == "",
+              f"rollup on the version-1 store: exit {r.returncode}, {r.stderr.strip()}")
+        check(store.read_bytes() == before, "a read-only reader changed the version-1 store")
 
         # A run of another card sharing the store opens it read-write: the migration.
         (tmp / "probe.health").write_text(PROBE_CARD)
@@ -81,19 +97,13 @@ def main():
                 check(n == 0, f"{view} has {n} rows for snapshots recorded before roll-ups")
             check(db.execute("PRAGMA integrity_check").fetchone()[0] == "ok", "integrity_check")
 
-        for name, args in READS.items():
-            r = subprocess.run([healthc, args[0], "--store", str(store)] + args[1:], capture_output=True, text=True)
-            want = (FIX / f"v1_{name}.expected").read_text()
-            check(r.returncode == 0, f"{name}: exit {r.returncode}, {r.stderr.strip()}")
-            if r.stdout != want:
-                diff = "".join(difflib.unified_diff(want.splitlines(True), r.stdout.splitlines(True),
-                                                    "version-1 build", "this build"))
-                check(False, f"{name} after migration differs from the version-1 build:\n{diff[:4000]}")
+        compare_reads(healthc, store, "after migration")
 
     if failures:
         print(f"{len(failures)} failure(s)")
         return 1
-    print(f"a version-1 store migrated to version 2; {len(READS)} reader outputs as the version-1 build printed them")
+    print(f"a version-1 store read as it is, then migrated to version 2; {len(READS)} reader outputs as the version-1 "
+          "build printed them, both times")
     return 0
 
 

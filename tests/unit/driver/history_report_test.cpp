@@ -2,6 +2,7 @@
 // JSON), `healthc changes` (transitions, order, attribution lines, the CSV of issue 14 item 6)
 // and `healthc alerts` (the spec's order, the alerts file's columns, --severity).
 #include "compiler/driver/history_report.h"
+#include "compiler/driver/history_report_cells.h"
 
 #include <gtest/gtest.h>
 
@@ -336,6 +337,19 @@ TEST(HistoryReport, SeverityNamesRoundTrip) {
   for (auto s : {ir::Severity::Info, ir::Severity::Low, ir::Severity::Medium, ir::Severity::High, ir::Severity::Critical})
     EXPECT_EQ(analysis::parse_severity(analysis::severity_name(s)), s);
   EXPECT_FALSE(analysis::parse_severity("urgent"));
+}
+
+// JSON has no inf or NaN: the readers' JSON numbers are null for every non-finite value.
+TEST(HistoryReport, JsonNumbersAreNeverInfOrNan) {
+  for (double v : {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity(),
+                   -std::numeric_limits<double>::infinity()}) {
+    std::string out;
+    cells::json_number(out, v);
+    EXPECT_EQ(out, "null") << v;
+  }
+  std::string out;
+  cells::json_number(out, 1.5e308);
+  EXPECT_EQ(out, "1.5e+308");
 }
 
 }  // namespace

@@ -78,7 +78,7 @@ class RollupStoreTest : public ::testing::Test {
     region.bands = {"red", "green"};
     region.measures = {"adoption", "support"};
     region.groups = {group({std::nullopt}, 70, 1), group({"AMER"}, 55, 3), group({"EMEA"}, emea_score, 2)};
-    region.groups[1].score_change = -4;
+    region.groups[1].score_change = -4;  // the store's to set: ignored
     RollupTable two;
     two.name = "region_plan";
     two.by = {"region", "plan"};
@@ -137,7 +137,8 @@ TEST_F(RollupStoreTest, RollupsReadBackAsWrittenWithAMissingCellApartFromAnEmpty
   auto s = Store::open(path_, Store::Mode::ReadWrite);
   write(*s, "2026-03-01", tables());
   const auto back = s->rollups(only_snapshot(*s, "2026-03-01"));
-  const auto in = tables();
+  auto in = tables();
+  in[0].groups[1].score_change.reset();  // no previous snapshot: no change, whatever was given
   ASSERT_EQ(back.size(), in.size());
   for (size_t i = 0; i < in.size(); ++i) expect_same(back[i], in[i]);
   EXPECT_FALSE(back[1].groups[0].key[1].has_value());
@@ -159,6 +160,7 @@ TEST_F(RollupStoreTest, ReplacingASnapshotReplacesItsRollupsWhole) {
   write(*s, "2026-03-01", one);
   const auto back = s->rollups(only_snapshot(*s, "2026-03-01"));
   ASSERT_EQ(back.size(), 1u);
+  one[0].groups[1].score_change.reset();
   expect_same(back[0], one[0]);
   expect_same(s->rollups(only_snapshot(*s, "2026-03-08"))[1], tables(20)[1]);
   Db db;
@@ -229,7 +231,9 @@ TEST_F(RollupStoreTest, ALaterCardWithMoreByFieldsBandsAndMeasuresAddsColumnsAnd
   write(*s, "2026-03-08", {wide});
   expect_same(s->rollups(only_snapshot(*s, "2026-03-08"))[0], wide);
   const auto old = s->rollups(only_snapshot(*s, "2026-03-01"));
-  for (size_t i = 0; i < old.size(); ++i) expect_same(old[i], tables()[i]);
+  auto in = tables();
+  in[0].groups[1].score_change.reset();
+  for (size_t i = 0; i < old.size(); ++i) expect_same(old[i], in[i]);
   Db db;
   db.open(path_, true, false);
   EXPECT_EQ(db.scalar_int("SELECT count(*) FROM rollup_measures WHERE rollup = 'wide'"), 4);
@@ -238,11 +242,13 @@ TEST_F(RollupStoreTest, ALaterCardWithMoreByFieldsBandsAndMeasuresAddsColumnsAnd
 
 TEST_F(RollupStoreTest, TheViewsReadNamesOneRowPerGroupBandAndMeasure) {
   auto s = Store::open(path_, Store::Mode::ReadWrite);
+  write(*s, "2026-02-22", tables(44));
   write(*s, "2026-03-01", tables());
   Db db;
   db.open(path_, true, false);
   Stmt g(db, "SELECT title, as_of, rollup, rollup_title, by_fields, weight_field, key1, key2, accounts, score, band, "
-             "min_account, score_change FROM rollup_groups WHERE rollup = 'region' ORDER BY group_idx");
+             "min_account, score_change FROM rollup_groups WHERE rollup = 'region' AND as_of = '2026-03-01' "
+             "ORDER BY group_idx");
   ASSERT_TRUE(g.step());
   EXPECT_EQ(g.text(0), "T");
   EXPECT_EQ(g.text(1), "2026-03-01");
@@ -257,16 +263,21 @@ TEST_F(RollupStoreTest, TheViewsReadNamesOneRowPerGroupBandAndMeasure) {
   EXPECT_EQ(g.int64(8), 3);
   EXPECT_EQ(g.int64(9), 55);
   EXPECT_EQ(g.text(11), "a");
-  EXPECT_EQ(g.int64(12), -4);
+  EXPECT_EQ(g.int64(12), 0);  // 55 both times
+  ASSERT_TRUE(g.step());
+  EXPECT_EQ(g.text(6), "EMEA");
+  EXPECT_EQ(g.int64(12), -4);  // 40 after 44
   Stmt u(db, "SELECT band, score FROM rollup_groups WHERE rollup = 'region_plan' AND key2 IS NULL");
   ASSERT_TRUE(u.step());
   EXPECT_EQ(u.text(0), "unscored");
   EXPECT_TRUE(u.is_null(1));
   // "ARR at risk in EMEA": the weight in the red band.
-  Stmt b(db, "SELECT weight FROM rollup_bands WHERE rollup = 'region' AND key1 = 'EMEA' AND band = 'red'");
+  Stmt b(db, "SELECT weight FROM rollup_bands WHERE rollup = 'region' AND key1 = 'EMEA' AND band = 'red' AND "
+             "as_of = '2026-03-01'");
   ASSERT_TRUE(b.step());
   EXPECT_EQ(b.real(0), 2501.0);
-  Stmt m(db, "SELECT measure, score FROM rollup_measures WHERE rollup = 'region' AND key1 = 'AMER' ORDER BY measure");
+  Stmt m(db, "SELECT measure, score FROM rollup_measures WHERE rollup = 'region' AND key1 = 'AMER' AND "
+             "as_of = '2026-03-01' ORDER BY measure");
   ASSERT_TRUE(m.step());
   EXPECT_EQ(m.text(0), "adoption");
   EXPECT_EQ(m.real(1), 55.25);
@@ -275,8 +286,9 @@ TEST_F(RollupStoreTest, TheViewsReadNamesOneRowPerGroupBandAndMeasure) {
   EXPECT_TRUE(m.is_null(1));
 }
 
-// A version-1 store (the frozen first step, written with no roll-up) is migrated to version 2
-// on a read-write open: every snapshot reads the same, and roll-ups can be recorded after.
+// A version-1 store (the frozen first step, written with no roll-up) is read as it is by a
+// read-only open and migrated to version 2 by a read-write one: every snapshot reads the same,
+// and roll-ups can be recorded after.
 TEST_F(RollupStoreTest, AVersion1StoreIsMigratedAndItsSnapshotsReadTheSame) {
   {
     Db db;
@@ -292,8 +304,17 @@ TEST_F(RollupStoreTest, AVersion1StoreIsMigratedAndItsSnapshotsReadTheSame) {
       w->commit(2, 2, 0);
     }
   }
-  // A read-only open does not migrate: it asks for one read-write open.
-  EXPECT_THROW(Store::open(path_, Store::Mode::ReadOnly), StoreError);
+  {
+    // A read-only open reads it as it is, without roll-ups, and leaves it at version 1.
+    auto ro = Store::open(path_, Store::Mode::ReadOnly);
+    const auto snaps = ro->snapshots("T");
+    ASSERT_EQ(snaps.size(), 2u);
+    EXPECT_EQ(ro->read(snaps[0].id).accounts[0].score, 40);
+    EXPECT_TRUE(ro->rollups(snaps[1].id).empty());
+    Db check;
+    check.open(path_, true, false);
+    EXPECT_EQ(check.scalar_int("PRAGMA user_version"), 1);
+  }
   auto s = Store::open(path_, Store::Mode::ReadWrite);
   Db check;
   check.open(path_, true, false);
@@ -310,6 +331,69 @@ TEST_F(RollupStoreTest, AVersion1StoreIsMigratedAndItsSnapshotsReadTheSame) {
   }
   write(*s, "2026-03-15", tables());
   EXPECT_EQ(s->rollups(only_snapshot(*s, "2026-03-15")).size(), 2u);
+}
+
+// score_change is kept current (review item 3): 11-01 and 11-08 recorded, then 11-05. The
+// 11-08 change is then against 11-05, in Store::rollups and in the rollup_groups view alike;
+// replacing 11-05 restates it again, and an 11-05 without roll-ups leaves 11-08 without change.
+TEST_F(RollupStoreTest, AnEarlierDateRecordedLaterRestatesTheNextSnapshotsChange) {
+  auto s = Store::open(path_, Store::Mode::ReadWrite);
+  auto emea_change = [&](const std::string& as_of) {
+    const auto t = s->rollups(only_snapshot(*s, as_of));
+    std::optional<int32_t> stored = t.at(0).groups.at(2).score_change;
+    Db db;
+    db.open(path_, true, false);
+    Stmt v(db, "SELECT score_change FROM rollup_groups WHERE rollup = 'region' AND key1 = 'EMEA' AND as_of = ?");
+    v.bind(1, as_of);
+    EXPECT_TRUE(v.step());
+    EXPECT_EQ(v.is_null(0) ? std::nullopt : std::optional<int32_t>(v.int32(0)), stored) << as_of << ": view vs store";
+    return stored;
+  };
+  write(*s, "2026-11-01", tables(40));
+  write(*s, "2026-11-08", tables(28));
+  EXPECT_EQ(emea_change("2026-11-08"), -12);
+  write(*s, "2026-11-05", tables(36));
+  EXPECT_EQ(emea_change("2026-11-05"), -4);
+  EXPECT_EQ(emea_change("2026-11-08"), -8);
+  EXPECT_EQ(s->rollups(only_snapshot(*s, "2026-11-08"))[0].groups[1].score_change, 0);  // AMER 55 -> 55
+  write(*s, "2026-11-05", tables(30));
+  EXPECT_EQ(emea_change("2026-11-08"), -2);
+  EXPECT_EQ(emea_change("2026-11-01"), std::nullopt);
+  write(*s, "2026-11-05", {});
+  EXPECT_EQ(emea_change("2026-11-08"), std::nullopt);
+  write(*s, "2026-10-25", tables(50));  // before the first: only 11-01 changes
+  EXPECT_EQ(emea_change("2026-11-01"), -10);
+  EXPECT_EQ(emea_change("2026-11-08"), std::nullopt);
+}
+
+// A figure past a double's range (two weights of 1.5e308 in one band) is refused when recorded,
+// and found when read from a store written before, naming the roll-up, the group and the band.
+TEST_F(RollupStoreTest, AnOutOfRangeFigureIsRefusedNamingRollupGroupAndBand) {
+  auto s = Store::open(path_, Store::Mode::ReadWrite);
+  auto bad = tables();
+  bad[0].groups[2].band_weight[0] = std::numeric_limits<double>::infinity();
+  auto w = s->begin_snapshot("T", "2026-03-01", "x", names(), "{}");
+  try {
+    w->add_rollups(bad);
+    FAIL() << "an infinite weight was accepted";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find("roll-up `region`, group region `EMEA`: the weight in band `red` is out of "
+                                         "range (inf)"),
+              std::string::npos)
+        << e.what();
+  }
+  w.reset();
+  write(*s, "2026-03-01", tables());
+  {
+    Db db;
+    db.open(path_, false, false);
+    db.exec("UPDATE rollup_group SET b0_weight = 9e999 WHERE idx = 2 AND rollup_id = (SELECT id FROM rollup WHERE "
+            "name = 'region')");  // as a store written before the check
+  }
+  const auto back = s->rollups(only_snapshot(*s, "2026-03-01"));  // read; the reader reports it
+  EXPECT_EQ(rollup_out_of_range(back[0]), "roll-up `region`, group region `EMEA`: the weight in band `red` is out of "
+                                          "range (inf)");
+  EXPECT_EQ(rollup_out_of_range(back[1]), "");
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // The data profile counts what scoring shows (segments, bands, measures over the accounts whose
 // model uses them, overrides over the accounts they can apply to), the same on both engines,
-// and the data rules read it only when there is one.
+// the data rules read it only when there is one, and roll-up groups are counted as the builder
+// groups them.
 #include "compiler/lint/data_profile.h"
 #include "compiler/api/compile.h"
 
@@ -9,6 +10,9 @@
 #include <cstdio>
 
 #include "compiler/lint/lint.h"
+#include "runtime/analysis/rollup.h"
+#include "runtime/pipeline/dataset.h"
+#include "runtime/pipeline/pipeline.h"
 
 namespace healthc::lint {
 namespace {
@@ -110,6 +114,61 @@ TEST(DataRules, RunOnlyWithAProfile) {
   // top is empty (W604); `large` holds 4 of 24 (W606 needs < 5%: silent); sentiment is
   // unscored for 2 of 4, but 4 accounts are too few (silent); big_flood likewise.
   EXPECT_EQ(codes(&p), (std::vector<std::string>{"W604"}));
+}
+
+// Roll-up groups by a text field with missing cells, an enum and a bool; W608/W609 need only
+// the counts, so the profile counts keys (no RollupBuilder figures, no detail scores needed).
+constexpr const char* kRollupCard = R"(scorecard "Groups"
+fields { id : text key  region : text optional  tier : enum(big, small)  flag : bool  usage : number  arr : number optional }
+bands { low from 0 color red  high from 50 color green }
+measure usage_m { value = usage  score = linear(value, 0 -> 0, 100 -> 100) }
+model default { usage_m 1 }
+rollup by_region by region, tier
+rollup by_flag by flag weight arr
+rollup by_id by id
+)";
+
+TEST(DataProfile, RollupGroupsAreCountedAsTheBuilderGroupsThemFromKeysAlone) {
+  CompileOptions opts;
+  opts.engine = Engine::Evaluator;
+  opts.use_cache = false;
+  CompileOutcome c = compile_scorecard_text("groups.health", kRollupCard, opts);
+  ASSERT_TRUE(c.scorecard) << c.error;
+  const Scorecard& card = *c.scorecard;
+  std::string text = "id,region,tier,flag,usage,arr\n";
+  for (int i = 0; i < 23; ++i)
+    text += "a" + std::to_string(i) + "," + (i % 5 == 0 ? "" : i % 2 ? "EMEA" : "AMER") + "," + (i % 3 ? "big" : "small") +
+            "," + (i % 4 ? "true" : "false") + "," + std::to_string(i * 4) + "," + (i % 2 ? "" : "100") + "\n";
+  std::FILE* f = std::tmpfile();
+  std::fwrite(text.data(), 1, text.size(), f);
+  std::rewind(f);
+  rt::Dataset data;
+  std::string error;
+  ASSERT_TRUE(rt::load_dataset(card, f, rt::DataFormat::Csv, "groups.csv", {}, data, error, 4)) << error;
+  std::fclose(f);
+  const ir::Program& p = card.program();
+  const std::vector<BlockScores> detail = rt::score_blocks(card, data.blocks, 0, true, 1, error);
+  const std::vector<BlockScores> plain = rt::score_blocks(card, data.blocks, 0, false, 1, error);
+  ASSERT_TRUE(error.empty()) << error;
+  DataProfile profile(p);
+  for (size_t i = 0; i < data.blocks.size(); ++i) profile.add_rollups(data.blocks[i], plain[i]);  // no detail
+  profile.finish();
+  ASSERT_EQ(profile.rollups.size(), 3u);
+  for (size_t r = 0; r < p.rollups.size(); ++r) {
+    analysis::RollupBuilder b(p, r);
+    for (size_t i = 0; i < data.blocks.size(); ++i) b.merge(b.partial(data.blocks[i], detail[i]));
+    const analysis::RollupTable t = b.finish();
+    uint64_t largest = 0;
+    for (const auto& g : t.groups) largest = std::max(largest, static_cast<uint64_t>(g.accounts));
+    EXPECT_EQ(profile.rollups[r].groups, t.groups.size()) << t.name;
+    EXPECT_EQ(profile.rollups[r].largest_group, largest) << t.name;
+    EXPECT_EQ(profile.rollups[r].accounts, 23u) << t.name;
+  }
+  EXPECT_EQ(profile.rollups[0].groups, 6u);  // (missing, AMER, EMEA) x (big, small)
+  EXPECT_EQ(profile.rollups[1].groups, 2u);
+  EXPECT_EQ(profile.rollups[1].weight_missing, 11u);
+  EXPECT_EQ(profile.rollups[2].groups, 23u);
+  EXPECT_EQ(profile.rollups[2].largest_group, 1u);
 }
 
 }  // namespace
