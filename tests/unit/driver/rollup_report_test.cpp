@@ -23,7 +23,7 @@ analysis::RollupGroup group(std::optional<std::string> region, int32_t score, st
   g.min_score = score < 0 ? -1 : score - 5;
   g.min_account = score < 0 ? "" : "acct-" + std::to_string(score);
   g.band_accounts = {score >= 0 && score < 50 ? 2 : 0, score >= 50 ? 2 : 0};
-  g.band_weight = {score >= 0 && score < 50 ? 1500.5 : 0, score >= 50 ? 3000 : 0};
+  g.band_weight = {score >= 0 && score < 50 ? 1500.5 : 0.0, score >= 50 ? 3000.0 : 0.0};
   g.measure_score = {score < 0 ? kNaN : score + 0.25};
   g.score_change = change;
   return g;
