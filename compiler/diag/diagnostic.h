@@ -37,6 +37,14 @@ struct DiagNote {
   std::string message;
 };
 
+// A suggested edit that fixes a diagnostic: replace `range` with `replacement` (an empty range
+// inserts, an empty replacement deletes). Rendered as clang's fix-it line under the caret; the
+// language server offers each as a code action.
+struct FixIt {
+  SourceRange range;
+  std::string replacement;
+};
+
 struct Diagnostic {
   DiagKind kind;
   Severity severity;  // the kind's default, or as a lint configuration set it
@@ -44,6 +52,7 @@ struct Diagnostic {
   SourceRange range;
   std::string message;
   std::vector<DiagNote> notes;
+  std::vector<FixIt> fixits;
 };
 
 class DiagnosticList {
@@ -53,7 +62,7 @@ class DiagnosticList {
   Diagnostic& report(DiagKind kind, SourceRange range, const Args&... args) {
     const DiagKindInfo& k = info(kind);
     items_.push_back(Diagnostic{kind, k.severity, std::string(k.code), range,
-                                fmt::format(fmt::runtime(k.format), args...), {}});
+                                fmt::format(fmt::runtime(k.format), args...), {}, {}});
     return items_.back();
   }
   // Adds a note to the last diagnostic.
@@ -62,6 +71,10 @@ class DiagnosticList {
     if (items_.empty()) return;
     items_.back().notes.push_back(
         DiagNote{range, fmt::format(fmt::runtime(info(kind).format), args...)});
+  }
+  // Adds a fix-it to the last diagnostic.
+  void fixit(SourceRange range, std::string replacement) {
+    if (!items_.empty()) items_.back().fixits.push_back(FixIt{range, std::move(replacement)});
   }
   void add(Diagnostic d) { items_.push_back(std::move(d)); }
 
