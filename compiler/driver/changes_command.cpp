@@ -52,62 +52,66 @@ int run_changes(const std::vector<std::string>& args) {
   auto store = open_store_for_reading("changes", path);
   if (!store) return kExitErrors;
   try {
-    const auto title = choose_scorecard("changes", *store, vm["scorecard"].as<std::string>());
-    if (!title) return kExitErrors;
-    const auto snaps = store->snapshots(*title);
-    // Indices into `snaps`, -1 while unknown.
-    int64_t to = static_cast<int64_t>(snaps.size()) - 1, from = -1;
-    if (vm.count("to")) {
-      const auto at = find_snapshot("changes", *title, snaps, vm["to"].as<std::string>());
-      if (!at) return kExitErrors;
-      to = static_cast<int64_t>(*at);
-    }
-    if (vm.count("from")) {
-      const auto at = find_snapshot("changes", *title, snaps, vm["from"].as<std::string>());
-      if (!at) return kExitErrors;
-      from = static_cast<int64_t>(*at);
-    } else {
-      from = to - 1;
-    }
-    if (to < 0 || from < 0) {
-      const bool up_to = vm.count("to") && to >= 0;
-      const size_t count = up_to ? static_cast<size_t>(to) + 1 : snaps.size();
-      fmt::print(stderr, "healthc changes: \"{}\" has {} snapshot{}{}; changes need two\n", *title, count,
-                 count == 1 ? "" : "s", up_to ? " up to " + snaps[to].as_of : std::string());
-      return kExitErrors;
-    }
-    if (from >= to) {
-      fmt::print(stderr, "healthc changes: --from {} is not before --to {}\n", snaps[from].as_of, snaps[to].as_of);
-      return kExitErrors;
-    }
-    // Never freed: two million records' arrays cost half a second to free at exit, for nothing.
-    // Held by file-scope pointers, so they stay reachable (no leak report under LeakSanitizer).
-    g_changes_kept_before = new history::Snapshot;
-    g_changes_kept_after = new history::Snapshot;
-    auto& before = *g_changes_kept_before;
-    auto& after = *g_changes_kept_after;
-    read_two_snapshots(path, *store, snaps[from].id, snaps[to].id, before, after);
-    if (!options.segment.empty()) {
-      auto has = [&](const history::CardNames& n) {
-        return std::find(n.segments.begin(), n.segments.end(), options.segment) != n.segments.end();
-      };
-      if (!has(before.names) && !has(after.names)) {
-        std::string known;
-        for (const auto& seg : after.names.segments) known += (known.empty() ? "" : ", ") + seg;
-        fmt::print(stderr, "healthc changes: no segment `{}` in \"{}\" (its segments: {})\n", options.segment, *title,
-                   known);
+    // One read transaction from the listing on: the second connection's read must see the same store.
+    return read_consistently([&]() -> int {
+      const auto reading = store->read_transaction();
+      const auto title = choose_scorecard("changes", *store, vm["scorecard"].as<std::string>());
+      if (!title) return kExitErrors;
+      const auto snaps = store->snapshots(*title);
+      // Indices into `snaps`, -1 while unknown.
+      int64_t to = static_cast<int64_t>(snaps.size()) - 1, from = -1;
+      if (vm.count("to")) {
+        const auto at = find_snapshot("changes", *title, snaps, vm["to"].as<std::string>());
+        if (!at) return kExitErrors;
+        to = static_cast<int64_t>(*at);
+      }
+      if (vm.count("from")) {
+        const auto at = find_snapshot("changes", *title, snaps, vm["from"].as<std::string>());
+        if (!at) return kExitErrors;
+        from = static_cast<int64_t>(*at);
+      } else {
+        from = to - 1;
+      }
+      if (to < 0 || from < 0) {
+        const bool up_to = vm.count("to") && to >= 0;
+        const size_t count = up_to ? static_cast<size_t>(to) + 1 : snaps.size();
+        fmt::print(stderr, "healthc changes: \"{}\" has {} snapshot{}{}; changes need two\n", *title, count,
+                   count == 1 ? "" : "s", up_to ? " up to " + snaps[to].as_of : std::string());
         return kExitErrors;
       }
-    }
-    const auto result = analysis::compute_changes(before, after, options);
-    std::string out;
-    render_changes(result, format, out, [](std::string& piece) { write_stdout(piece); });
-    write_stdout(out);
+      if (from >= to) {
+        fmt::print(stderr, "healthc changes: --from {} is not before --to {}\n", snaps[from].as_of, snaps[to].as_of);
+        return kExitErrors;
+      }
+      // Never freed: two million records' arrays cost half a second to free at exit, for nothing.
+      // Held by file-scope pointers, so they stay reachable (no leak report under LeakSanitizer).
+      if (!g_changes_kept_before) g_changes_kept_before = new history::Snapshot;
+      if (!g_changes_kept_after) g_changes_kept_after = new history::Snapshot;
+      auto& before = *g_changes_kept_before;
+      auto& after = *g_changes_kept_after;
+      read_two_snapshots(path, *store, snaps[from].id, snaps[to].id, before, after);
+      if (!options.segment.empty()) {
+        auto has = [&](const history::CardNames& n) {
+          return std::find(n.segments.begin(), n.segments.end(), options.segment) != n.segments.end();
+        };
+        if (!has(before.names) && !has(after.names)) {
+          std::string known;
+          for (const auto& seg : after.names.segments) known += (known.empty() ? "" : ", ") + seg;
+          fmt::print(stderr, "healthc changes: no segment `{}` in \"{}\" (its segments: {})\n", options.segment, *title,
+                     known);
+          return kExitErrors;
+        }
+      }
+      const auto result = analysis::compute_changes(before, after, options);
+      std::string out;
+      render_changes(result, format, out, [](std::string& piece) { write_stdout(piece); });
+      write_stdout(out);
+      return kExitOk;
+    });
   } catch (const history::StoreError& e) {
     fmt::print(stderr, "healthc changes: {}: {}\n", path, e.what());
     return kExitErrors;
   }
-  return kExitOk;
 }
 
 }  // namespace healthc::driver

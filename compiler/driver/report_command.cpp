@@ -145,63 +145,69 @@ int run_report(const std::vector<std::string>& args) {
   auto store = open_store_for_reading("report", path);
   if (!store) return kExitErrors;
   try {
-    const auto chosen = choose_scorecard("report", *store, title);
-    if (!chosen) return kExitErrors;
-    auto snaps = store->snapshots(*chosen);
-    if (snaps.empty()) {
-      fmt::print(stderr, "healthc report: \"{}\" has no snapshots\n", *chosen);
-      return kExitErrors;
-    }
-    size_t at = snaps.size() - 1;
-    if (vm.count("as-of")) {
-      const auto found = find_snapshot("report", *chosen, snaps, vm["as-of"].as<std::string>());
-      if (!found) return kExitErrors;
-      at = *found;
-    }
-    snaps.resize(at + 1);  // the report is as of that date: later snapshots are not its history
-    // The band counts of every snapshot (its own connection) beside the two snapshots' reads:
-    // together they are nearly all of the report's time.
-    auto over_time = std::async(std::launch::async, [&] { return history::band_counts(path, snaps); });
-    history::Snapshot latest, previous;
-    if (at > 0) read_two_snapshots(path, *store, snaps[at - 1].id, snaps[at].id, previous, latest);
-    else latest = store->read(snaps[at].id);
-    analysis::ReportInputs in;
-    in.latest = &latest;
-    in.previous = at > 0 ? &previous : nullptr;
-    in.over_time = over_time.get();
-    // Whole roll-ups for the latest and previous snapshots; for the trends only the shown groups'
-    // scores of each snapshot (a roll-up by parent account may hold a group per parent).
-    in.rollups.assign(snaps.size(), {});
-    in.rollups[at] = store->rollups(snaps[at].id);
-    if (at > 0) in.rollups[at - 1] = store->rollups(snaps[at - 1].id);
-    std::vector<int64_t> ids;
-    for (const auto& s : snaps) ids.push_back(s.id);
-    in.trends = [&path, ids](const analysis::RollupTable& table, const std::vector<size_t>& groups) {
-      std::vector<std::vector<std::optional<std::string>>> keys;
-      for (size_t g : groups) keys.push_back(table.groups[g].key);
-      return history::rollup_group_scores(path, ids, table.name, keys);
-    };
-    in.reasons = record_reasons;
-    if (!outcome_args.empty()) {
-      std::unordered_map<std::string, bool> outcomes;
-      std::string error;
-      const std::string& key = latest.names.key_field.empty() ? std::string("key") : latest.names.key_field;
-      if (!read_outcomes(outcome_args[0], key, outcome_args[1], outcomes, error)) {
-        fmt::print(stderr, "healthc report: {}\n", error);
-        return kExitErrors;
+    // One read transaction from the listing on; the other connections' reads must see the same store.
+    const std::optional<std::string> page = read_consistently([&]() -> std::optional<std::string> {
+      const auto reading = store->read_transaction();
+      const int64_t generation = store->generation();
+      const auto chosen = choose_scorecard("report", *store, title);
+      if (!chosen) return std::optional<std::string>();
+      auto snaps = store->snapshots(*chosen);
+      if (snaps.empty()) {
+        fmt::print(stderr, "healthc report: \"{}\" has no snapshots\n", *chosen);
+        return std::optional<std::string>();
       }
-      in.outcome = std::move(outcomes);
-      in.outcome_file = outcome_args[0];
-      in.outcome_column = outcome_args[1];
-    }
-    const auto model = analysis::build_report(in);
-    const std::string page = format == "json" ? render_report_json(model) : render_report_html(model);
+      size_t at = snaps.size() - 1;
+      if (vm.count("as-of")) {
+        const auto found = find_snapshot("report", *chosen, snaps, vm["as-of"].as<std::string>());
+        if (!found) return std::optional<std::string>();
+        at = *found;
+      }
+      snaps.resize(at + 1);  // the report is as of that date: later snapshots are not its history
+      // The band counts of every snapshot (its own connection) beside the two snapshots' reads:
+      // together they are nearly all of the report's time.
+      auto over_time = std::async(std::launch::async, [&] { return history::band_counts(path, snaps, generation); });
+      history::Snapshot latest, previous;
+      if (at > 0) read_two_snapshots(path, *store, snaps[at - 1].id, snaps[at].id, previous, latest);
+      else latest = store->read(snaps[at].id);
+      analysis::ReportInputs in;
+      in.latest = &latest;
+      in.previous = at > 0 ? &previous : nullptr;
+      in.over_time = over_time.get();
+      // Whole roll-ups for the latest and previous snapshots; for the trends only the shown groups'
+      // scores of each snapshot (a roll-up by parent account may hold a group per parent).
+      in.rollups.assign(snaps.size(), {});
+      in.rollups[at] = store->rollups(snaps[at].id);
+      if (at > 0) in.rollups[at - 1] = store->rollups(snaps[at - 1].id);
+      std::vector<int64_t> ids;
+      for (const auto& s : snaps) ids.push_back(s.id);
+      in.trends = [&path, ids, generation](const analysis::RollupTable& table, const std::vector<size_t>& groups) {
+        std::vector<std::vector<std::optional<std::string>>> keys;
+        for (size_t g : groups) keys.push_back(table.groups[g].key);
+        return history::rollup_group_scores(path, ids, table.name, keys, generation);
+      };
+      in.reasons = record_reasons;
+      if (!outcome_args.empty()) {
+        std::unordered_map<std::string, bool> outcomes;
+        std::string error;
+        const std::string& key = latest.names.key_field.empty() ? std::string("key") : latest.names.key_field;
+        if (!read_outcomes(outcome_args[0], key, outcome_args[1], outcomes, error)) {
+          fmt::print(stderr, "healthc report: {}\n", error);
+          return std::optional<std::string>();
+        }
+        in.outcome = std::move(outcomes);
+        in.outcome_file = outcome_args[0];
+        in.outcome_column = outcome_args[1];
+      }
+      const auto model = analysis::build_report(in);
+      return std::optional<std::string>(format == "json" ? render_report_json(model) : render_report_html(model));
+    });
+    if (!page) return kExitErrors;
     rt::OutputFile out;
     if (std::string err = out.open(output); !err.empty()) {
       fmt::print(stderr, "healthc report: {}\n", err);
       return kExitErrors;
     }
-    out.write(page);
+    out.write(*page);
     if (std::string err = out.commit(); !err.empty()) {
       fmt::print(stderr, "healthc report: {}\n", err);
       return kExitErrors;

@@ -77,9 +77,14 @@ std::optional<size_t> find_snapshot(const std::string& command, const std::strin
 void read_two_snapshots(const std::string& path, const history::Store& store, int64_t first_id, int64_t second_id,
                         history::Snapshot& first, history::Snapshot& second) {
   auto other = history::Store::open(path, history::Store::Mode::ReadOnly);
+  const auto reading = store.read_transaction();
+  const int64_t generation = store.generation();
   std::exception_ptr failed;
   std::thread reader([&] {
     try {
+      const auto other_reading = other->read_transaction();
+      if (other->generation() != generation)
+        throw history::StoreChanged(fmt::format("the store `{}` changed while it was read", path));
       first = other->read(first_id);
     } catch (...) {
       failed = std::current_exception();

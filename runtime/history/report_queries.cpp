@@ -5,14 +5,28 @@
 
 #include <unordered_map>
 
+#include "runtime/history/schema.h"
 #include "runtime/history/sqlite_db.h"
 
 namespace healthc::history {
 
-std::vector<BandCounts> band_counts(const std::string& path, const std::vector<SnapshotInfo>& snapshots) {
+namespace {
+
+// Begins the read transaction of a second connection and checks it sees the store the caller's
+// listing saw.
+void begin_at(Db& db, int64_t generation) {
+  db.exec("BEGIN");
+  if (read_generation(db) != generation)
+    throw StoreChanged(fmt::format("the store `{}` changed while it was read", db.path()));
+}
+
+}  // namespace
+
+std::vector<BandCounts> band_counts(const std::string& path, const std::vector<SnapshotInfo>& snapshots,
+                                    int64_t generation) {
   Db db;
   db.open(path, /*read_only=*/true, /*create=*/false);
-  db.exec("BEGIN");
+  begin_at(db, generation);
   // The band names of the snapshot's card version, then its counts: the primary key
   // (snapshot_id, account_id) makes each a range scan of one snapshot's rows.
   Stmt names(db,
@@ -66,7 +80,8 @@ void append_cell(std::string& id, const std::optional<std::string>& cell) {
 
 std::vector<std::vector<int32_t>> rollup_group_scores(const std::string& path, const std::vector<int64_t>& snapshot_ids,
                                                       const std::string& rollup,
-                                                      const std::vector<std::vector<std::optional<std::string>>>& groups) {
+                                                      const std::vector<std::vector<std::optional<std::string>>>& groups,
+                                                      int64_t generation) {
   std::vector<std::vector<int32_t>> out(groups.size(), std::vector<int32_t>(snapshot_ids.size(), -1));
   if (groups.empty() || snapshot_ids.empty()) return out;
   const size_t cells = groups.front().size();
@@ -78,7 +93,7 @@ std::vector<std::vector<int32_t>> rollup_group_scores(const std::string& path, c
   }
   Db db;
   db.open(path, /*read_only=*/true, /*create=*/false);
-  db.exec("BEGIN");
+  begin_at(db, generation);
   std::string columns;
   for (size_t i = 0; i < cells; ++i) columns += fmt::format("key{}, ", i + 1);
   Stmt s(db, fmt::format("SELECT {}score FROM rollup_groups WHERE snapshot_id = ? AND rollup = ?", columns));

@@ -222,4 +222,13 @@ CREATE VIEW alerts AS
   create_rollup_views(db, rollup_columns(db));
 }
 
+int64_t read_generation(Db& db) {
+  return db.scalar_int("SELECT coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'generation'), 0)");
+}
+
+void bump_generation(Db& db) {
+  db.exec("INSERT INTO meta(key, value) VALUES ('generation', '1') "
+          "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1");
+}
+
 }  // namespace healthc::history

@@ -29,6 +29,10 @@ int migrate(Db& db, std::span<const Migration> steps);
 // m<i>_score; a card with more measures than any before adds columns (and the views that read
 // them are rebuilt). Call inside a write transaction.
 int measure_columns(Db& db);
+// The meta row `generation` (Store::generation), read in the connection's current transaction;
+// bump_generation adds one, inside a write transaction.
+int64_t read_generation(Db& db);
+void bump_generation(Db& db);
 void ensure_measure_columns(Db& db, int count);
 void create_views(Db& db, int measure_columns);
 

@@ -498,6 +498,7 @@ void SqliteWriter::commit(int64_t rows_read, int64_t rows_scored, int64_t rows_r
       .bind(3, rows_rejected)
       .bind(4, snapshot_id_)
       .run();
+  bump_generation(db_);
   inserts_.clear();
   insert_account_ = Stmt();
   insert_weight_set_ = Stmt();

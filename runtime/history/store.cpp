@@ -72,6 +72,7 @@ class SqliteStore final : public Store {
                                                  const std::string& card_text, const CardNames& names,
                                                  const std::string& params_json) override;
   std::unique_ptr<Reading> read_transaction() const override;
+  int64_t generation() const override { return read_generation(db_); }
   void lock_for_writing(int wait_seconds, const std::function<void()>& on_wait) override;
 
  private:

@@ -23,6 +23,12 @@ struct StoreError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Reads on two connections saw different committed states (a run recorded a snapshot between
+// them): the reader reads again (driver::read_consistently).
+struct StoreChanged : StoreError {
+  using StoreError::StoreError;
+};
+
 // The names a snapshot's integers refer to, as the card version that wrote it had them. The
 // store keeps them per card version, so a later card never changes how an old snapshot reads.
 struct CardNames {
@@ -149,6 +155,10 @@ class Store {
     virtual ~Reading() = default;
   };
   virtual std::unique_ptr<Reading> read_transaction() const = 0;
+  // The store's generation: every committed snapshot adds one (0 for a store written before it
+  // was counted). Two reads on different connections saw the same store when the generations
+  // their transactions read are equal.
+  virtual int64_t generation() const = 0;
 
   // Takes the store's write lock now, waiting up to `wait_seconds` for another writer
   // (`on_wait` is called once if it has to wait); held until the next snapshot of this Store

@@ -10,23 +10,16 @@
 #include "runtime/analysis/report_model.h"
 #include "runtime/history/report_queries.h"
 #include "runtime/history/store.h"
+#include "tests/unit/history/store_fixture.h"
 
 namespace healthc::history {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-class ReportQueriesTest : public ::testing::Test {
+class ReportQueriesTest : public StoreFixture {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("healthc_report_queries_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    path_ = (dir_ / "h.db").string();
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void SetUp() override { make_dir("healthc_report_queries_test"); }
 
   static CardNames names() {
     CardNames n;
@@ -78,8 +71,6 @@ class ReportQueriesTest : public ::testing::Test {
     w->add_rollups({region(emea, 1000)});
     w->commit(static_cast<int64_t>(accounts.size()), static_cast<int64_t>(accounts.size()), 0);
   }
-  std::filesystem::path dir_;
-  std::string path_;
 };
 
 TEST_F(ReportQueriesTest, BandCountsPerSnapshotInDateOrder) {
@@ -91,7 +82,7 @@ TEST_F(ReportQueriesTest, BandCountsPerSnapshotInDateOrder) {
   }
   auto s = Store::open(path_, Store::Mode::ReadOnly);
   const auto snaps = s->snapshots("T");
-  const auto counts = band_counts(path_, snaps);
+  const auto counts = band_counts(path_, snaps, s->generation());
   ASSERT_EQ(counts.size(), 3u);
   EXPECT_EQ(counts[0].as_of, "2026-11-01");
   EXPECT_EQ(counts[0].bands, (std::vector<std::string>{"red", "green", "unscored"}));
@@ -130,7 +121,7 @@ TEST_F(ReportQueriesTest, BandCountsPerSnapshotInDateOrder) {
   in.trends = [&](const analysis::RollupTable& t, const std::vector<size_t>& groups) {
     std::vector<std::vector<std::optional<std::string>>> keys;
     for (size_t g : groups) keys.push_back(t.groups[g].key);
-    return rollup_group_scores(path_, ids, t.name, keys);
+    return rollup_group_scores(path_, ids, t.name, keys, s->generation());
   };
   const auto q = analysis::build_report(in);
   ASSERT_EQ(q.rollups.size(), 1u);
@@ -153,12 +144,35 @@ TEST_F(ReportQueriesTest, GroupScoresTellAMissingCellFromAnEmptyOne) {
   auto s = Store::open(path_, Store::Mode::ReadOnly);
   const auto snaps = s->snapshots("T");
   const auto scores = rollup_group_scores(path_, {snaps[0].id}, "region",
-                                          {{std::nullopt}, {std::string()}, {std::string("EMEA")}});
+                                          {{std::nullopt}, {std::string()}, {std::string("EMEA")}}, s->generation());
   EXPECT_EQ(scores, (std::vector<std::vector<int32_t>>{{80}, {30}, {-1}}));
 }
 
 TEST_F(ReportQueriesTest, AMissingStoreIsAStoreError) {
-  EXPECT_THROW(band_counts((dir_ / "none.db").string(), {}), StoreError);
+  EXPECT_THROW(band_counts((dir_ / "none.db").string(), {}, 0), StoreError);
+}
+
+// Every committed snapshot moves the generation on, so a reader's second connection knows when
+// it sees another store than the listing did (a run recorded a snapshot in between).
+TEST_F(ReportQueriesTest, ASnapshotRecordedMeanwhileIsStoreChanged) {
+  auto writer = Store::open(path_, Store::Mode::ReadWrite);
+  EXPECT_EQ(writer->generation(), 0);
+  write(*writer, "2026-11-01", {account("a", 0, 90)}, 70);
+  EXPECT_EQ(writer->generation(), 1);
+  auto reader = Store::open(path_, Store::Mode::ReadOnly);
+  int64_t seen = 0;
+  std::vector<SnapshotInfo> snaps;
+  {
+    const auto reading = reader->read_transaction();
+    snaps = reader->snapshots("T");
+    seen = reader->generation();
+    write(*writer, "2026-11-01", {account("a", 0, 20)}, 70);  // replaces it: same id, new rows
+    EXPECT_EQ(reader->generation(), seen);                   // the listing's transaction
+    EXPECT_EQ(band_counts(path_, snaps, seen + 1)[0].accounts, (std::vector<int64_t>{1, 0, 0}));
+    EXPECT_THROW(band_counts(path_, snaps, seen), StoreChanged);
+    EXPECT_THROW(rollup_group_scores(path_, {snaps[0].id}, "region", {{std::string("EMEA")}}, seen), StoreChanged);
+  }
+  EXPECT_EQ(reader->generation(), 2);
 }
 
 }  // namespace

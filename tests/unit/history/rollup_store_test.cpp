@@ -11,6 +11,7 @@
 #include "runtime/history/schema.h"
 #include "runtime/history/snapshot_writer.h"
 #include "runtime/history/store.h"
+#include "tests/unit/history/store_fixture.h"
 
 namespace healthc::history {
 namespace {
@@ -19,17 +20,9 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 using analysis::RollupGroup;
 using analysis::RollupTable;
 
-class RollupStoreTest : public ::testing::Test {
+class RollupStoreTest : public StoreFixture {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("healthc_rollup_store_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    path_ = (dir_ / "h.db").string();
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void SetUp() override { make_dir("healthc_rollup_store_test"); }
 
   static CardNames names() {
     CardNames n;
@@ -100,8 +93,6 @@ class RollupStoreTest : public ::testing::Test {
     ADD_FAILURE() << "no snapshot " << as_of;
     return 0;
   }
-  std::filesystem::path dir_;
-  std::string path_;
 };
 
 void expect_same(const RollupTable& a, const RollupTable& b) {

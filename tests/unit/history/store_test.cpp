@@ -10,23 +10,16 @@
 
 #include "runtime/history/schema.h"
 #include "runtime/history/store.h"
+#include "tests/unit/history/store_fixture.h"
 
 namespace healthc::history {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-class StoreTest : public ::testing::Test {
+class StoreTest : public StoreFixture {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("healthc_store_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    path_ = (dir_ / "h.db").string();
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void SetUp() override { make_dir("healthc_store_test"); }
 
   static CardNames names() {
     CardNames n;
@@ -67,8 +60,6 @@ class StoreTest : public ::testing::Test {
     for (const auto& a : accounts) w->add(a);
     w->commit(static_cast<int64_t>(accounts.size()), static_cast<int64_t>(accounts.size()), 0);
   }
-  std::filesystem::path dir_;
-  std::string path_;
 };
 
 void expect_same(const AccountRecord& a, const AccountRecord& b) {
