@@ -291,6 +291,8 @@ int run_lint(const std::vector<std::string>& args) {
   const std::optional<std::string> store =
       vm.count("store") ? std::optional<std::string>(vm["store"].as<std::string>()) : std::nullopt;
   if (!data && !store && vm.count("as-of")) return usage_error("lint", "--as-of needs --data or --store");
+  for (const char* option : {"input-format", "delimiter", "null"})  // they say how to read DATA
+    if (!data && vm.count(option)) return usage_error("lint", fmt::format("--{} needs --data", option));
   if ((data || store) && !as_of_days(vm, run.as_of)) return usage_error("lint", "--as-of must be a date YYYY-MM-DD");
   if (data) {
     if (*data == "-" && (files.size() > 1 || files[0] == "-"))
