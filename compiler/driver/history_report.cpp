@@ -10,6 +10,7 @@
 
 #include "compiler/driver/history_report_cells.h"
 #include "compiler/driver/report.h"
+#include "runtime/history/snapshot_sink.h"
 #include "runtime/output.h"
 
 namespace healthc::driver {
@@ -225,8 +226,6 @@ void render_alerts(const history::Snapshot& s, const history::Snapshot* previous
                    ir::Severity at_least) {
   const auto& n = s.names;
   const std::string key_header = n.key_field.empty() ? "key" : n.key_field;
-  const std::vector<std::string> header = {"as_of", key_header, "alert", "title", "severity", "segment", "score",
-                                           "previous_score", "band", "previous_band", "label", "reasons"};
   std::vector<std::vector<std::string>> rows;
   rows.reserve(alerts.size());
   for (const auto& f : alerts) {
@@ -242,27 +241,27 @@ void render_alerts(const history::Snapshot& s, const history::Snapshot* previous
                     p ? std::string(cells::name_at(previous->names.bands, p->band)) : "",
                     r.label < 0 ? "" : std::string(cells::name_at(n.labels, r.label)), record_reasons(r, n)});
   }
-  if (format == HistoryFormat::Csv) {
-    for (size_t i = 0; i < header.size(); ++i) out += i ? "," : "", cells::csv(out, header[i]);
-    out += "\n";
-    for (const auto& row : rows) {
-      for (size_t i = 0; i < row.size(); ++i) out += i ? "," : "", cells::csv(out, row[i]);
-      out += "\n";
-    }
-    return;
-  }
-  if (format == HistoryFormat::Json) {  // JSON Lines, as the alerts file of `healthc score --alerts`
-    for (const auto& row : rows) {
-      out += "{";
-      for (size_t i = 0; i < row.size(); ++i) {
-        out += i ? "," : "";
-        rt::append_json_string(out, header[i]);
-        out += ":";
-        if ((i == 6 || i == 7) && !row[i].empty()) out += row[i];
-        else if (i == 6 || i == 7 || ((i == 9 || i == 10) && row[i].empty())) out += "null";
-        else rt::append_json_string(out, row[i]);
-      }
-      out += "}\n";
+  if (format == HistoryFormat::Csv || format == HistoryFormat::Json) {  // as `healthc score --alerts` writes them
+    const auto file_format = format == HistoryFormat::Csv ? rt::OutputFormat::Csv : rt::OutputFormat::JsonLines;
+    if (format == HistoryFormat::Csv) out += history::alerts_csv_header(key_header);
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const auto& row = rows[i];
+      const auto& f = alerts[i];
+      const history::AccountRecord* p = previous && f.previous >= 0 ? &previous->accounts[f.previous] : nullptr;
+      history::AlertCells c;
+      c.as_of = row[0];
+      c.key = row[1];
+      c.alert = row[2];
+      c.title = row[3];
+      c.severity = row[4];
+      c.segment = row[5];
+      c.score = s.accounts[f.account].score;
+      c.previous_score = p ? p->score : -1;
+      c.band = row[8];
+      c.previous_band = row[9];
+      c.label = row[10];
+      c.reasons = row[11];
+      history::append_alert(out, c, key_header, file_format);
     }
     return;
   }

@@ -28,11 +28,70 @@ size_t FiredAlerts::count() const {
   return n;
 }
 
+std::string alerts_csv_header(std::string_view key_field) {
+  std::string out = "as_of,";
+  rt::append_csv(out, key_field);
+  out += ",alert,title,severity,segment,score,previous_score,band,previous_band,label,reasons\n";
+  return out;
+}
+
+void append_alert(std::string& out, const AlertCells& a, std::string_view key_field, rt::OutputFormat format) {
+  if (format == rt::OutputFormat::Csv) {
+    auto cell = [&](std::string_view v, bool last = false) {
+      rt::append_csv(out, v);
+      out.push_back(last ? '\n' : ',');
+    };
+    auto num = [&](int32_t v) {
+      if (v >= 0) fmt::format_to(std::back_inserter(out), "{}", v);
+      out.push_back(',');
+    };
+    cell(a.as_of);
+    cell(a.key);
+    cell(a.alert);
+    cell(a.title);
+    cell(a.severity);
+    cell(a.segment);
+    num(a.score);
+    num(a.previous_score);
+    cell(a.band);
+    cell(a.previous_band);
+    cell(a.label);
+    cell(a.reasons, true);
+    return;
+  }
+  bool first = true;
+  auto str = [&](std::string_view name, std::string_view v, bool null_if_empty = false) {
+    out += first ? "{" : ",";
+    first = false;
+    rt::append_json_string(out, name);
+    out.push_back(':');
+    if (null_if_empty && v.empty()) out += "null";
+    else rt::append_json_string(out, v);
+  };
+  auto num = [&](std::string_view name, int32_t v) {
+    out += ",";
+    rt::append_json_string(out, name);
+    if (v < 0) out += ":null";
+    else fmt::format_to(std::back_inserter(out), ":{}", v);
+  };
+  str("as_of", a.as_of);
+  str(key_field, a.key);
+  str("alert", a.alert);
+  str("title", a.title);
+  str("severity", a.severity);
+  str("segment", a.segment);
+  num("score", a.score);
+  num("previous_score", a.previous_score);
+  str("band", a.band);
+  str("previous_band", a.previous_band, true);
+  str("label", a.label, true);
+  str("reasons", a.reasons);
+  out += "}\n";
+}
+
 bool FiredAlerts::write(std::FILE* out) const {
   if (format_ == rt::OutputFormat::Csv) {
-    const std::string header =
-        fmt::format("as_of,{},alert,title,severity,segment,score,previous_score,band,previous_band,label,reasons\n",
-                    program_.fields[static_cast<size_t>(program_.key_field)].name);
+    const std::string header = alerts_csv_header(program_.fields[static_cast<size_t>(program_.key_field)].name);
     if (std::fwrite(header.data(), 1, header.size(), out) != header.size()) return false;
   }
   // Critical first; within a severity, the alerts' order in the card.
@@ -69,52 +128,21 @@ void SnapshotSink::alert_row(const rt::ScoredBlock& b, size_t row, size_t alert,
   const int32_t prev_score = past_.previous_score(prev);
   const std::string_view prev_band = past_.previous_band(prev);
   const std::string reasons = rt::reasons_text(p, s, row);
+  AlertCells cells;
+  cells.as_of = alerts_->as_of();
+  cells.key = key;
+  cells.alert = a.name;
+  cells.title = a.title;
+  cells.severity = severity_name(a.severity);
+  cells.segment = segment;
+  cells.score = s.score[row];
+  cells.previous_score = prev_score;
+  cells.band = band;
+  cells.previous_band = prev_band;
+  cells.label = label;
+  cells.reasons = reasons;
   std::string out;
-  if (alerts_->format() == rt::OutputFormat::Csv) {
-    auto cell = [&](std::string_view v, bool last = false) {
-      rt::append_csv(out, v);
-      out.push_back(last ? '\n' : ',');
-    };
-    cell(alerts_->as_of());
-    cell(key);
-    cell(a.name);
-    cell(a.title);
-    cell(severity_name(a.severity));
-    cell(segment);
-    cell(s.score[row] < 0 ? std::string() : fmt::format("{}", s.score[row]));
-    cell(prev_score < 0 ? std::string() : fmt::format("{}", prev_score));
-    cell(band);
-    cell(prev_band);
-    cell(label);
-    cell(reasons, true);
-  } else {
-    auto str = [&](const char* name, std::string_view v, bool null_if_empty = false) {
-      out += out.empty() ? "{" : ",";
-      rt::append_json_string(out, name);
-      out.push_back(':');
-      if (null_if_empty && v.empty()) out += "null";
-      else rt::append_json_string(out, v);
-    };
-    auto num = [&](const char* name, int32_t v) {
-      out += ",";
-      rt::append_json_string(out, name);
-      if (v < 0) out += ":null";
-      else fmt::format_to(std::back_inserter(out), ":{}", v);
-    };
-    str("as_of", alerts_->as_of());
-    str(p.fields[static_cast<size_t>(p.key_field)].name.c_str(), key);
-    str("alert", a.name);
-    str("title", a.title);
-    str("severity", severity_name(a.severity));
-    str("segment", segment);
-    num("score", s.score[row]);
-    num("previous_score", prev_score);
-    str("band", band);
-    str("previous_band", prev_band, true);
-    str("label", label, true);
-    str("reasons", reasons);
-    out += "}\n";
-  }
+  append_alert(out, cells, p.fields[static_cast<size_t>(p.key_field)].name, alerts_->format());
   alerts_->add(alert, std::move(out));
 }
 

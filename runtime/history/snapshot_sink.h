@@ -21,6 +21,18 @@ namespace healthc::history {
 // alert's position in the card; then the account's row order), as CSV or JSON Lines rows:
 // as_of, KEY, alert, title, severity, segment, score, previous_score, band, previous_band,
 // label, reasons.
+// One fired alert's cells as the alerts file holds them, from a scored block (the sink) or from the
+// store (`healthc alerts --format csv|json`), so both write the same bytes.
+struct AlertCells {
+  std::string_view as_of, key, alert, title, severity, segment;
+  int32_t score = -1, previous_score = -1;  // -1: none
+  std::string_view band, previous_band, label, reasons;
+};
+// The alerts file's CSV header line, the key column named as the card's key field.
+std::string alerts_csv_header(std::string_view key_field);
+// Appends one alert as a CSV row or a JSON Lines object (its key under `key_field`).
+void append_alert(std::string& out, const AlertCells& a, std::string_view key_field, rt::OutputFormat format);
+
 class FiredAlerts {
  public:
   FiredAlerts(const ir::Program& program, std::string as_of, rt::OutputFormat format);
