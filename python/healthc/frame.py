@@ -68,7 +68,10 @@ class _Column:
     """One field's column as the C API reads it, and the text of a cell for a reason."""
 
     def __init__(self, values=None, text=None, valid=None, keep=(), cell=None):
-        self.values, self.text, self.valid, self.keep, self.cell = values, text, valid, keep, cell
+        # The C API reads plain arrays: a column of a frame made from a 2-D array can be strided.
+        contiguous = lambda a, t: None if a is None else np.ascontiguousarray(a, dtype=t)  # noqa: E731
+        self.values, self.text = contiguous(values, np.float64), contiguous(text, _TEXT)
+        self.valid, self.keep, self.cell = contiguous(valid, np.uint8), keep, cell
 
 
 def _present_numbers(vals):
@@ -110,7 +113,7 @@ def _parsed(card, f, series):
 
 
 def _dates(series):
-    if pdt.is_datetime64tz_dtype(series.dtype):
+    if isinstance(series.dtype, pd.DatetimeTZDtype):
         series = series.dt.tz_localize(None)  # the date on the account's own clock
     if pdt.is_datetime64_any_dtype(series.dtype):
         ticks, per_day = series.to_numpy(dtype="datetime64[ns]").view(np.int64), 86400 * 10**9
