@@ -110,6 +110,20 @@ class ScoreFrame(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "not a date"):
             card.score_frame(df, as_of="1 Nov")
 
+    def test_columns_of_a_two_dimensional_array(self):
+        # A frame made from one 2-D array keeps it as is: each column is a strided view (pandas 1.5's
+        # to_numpy(na_value=...) copies it; score_frame must not count on that).
+        card = healthc.Scorecard.load(card_path("b2b_saas"))
+        df = pd.read_csv(data_path("b2b_saas"))
+        numbers = [f.name for f in card.fields if f.type == "number" and not df[f.name].isna().any()]
+        strided = pd.DataFrame(np.ascontiguousarray(df[numbers].to_numpy(dtype=np.float64)), columns=numbers)
+        self.assertNotEqual(strided[numbers[0]].to_numpy().strides, (8,))
+        for c in df.columns:
+            if c not in numbers:
+                strided[c] = df[c]
+        want = cli_scores(card_path("b2b_saas"), data_path("b2b_saas"))
+        self.assert_same(card.score_frame(strided, as_of=AS_OF), want, card.key_field)
+
     def test_rejected_rows_carry_the_cli_reason(self):
         card = healthc.Scorecard.load(card_path("b2b_saas"))
         header = read_text(data_path("b2b_saas")).splitlines(True)[0]
