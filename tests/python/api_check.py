@@ -230,6 +230,23 @@ class Diagnostics(unittest.TestCase):
             healthc.Scorecard.load(card_path("b2b_saas"), engine="llvm")
 
 
+class Library(unittest.TestCase):
+    def locate(self, **env):
+        run = subprocess.run([sys.executable, "-c", "import healthc\ntry: print(healthc.library().path)\n"
+                              "except healthc.LibraryNotFound as e: print('NOTFOUND', e)"],
+                             env={**{k: v for k, v in os.environ.items() if k != "HEALTHC_LIBRARY"}, **env},
+                             capture_output=True, text=True, cwd=TMP)
+        return run.stdout.strip()
+
+    def test_where_the_library_is_found(self):
+        bindir = os.path.dirname(os.path.abspath(ARGS.healthc))
+        # Without HEALTHC_LIBRARY: beside the `healthc` on PATH (here the build tree's CLI).
+        got = self.locate(PATH=bindir + os.pathsep + os.environ.get("PATH", ""))
+        self.assertEqual(got, os.path.join(bindir, "libhealthc.so.0"))
+        got = self.locate(HEALTHC_LIBRARY="/nonexistent/libhealthc.so.0")
+        self.assertTrue(got.startswith("NOTFOUND") and "/nonexistent/libhealthc.so.0 (absent)" in got, got)
+
+
 class Metadata(unittest.TestCase):
     def test_b2b_metadata(self):
         card = healthc.Scorecard.load(card_path("b2b_saas"))
