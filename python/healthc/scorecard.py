@@ -41,16 +41,23 @@ def _as_of_text(as_of):
 
 
 def _json_default(v):
-    if isinstance(v, (datetime.date, datetime.datetime)):
-        return v.isoformat()[:10]
+    if isinstance(v, datetime.datetime):
+        # A time of day other than midnight goes as it is, for the reader to refuse as a date.
+        return v.date().isoformat() if v.time() == datetime.time(0) and not v.tzinfo else str(v)
+    if isinstance(v, datetime.date):
+        return v.isoformat()
     if hasattr(v, "item"):  # numpy scalars
         return v.item()
     raise TypeError(f"cannot send a {type(v).__name__} as a field value")
 
 
+def _missing(v):
+    # None, NaN, and pandas' NA and NaT: null, as an empty CSV cell reads.
+    return v is None or (isinstance(v, float) and math.isnan(v)) or type(v).__name__ in ("NAType", "NaTType")
+
+
 def _account_json(account):
-    # NaN (pandas' missing) is sent as null, as an empty CSV cell reads.
-    clean = {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in account.items()}
+    clean = {k: (None if _missing(v) else v) for k, v in account.items()}
     return json.dumps(clean, default=_json_default, allow_nan=True).encode()
 
 

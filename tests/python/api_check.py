@@ -190,6 +190,17 @@ class OneAccount(unittest.TestCase):
                         self.assertEqual(got["measures"][m.name][k], w[f"{m.name}.{k}"])
                 self.assertNotIn("measures", card.score(account, as_of=AS_OF))
 
+    def test_typed_values_of_an_account(self):
+        card = healthc.Scorecard.load(card_path("b2b_saas"))
+        row = pd.read_csv(data_path("b2b_saas")).iloc[0].to_dict()
+        as_text = dict(row, renewal_date=str(row["renewal_date"]), nps=None)
+        typed = dict(row, renewal_date=pd.Timestamp(row["renewal_date"]), nps=pd.NA)
+        self.assertEqual(card.explain(typed, as_of=pd.Timestamp(AS_OF)), card.explain(as_text, as_of=AS_OF))
+        frame = card.score_frame(pd.DataFrame([dict(typed, renewal_date=pd.Timestamp("2027-01-02 10:30"))]),
+                                 as_of=AS_OF)
+        got = card.score(dict(typed, renewal_date=pd.Timestamp("2027-01-02 10:30")), as_of=AS_OF)
+        self.assertEqual(got, {"rejected": frame["rejected"][0]})
+
     def test_rejected_account(self):
         card = healthc.Scorecard.load(card_path("b2b_saas"))
         got = card.score({"account_id": "a", "tier": "gold"}, as_of=AS_OF)
