@@ -9,6 +9,7 @@ import json
 import math
 import os
 import pickle
+import re
 import subprocess
 import sys
 import tempfile
@@ -147,6 +148,37 @@ class ScoreFrame(unittest.TestCase):
             self.assertTrue(pd.isna(got["score"][r]) and pd.isna(got["band"][r]) and got["reasons"][r] is None)
         self.assertIsNone(got["rejected"][4])
         self.assertEqual(str(got["score"][4]), pd.read_csv(os.path.join(TMP, "bad.out.csv"))["score"].astype(str)[0])
+
+    def test_spelled_members_bad_cells_and_unscored_rows(self):
+        # The golden tests' telecom card: members spelled "Month-to-month", "One year"; its bad
+        # cells; and (Contract made optional) a row with no input at all, which is unscored.
+        golden = os.path.join(ARGS.root, "tests", "golden", "score")
+        text = read_text(os.path.join(golden, "telecom_optional.health"))
+        loose = os.path.join(TMP, "telecom_loose.health")
+        with open(loose, "w") as f:
+            f.write(text.replace('biennial = "Two year")', 'biennial = "Two year") optional'))
+        empty = os.path.join(TMP, "telecom_empty.csv")
+        with open(empty, "w") as f:
+            f.write(read_text(os.path.join(golden, "telecom.csv")) + "NONE-1,,,,,\n")
+        for card_file, data in ((os.path.join(golden, "telecom_optional.health"), "telecom.csv"),
+                                (os.path.join(golden, "telecom_optional.health"), "telecom_na.csv"),
+                                (os.path.join(golden, "telecom_optional.health"), "telecom_bad_cells.csv"),
+                                (loose, empty)):
+            data = os.path.join(golden, data)
+            out = os.path.join(TMP, "telecom.out.csv")
+            run = cli("score", card_file, data, "--as-of", AS_OF, "-o", out, check=False)
+            self.assertIn(run.returncode, (0, 3), run.stderr)
+            found = (re.match(r"^(.*):(\d+): rejected: (.*)$", l) for l in run.stderr.splitlines())
+            reasons = {int(m.group(2)) - 2: m.group(3) for m in found if m}
+            card = healthc.Scorecard.load(card_file)
+            got = card.score_frame(pd.read_csv(data, dtype=str, keep_default_na=False), as_of=AS_OF)
+            self.assertEqual({r: v for r, v in got["rejected"].items() if v is not None}, reasons, data)
+            want = pd.read_csv(out, dtype=str, keep_default_na=False)
+            scored = got[got["rejected"].isna()].reset_index(drop=True)
+            for c in (card.key_field, *HEAD):
+                self.assertEqual(as_cli_text(scored[c]), list(want[c]), (data, c))
+        self.assertEqual((scored["band"].iloc[-1], scored["color"].iloc[-1]), ("unscored", "grey"))
+        self.assertTrue(pd.isna(scored["score"].iloc[-1]))
 
     def test_rejected_typed_values(self):
         card = healthc.Scorecard.load(card_path("b2b_saas"))
