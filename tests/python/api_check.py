@@ -290,6 +290,24 @@ class Library(unittest.TestCase):
         self.assertTrue(got.startswith("NOTFOUND") and "/nonexistent/libhealthc.so.0 (absent)" in got, got)
 
 
+    def test_the_runtime_library_scores_artefacts_only(self):
+        build = os.path.dirname(os.path.dirname(os.path.abspath(ARGS.healthc)))
+        so = os.path.join(TMP, "runtime_b2b.so")
+        cli("compile", card_path("b2b_saas"), "--emit", "shared", "-o", so)
+        script = (f"import healthc, pandas as pd\n"
+                  f"card = healthc.Scorecard.load({so!r})\n"
+                  f"print(','.join(map(str, card.score_frame(pd.read_csv({data_path('b2b_saas')!r}), "
+                  f"as_of={AS_OF!r})['score'])))\n"
+                  f"try:\n    healthc.Scorecard.load({card_path('b2b_saas')!r})\n"
+                  f"except healthc.LoadError as e:\n    print('LoadError', e)\n")
+        env = dict(os.environ, HEALTHC_LIBRARY=os.path.join(build, "runtime", "libhealthc_runtime.so.0"))
+        run = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, cwd=TMP)
+        lines = run.stdout.splitlines()
+        self.assertEqual(len(lines), 2, run.stderr)
+        self.assertEqual(lines[0].split(","), list(cli_scores(card_path("b2b_saas"), data_path("b2b_saas"))["score"]))
+        self.assertIn("has no compiler", lines[1])
+
+
 class Metadata(unittest.TestCase):
     def test_b2b_metadata(self):
         card = healthc.Scorecard.load(card_path("b2b_saas"))
