@@ -200,6 +200,29 @@ typedef struct hc_batch_out {
  * (nothing written), HC_ENOMEM, HC_EINTERNAL. */
 HC_API int hc_score_columns(const hc_card *card, const hc_batch_in *in, const hc_batch_out *out);
 
+/* ---- Filling columns from text, and the text `healthc score` prints (added in 0.1) ---- */
+
+/* Reads `rows` text cells of field `field` as `healthc score` reads that field's CSV cells
+ * (non-text cells trimmed of spaces and tabs; numbers, bools true/false/yes/no/1/0, dates
+ * YYYY-MM-DD, enum members by their spellings; an empty cell is missing). Writes, per row,
+ * values[r] (the hc_column encoding; 0 unless present; `values` may be null for a text field),
+ * valid[r] (1 present, 0 missing) and status[r]: HC_ROW_OK, HC_ROW_MISSING_REQUIRED (a required
+ * field's cell is empty) or HC_ROW_INVALID_VALUE (the cell is not of the field's type; its row
+ * must not be scored: hc_cell_reason says why). HC_EINVAL for a bad argument (nothing written). */
+HC_API int hc_parse_cells(const hc_card *card, size_t field, const hc_text *cells, size_t rows, double *values,
+                          uint8_t *valid, uint8_t *status);
+/* Why `healthc score` would reject a CSV row for this one cell of `field` (`len` bytes), in the
+ * reader's words ("field `tier`: `gold` is not one of smb, mid_market, enterprise"; "required field
+ * `tier` is empty"): HC_REJECTED with *reason set (free with hc_free), or HC_OK with *reason null
+ * when the cell reads. HC_EINVAL for a bad argument. */
+HC_API int hc_cell_reason(const hc_card *card, size_t field, const char *cell, size_t len, char **reason);
+/* The `reasons` column of `healthc score` ("sentiment -10.3; support -10.0"; empty when no
+ * measure costs points) for `rows` rows that hc_score_columns scored with detail into `out`
+ * (status and the m_score/m_weight arrays are read). One line a row, each ended by '\n', an
+ * empty line for a row whose status is not HC_ROW_OK; *text is the whole (free with hc_free),
+ * *len its bytes. HC_EINVAL for a bad argument or `out` without detail. */
+HC_API int hc_reasons_text(const hc_card *card, const hc_batch_out *out, size_t rows, char **text, size_t *len);
+
 #ifdef __cplusplus
 }
 #endif
