@@ -32,9 +32,10 @@ TEST(CellFast, IntegersAgreeWithParseNumber) {
     }
   }
   double v = 0;
-  EXPECT_TRUE(fast_integer("-0", "-0" + 2, v));
+  const std::string_view minus_zero = "-0", sixteen = "1234567890123456";
+  EXPECT_TRUE(fast_integer(minus_zero.data(), minus_zero.data() + minus_zero.size(), v));
   EXPECT_TRUE(std::signbit(v));
-  EXPECT_FALSE(fast_integer("1234567890123456", "1234567890123456" + 16, v));  // past 15 digits: general path
+  EXPECT_FALSE(fast_integer(sixteen.data(), sixteen.data() + sixteen.size(), v));  // past 15 digits: general path
   std::mt19937 rng(7);
   for (int i = 0; i < 20000; ++i) {
     std::string c = std::to_string(rng() % 100000000);
