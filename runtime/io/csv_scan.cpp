@@ -1,6 +1,7 @@
-// The CSV record scanner: a fast path for records without quotes (SWAR over eight bytes), and
-// the general one for quoted cells, which may hold commas, line breaks and "" pairs. The
-// delimiter is a parameter (`--delimiter`, `.tsv`); the comma is the default.
+// The CSV record scanners: scan_record (one record at a time: SWAR over eight bytes for records
+// without quotes, and the general scanner for quoted cells, which may hold commas, line breaks
+// and "" pairs) and RecordCutter (the readers' hot path: 64-byte masks, the general scanner for
+// anything unusual). The delimiter is a parameter (`--delimiter`, `.tsv`); the comma is the default.
 #include "runtime/io/csv_scan.h"
 
 #include <algorithm>
