@@ -111,7 +111,10 @@ struct Cell {
 }  // namespace
 
 void append_csv(std::string& out, std::string_view s) {
-  if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
+  // One pass over the bytes (find_first_of would call memchr on the set for every byte).
+  bool plain = true;
+  for (const char c : s) plain &= c != ',' && c != '"' && c != '\r' && c != '\n';
+  if (plain) {
     out.append(s);
     return;
   }
@@ -192,127 +195,226 @@ std::string format_header(const std::vector<OutputColumn>& columns, OutputFormat
   return out;
 }
 
-void format_rows(const ir::Program& p, const std::vector<OutputColumn>& columns, const ColumnBlock& block,
-                 const BlockScores& s, OutputFormat format, std::string& out) {
+namespace {
+
+// One cell of a row, for the columns without a precomputed table (and for JSON Lines).
+Cell make_cell(const ir::Program& p, const OutputColumn& col, const ColumnBlock& block, const BlockScores& s,
+               size_t row, std::string& scratch) {
   const int32_t nseg = static_cast<int32_t>(p.segments.size());
   const int32_t nbands = static_cast<int32_t>(p.bands.size());
+  scratch.clear();
+  Cell cell;
+  switch (col.kind) {
+    case OutputColumn::Key:
+      cell.text = block.text[p.key_field][row].view();
+      cell.needs_quoting_check = true;
+      break;
+    case OutputColumn::Segment: {
+      const int32_t seg = s.segment[row];
+      cell.text = seg < nseg ? std::string_view(p.segments[seg].name) : "default";
+      break;
+    }
+    case OutputColumn::Score:
+      cell.is_string = false;
+      if (s.score[row] < 0) cell.missing = true;
+      else append_int(scratch, s.score[row]), cell.text = scratch;
+      break;
+    case OutputColumn::Band:
+    case OutputColumn::Color: {
+      const int32_t b = s.band[row];
+      if (col.kind == OutputColumn::Band) cell.text = b < nbands ? std::string_view(p.bands[b].name) : "unscored";
+      else cell.text = b < nbands ? std::string_view(p.bands[b].color) : "grey";
+      break;
+    }
+    case OutputColumn::Label:
+      if (s.label[row] < 0) cell.missing = true;
+      else cell.text = p.labels[s.label[row]].name;
+      break;
+    case OutputColumn::Override:
+      if (s.override_[row] < 0) cell.missing = true;
+      else cell.text = p.overrides[s.override_[row]].name;
+      break;
+    case OutputColumn::Reasons:
+      append_reasons(scratch, p, s, row);
+      cell.text = scratch;
+      break;
+    case OutputColumn::PreviousScore:
+    case OutputColumn::ScoreChange:
+    case OutputColumn::Weighted: {
+      int32_t v = -1;
+      bool ok = false;
+      if (col.kind == OutputColumn::Weighted) {
+        v = s.weighted_score.size() > row ? s.weighted_score[row] : -1;
+        ok = v >= 0;
+      } else if (col.previous) {
+        const int32_t prev = col.previous->previous_score(block.text[p.key_field][row].view());
+        if (col.kind == OutputColumn::PreviousScore) v = prev, ok = prev >= 0;
+        else v = s.score[row] - prev, ok = prev >= 0 && s.score[row] >= 0;
+      }
+      cell.is_string = false;
+      if (!ok) cell.missing = true;
+      else append_int(scratch, v), cell.text = scratch;
+      break;
+    }
+    case OutputColumn::Stale: {
+      // The stale rules are in the file order of their measures.
+      const uint64_t mask = !p.stale_rules.empty() && s.stale.size() > row ? s.stale[row] : 0;
+      for (size_t i = 0; i < p.stale_rules.size() && i < 64; ++i)
+        if (mask >> i & 1) {
+          if (!scratch.empty()) scratch.push_back(';');
+          scratch += p.measures[static_cast<size_t>(p.stale_rules[i].measure)].name;
+        }
+      cell.text = scratch;
+      break;
+    }
+    case OutputColumn::Value:
+    case OutputColumn::MeasureScore:
+    case OutputColumn::Weight: {
+      const size_t at = static_cast<size_t>(col.measure) * s.rows + row;
+      const bool ok = col.kind == OutputColumn::Value          ? s.m_value_valid[at]
+                      : col.kind == OutputColumn::MeasureScore ? s.m_score_valid[at]
+                                                               : s.m_weight_valid[at];
+      const double v = col.kind == OutputColumn::Value          ? s.m_value[at]
+                       : col.kind == OutputColumn::MeasureScore ? s.m_score[at]
+                                                                : s.m_weight[at];
+      cell.is_string = false;
+      if (!ok) {
+        cell.missing = true;
+        break;
+      }
+      const ir::Measure& m = p.measures[col.measure];
+      if (col.kind == OutputColumn::Value && m.value_kind == ir::ValueKind::Bool) {
+        cell.text = v != 0 ? "true" : "false";
+      } else if (col.kind == OutputColumn::Value && m.value_kind == ir::ValueKind::Enum) {
+        cell.text = ir::member_spelling(p.fields[m.enum_field], static_cast<size_t>(v));  // as the data spells it
+        cell.is_string = true;
+      } else {
+        append_number(scratch, v);
+        cell.text = scratch;
+      }
+      break;
+    }
+  }
+  return cell;
+}
+
+// How a CSV column is written: a card's constant texts looked up per row (the comma before
+// them included), the score and the key directly, anything else through make_cell.
+struct CsvPlan {
+  enum How { Table, Score, Key, Generic } how = Generic;
+  std::vector<std::string> texts;  // Table: by csv_index
+};
+
+std::vector<CsvPlan> plan_csv(const ir::Program& p, const std::vector<OutputColumn>& columns) {
+  std::vector<CsvPlan> plans(columns.size());
+  for (size_t c = 0; c < columns.size(); ++c) {
+    CsvPlan& plan = plans[c];
+    const std::string sep = c ? "," : "";
+    auto add = [&](std::string_view text) { plan.texts.push_back(sep + std::string(text)); };
+    switch (columns[c].kind) {
+      case OutputColumn::Segment:
+        for (const auto& seg : p.segments) add(seg.name);
+        add("default");
+        break;
+      case OutputColumn::Band:
+        for (const auto& band : p.bands) add(band.name);
+        add("unscored");
+        break;
+      case OutputColumn::Color:
+        for (const auto& band : p.bands) add(band.color);
+        add("grey");
+        break;
+      case OutputColumn::Label:
+        add("");
+        for (const auto& label : p.labels) add(label.name);
+        break;
+      case OutputColumn::Override:
+        add("");
+        for (const auto& o : p.overrides) add(o.name);
+        break;
+      case OutputColumn::Score: plan.how = CsvPlan::Score; continue;
+      case OutputColumn::Key: plan.how = CsvPlan::Key; continue;
+      default: continue;
+    }
+    plan.how = CsvPlan::Table;
+  }
+  return plans;
+}
+
+// The row's entry in a Table column: past the card's segments or bands, the default ones;
+// labels and overrides shifted by one for "none" (an empty cell).
+size_t csv_index(OutputColumn::Kind kind, const BlockScores& s, size_t row, size_t table) {
+  const size_t last = table - 1;
+  auto clamp = [last](int32_t v) { return v >= 0 && static_cast<size_t>(v) < last ? static_cast<size_t>(v) : last; };
+  switch (kind) {
+    case OutputColumn::Segment: return clamp(s.segment[row]);
+    case OutputColumn::Band:
+    case OutputColumn::Color: return clamp(s.band[row]);
+    case OutputColumn::Label: return s.label[row] < 0 ? 0 : std::min(static_cast<size_t>(s.label[row]) + 1, last);
+    case OutputColumn::Override:
+      return s.override_[row] < 0 ? 0 : std::min(static_cast<size_t>(s.override_[row]) + 1, last);
+    default: return 0;
+  }
+}
+
+void format_csv_rows(const ir::Program& p, const std::vector<OutputColumn>& columns, const ColumnBlock& block,
+                     const BlockScores& s, std::string& out) {
+  const std::vector<CsvPlan> plans = plan_csv(p, columns);
   std::string scratch;
   for (size_t row = 0; row < block.rows; ++row) {
-    if (format == OutputFormat::JsonLines) out.push_back('{');
     for (size_t c = 0; c < columns.size(); ++c) {
-      const OutputColumn& col = columns[c];
-      scratch.clear();
-      Cell cell;
-      switch (col.kind) {
-        case OutputColumn::Key:
-          cell.text = block.text[p.key_field][row].view();
-          cell.needs_quoting_check = true;
+      const CsvPlan& plan = plans[c];
+      switch (plan.how) {
+        case CsvPlan::Table:
+          out.append(plan.texts[csv_index(columns[c].kind, s, row, plan.texts.size())]);
+          continue;
+        case CsvPlan::Score:
+          if (c) out.push_back(',');
+          if (s.score[row] >= 0) append_int(out, s.score[row]);
+          continue;
+        case CsvPlan::Key:
+          if (c) out.push_back(',');
+          append_csv(out, block.text[p.key_field][row].view());
+          continue;
+        case CsvPlan::Generic:
           break;
-        case OutputColumn::Segment: {
-          const int32_t seg = s.segment[row];
-          cell.text = seg < nseg ? std::string_view(p.segments[seg].name) : "default";
-          break;
-        }
-        case OutputColumn::Score:
-          cell.is_string = false;
-          if (s.score[row] < 0) cell.missing = true;
-          else append_int(scratch, s.score[row]), cell.text = scratch;
-          break;
-        case OutputColumn::Band:
-        case OutputColumn::Color: {
-          const int32_t b = s.band[row];
-          if (col.kind == OutputColumn::Band) cell.text = b < nbands ? std::string_view(p.bands[b].name) : "unscored";
-          else cell.text = b < nbands ? std::string_view(p.bands[b].color) : "grey";
-          break;
-        }
-        case OutputColumn::Label:
-          if (s.label[row] < 0) cell.missing = true;
-          else cell.text = p.labels[s.label[row]].name;
-          break;
-        case OutputColumn::Override:
-          if (s.override_[row] < 0) cell.missing = true;
-          else cell.text = p.overrides[s.override_[row]].name;
-          break;
-        case OutputColumn::Reasons:
-          append_reasons(scratch, p, s, row);
-          cell.text = scratch;
-          break;
-        case OutputColumn::PreviousScore:
-        case OutputColumn::ScoreChange:
-        case OutputColumn::Weighted: {
-          int32_t v = -1;
-          bool ok = false;
-          if (col.kind == OutputColumn::Weighted) {
-            v = s.weighted_score.size() > row ? s.weighted_score[row] : -1;
-            ok = v >= 0;
-          } else if (col.previous) {
-            const int32_t prev = col.previous->previous_score(block.text[p.key_field][row].view());
-            if (col.kind == OutputColumn::PreviousScore) v = prev, ok = prev >= 0;
-            else v = s.score[row] - prev, ok = prev >= 0 && s.score[row] >= 0;
-          }
-          cell.is_string = false;
-          if (!ok) cell.missing = true;
-          else append_int(scratch, v), cell.text = scratch;
-          break;
-        }
-        case OutputColumn::Stale: {
-          // The stale rules are in the file order of their measures.
-          const uint64_t mask = !p.stale_rules.empty() && s.stale.size() > row ? s.stale[row] : 0;
-          for (size_t i = 0; i < p.stale_rules.size() && i < 64; ++i)
-            if (mask >> i & 1) {
-              if (!scratch.empty()) scratch.push_back(';');
-              scratch += p.measures[static_cast<size_t>(p.stale_rules[i].measure)].name;
-            }
-          cell.text = scratch;
-          break;
-        }
-        case OutputColumn::Value:
-        case OutputColumn::MeasureScore:
-        case OutputColumn::Weight: {
-          const size_t at = static_cast<size_t>(col.measure) * s.rows + row;
-          const bool ok = col.kind == OutputColumn::Value          ? s.m_value_valid[at]
-                          : col.kind == OutputColumn::MeasureScore ? s.m_score_valid[at]
-                                                                   : s.m_weight_valid[at];
-          const double v = col.kind == OutputColumn::Value          ? s.m_value[at]
-                           : col.kind == OutputColumn::MeasureScore ? s.m_score[at]
-                                                                    : s.m_weight[at];
-          cell.is_string = false;
-          if (!ok) {
-            cell.missing = true;
-            break;
-          }
-          const ir::Measure& m = p.measures[col.measure];
-          if (col.kind == OutputColumn::Value && m.value_kind == ir::ValueKind::Bool) {
-            cell.text = v != 0 ? "true" : "false";
-          } else if (col.kind == OutputColumn::Value && m.value_kind == ir::ValueKind::Enum) {
-            cell.text = ir::member_spelling(p.fields[m.enum_field], static_cast<size_t>(v));  // as the data spells it
-            cell.is_string = true;
-          } else {
-            append_number(scratch, v);
-            cell.text = scratch;
-          }
-          break;
-        }
       }
-      if (format == OutputFormat::Csv) {
-        if (c) out.push_back(',');
-        // Names are identifiers and numbers are digits: only data text may need quotes.
-        if (cell.missing) {
-        } else if (cell.needs_quoting_check) {
-          append_csv(out, cell.text);
-        } else {
-          out.append(cell.text);
-        }
+      if (c) out.push_back(',');
+      const Cell cell = make_cell(p, columns[c], block, s, row, scratch);
+      // Names are identifiers and numbers are digits: only data text may need quotes.
+      if (cell.missing) {
+      } else if (cell.needs_quoting_check) {
+        append_csv(out, cell.text);
       } else {
-        if (c) out.push_back(',');
-        append_json_string(out, col.header);
-        out.push_back(':');
-        if (cell.missing) out += "null";
-        else if (cell.is_string) append_json_string(out, cell.text);
-        else out.append(cell.text);
+        out.append(cell.text);
       }
     }
-    out += format == OutputFormat::JsonLines ? "}\n" : "\n";
+    out.push_back('\n');
+  }
+}
+
+}  // namespace
+
+void format_rows(const ir::Program& p, const std::vector<OutputColumn>& columns, const ColumnBlock& block,
+                 const BlockScores& s, OutputFormat format, std::string& out) {
+  if (format == OutputFormat::Csv) {
+    format_csv_rows(p, columns, block, s, out);
+    return;
+  }
+  std::string scratch;
+  for (size_t row = 0; row < block.rows; ++row) {
+    out.push_back('{');
+    for (size_t c = 0; c < columns.size(); ++c) {
+      const OutputColumn& col = columns[c];
+      const Cell cell = make_cell(p, col, block, s, row, scratch);
+      if (c) out.push_back(',');
+      append_json_string(out, col.header);
+      out.push_back(':');
+      if (cell.missing) out += "null";
+      else if (cell.is_string) append_json_string(out, cell.text);
+      else out.append(cell.text);
+    }
+    out += "}\n";
   }
 }
 

@@ -20,7 +20,9 @@
 #      handwritten_b2b's and DuckDB's row by row (bench/compare_outputs.py names every
 #      mismatching row and column; `""` vs an empty cell is the only difference it treats as
 #      cosmetic, and it counts those separately);
-#   6. the C API (bench/api_bench.cpp): hc_score_json for one account, hc_score_columns against the
+#   6. reading and writing alone (bench/read_bench.cpp): the CSV and JSON Lines readers on the same
+#      accounts in memory, and scored blocks formatted as CSV, one thread, bytes per CPU second;
+#      the C API (bench/api_bench.cpp): hc_score_json for one account, hc_score_columns against the
 #      internal block path; then a fresh process that loads an ahead-of-time artefact and scores
 #      one account against one that compiles the card with the JIT (bench/aot_cold_start.sh, hyperfine);
 #   7. prints the tables; a copy is in build/bench/report.txt.
@@ -49,7 +51,7 @@ as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
 
 step "build: preset bench (healthc, healthc_bench) and handwritten_b2b"
 cmake --preset bench >/dev/null
-cmake --build --preset bench --target healthc healthc_bench healthc_api_bench cold_start_aot cold_start_jit
+cmake --build --preset bench --target healthc healthc_bench healthc_api_bench healthc_read_bench cold_start_aot cold_start_jit
 if [[ ! -x $B/handwritten_b2b || $HW_SRC -nt $B/handwritten_b2b ]]; then
   g++ -std=c++20 -O3 -march=native -ffp-contract=off -pthread -o $B/handwritten_b2b "$HW_SRC"
 fi
@@ -94,6 +96,10 @@ $HEALTHC score $CARD examples/data/b2b_saas_sample.csv -o /dev/null --as-of 2026
 python3 bench/run_e2e.py --healthc $HEALTHC --card $CARD --handwritten $B/handwritten_b2b \
   --node-modules $B/node --duckdb-sql bench/b2b_duckdb.sql --out-dir $OUT --reps "$REPS" \
   --threads "$THREADS" --gbench-json $B/healthc_bench.json "${DATA_ARGS[@]}" >$B/e2e_table.txt
+
+step "reading and writing alone: the CSV and JSON Lines readers, CSV formatting (one thread, in memory)"
+HEALTHC_SOURCE_DIR=$ROOT $B/bench/healthc_read_bench --benchmark_repetitions=5 \
+  --benchmark_report_aggregates_only=true 2>/dev/null | grep -E '_median' >$B/read_table.txt
 
 step "the C API: hc_score_json for one account, the columnar call vs the internal block path"
 # Blocks of 4096 rows, as a service would pass them; the ratio is read within this one run.
@@ -144,6 +150,9 @@ done
   cat $B/e2e_table.txt
   echo
   python3 bench/gbench_summary.py $B/healthc_bench.json
+  echo
+  echo "Reading and writing alone (bench/read_bench.cpp, one thread, medians of 5; bytes of input or output per CPU second):"
+  cat $B/read_table.txt
   echo
   echo "The C API (bench/api_bench.cpp, medians of 5; internal/score is the block path it is measured against):"
   cat $B/api_table.txt

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "runtime/io/cell_fast.h"
 #include "runtime/io/cell_parse.h"
 #include "runtime/io/csv_scan.h"
 #include "runtime/io/input_buffer.h"
@@ -51,11 +52,13 @@ class CsvReader final : public RecordReader {
     max_rows = std::max<size_t>(max_rows, 1);
     size_t records = 0;
     try {
+      csv::RecordCutter cut(in_.begin(), in_.end(), in_.eof(), delim_);
       while (records < max_rows) {
         RecordSpan rec;
-        const Scan scan = scan_record(in_.begin(), in_.end(), in_.eof(), state_.cells, rec, delim_);
+        const Scan scan = cut.next(state_.cells, rec);
         if (scan == Scan::NeedMore) {
           in_.fill_more();
+          cut.reset(in_.begin(), in_.end(), in_.eof());
           // A read error leaves a partial record in the window; do not pass it off as whole.
           if (!in_.error().empty()) {
             done_ = true;
@@ -131,6 +134,7 @@ class CsvReader final : public RecordReader {
     in_.consume(static_cast<size_t>(rec.next - in_.begin()));
 
     if (std::string error = map_columns(schema_, names, map_); !error.empty()) return error;
+    plan_fast_cells();
     init_state(state_);
     return {};
   }
@@ -215,6 +219,26 @@ class CsvReader final : public RecordReader {
         }
         continue;
       }
+      if (!nulls && !cell.escaped) {
+        double v = 0;
+        bool done = false;
+        switch (fast_[f]) {
+          case Fast::Integer: done = fast_integer(cell.begin, cell.end, v); break;
+          case Fast::Date: done = fast_date(cell.begin, cell.end, v); break;
+          case Fast::Enum: {
+            const int32_t m = enums_[f].find(cell.begin, cell.end);
+            done = m >= 0;
+            v = m;
+            break;
+          }
+          case Fast::None: break;
+        }
+        if (done) {
+          st.row_num[f] = v;
+          st.row_valid[f] = 1;
+          continue;
+        }
+      }
       std::string_view text = cell_text(cell, st.scratch);
       if (nulls && is_null_cell(schema_, trim_spaces(text))) text = {};
       const CellStatus status = parse_cell(field, text, st.row_num[f], st.reason);
@@ -244,6 +268,23 @@ class CsvReader final : public RecordReader {
     append_row(schema_, block, st.row_num.data(), st.row_valid.data(), st.row_text.data(), st.extra_text.data(),
                st.extra_in.data(), line);
     return true;
+  }
+
+  // Which inline reader (cell_fast.h) tries each field's cells before parse_cell.
+  enum class Fast : uint8_t { None, Integer, Date, Enum };
+  void plan_fast_cells() {
+    fast_.assign(schema_.fields.size(), Fast::None);
+    enums_.assign(schema_.fields.size(), EnumMatcher{});
+    for (size_t f = 0; f < schema_.fields.size(); ++f) {
+      const FieldSpec& field = schema_.fields[f];
+      if (field.exact_members) continue;  // cells compared untrimmed: parse_cell's rule
+      if (field.type == FieldType::Number) fast_[f] = Fast::Integer;
+      if (field.type == FieldType::Date) fast_[f] = Fast::Date;
+      if (field.type == FieldType::Enum) {
+        enums_[f] = EnumMatcher(field);
+        if (enums_[f].usable()) fast_[f] = Fast::Enum;
+      }
+    }
   }
 
   void init_state(ParseState& st) const {
@@ -314,13 +355,13 @@ class CsvReader final : public RecordReader {
     const char* end = p + span.bytes.size();
     uint64_t line = span.first_line;
     try {
+      csv::RecordCutter cut(p, end, true, delim_);
       for (;;) {
         RecordSpan rec;
-        const Scan scan = scan_record(p, end, true, st.cells, rec, delim_);
+        const Scan scan = cut.next(st.cells, rec);
         if (scan == Scan::End || scan == Scan::NeedMore) break;
         if (scan == Scan::Record) take_record(st, rec, line, block, rejects, nullptr);
         line += rec.newlines + 1;
-        p = rec.next;
       }
     } catch (const std::exception& e) {
       rejects.push_back(Reject{line, std::string("could not read the row: ") + e.what(), {}});
@@ -345,13 +386,13 @@ class CsvReader final : public RecordReader {
     const char* p = span.bytes.data();
     const char* end = p + span.bytes.size();
     uint64_t line = span.first_line;
+    csv::RecordCutter cut(p, end, true, delim_);
     for (size_t next = 0; next < found.size();) {
       RecordSpan rec;
-      const Scan scan = scan_record(p, end, true, cells, rec, delim_);
+      const Scan scan = cut.next(cells, rec);
       if (scan == Scan::End || scan == Scan::NeedMore) break;
       if (scan == Scan::Record && line == found[next].line) found[next++].raw.assign(rec.begin, rec.end);
       line += rec.newlines + 1;
-      p = rec.next;
     }
     remove_rows(block, drop);
     // Both lists are in line order; the merge keeps the rejects so.
@@ -373,13 +414,12 @@ class CsvReader final : public RecordReader {
     }
     CellList cells;
     RecordSpan rec;
-    const char* p = b;
+    csv::RecordCutter cut(b, e, false, delim_);
     for (;;) {
-      const Scan scan = scan_record(p, e, false, cells, rec, delim_);
+      const Scan scan = cut.next(cells, rec);
       if (scan == Scan::NeedMore || scan == Scan::End) break;
-      p = rec.next;
     }
-    return static_cast<size_t>(p - b);
+    return static_cast<size_t>(cut.pos() - b);
   }
 
   Schema schema_;
@@ -394,6 +434,8 @@ class CsvReader final : public RecordReader {
   uint64_t accepted_ = 0;
 
   ColumnMapping map_;  // the header's columns for each field and extra column
+  std::vector<Fast> fast_;           // [field]
+  std::vector<EnumMatcher> enums_;   // [field], usable for Fast::Enum
 
   // Reused for every record so the hot path does not allocate.
   ParseState state_;

@@ -1,6 +1,7 @@
-// The CSV record scanner: a fast path for records without quotes (SWAR over eight bytes), and
-// the general one for quoted cells, which may hold commas, line breaks and "" pairs. The
-// delimiter is a parameter (`--delimiter`, `.tsv`); the comma is the default.
+// The CSV record scanners: scan_record (one record at a time: SWAR over eight bytes for records
+// without quotes, and the general scanner for quoted cells, which may hold commas, line breaks
+// and "" pairs) and RecordCutter (the readers' hot path: 64-byte masks, the general scanner for
+// anything unusual). The delimiter is a parameter (`--delimiter`, `.tsv`); the comma is the default.
 #include "runtime/io/csv_scan.h"
 
 #include <algorithm>
@@ -206,6 +207,114 @@ void unescape(const Cell& cell, std::string& out) {
     }
     out.append(p, q + 1);
     p = q + 2;  // the scanner only sets `escaped` for cells whose quotes come in pairs
+  }
+}
+
+}  // namespace healthc::rt::csv
+
+namespace healthc::rt::csv {
+
+void RecordCutter::load(const char* at) {
+  blk_ = at;
+  const ptrdiff_t n = end_ - at;
+  if (n >= 64) {
+    bits_ = masks_(at, delim_);
+    return;
+  }
+  // The window's last bytes: through a zeroed copy, so nothing past the window is read.
+  char tail[64] = {};
+  std::memcpy(tail, at, static_cast<size_t>(n));
+  bits_ = masks_(tail, delim_) & ((uint64_t{1} << n) - 1);
+}
+
+Scan RecordCutter::general(const char* start, CellList& cells, RecordSpan& rec) {
+  const Scan scan = scan_quoted(start, end_, eof_, cells, rec, delim_);
+  if (scan != Scan::NeedMore) p_ = rec.next;
+  blk_ = nullptr;
+  return scan;
+}
+
+// No line feed before the window's end: the record is the rest of the input, or needs more.
+Scan RecordCutter::at_end(const char* start, const char* cell, CellList& cells, RecordSpan& rec) {
+  if (!eof_) return Scan::NeedMore;
+  const char* stop = end_;
+  if (stop > start && stop[-1] == '\r') --stop;
+  rec.next = p_ = end_;
+  rec.end = stop;
+  if (stop == start) return Scan::Blank;
+  cells.push(cell, stop, false);
+  return Scan::Record;
+}
+
+Scan RecordCutter::next(CellList& cells, RecordSpan& rec) {
+  const char* const start = p_;
+  if (start == end_) return eof_ ? Scan::End : Scan::NeedMore;
+  if (blk_ == nullptr) {
+    load(start);
+  } else {
+    resync(start);
+  }
+  rec = RecordSpan{};
+  rec.begin = start;
+  cells.clear();
+  const char* c = start;
+  for (;;) {
+    while (bits_ == 0) {
+      if (end_ - blk_ <= 64) return at_end(start, c, cells, rec);
+      load(blk_ + 64);
+    }
+    const char* at = blk_ + __builtin_ctzll(bits_);
+    bits_ &= bits_ - 1;
+    const char ch = *at;
+    if (ch == delim_) {
+      cells.push(c, at, false);
+      c = at + 1;
+      continue;
+    }
+    if (ch == '\n') {
+      const char* stop = at;
+      if (stop > start && stop[-1] == '\r') --stop;
+      rec.next = p_ = at + 1;
+      rec.end = stop;
+      if (stop == start) return Scan::Blank;
+      cells.push(c, stop, false);
+      return Scan::Record;
+    }
+    // A quote. Only one that opens a cell and closes cleanly is cut here.
+    if (at != c) return general(start, cells, rec);
+    const char* const content = at + 1;
+    bool escaped = false;
+    uint64_t newlines = 0;
+    const char* r = nullptr;
+    for (;;) {
+      while (bits_ == 0) {
+        if (end_ - blk_ <= 64) return general(start, cells, rec);
+        load(blk_ + 64);
+      }
+      r = blk_ + __builtin_ctzll(bits_);
+      bits_ &= bits_ - 1;
+      if (*r == '\n') ++newlines;
+      if (*r != '"') continue;
+      // Near the window's end or the length limit, the general scanner decides.
+      if (end_ - r < 3 || static_cast<size_t>(r - content) + 2 > kMaxQuotedCellBytes) return general(start, cells, rec);
+      if (r[1] != '"') break;
+      escaped = true;
+      resync(r + 2);
+    }
+    if (r[1] == delim_) {
+      cells.push(content, r, escaped);
+      rec.newlines += newlines;
+      c = r + 2;
+      resync(c);
+      continue;
+    }
+    const char* next = r[1] == '\n' ? r + 2 : r[1] == '\r' && r[2] == '\n' ? r + 3 : nullptr;
+    if (next == nullptr) return general(start, cells, rec);  // text after the closing quote
+    cells.push(content, r, escaped);
+    rec.newlines += newlines;
+    rec.end = r + 1;
+    rec.next = p_ = next;
+    return Scan::Record;
   }
 }
 

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "runtime/io/csv_masks.h"
+
 namespace healthc::rt::csv {
 
 // The longest a quoted cell may be. Past it, a quote still open is taken as never closed:
@@ -71,6 +73,49 @@ enum class Scan { Record, Blank, NeedMore, End };
 // the limit) makes a record of its own that ends with the line the quote opened on.
 // `delim` separates cells (never a quote, CR or LF).
 Scan scan_record(const char* p, const char* end, bool eof, CellList& cells, RecordSpan& rec, char delim = ',');
+
+// Cuts the records of one window in order, finding cell and record boundaries 64 bytes at a
+// time (csv_masks.h): next() gives exactly what scan_record(pos(), end, eof, ...) would, on
+// every ScanPath. Quoted cells that close cleanly are cut from the same masks; anything else
+// with a quote (a quote inside an unquoted cell, text after a closing quote, a quote still
+// open at the window's end) goes to the general scanner, so every reject stays as it was.
+class RecordCutter {
+ public:
+  RecordCutter(const char* begin, const char* end, bool eof, char delim = ',',
+               ScanPath path = best_scan_path())
+      : p_(begin), end_(end), eof_(eof), delim_(delim), masks_(mask_function(path)) {}
+  // A new window (after a refill); scanning goes on at `begin`.
+  void reset(const char* begin, const char* end, bool eof) {
+    p_ = begin;
+    end_ = end;
+    eof_ = eof;
+    blk_ = nullptr;
+  }
+  Scan next(CellList& cells, RecordSpan& rec);
+  // Where the next record starts.
+  const char* pos() const { return p_; }
+
+ private:
+  void load(const char* at);
+  // Drops the bits before `at` (a position at or after blk_).
+  void resync(const char* at) {
+    if (at - blk_ < 64) {
+      bits_ &= ~uint64_t{0} << (at - blk_);
+    } else {
+      load(at);
+    }
+  }
+  Scan general(const char* start, CellList& cells, RecordSpan& rec);
+  Scan at_end(const char* start, const char* cell, CellList& cells, RecordSpan& rec);
+
+  const char* p_;
+  const char* end_;
+  bool eof_;
+  char delim_;
+  MaskFn masks_;
+  const char* blk_ = nullptr;  // the 64 bytes `bits_` describes (fewer at the window's end)
+  uint64_t bits_ = 0;          // their delimiters, line feeds and quotes not yet passed
+};
 
 // Turns a cell's "" pairs into single quotes.
 void unescape(const Cell& cell, std::string& out);

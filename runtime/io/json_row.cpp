@@ -118,6 +118,9 @@ JsonRowParser::JsonRowParser(const Schema& schema) : schema_(schema) {
   // Views into schema_, which lives as long as the map.
   for (size_t f = 0; f < nfields; ++f) slot_of_[schema_.fields[f].name].field = static_cast<int32_t>(f);
   for (size_t e = 0; e < nextra; ++e) slot_of_[schema_.extra_columns[e]].extra = static_cast<int32_t>(e);
+  enums_.resize(nfields);
+  for (size_t f = 0; f < nfields; ++f)
+    if (schema_.fields[f].type == FieldType::Enum) enums_[f] = EnumMatcher(schema_.fields[f]);
 }
 
 bool JsonRowParser::extra_text(size_t e, char (&buf)[64], std::string_view& out) const {
@@ -223,6 +226,24 @@ std::string JsonRowParser::parse(const char* begin, const char* end) {
       row_valid_[f] = 1;
       continue;
     }
+    // The usual enum member or date, given as a string without spaces: read inline.
+    if (schema_.null_cells.empty() && v.is_string() && !field.exact_members) {
+      const std::string_view str = v.get_string().value_unsafe();
+      double d = 0;
+      bool done = false;
+      if (field.type == FieldType::Date) {
+        done = fast_date(str.data(), str.data() + str.size(), d);
+      } else if (field.type == FieldType::Enum) {
+        const int32_t m = enums_[f].find(str.data(), str.data() + str.size());
+        done = m >= 0;
+        d = m;
+      }
+      if (done) {
+        row_num_[f] = d;
+        row_valid_[f] = 1;
+        continue;
+      }
+    }
     // Strings (numeric strings, bool spellings, dates, enum members) go through the cell
     // grammar; other values through their text, which the grammar rejects with the field's
     // own wording (a bool field still takes the numbers 1 and 0, as in CSV). An array or
@@ -252,13 +273,25 @@ std::string JsonRowParser::find_values(simdjson::dom::object record) {
   std::fill(field_seen_.begin(), field_seen_.end(), 0);
   std::fill(extra_seen_.begin(), extra_seen_.end(), 0);
   other_keys_.clear();
+  size_t at = 0;
   for (const simdjson::dom::key_value_pair kv : record) {
-    const auto it = slot_of_.find(kv.key);
-    if (it == slot_of_.end()) {
+    Slot slot;
+    bool known = false;
+    if (at < last_keys_.size() && last_keys_[at].name == kv.key) {
+      slot = last_keys_[at].slot;
+      known = last_keys_[at].known;
+    } else {
+      const auto it = slot_of_.find(kv.key);
+      known = it != slot_of_.end();
+      if (known) slot = it->second;
+      if (at >= last_keys_.size()) last_keys_.resize(at + 1);
+      last_keys_[at] = SeenKey{std::string(kv.key), slot, known};
+    }
+    ++at;
+    if (!known) {
       other_keys_.push_back(kv.key);
       continue;
     }
-    const Slot slot = it->second;
     if (slot.field >= 0) {
       if (field_seen_[slot.field]) return std::string(kv.key);
       field_seen_[slot.field] = 1;

@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "runtime/io/cell_fast.h"
 #include "runtime/io/row_builder.h"
 #include "runtime/io/schema.h"
 
@@ -48,6 +49,15 @@ class JsonRowParser {
   simdjson::dom::parser parser_;
   std::vector<char> padded_;
   std::unordered_map<std::string_view, Slot> slot_of_;
+  // The previous record's keys in order with their slots: records of one file nearly always
+  // list their keys the same way, so a key is matched by one compare instead of a hash lookup.
+  struct SeenKey {
+    std::string name;
+    Slot slot;
+    bool known = false;  // in slot_of_
+  };
+  std::vector<SeenKey> last_keys_;
+  std::vector<EnumMatcher> enums_;  // [field]: enum cells given as strings
   // Reused for every record; the views and elements point into parser_'s current document.
   std::vector<simdjson::dom::element> field_value_, extra_value_;
   std::vector<uint8_t> field_seen_, extra_seen_;

@@ -25,7 +25,7 @@ bool is_blank(const char* p, const char* end) {
 class JsonLinesReader final : public RecordReader {
  public:
   JsonLinesReader(std::FILE* in, Schema schema, const ReaderOptions& options)
-      : schema_(std::move(schema)), in_(in, options.chunk_bytes), key_field_(key_field_of(schema_)), row_(schema_) {
+      : schema_(std::move(schema)), in_(in, options.chunk_bytes), key_field_(key_field_of(schema_)), state_(schema_) {
     if (!options.prefix.empty()) in_.unconsume(options.prefix.data(), options.prefix.size());
   }
 
@@ -68,7 +68,7 @@ class JsonLinesReader final : public RecordReader {
         if (stop > p && stop[-1] == '\r') --stop;
         if (!is_blank(p, stop)) {
           ++records;
-          take_line(p, stop, block, rejects);
+          accepted_ += take_line(state_, p, stop, line_, block, rejects, &seen_);
         }
         ++line_;
         in_.consume(static_cast<size_t>((nl ? nl + 1 : end) - p));
@@ -83,33 +83,145 @@ class JsonLinesReader final : public RecordReader {
   uint64_t bytes_read() const override { return in_.bytes_read(); }
   std::string input_error() const override { return error_.empty() ? in_.error() : error_; }
 
- private:
-  // The row parser converts every field first and the row is appended only when all are
-  // good, so a rejected row leaves no trace in the block.
-  void take_line(const char* begin, const char* end, ColumnBlock& block,
-                 std::vector<Reject>& rejects) {
-    if (std::string reason = row_.parse(begin, end); !reason.empty()) {
-      add_reject(rejects, line_, std::move(reason), begin, end);
-      return;
+  // Parallel reading: a record is one line (a JSON string cannot hold a raw line break), so
+  // spans are cut after their last line feed and parsed anywhere, each with its own parser.
+  bool can_split() const override { return true; }
+
+  bool next_span(RawSpan& span, size_t target_bytes) override {
+    span.bytes.clear();
+    span.first_line = line_;
+    if (!ok_ || done_) return false;
+    try {
+      span.bytes.assign(in_.begin(), in_.size());
+      in_.consume(in_.size());
+      for (;;) {
+        while (span.bytes.size() < target_bytes && !in_.eof()) {
+          if (!in_.fill_more()) break;
+          span.bytes.append(in_.begin(), in_.size());
+          in_.consume(in_.size());
+        }
+        if (!in_.error().empty()) {
+          done_ = true;
+          span.bytes.clear();
+          return false;
+        }
+        if (span.bytes.empty()) {
+          done_ = true;
+          return false;
+        }
+        size_t cut = span.bytes.size();
+        if (!in_.eof()) {
+          const void* nl = memrchr(span.bytes.data(), '\n', span.bytes.size());
+          cut = nl ? static_cast<size_t>(static_cast<const char*>(nl) - span.bytes.data()) + 1 : 0;
+        }
+        if (cut == 0) {  // one line longer than the span: read on
+          target_bytes *= 2;
+          continue;
+        }
+        if (cut < span.bytes.size()) in_.unconsume(span.bytes.data() + cut, span.bytes.size() - cut);
+        span.bytes.resize(cut);
+        line_ += static_cast<uint64_t>(std::count(span.bytes.begin(), span.bytes.end(), '\n'));
+        if (in_.eof() && in_.size() == 0) done_ = true;
+        return true;
+      }
+    } catch (const std::exception& e) {
+      error_ = std::string("could not read the input: ") + e.what();
+      done_ = true;
+      return false;
     }
-    // Lines are read in order: a key seen on an earlier line rejects this one.
-    if (key_field_ >= 0) {
-      const std::string_view key = row_.text()[static_cast<size_t>(key_field_)];
-      if (const uint64_t first = seen_.first_line(key, line_); first != 0) {
-        add_reject(rejects, line_, duplicate_key_reason(key, first), begin, end);
-        return;
+  }
+
+  void parse_span(const RawSpan& span, ColumnBlock& block, std::vector<Reject>& rejects) const override {
+    block.reset(schema_);
+    ParseState st(schema_);
+    uint64_t line = span.first_line;
+    try {
+      for_each_line(span, [&](const char* p, const char* stop) {
+        if (!is_blank(p, stop)) take_line(st, p, stop, line, block, rejects, nullptr);
+        ++line;
+      });
+    } catch (const std::exception& e) {
+      rejects.push_back(Reject{line, std::string("could not read the row: ") + e.what(), {}});
+    }
+  }
+
+  // A span's rows whose keys came earlier become rejects, in line order (as the CSV reader's).
+  void settle_span(const RawSpan& span, ColumnBlock& block, std::vector<Reject>& rejects) override {
+    if (key_field_ < 0) return;
+    const auto& keys = block.text[static_cast<size_t>(key_field_)];
+    std::vector<size_t> drop;
+    std::vector<Reject> found;
+    seen_.first_lines(keys.data(), block.line.data(), block.rows, firsts_);
+    for (size_t r = 0; r < block.rows; ++r)
+      if (firsts_[r] != 0) {
+        drop.push_back(r);
+        found.push_back(Reject{block.line[r], duplicate_key_reason(keys[r].view(), firsts_[r]), {}});
+      }
+    if (drop.empty()) return;
+    uint64_t line = span.first_line;
+    size_t next = 0;
+    for_each_line(span, [&](const char* p, const char* stop) {
+      if (next < found.size() && line == found[next].line) found[next++].raw.assign(p, stop);
+      ++line;
+    });
+    remove_rows(block, drop);
+    const size_t mid = rejects.size();
+    rejects.insert(rejects.end(), std::make_move_iterator(found.begin()), std::make_move_iterator(found.end()));
+    std::inplace_merge(rejects.begin(), rejects.begin() + static_cast<std::ptrdiff_t>(mid), rejects.end(),
+                       [](const Reject& a, const Reject& b) { return a.line < b.line; });
+  }
+
+ private:
+  // Per thread: the row parser and each extra column's text for the row being appended.
+  struct NumberText {
+    char bytes[64];
+  };
+  struct ParseState {
+    explicit ParseState(const Schema& schema)
+        : row(schema), extra_buf(schema.extra_columns.size()), extra_text(schema.extra_columns.size()),
+          extra_in(schema.extra_columns.size(), 0) {}
+    JsonRowParser row;
+    std::vector<NumberText> extra_buf;
+    std::vector<std::string_view> extra_text;
+    std::vector<uint8_t> extra_in;
+  };
+
+  // Every line of a span (without its terminator), a final one without a line feed included.
+  template <class F>
+  static void for_each_line(const RawSpan& span, F&& f) {
+    const char* p = span.bytes.data();
+    const char* const end = p + span.bytes.size();
+    while (p < end) {
+      const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
+      const char* stop = nl ? nl : end;
+      const char* next = nl ? nl + 1 : end;
+      if (stop > p && stop[-1] == '\r') --stop;
+      f(p, stop);
+      p = next;
+    }
+  }
+
+  // The row parser converts every field first and the row is appended only when all are
+  // good, so a rejected row leaves no trace in the block. `keys` (the sequential reader's)
+  // rejects a repeated key; spans are checked for that in order afterwards (settle_span).
+  bool take_line(ParseState& st, const char* begin, const char* end, uint64_t line, ColumnBlock& block,
+                 std::vector<Reject>& rejects, SeenKeys* keys) const {
+    if (std::string reason = st.row.parse(begin, end); !reason.empty()) {
+      add_reject(rejects, line, std::move(reason), begin, end);
+      return false;
+    }
+    if (keys && key_field_ >= 0) {
+      const std::string_view key = st.row.text()[static_cast<size_t>(key_field_)];
+      if (const uint64_t first = keys->first_line(key, line); first != 0) {
+        add_reject(rejects, line, duplicate_key_reason(key, first), begin, end);
+        return false;
       }
     }
     const size_t nextra = schema_.extra_columns.size();
-    if (extra_text_.size() != nextra) {
-      extra_text_.assign(nextra, {});
-      extra_in_.assign(nextra, 0);
-      extra_buf_.resize(nextra);
-    }
-    for (size_t e = 0; e < nextra; ++e) extra_in_[e] = row_.extra_text(e, extra_buf_[e].bytes, extra_text_[e]);
-    append_row(schema_, block, row_.num().data(), row_.valid().data(), row_.text().data(), extra_text_.data(),
-               extra_in_.data(), line_);
-    ++accepted_;
+    for (size_t e = 0; e < nextra; ++e) st.extra_in[e] = st.row.extra_text(e, st.extra_buf[e].bytes, st.extra_text[e]);
+    append_row(schema_, block, st.row.num().data(), st.row.valid().data(), st.row.text().data(),
+               st.extra_text.data(), st.extra_in.data(), line);
+    return true;
   }
 
   Schema schema_;
@@ -123,15 +235,8 @@ class JsonLinesReader final : public RecordReader {
   uint64_t accepted_ = 0;
   int32_t key_field_ = -1;
   SeenKeys seen_;
-
-  JsonRowParser row_;  // after schema_, which it reads
-  // Each extra column's text for the row being appended (a number's text lives in its buffer).
-  struct NumberText {
-    char bytes[64];
-  };
-  std::vector<NumberText> extra_buf_;
-  std::vector<std::string_view> extra_text_;
-  std::vector<uint8_t> extra_in_;
+  std::vector<uint64_t> firsts_;  // settle_span's, per row
+  ParseState state_;  // the sequential reader's; after schema_, which its parser reads
 };
 
 }  // namespace
