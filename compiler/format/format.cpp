@@ -149,7 +149,9 @@ class LayoutPlanner {
   void close(antlr4::ParserRuleContext* ctx, int indent, int table, bool has_rows) {
     Token* t = literal(ctx, "}", true);
     if (!t) return;
-    if (has_rows || !around_.at(t->getTokenIndex()).leading.empty()) row(t, indent, table, 0, true);
+    const size_t i = t->getTokenIndex();
+    const bool commented = !around_.at(i).leading.empty() || (i > 0 && !around_.at(i - 1).trailing.empty());
+    if (has_rows || commented) row(t, indent, table, 0, true);
   }
   // The cells after a declaration's name: its title (an empty cell when it has none), then the
   // rest from `first_of_rest`.

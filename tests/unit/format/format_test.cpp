@@ -147,6 +147,7 @@ TEST(Format, ACommentInsideAnExpressionBreaksTheRowAndStays) {
 
 TEST(Format, EmptyBlocksAndAnEmptyCard) {
   EXPECT_EQ(fmt_ok("fields {   }\nmodel default {}"), "fields {}\n\nmodel default {}\n");
+  EXPECT_EQ(fmt_ok("fields { # none yet\n}"), "fields {   # none yet\n}\n");
   EXPECT_EQ(fmt_ok(""), "");
   EXPECT_EQ(fmt_ok("# only a comment   \n"), "# only a comment\n");
 }
