@@ -27,11 +27,13 @@ int run_changes(const std::vector<std::string>& args);
 int run_alerts(const std::vector<std::string>& args);
 int run_rollup(const std::vector<std::string>& args);
 int run_report(const std::vector<std::string>& args);
+int run_fmt(const std::vector<std::string>& args);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> kCommands = {
       {"check", "check scorecards for errors", run_check},
       {"lint", "find scorecard mistakes that are not errors", run_lint},
+      {"fmt", "lay scorecards out in the canonical layout (-w rewrites, --check for CI)", run_fmt},
       {"compile", "show a stage's output (scoring IR, LLVM IR, assembly) or write an ahead-of-time artefact", run_compile},
       {"score", "score every account of a data file", run_score},
       {"explain", "show how one account's score comes about", run_explain},
