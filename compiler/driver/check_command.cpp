@@ -9,9 +9,10 @@ int run_check(const std::vector<std::string>& args) {
   po::options_description opts("Options");
   opts.add_options()
       ("files", po::value<std::vector<std::string>>()->required(), "scorecard files (.health); - for stdin")
-      ("format", po::value<std::string>()->default_value("text"), "diagnostics as `text` (stderr) or `json` (stdout, one object a line)")
       ("color", po::value<std::string>()->default_value("auto"), "`auto`, `always` or `never`")
       ("quiet,q", po::bool_switch(), "no summary line");
+  const std::vector<Format> formats{Format::Text, Format::Json};
+  add_format_option(opts, formats, "text on stderr, json on stdout (one diagnostic object a line)");
   po::positional_options_description pos;
   pos.add("files", -1);
   po::variables_map vm;
@@ -19,9 +20,9 @@ int run_check(const std::vector<std::string>& args) {
   if (!parse_options("check", "FILE... [options]\n\nChecks scorecards: exit 0 when clean, 1 when any has errors.", opts,
                      pos, args, vm, code))
     return code;
-  DiagFormat format;
-  if (!parse_diag_format(vm["format"].as<std::string>(), format))
-    return usage_error("check", "--format must be `text` or `json`");
+  Format chosen;
+  if (!read_format("check", vm, formats, chosen, code)) return code;
+  const DiagFormat format = chosen == Format::Json ? DiagFormat::Json : DiagFormat::Text;
   const std::string color_when = vm["color"].as<std::string>();
   if (color_when != "auto" && color_when != "always" && color_when != "never")
     return usage_error("check", "--color must be `auto`, `always` or `never`");

@@ -47,6 +47,43 @@ bool stream_is_terminal(std::FILE* f);
 // Colors when stderr is a terminal, unless NO_COLOR is set or --color says otherwise.
 bool use_color(const std::string& when, std::FILE* f);
 
+// `--format`: the same word means the same thing on every command (docs/cli.md has the matrix):
+// text for people; json a JSON document (or JSON Lines of diagnostics), jsonl JSON Lines, csv,
+// markdown (for a pull request), sarif, junit (for CI), html.
+enum class Format { Text, Json, Jsonl, Csv, Markdown, Sarif, Junit, Html };
+const char* format_name(Format f);
+// Adds `--format` with the one option text: `allowed[0]` is the default unless `has_default` is
+// false (then `note` says what the default is). `note` says what a format means on this command.
+void add_format_option(po::options_description& opts, const std::vector<Format>& allowed, const std::string& note = {},
+                       bool has_default = true);
+// --format's value (allowed[0] when absent). False after a usage error naming the allowed ones.
+bool read_format(const std::string& command, const po::variables_map& vm, const std::vector<Format>& allowed,
+                 Format& out, int& exit_code);
+// The values `--format` takes on the command whose options are being built now (for completion).
+const std::vector<std::string>& current_format_values();
+
+// A command's table as parse_options saw it: what `healthc completion` and `healthc man` are
+// generated from, so that every command's options appear there as in its --help.
+struct OptionSpec {
+  std::string long_name, short_name;  // without dashes
+  bool takes_value = false;
+  std::string default_text;  // as --help prints it (`0.7`), or empty
+  std::string description;
+  std::vector<std::string> choices;  // the values it takes, when they are a fixed set
+};
+struct CommandSpec {
+  std::string name, summary;
+  std::string usage;        // the synopsis' first line: `CARD DATA [options]`
+  std::string description;  // the synopsis' other lines
+  std::vector<std::string> positional;  // names in order (`card`, `data`)
+  bool last_repeats = false;            // the last positional takes a list
+  std::vector<OptionSpec> options;      // without --help
+  bool captured = false;                // false: the command does not use parse_options
+};
+// Every command's table, in the order of commands(): each command is run with --help while
+// parse_options captures its table instead of printing it.
+std::vector<CommandSpec> command_specs();
+
 enum class DiagFormat { Text, Json };
 bool parse_diag_format(const std::string& s, DiagFormat& out);
 

@@ -68,11 +68,12 @@ int run_test(const std::vector<std::string>& args) {
   opts.add_options()
       ("card", po::value<std::string>()->required(), "the scorecard (.health)")
       ("cases", po::value<std::vector<std::string>>()->required(), "case files: CSV or JSON Lines")
-      ("format", po::value<std::string>()->default_value("text"), "`text`, or `junit` (JUnit XML for CI)")
       ("output,o", po::value<std::string>(), "write the JUnit XML here (default: standard output)")
       ("verbose,v", po::bool_switch(), "list passing cases too");
   add_scoring_options(opts);
   add_data_options(opts);
+  const std::vector<Format> formats{Format::Text, Format::Junit};
+  add_format_option(opts, formats, "junit: JUnit XML for CI");
   po::positional_options_description pos;
   pos.add("card", 1).add("cases", -1);
   po::variables_map vm;
@@ -86,8 +87,9 @@ int run_test(const std::vector<std::string>& args) {
                      "or failing:\nthe XML reports both); otherwise an existing file stays as it was.",
                      opts, pos, args, vm, code))
     return code;
-  const std::string format = vm["format"].as<std::string>();
-  if (format != "text" && format != "junit") return usage_error("test", "--format must be `text` or `junit`");
+  Format chosen;
+  if (!read_format("test", vm, formats, chosen, code)) return code;
+  const std::string format = format_name(chosen);
   if (vm.count("output") && format != "junit") return usage_error("test", "-o is for --format junit");
   double as_of = 0;
   if (!as_of_days(vm, as_of)) return usage_error("test", "--as-of must be a date YYYY-MM-DD");
