@@ -133,6 +133,16 @@ void capture(CommandSpec& spec, const std::string& synopsis, const po::options_d
   }
   spec.positional = positional_names(positional);
   spec.last_repeats = positional.max_total_count() == std::numeric_limits<unsigned>::max();
+  for (const std::string& name : spec.positional)
+    for (const auto& o : opts.options())
+      if (o->long_name() == name) {
+        OptionSpec arg;
+        arg.long_name = name;
+        arg.takes_value = true;
+        arg.description = o->description();
+        arg.choices = choices_of(*o);
+        spec.arguments.push_back(std::move(arg));
+      }
   for (const auto& o : opts.options()) {
     if (is_positional(spec.positional, o->long_name())) continue;
     OptionSpec os;

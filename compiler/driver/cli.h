@@ -21,6 +21,21 @@ inline constexpr int kExitRejects = 3;      // some data rows rejected, the othe
 inline constexpr int kExitAllRejected = 4;  // every data row rejected: nothing scored
 inline constexpr int kExitInternal = 70;    // a bug of healthc's (EX_SOFTWARE)
 
+// The exit codes, for `healthc man` (docs/cli.md says the same).
+struct ExitCode {
+  int code;
+  const char* meaning;
+};
+inline constexpr ExitCode kExitCodes[] = {
+    {kExitOk, "success (lint: no errors, or no warnings with --werror; test: every case passed)"},
+    {kExitErrors, "an error in the user's files or environment: a card with errors, data or a store that cannot be "
+                  "read, an output that cannot be written, a failed test case"},
+    {kExitUsage, "a usage error: a missing argument, an unknown option, a bad value"},
+    {kExitRejects, "some data rows were rejected; every other row was scored"},
+    {kExitAllRejected, "every data row was rejected: nothing was scored"},
+    {kExitInternal, "an internal error of healthc (a bug: please report it)"},
+};
+
 // The exit code of a run that read `read` data rows and rejected `rejected` of them.
 inline int rows_exit_code(uint64_t read, uint64_t rejected) {
   return rejected == 0 ? kExitOk : rejected >= read ? kExitAllRejected : kExitRejects;
@@ -76,6 +91,7 @@ struct CommandSpec {
   std::string usage;        // the synopsis' first line: `CARD DATA [options]`
   std::string description;  // the synopsis' other lines
   std::vector<std::string> positional;  // names in order (`card`, `data`)
+  std::vector<OptionSpec> arguments;    // the positionals' descriptions (and choices), in order
   bool last_repeats = false;            // the last positional takes a list
   std::vector<OptionSpec> options;      // without --help
   bool captured = false;                // false: the command does not use parse_options

@@ -27,6 +27,9 @@ int run_changes(const std::vector<std::string>& args);
 int run_alerts(const std::vector<std::string>& args);
 int run_rollup(const std::vector<std::string>& args);
 int run_report(const std::vector<std::string>& args);
+int run_init(const std::vector<std::string>& args);
+int run_completion(const std::vector<std::string>& args);
+int run_man(const std::vector<std::string>& args);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> kCommands = {
@@ -45,6 +48,9 @@ const std::vector<Command>& commands() {
       {"alerts", "list the alerts that fired in a snapshot", run_alerts},
       {"rollup", "show one roll-up of a snapshot with its change since the previous one", run_rollup},
       {"report", "write the morning report: one self-contained HTML page from the store", run_report},
+      {"init", "write a starter scorecard, sample data and test cases to begin with", run_init},
+      {"completion", "print a shell completion script (bash or zsh)", run_completion},
+      {"man", "print the manual page (roff), generated from the commands' options", run_man},
   };
   return kCommands;
 }
