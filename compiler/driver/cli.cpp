@@ -105,7 +105,7 @@ std::string default_of(const po::option_description& o) {
 // An option whose description opens with its values in backquotes (`auto`, `always` or
 // `never`) takes exactly those: the words quoted before the first `;` or `.`.
 std::vector<std::string> choices_of(const po::option_description& o) {
-  if (o.long_name() == "format") return g_format_values;
+  if (o.long_name() == "format" && !g_format_values.empty()) return g_format_values;
   const std::string& d = o.description();
   std::vector<std::string> out;
   if (d.empty() || d[0] != '`') return out;
@@ -210,8 +210,6 @@ bool read_format(const std::string& command, const po::variables_map& vm, const 
   exit_code = usage_error(command, fmt::format("--format must be {}{}", format_list(allowed), did_you_mean(given, names)));
   return false;
 }
-
-const std::vector<std::string>& current_format_values() { return g_format_values; }
 
 std::vector<CommandSpec> command_specs() {
   std::vector<CommandSpec> specs;

@@ -74,8 +74,6 @@ void add_format_option(po::options_description& opts, const std::vector<Format>&
 // --format's value (allowed[0] when absent). False after a usage error naming the allowed ones.
 bool read_format(const std::string& command, const po::variables_map& vm, const std::vector<Format>& allowed,
                  Format& out, int& exit_code);
-// The values `--format` takes on the command whose options are being built now (for completion).
-const std::vector<std::string>& current_format_values();
 
 // A command's table as parse_options saw it: what `healthc completion` and `healthc man` are
 // generated from, so that every command's options appear there as in its --help.

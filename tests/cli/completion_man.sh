@@ -46,7 +46,7 @@ expect "--format" healthc explain --form
 expect "json text" healthc explain --format ""
 expect "json" healthc explain --format = j
 expect "csv jsonl" healthc score --format ""
-expect "junit text" healthc test --format ""
+expect "json junit text" healthc test --format ""
 expect "json markdown text" healthc diff a b c --format ""
 expect "always auto never" healthc check --color ""
 expect "bash zsh" healthc completion ""
