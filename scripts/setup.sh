@@ -7,7 +7,8 @@ pkgs=(cmake ninja-build g++ clang-14 libclang-rt-14-dev llvm-14-dev
       chromium  # chromium: the report test renders `healthc report` headless (tests/report/)
       # the Python package's tests (tests/python/): a venv over Debian's pandas, numpy and dask
       python3-venv python3-pip python3-setuptools python3-wheel python3-numpy python3-pandas python3-dask
-      python3-distributed)
+      python3-distributed
+      zsh groff-base man-db)  # the completion and man page test (tests/cli/completion_man.sh)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -14,8 +14,9 @@ int run_alerts(const std::vector<std::string>& args) {
       ("store", po::value<std::string>()->required(), "the history store")
       ("scorecard", po::value<std::string>()->default_value(""), "the scorecard's title (needed when the store holds several)")
       ("as-of", po::value<std::string>(), "the snapshot's as-of date (default: the latest)")
-      ("severity", po::value<std::string>()->default_value("info"), "only this severity and above: info, low, medium, high, critical")
-      ("format", po::value<std::string>()->default_value("text"), "`text`, `csv` or `json` (JSON Lines)");
+      ("severity", po::value<std::string>()->default_value("info"), "only this severity and above: info, low, medium, high, critical");
+  const std::vector<Format> formats{Format::Text, Format::Csv, Format::Json};
+  add_format_option(opts, formats, "json: JSON Lines, one alert a line");
   po::positional_options_description pos;
   po::variables_map vm;
   int code = kExitOk;
@@ -25,9 +26,9 @@ int run_alerts(const std::vector<std::string>& args) {
                      "success (fired or not), 1 when the store, scorecard or date is not there, 2 on usage errors.",
                      opts, pos, args, vm, code))
     return code;
-  HistoryFormat format;
-  if (!parse_history_format(vm["format"].as<std::string>(), format) || format == HistoryFormat::Markdown)
-    return usage_error("alerts", "--format must be `text`, `csv` or `json`");
+  Format chosen;
+  if (!read_format("alerts", vm, formats, chosen, code)) return code;
+  const HistoryFormat format = to_history_format(chosen);
   const auto severity = analysis::parse_severity(vm["severity"].as<std::string>());
   if (!severity) return usage_error("alerts", "--severity must be info, low, medium, high or critical");
   if (vm.count("as-of") && !is_date(vm["as-of"].as<std::string>()))

@@ -25,8 +25,9 @@ int run_changes(const std::vector<std::string>& args) {
       ("to", po::value<std::string>(), "the later snapshot's as-of date (default: the latest)")
       ("segment", po::value<std::string>()->default_value(""), "only accounts in this segment in either snapshot")
       ("min-change", po::value<int>()->default_value(0), "only accounts whose score moved at least this much")
-      ("band-changes", po::bool_switch(), "only accounts whose band changed")
-      ("format", po::value<std::string>()->default_value("text"), "`text`, `csv`, `json` or `markdown`");
+      ("band-changes", po::bool_switch(), "only accounts whose band changed");
+  const std::vector<Format> formats{Format::Text, Format::Csv, Format::Json, Format::Markdown};
+  add_format_option(opts, formats);
   po::positional_options_description pos;
   po::variables_map vm;
   int code = kExitOk;
@@ -37,9 +38,9 @@ int run_changes(const std::vector<std::string>& args) {
                      "snapshots.\nExit 0 on success, 1 when the store, scorecard or a date is not there, 2 on usage errors.",
                      opts, pos, args, vm, code))
     return code;
-  HistoryFormat format;
-  if (!parse_history_format(vm["format"].as<std::string>(), format))
-    return usage_error("changes", "--format must be `text`, `csv`, `json` or `markdown`");
+  Format chosen;
+  if (!read_format("changes", vm, formats, chosen, code)) return code;
+  const HistoryFormat format = to_history_format(chosen);
   analysis::ChangesOptions options;
   options.segment = vm["segment"].as<std::string>();
   options.min_change = vm["min-change"].as<int>();

@@ -33,11 +33,12 @@ int run_diff(const std::vector<std::string>& args) {
       ("old", po::value<std::string>()->required(), "the scorecard now in use (.health)")
       ("new", po::value<std::string>()->required(), "the changed scorecard (.health)")
       ("data", po::value<std::string>()->required(), "accounts: CSV or JSON Lines")
-      ("format", po::value<std::string>()->default_value("text"), "`text`, `json` or `markdown` (for a pull request)")
       ("top", po::value<size_t>()->default_value(10), "how many top movers to list")
       ("threads", po::value<int>()->default_value(default_threads(), "all cores"), "threads to score with");
   add_scoring_options(opts);
   add_data_options(opts);
+  const std::vector<Format> formats{Format::Text, Format::Json, Format::Markdown};
+  add_format_option(opts, formats, "markdown: for a pull request");
   po::positional_options_description pos;
   pos.add("old", 1).add("new", 1).add("data", 1);
   po::variables_map vm;
@@ -49,9 +50,9 @@ int run_diff(const std::vector<std::string>& args) {
                      "error, 2 on usage errors.",
                      opts, pos, args, vm, code))
     return code;
-  ReportFormat format;
-  if (!parse_report_format(vm["format"].as<std::string>(), format))
-    return usage_error("diff", "--format must be `text`, `json` or `markdown`");
+  Format chosen;
+  if (!read_format("diff", vm, formats, chosen, code)) return code;
+  const ReportFormat format = to_report_format(chosen);
   double as_of = 0;
   if (!as_of_days(vm, as_of)) return usage_error("diff", "--as-of must be a date YYYY-MM-DD");
   const int threads = vm["threads"].as<int>();

@@ -13,8 +13,9 @@ int run_history(const std::vector<std::string>& args) {
   opts.add_options()
       ("store", po::value<std::string>()->required(), "the history store (written by `healthc score --store`)")
       ("account", po::value<std::string>()->required(), "the key of the account")
-      ("scorecard", po::value<std::string>()->default_value(""), "the scorecard's title (needed when the store holds several)")
-      ("format", po::value<std::string>()->default_value("text"), "`text` (a table and a sparkline), `csv` or `json`");
+      ("scorecard", po::value<std::string>()->default_value(""), "the scorecard's title (needed when the store holds several)");
+  const std::vector<Format> formats{Format::Text, Format::Csv, Format::Json};
+  add_format_option(opts, formats, "text: a table and a sparkline");
   po::positional_options_description pos;
   po::variables_map vm;
   int code = kExitOk;
@@ -24,9 +25,9 @@ int run_history(const std::vector<std::string>& args) {
                      "account is not there, 2 on usage errors.",
                      opts, pos, args, vm, code))
     return code;
-  HistoryFormat format;
-  if (!parse_history_format(vm["format"].as<std::string>(), format) || format == HistoryFormat::Markdown)
-    return usage_error("history", "--format must be `text`, `csv` or `json`");
+  Format chosen;
+  if (!read_format("history", vm, formats, chosen, code)) return code;
+  const HistoryFormat format = to_history_format(chosen);
   auto store = open_store_for_reading("history", vm["store"].as<std::string>());
   if (!store) return kExitErrors;
   try {

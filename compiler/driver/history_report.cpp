@@ -8,12 +8,22 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "compiler/driver/cli.h"
 #include "compiler/driver/history_report_cells.h"
 #include "compiler/driver/report.h"
 #include "runtime/history/snapshot_sink.h"
 #include "runtime/output.h"
 
 namespace healthc::driver {
+
+HistoryFormat to_history_format(Format f) {
+  switch (f) {
+    case Format::Csv: return HistoryFormat::Csv;
+    case Format::Json: return HistoryFormat::Json;
+    case Format::Markdown: return HistoryFormat::Markdown;
+    default: return HistoryFormat::Text;
+  }
+}
 
 bool parse_history_format(const std::string& s, HistoryFormat& out) {
   if (s == "text") out = HistoryFormat::Text;

@@ -15,6 +15,9 @@ namespace healthc::driver {
 
 enum class HistoryFormat { Text, Csv, Json, Markdown };
 bool parse_history_format(const std::string& s, HistoryFormat& out);
+enum class Format;  // cli.h
+// --format's text, csv, json or markdown (anything else is text).
+HistoryFormat to_history_format(Format f);
 
 // Large outputs are handed over in pieces: `flush` is called with the text so far whenever it
 // grows past a megabyte (and the string is then cleared); null keeps everything in `out`.

@@ -248,8 +248,6 @@ int run_lint(const std::vector<std::string>& args) {
   po::options_description opts("Options");
   opts.add_options()
       ("files", po::value<std::vector<std::string>>()->required(), "scorecard files (.health); - for stdin")
-      ("format", po::value<std::string>()->default_value("text"),
-       "`text` (stderr), `json` (stdout, one object a line) or `sarif` (stdout, SARIF 2.1.0)")
       ("data", po::value<std::string>(),
        "score this data file (CSV or JSON Lines; - for stdin) with each card, add the data rules (W6xx) and "
        "a summary")
@@ -262,6 +260,8 @@ int run_lint(const std::vector<std::string>& args) {
       ("color", po::value<std::string>()->default_value("auto"), "`auto`, `always` or `never`")
       ("quiet,q", po::bool_switch(), "no `N files linted` line (a --data summary still prints)");
   add_data_options(opts);
+  const std::vector<Format> formats{Format::Text, Format::Json, Format::Sarif};
+  add_format_option(opts, formats, "text on stderr; json (one object a line) and sarif (SARIF 2.1.0) on stdout");
   po::positional_options_description pos;
   pos.add("files", -1);
   po::variables_map vm;
@@ -274,11 +274,10 @@ int run_lint(const std::vector<std::string>& args) {
                      "Exit 0 when clean, 1 on errors (or warnings with --werror), 2 on usage errors.",
                      opts, pos, args, vm, code))
     return code;
-  const std::string format_name = vm["format"].as<std::string>();
-  const bool sarif = format_name == "sarif";
-  DiagFormat format = DiagFormat::Text;
-  if (!sarif && !parse_diag_format(format_name, format))
-    return usage_error("lint", "--format must be `text`, `json` or `sarif`");
+  Format chosen;
+  if (!read_format("lint", vm, formats, chosen, code)) return code;
+  const bool sarif = chosen == Format::Sarif;
+  const DiagFormat format = chosen == Format::Json ? DiagFormat::Json : DiagFormat::Text;
   const std::string color_when = vm["color"].as<std::string>();
   if (color_when != "auto" && color_when != "always" && color_when != "never")
     return usage_error("lint", "--color must be `auto`, `always` or `never`");

@@ -29,6 +29,9 @@ int run_alerts(const std::vector<std::string>& args);
 int run_rollup(const std::vector<std::string>& args);
 int run_report(const std::vector<std::string>& args);
 int run_fmt(const std::vector<std::string>& args);
+int run_init(const std::vector<std::string>& args);
+int run_completion(const std::vector<std::string>& args);
+int run_man(const std::vector<std::string>& args);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> kCommands = {
@@ -49,6 +52,9 @@ const std::vector<Command>& commands() {
       {"rollup", "show one roll-up of a snapshot with its change since the previous one", run_rollup},
       {"report", "write the morning report: one self-contained HTML page from the store", run_report},
       {"explain-code", "explain a diagnostic code (E0101), with an example and its fix", run_explain_code},
+      {"init", "write a starter scorecard, sample data and test cases to begin with", run_init},
+      {"completion", "print a shell completion script (bash or zsh)", run_completion},
+      {"man", "print the manual page (roff), generated from the commands' options", run_man},
   };
   return kCommands;
 }

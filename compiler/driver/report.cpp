@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "compiler/driver/cli.h"
+
 namespace healthc::driver {
 
 bool parse_report_format(const std::string& s, ReportFormat& out) {
@@ -14,6 +16,10 @@ bool parse_report_format(const std::string& s, ReportFormat& out) {
   else if (s == "markdown" || s == "md") out = ReportFormat::Markdown;
   else return false;
   return true;
+}
+
+ReportFormat to_report_format(Format f) {
+  return f == Format::Json ? ReportFormat::Json : f == Format::Markdown ? ReportFormat::Markdown : ReportFormat::Text;
 }
 
 namespace {

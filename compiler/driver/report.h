@@ -9,6 +9,9 @@ namespace healthc::driver {
 
 enum class ReportFormat { Text, Json, Markdown };
 bool parse_report_format(const std::string& s, ReportFormat& out);
+enum class Format;  // cli.h
+// --format's text, json or markdown (anything else is text).
+ReportFormat to_report_format(Format f);
 
 struct Table {
   std::vector<std::string> header;

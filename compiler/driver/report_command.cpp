@@ -111,8 +111,9 @@ int run_report(const std::vector<std::string>& args) {
       ("scorecard", po::value<std::string>()->default_value(""), "the same as --title")
       ("as-of", po::value<std::string>(), "the snapshot to report on (default: the latest)")
       ("output,o", po::value<std::string>()->default_value("-"), "the page's file (default: standard output)")
-      ("outcome", po::value<std::vector<std::string>>()->multitoken(), "FILE COL: outcome rate and lift per band")
-      ("format", po::value<std::string>()->default_value("html"), "`html` (the page) or `json` (its figures)");
+      ("outcome", po::value<std::vector<std::string>>()->multitoken(), "FILE COL: outcome rate and lift per band");
+  const std::vector<Format> formats{Format::Html, Format::Json};
+  add_format_option(opts, formats, "html: the page, json: its figures");
   po::positional_options_description pos;
   po::variables_map vm;
   int code = kExitOk;
@@ -125,8 +126,9 @@ int run_report(const std::vector<std::string>& args) {
                      "date or outcome file is not right, 2 on usage errors.",
                      opts, pos, args, vm, code))
     return code;
-  const std::string format = vm["format"].as<std::string>();
-  if (format != "html" && format != "json") return usage_error("report", "--format must be `html` or `json`");
+  Format chosen;
+  if (!read_format("report", vm, formats, chosen, code)) return code;
+  const std::string format = format_name(chosen);
   if (vm.count("as-of") && !is_date(vm["as-of"].as<std::string>()))
     return usage_error("report", "--as-of must be a date YYYY-MM-DD");
   std::string title = vm["title"].as<std::string>();

@@ -18,8 +18,9 @@ int run_rollup(const std::vector<std::string>& args) {
       ("name", po::value<std::string>()->required(), "the roll-up's name (as in `rollup NAME ...`)")
       ("scorecard", po::value<std::string>()->default_value(""), "the scorecard's title (needed when the store holds several)")
       ("title", po::value<std::string>(), "the same as --scorecard")
-      ("as-of", po::value<std::string>(), "the snapshot's as-of date (default: the latest)")
-      ("format", po::value<std::string>()->default_value("text"), "`text`, `csv`, `json` or `markdown`");
+      ("as-of", po::value<std::string>(), "the snapshot's as-of date (default: the latest)");
+  const std::vector<Format> formats{Format::Text, Format::Csv, Format::Json, Format::Markdown};
+  add_format_option(opts, formats);
   po::positional_options_description pos;
   pos.add("name", 1);
   po::variables_map vm;
@@ -32,9 +33,9 @@ int run_rollup(const std::vector<std::string>& args) {
                      "Exit 0 on success, 1 when the store, scorecard, date or roll-up is not there, 2 on usage errors.",
                      opts, pos, args, vm, code))
     return code;
-  HistoryFormat format;
-  if (!parse_history_format(vm["format"].as<std::string>(), format))
-    return usage_error("rollup", "--format must be `text`, `csv`, `json` or `markdown`");
+  Format chosen;
+  if (!read_format("rollup", vm, formats, chosen, code)) return code;
+  const HistoryFormat format = to_history_format(chosen);
   if (vm.count("as-of") && !is_date(vm["as-of"].as<std::string>()))
     return usage_error("rollup", "--as-of must be a date YYYY-MM-DD");
   std::string scorecard = vm["scorecard"].as<std::string>();

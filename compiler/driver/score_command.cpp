@@ -74,7 +74,6 @@ int run_score(const std::vector<std::string>& args) {
       ("card", po::value<std::string>()->required(), "the scorecard (.health)")
       ("data", po::value<std::string>()->required(), "accounts: CSV or JSON Lines (.jsonl); - for stdin")
       ("output,o", po::value<std::string>()->default_value("-"), "where to write scores; - for stdout")
-      ("format", po::value<std::string>(), "output format: `csv` or `jsonl` (default: from -o's extension, else csv)")
       ("explain", po::bool_switch(), "add each measure's value, score and effective weight")
       ("columns", po::value<std::string>(), "output columns by header name, comma-separated, in that order")
       ("threads", po::value<int>()->default_value(default_threads(), "all cores"),
@@ -85,6 +84,9 @@ int run_score(const std::vector<std::string>& args) {
       ("alerts", po::value<std::string>(), "write the alerts that fired to this file (CSV, or JSON Lines by extension; needs --store)")
       ("rollups", po::value<std::string>(), "write each of the card's roll-ups to DIR/NAME.csv (DIR is created when absent)")
       ("quiet,q", po::bool_switch(), "no summary or progress on stderr");
+  // Scores are data, not a report: no text format.
+  const std::vector<Format> formats{Format::Csv, Format::Jsonl};
+  add_format_option(opts, formats, "default: from -o's extension, else csv", /*has_default=*/false);
   add_scoring_options(opts);
   add_data_options(opts);
   po::positional_options_description pos;
@@ -99,11 +101,9 @@ int run_score(const std::vector<std::string>& args) {
                      opts, pos, args, vm, code))
     return code;
   const std::string out_path = vm["output"].as<std::string>();
-  rt::OutputFormat format = rt::OutputFormat::Csv;
-  const std::string fmt_name = vm.count("format") ? vm["format"].as<std::string>()
-                               : rt::format_from_path(out_path) == rt::DataFormat::JsonLines ? "jsonl" : "csv";
-  if (fmt_name == "jsonl") format = rt::OutputFormat::JsonLines;
-  else if (fmt_name != "csv") return usage_error("score", "--format must be `csv` or `jsonl`");
+  Format chosen = rt::format_from_path(out_path) == rt::DataFormat::JsonLines ? Format::Jsonl : Format::Csv;
+  if (vm.count("format") && !read_format("score", vm, formats, chosen, code)) return code;
+  const rt::OutputFormat format = chosen == Format::Jsonl ? rt::OutputFormat::JsonLines : rt::OutputFormat::Csv;
   const std::string data = vm["data"].as<std::string>();
   rt::DataReading reading;
   if (!data_reading("score", vm, reading, code)) return code;

@@ -1,8 +1,10 @@
 // `healthc test CARD CASES...`: scorecard unit tests a CS ops person writes in a spreadsheet.
 // Each row of a case file is an account (the card's fields) plus `expect_*` columns; an empty
 // expectation is not checked. Failing cases print their key, expected and actual, and the
-// account's breakdown (as `healthc explain`). `--format junit` writes JUnit XML for CI.
+// account's breakdown (as `healthc explain`). `--format junit` writes JUnit XML for CI, `--format
+// json` one object with every case.
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "compiler/driver/report_svg.h"
 #include "compiler/driver/scoring_options.h"
@@ -61,6 +63,30 @@ std::string junit(const std::string& card, const std::vector<std::string>& files
   return x;
 }
 
+// Every case with its file, line and failures; the counts per file and in all.
+std::string json_report(const std::string& card, const std::vector<std::string>& files,
+                        const std::vector<std::vector<CaseResult>>& per_file, const std::vector<std::string>& errors) {
+  using json = nlohmann::ordered_json;
+  json fs = json::array(), cases = json::array();
+  size_t total = 0, failed = 0;
+  for (size_t i = 0; i < files.size(); ++i) {
+    size_t f = 0;
+    for (const CaseResult& c : per_file[i]) {
+      f += !c.passed();
+      cases.push_back({{"file", c.file}, {"line", c.line}, {"key", c.key}, {"description", c.description},
+                       {"passed", c.passed()}, {"failures", c.failures}, {"breakdown", c.breakdown}});
+    }
+    json entry{{"file", files[i]}, {"cases", per_file[i].size()}, {"passed", per_file[i].size() - f}, {"failed", f}};
+    entry["error"] = errors[i].empty() ? json() : json(errors[i]);
+    fs.push_back(entry);
+    total += per_file[i].size();
+    failed += f;
+  }
+  json j{{"card", card}, {"cases", total}, {"passed", total - failed}, {"failed", failed}, {"files", fs},
+         {"results", cases}};
+  return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
 }  // namespace
 
 int run_test(const std::vector<std::string>& args) {
@@ -68,11 +94,12 @@ int run_test(const std::vector<std::string>& args) {
   opts.add_options()
       ("card", po::value<std::string>()->required(), "the scorecard (.health)")
       ("cases", po::value<std::vector<std::string>>()->required(), "case files: CSV or JSON Lines")
-      ("format", po::value<std::string>()->default_value("text"), "`text`, or `junit` (JUnit XML for CI)")
-      ("output,o", po::value<std::string>(), "write the JUnit XML here (default: standard output)")
+      ("output,o", po::value<std::string>(), "write the JUnit XML or JSON here (default: standard output)")
       ("verbose,v", po::bool_switch(), "list passing cases too");
   add_scoring_options(opts);
   add_data_options(opts);
+  const std::vector<Format> formats{Format::Text, Format::Junit, Format::Json};
+  add_format_option(opts, formats, "junit: JUnit XML for CI; json: one object with every case");
   po::positional_options_description pos;
   pos.add("card", 1).add("cases", -1);
   po::variables_map vm;
@@ -86,9 +113,10 @@ int run_test(const std::vector<std::string>& args) {
                      "or failing:\nthe XML reports both); otherwise an existing file stays as it was.",
                      opts, pos, args, vm, code))
     return code;
-  const std::string format = vm["format"].as<std::string>();
-  if (format != "text" && format != "junit") return usage_error("test", "--format must be `text` or `junit`");
-  if (vm.count("output") && format != "junit") return usage_error("test", "-o is for --format junit");
+  Format chosen;
+  if (!read_format("test", vm, formats, chosen, code)) return code;
+  const std::string format = format_name(chosen);
+  if (vm.count("output") && format == "text") return usage_error("test", "-o is for --format junit or json");
   double as_of = 0;
   if (!as_of_days(vm, as_of)) return usage_error("test", "--as-of must be a date YYYY-MM-DD");
   rt::DataReading reading;
@@ -112,12 +140,14 @@ int run_test(const std::vector<std::string>& args) {
   note_past_missing("test", vm["card"].as<std::string>(), card->program());
 
   std::vector<std::vector<CaseResult>> per_file(files.size());
+  std::vector<std::string> file_error(files.size());
   std::string text;
   size_t total = 0, failed = 0, file_errors = 0;
   for (size_t i = 0; i < files.size(); ++i) {
     std::string err;
     if (!analysis::run_case_file(*card, files[i], as_of, per_file[i], err, reading)) {
       fmt::print(stderr, "healthc test: {}\n", err);
+      file_error[i] = err;
       ++file_errors;
       continue;
     }
@@ -139,8 +169,9 @@ int run_test(const std::vector<std::string>& args) {
   }
   if (files.size() > 1)
     text += fmt::format("{} cases in {} files: {} passed, {} failed\n", total, files.size(), total - failed, failed);
-  if (format == "junit") {
-    const std::string xml = junit(vm["card"].as<std::string>(), files, per_file);
+  if (format != "text") {
+    const std::string xml = format == "junit" ? junit(vm["card"].as<std::string>(), files, per_file)
+                                              : json_report(vm["card"].as<std::string>(), files, per_file, file_error);
     if (out.is_open()) {
       // Failing cases are what the XML is for; a case file that could not be read would make
       // it silently short, so then the old file stays.

@@ -4,6 +4,7 @@
 // weights written into the card's text at the AST's weight ranges, then compiled, so what is
 // measured is exactly what would ship), and renders the report and the diff or the tuned card.
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -34,6 +35,9 @@ int run_tune(const std::vector<std::string>& args) {
       ("threads", po::value<int>()->default_value(default_threads(), "all cores"), "threads to score with");
   add_scoring_options(opts);
   add_data_options(opts);
+  const std::vector<Format> formats{Format::Text, Format::Json};
+  add_format_option(opts, formats,
+                    "text: the report on stderr and the diff on stdout; json: one object on stdout with both");
   po::positional_options_description pos;
   pos.add("card", 1).add("data", 1);
   po::variables_map vm;
@@ -48,6 +52,8 @@ int run_tune(const std::vector<std::string>& args) {
                      "CARD or DATA (write the tuned card beside the original, then compare them).",
                      opts, pos, args, vm, code))
     return code;
+  Format format;
+  if (!read_format("tune", vm, formats, format, code)) return code;
   const std::string positive = vm["positive"].as<std::string>();
   if (positive != "low" && positive != "high") return usage_error("tune", "--positive must be `low` or `high`");
   const bool positive_low = positive == "low";
@@ -186,10 +192,63 @@ int run_tune(const std::vector<std::string>& args) {
       bt.rows.push_back({p.bands[b].name, fmt::format("{}", p.bands[b].from), fmt::format("{}", t.band_from[b])});
     r += render_table(bt, ReportFormat::Text);
   }
-  fmt::print(stderr, "{}", r);
-
   const std::string new_text = writer.write(t.models, t.band_from);
   const std::string& old_text = card->source()->file->text();
+  const std::string name = card_path == "-" ? "card.health" : card_path;
+  if (format == Format::Json) {
+    // Everything the text report says, at full precision, and the diff as a string.
+    using json = nlohmann::ordered_json;
+    json j;
+    j["card"] = card_path;
+    j["data"] = data.display_name();
+    j["outcome"] = outcome;
+    j["positive"] = positive;
+    j["seed"] = seed;
+    j["accounts"] = {{"with_outcome", t.with_outcome}, {"training", t.training}, {"held_out", t.held_out},
+                     {"without_outcome", t.without_outcome}, {"rejected", t.rejected},
+                     {"training_positives", t.training_positives}};
+    j["search"] = {{"candidates", t.evals}, {"engine", t.engine == Engine::Jit ? "jit" : "eval"},
+                   {"stopped_at_max_evals", t.stopped}, {"seconds", t.seconds},
+                   {"compile_seconds", t.compile_seconds}, {"score_seconds", t.score_seconds}};
+    auto auc = [](const analysis::Auc& a) { return json{{"auc", a.auc}, {"ci_low", a.lo}, {"ci_high", a.hi}}; };
+    j["auc"] = {{"training", {{"before", t.before_train.auc}, {"after", t.after_train.auc}}},
+                {"held_out", {{"before", auc(test_before)}, {"after", auc(test_after)}}}};
+    json levels = json::array();
+    for (const analysis::TunedLevel& l : t.levels) {
+      json nodes = json::array();
+      for (size_t i = 0; i < l.nodes.size(); ++i)
+        nodes.push_back({{"node", l.nodes[i]}, {"before", l.before[i]}, {"after", l.after[i]}});
+      levels.push_back({{"model", t.models[l.model].name}, {"level", l.path}, {"nodes", nodes}});
+    }
+    j["levels"] = levels;
+    if (bands_mode == "keep-shares") {
+      json bands = json::array();
+      for (size_t b = 0; b < p.bands.size(); ++b)
+        bands.push_back({{"band", p.bands[b].name}, {"from_before", p.bands[b].from}, {"from_after", t.band_from[b]}});
+      j["band_thresholds"] = bands;
+    }
+    json warnings = json::array();
+    if (std::min(train_ones, t.training - train_ones) < 100)
+      warnings.push_back(fmt::format("only {} training accounts have the rarer outcome; with so few the weights partly "
+                                     "fit noise", std::min(train_ones, t.training - train_ones)));
+    if (!(test_after.auc > test_before.auc))
+      warnings.push_back("the held-out AUC did not improve; the suggested weights may only fit the training accounts");
+    j["notes"] = warnings;
+    j["changed"] = new_text != old_text;
+    j["output"] = vm.count("output") ? json(out_path) : json();
+    j["diff"] = new_text == old_text ? "" : unified_diff(old_text, new_text, "a/" + name, "b/" + name);
+    if (vm.count("output")) {
+      out.write(new_text);
+      if (std::string e = out.commit(); !e.empty()) {
+        fmt::print(stderr, "healthc tune: {}\n", e);
+        return kExitErrors;
+      }
+    }
+    fmt::print("{}\n", j.dump(2, ' ', false, json::error_handler_t::replace));
+    return rows_exit_code(data);
+  }
+  fmt::print(stderr, "{}", r);
+
   if (vm.count("output")) {
     out.write(new_text);
     if (std::string e = out.commit(); !e.empty()) {
@@ -200,7 +259,6 @@ int run_tune(const std::vector<std::string>& args) {
   } else if (new_text == old_text) {
     fmt::print(stderr, "no change: the card's weights already fit best\n");
   } else {
-    const std::string name = card_path == "-" ? "card.health" : card_path;
     fmt::print("{}", unified_diff(old_text, new_text, "a/" + name, "b/" + name));
   }
   return rows_exit_code(data);

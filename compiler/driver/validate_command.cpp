@@ -171,10 +171,11 @@ int run_validate(const std::vector<std::string>& args) {
   po::options_description opts("Options");
   add_outcome_options(opts);
   opts.add_options()
-      ("format", po::value<std::string>()->default_value("text"), "`text`, `json` or `markdown`")
       ("threads", po::value<int>()->default_value(default_threads(), "all cores"), "threads to score with");
   add_scoring_options(opts);
   add_data_options(opts);
+  const std::vector<Format> formats{Format::Text, Format::Json, Format::Markdown};
+  add_format_option(opts, formats);
   po::positional_options_description pos;
   pos.add("card", 1).add("data", 1);
   po::variables_map vm;
@@ -187,9 +188,9 @@ int run_validate(const std::vector<std::string>& args) {
                      "rejected, 1 on a data or card error, 2 on usage errors.",
                      opts, pos, args, vm, code))
     return code;
-  ReportFormat format;
-  if (!parse_report_format(vm["format"].as<std::string>(), format))
-    return usage_error("validate", "--format must be `text`, `json` or `markdown`");
+  Format chosen;
+  if (!read_format("validate", vm, formats, chosen, code)) return code;
+  const ReportFormat format = to_report_format(chosen);
   const std::string positive = vm["positive"].as<std::string>();
   if (positive != "low" && positive != "high") return usage_error("validate", "--positive must be `low` or `high`");
   double as_of = 0;
