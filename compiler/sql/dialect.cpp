@@ -117,7 +117,9 @@ std::string Spelling::arith(char op, const std::string& a, const std::string& b)
     if (op == '/') return finite(fmt::format("({} / NULLIF({}, 0))", a, b));
     return finite(fmt::format("({} {} {})", a, op, b));
   }
-  // The largest double, and the smallest positive one (a result below half of it rounds to 0).
+  // The largest double, and the smallest positive one (a result below half of it rounds to 0);
+  // the tests themselves neither overflow nor underflow (|a| * 2 with |a| < 1, TINY over or
+  // times a number on the safe side of 1).
   const std::string big = "1.7976931348623157e308::float8", tiny = "4.9406564584124654e-324::float8";
   switch (op) {
     case '+':
@@ -129,13 +131,13 @@ std::string Spelling::arith(char op, const std::string& a, const std::string& b)
     case '*':
       return fmt::format(
           "CASE WHEN ABS({0}) > 1 AND ABS({1}) > 1 AND ABS({0}) > {2} / ABS({1}) THEN NULL "
-          "WHEN {0} <> 0 AND {1} <> 0 AND ABS({0}) < 1 AND ABS({1}) < 1 AND ABS({0}) < {3} / ABS({1}) * 0.5::float8 "
+          "WHEN {0} <> 0 AND {1} <> 0 AND ABS({0}) < 1 AND ABS({1}) < 1 AND ABS({0}) * 2 < {3} / ABS({1}) "
           "THEN 0::float8 ELSE {0} * {1} END",
           a, b, big, tiny);
     default:
       return fmt::format(
           "CASE WHEN {1} = 0 THEN NULL WHEN ABS({1}) < 1 AND ABS({0}) > {2} * ABS({1}) THEN NULL "
-          "WHEN {0} <> 0 AND ABS({1}) > 1 AND ABS({0}) < {3} * ABS({1}) * 0.5::float8 THEN 0::float8 ELSE {0} / {1} END",
+          "WHEN {0} <> 0 AND ABS({1}) > 1 AND ABS({0}) * 2 < {3} * ABS({1}) THEN 0::float8 ELSE {0} / {1} END",
           a, b, big, tiny);
   }
 }

@@ -356,7 +356,9 @@ class Emitter {
     for (size_t i = 0; i < stages.size(); ++i) {
       const Stage& st = stages[i];
       if (!st.comment.empty()) out += "-- " + st.comment + "\n";
-      out += st.name + " AS (\n" + indent(st.select + "FROM " + (i ? stages[i - 1].name : st.from) + st.where, 2) +
+      // PostgreSQL inlines a CTE read once, which substitutes every column's expression into
+      // the next stage's, growing exponentially: each stage is computed once instead.
+      out += st.name + (o_.dialect == Dialect::Postgres ? " AS MATERIALIZED (\n" : " AS (\n") + indent(st.select + "FROM " + (i ? stages[i - 1].name : st.from) + st.where, 2) +
              "\n)" + (i + 1 < stages.size() ? ",\n" : "\n");
     }
     return out + "-- " + last.comment + "\n" + last.select + "FROM " + stages.back().name + "\n";
