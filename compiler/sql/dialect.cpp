@@ -123,21 +123,21 @@ std::string Spelling::arith(char op, const std::string& a, const std::string& b)
   const std::string big = "1.7976931348623157e308::float8", tiny = "4.9406564584124654e-324::float8";
   switch (op) {
     case '+':
-      return fmt::format("CASE WHEN ({0} > 0) = ({1} > 0) AND ABS({0}) > {2} - ABS({1}) THEN NULL ELSE {0} + {1} END", a,
+      return fmt::format("CASE WHEN ({0} > 0) = ({1} > 0) AND abs({0}) > {2} - abs({1}) THEN NULL ELSE {0} + {1} END", a,
                          b, big);
     case '-':
-      return fmt::format("CASE WHEN ({0} > 0) <> ({1} > 0) AND ABS({0}) > {2} - ABS({1}) THEN NULL ELSE {0} - {1} END", a,
+      return fmt::format("CASE WHEN ({0} > 0) <> ({1} > 0) AND abs({0}) > {2} - abs({1}) THEN NULL ELSE {0} - {1} END", a,
                          b, big);
     case '*':
       return fmt::format(
-          "CASE WHEN ABS({0}) > 1 AND ABS({1}) > 1 AND ABS({0}) > {2} / ABS({1}) THEN NULL "
-          "WHEN {0} <> 0 AND {1} <> 0 AND ABS({0}) < 1 AND ABS({1}) < 1 AND ABS({0}) * 2 < {3} / ABS({1}) "
+          "CASE WHEN abs({0}) > 1 AND abs({1}) > 1 AND abs({0}) > {2} / abs({1}) THEN NULL "
+          "WHEN {0} <> 0 AND {1} <> 0 AND abs({0}) < 1 AND abs({1}) < 1 AND abs({0}) * 2 < {3} / abs({1}) "
           "THEN 0::float8 ELSE {0} * {1} END",
           a, b, big, tiny);
     default:
       return fmt::format(
-          "CASE WHEN {1} = 0 THEN NULL WHEN ABS({1}) < 1 AND ABS({0}) > {2} * ABS({1}) THEN NULL "
-          "WHEN {0} <> 0 AND ABS({1}) > 1 AND ABS({0}) * 2 < {3} * ABS({1}) THEN 0::float8 ELSE {0} / {1} END",
+          "CASE WHEN {1} = 0 THEN NULL WHEN abs({1}) < 1 AND abs({0}) > {2} * abs({1}) THEN NULL "
+          "WHEN {0} <> 0 AND abs({1}) > 1 AND abs({0}) * 2 < {3} * abs({1}) THEN 0::float8 ELSE {0} / {1} END",
           a, b, big, tiny);
   }
 }
@@ -192,6 +192,12 @@ std::string Spelling::as_of_days(std::optional<int64_t> days) const {
     case Dialect::Spark: return date_days("CAST('${as_of}' AS DATE)");
   }
   return "";
+}
+
+std::string Spelling::trim(const std::string& s) const {
+  // ClickHouse 18.16 has no trim function.
+  if (d_ == Dialect::ClickHouse) return fmt::format("replaceRegexpAll({}, '^ +| +$', '')", s);
+  return fmt::format("TRIM({})", s);
 }
 
 std::string Spelling::ln(const std::string& x) const {

@@ -44,6 +44,7 @@ class Spelling {
   std::string one_decimal(const std::string& x) const;
   std::string to_integer(const std::string& x) const;
   std::string as_of_days(std::optional<int64_t> days) const;
+  std::string trim(const std::string& s) const;  // surrounding spaces off
   std::string ln(const std::string& x) const;
 
  private:

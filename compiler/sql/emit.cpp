@@ -8,7 +8,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
+#include <optional>
 
 #include "compiler/ir/conventions.h"
 #include "compiler/ir/ops.h"
@@ -33,6 +35,7 @@ class Emitter {
     check_supported(r);
     if (!r.unsupported.empty()) return r;
     name_instructions();
+    fold_constants();
     mark_needed();
     assign_layers();
     r.sql = query();
@@ -100,6 +103,35 @@ class Emitter {
     name(res.override_, "r_override", "the override that applied (-1: none)");
   }
 
+  // Arithmetic on constants (params, a linear form's slopes) is done here, with the double
+  // operations the engines perform, so the SQL shows `181.0` rather than `180.0 + 1.0` (and
+  // ClickHouse 18.16 fails on some functions of Nullable constants).
+  void fold_constants() {
+    folded_.assign(p_.code.size(), std::nullopt);
+    for (size_t k = 0; k < p_.code.size(); ++k) {
+      const Inst& in = p_.code[k];
+      auto c = [&](uint32_t i) -> std::optional<double> {
+        if (i >= p_.code.size()) return std::nullopt;
+        if (p_.code[i].op == Op::Const) return p_.code[i].imm;
+        return folded_[i];
+      };
+      std::optional<double> a = c(in.a), b = ir::op_arity(in.op) > 1 ? c(in.b) : std::nullopt, r;
+      if (!a || (ir::op_arity(in.op) > 1 && !b)) continue;
+      switch (in.op) {
+        case Op::Neg: r = -*a; break;
+        case Op::Abs: r = std::fabs(*a); break;
+        case Op::Add: r = *a + *b; break;
+        case Op::Sub: r = *a - *b; break;
+        case Op::Mul: r = *a * *b; break;
+        case Op::Div: if (*b != 0) r = *a / *b; break;
+        case Op::Min: r = *a < *b ? *a : *b; break;
+        case Op::Max: r = *a > *b ? *a : *b; break;
+        default: break;
+      }
+      if (r && std::isfinite(*r)) folded_[k] = r;
+    }
+  }
+
   std::vector<uint32_t> operands(const Inst& in) const {
     std::vector<uint32_t> out;
     const int n = ir::op_arity(in.op);
@@ -140,7 +172,7 @@ class Emitter {
     for (size_t k = 0; k < n; ++k) {
       if (!needed_[k]) continue;
       const Op op = p_.code[k].op;
-      const bool trivial = op == Op::Const || op == Op::Missing || op == Op::Load || op == Op::AsOf;
+      const bool trivial = op == Op::Const || op == Op::Missing || op == Op::Load || op == Op::AsOf || folded_[k];
       column_[k] = names_.count(static_cast<uint32_t>(k)) || (!trivial && uses_[k] > 1);
       if (column_[k] && !names_.count(static_cast<uint32_t>(k))) names_[static_cast<uint32_t>(k)] = {fmt::format("t{}", k), ""};
     }
@@ -179,6 +211,7 @@ class Emitter {
   // The instruction's expression with its operands as placeholders.
   std::string body(uint32_t i) const {
     const Inst& in = p_.code[i];
+    if (folded_[i]) return num(*folded_[i]);
     const std::string a(kA), b(kB), c(kC);
     auto b2n = [&](const std::string& cond) { return sp_.bool_to_number(cond); };
     switch (in.op) {
@@ -198,11 +231,12 @@ class Emitter {
       case Op::Div: return sp_.arith('/', a, b);
       case Op::Min: return fmt::format("CASE WHEN {0} < {1} THEN {0} WHEN {0} >= {1} THEN {1} END", a, b);
       case Op::Max: return fmt::format("CASE WHEN {0} > {1} THEN {0} WHEN {0} <= {1} THEN {1} END", a, b);
-      case Op::Abs: return fmt::format("ABS({})", a);
+      case Op::Abs: return fmt::format("abs({})", a);
       case Op::Round:  // half away from zero, as std::round (the fraction is exact in doubles)
-        return fmt::format("(SIGN({0}) * CASE WHEN ABS({0}) - FLOOR(ABS({0})) >= 0.5 THEN CEIL(ABS({0})) ELSE FLOOR(ABS({0})) END)", a);
+        return fmt::format("CASE WHEN {0} < 0 THEN -({1}) ELSE {1} END", a,
+                           fmt::format("CASE WHEN abs({0}) - floor(abs({0})) >= 0.5 THEN ceil(abs({0})) ELSE floor(abs({0})) END", a));
       case Op::Log: return fmt::format("CASE WHEN {} > 0 THEN {} END", a, sp_.ln(a));
-      case Op::Sqrt: return fmt::format("CASE WHEN {0} >= 0 THEN SQRT({0}) END", a);
+      case Op::Sqrt: return fmt::format("CASE WHEN {0} >= 0 THEN sqrt({0}) END", a);
       case Op::PctChange: return sp_.arith('/', sp_.arith('-', a, b), b);
       case Op::Clamp:
         return fmt::format("CASE WHEN {0} IS NULL OR {1} IS NULL OR {2} IS NULL THEN {3} "
@@ -218,8 +252,17 @@ class Emitter {
       case Op::Ge: return b2n(fmt::format("{} >= {}", a, b));
       case Op::TextEq:
         return b2n(fmt::format("{} = {}", field(in.a), in.aux ? sp_.string(p_.strings[in.b]) : field(in.b)));
-      case Op::And: return b2n(fmt::format("({}) AND ({})", truthy(a), truthy(b)));  // SQL's AND is Kleene's
-      case Op::Or: return b2n(fmt::format("({}) OR ({})", truthy(a), truthy(b)));
+      // SQL's AND and OR are Kleene's; ClickHouse 18.16's AND gives NULL for NULL AND false.
+      case Op::And:
+        if (o_.dialect == Dialect::ClickHouse)
+          return fmt::format("CASE WHEN {0} = 0 THEN {2} WHEN {1} = 0 THEN {2} WHEN {0} IS NULL OR {1} IS NULL THEN {3} ELSE {4} END",
+                             a, b, num(0), sp_.null_number(), num(1));
+        return b2n(fmt::format("({}) AND ({})", truthy(a), truthy(b)));
+      case Op::Or:
+        if (o_.dialect == Dialect::ClickHouse)
+          return fmt::format("CASE WHEN {0} <> 0 THEN {2} WHEN {1} <> 0 THEN {2} WHEN {0} IS NULL OR {1} IS NULL THEN {3} ELSE {4} END",
+                             a, b, num(1), sp_.null_number(), num(0));
+        return b2n(fmt::format("({}) OR ({})", truthy(a), truthy(b)));
       case Op::Not: return b2n(fmt::format("{} = 0", a));
       case Op::IsMissing: return fmt::format("CASE WHEN {} IS NULL THEN {} ELSE {} END", a, num(1), num(0));
       case Op::Select: return fmt::format("CASE WHEN {} THEN {} ELSE {} END", truthy(a), b, c);
@@ -233,7 +276,7 @@ class Emitter {
       case Op::EffectiveWeight:
         return fmt::format("CASE WHEN {} IS NOT NULL THEN ({} * {}) / NULLIF({}, 0) END", c, a, num(in.imm), b);
       case Op::RoundScore: {
-        return fmt::format("CASE WHEN {0} >= 0 AND {0} <= 100 THEN {0} END", fmt::format("FLOOR(({} + {}) + {})", a, num(0.5), num(1e-9)));
+        return fmt::format("CASE WHEN {0} >= 0 AND {0} <= 100 THEN {0} END", fmt::format("floor(({} + {}) + {})", a, num(0.5), num(1e-9)));
       }
       case Op::BandOf: {
         std::string out = fmt::format("CASE WHEN {} IS NULL THEN {}", a, num(static_cast<double>(p_.bands.size())));
@@ -290,7 +333,7 @@ class Emitter {
           std::string members;
           for (size_t m = 0; m < fd.members.size(); ++m) {
             const bool exact = m < fd.spellings.size() && fd.spellings[m] != fd.members[m];
-            const std::string cell = exact ? src : "TRIM(" + src + ")";
+            const std::string cell = exact ? src : sp_.trim(src);
             const std::string lit = sp_.string(ir::member_spelling(fd, m));
             e += fmt::format(" WHEN {} = {} THEN {}", cell, lit, num(static_cast<double>(m)));
             members += fmt::format("{}{} = {}", m ? " OR " : "", cell, lit);
@@ -491,6 +534,7 @@ class Emitter {
   Spelling sp_;
   std::map<uint32_t, std::pair<std::string, std::string>> names_;  // column, comment
   std::vector<int> uses_, layer_, reach_;
+  std::vector<std::optional<double>> folded_;
   std::vector<bool> needed_, column_;
 };
 
