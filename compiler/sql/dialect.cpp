@@ -143,6 +143,7 @@ std::string Spelling::arith(char op, const std::string& a, const std::string& b)
 }
 
 std::string Spelling::concat(const std::vector<std::string>& parts) const {
+  if (parts.size() == 1) return parts[0];  // ClickHouse's concat wants two arguments or more
   std::string out = d_ == Dialect::ClickHouse ? "concat(" : "(";
   for (size_t i = 0; i < parts.size(); ++i) {
     if (i) out += d_ == Dialect::ClickHouse ? ", " : " || ";

@@ -41,7 +41,7 @@ FIXED_CASES = [
     ("tests/golden/tune/keyword_names.health", "tests/golden/validate/telecom_churn.csv"),
     ("tests/golden/tune/cards/b2b_csm_heavy.health", "examples/data/b2b_saas_sample.csv"),
     ("tests/golden/diff/cards/b2b_reweighted.health", "examples/data/b2b_saas_sample.csv"),
-#EDGE
+    ("tests/sql/cards/edge_forms.health", "tests/sql/cards/edge_forms.csv"),
 ]
 
 
