@@ -25,6 +25,8 @@ using ir::Op;
 
 // Placeholders for operands in an instruction's template, replaced once operands are known.
 constexpr std::string_view kA = "\x01" "a", kB = "\x01" "b", kC = "\x01" "c";
+// An operand as a condition: a comparison written in place (`x < 3`), else `x <> 0`.
+constexpr std::string_view kAc = "\x02" "a", kBc = "\x02" "b";
 
 class Emitter {
  public:
@@ -158,11 +160,13 @@ class Emitter {
       if (!needed_[k]) continue;
       const std::string t = body(static_cast<uint32_t>(k));
       const std::vector<uint32_t> ops = operands(p_.code[k]);
-      const std::string_view marks[] = {kA, kB, kC};
+      const std::string_view marks[] = {kA, kB, kC}, cond_marks[] = {kAc, kBc, kC};
       for (size_t j = 0; j < ops.size(); ++j) {
         if (ops[j] == ir::kNone) continue;
         size_t count = 0;
-        for (size_t at = t.find(marks[j]); at != std::string::npos; at = t.find(marks[j], at + 1)) ++count;
+        for (std::string_view m : {marks[j], cond_marks[j]})
+          if (j < 2 || m == marks[j])
+            for (size_t at = t.find(m); at != std::string::npos; at = t.find(m, at + 1)) ++count;
         if (count == 0) continue;
         needed_[ops[j]] = true;
         uses_[ops[j]] += static_cast<int>(count);
@@ -208,13 +212,41 @@ class Emitter {
   std::string field(int32_t f) const { return "f_" + p_.fields[f].name; }
   static std::string truthy(std::string_view x) { return fmt::format("{} <> 0", x); }
 
+  // A bool-valued instruction as a SQL condition (NULL: unknown), operands as placeholders;
+  // none for the others.
+  std::optional<std::string> condition(uint32_t i) const {
+    const Inst& in = p_.code[i];
+    if (folded_[i]) return std::nullopt;
+    const std::string a(kA), b(kB);
+    switch (in.op) {
+      case Op::Eq: return fmt::format("{} = {}", a, b);
+      case Op::Ne: return fmt::format("{} <> {}", a, b);
+      case Op::Lt: return fmt::format("{} < {}", a, b);
+      case Op::Le: return fmt::format("{} <= {}", a, b);
+      case Op::Gt: return fmt::format("{} > {}", a, b);
+      case Op::Ge: return fmt::format("{} >= {}", a, b);
+      case Op::TextEq: return fmt::format("{} = {}", field(in.a), in.aux ? sp_.string(p_.strings[in.b]) : field(in.b));
+      case Op::Not: return fmt::format("{} = 0", a);
+      // SQL's AND and OR are Kleene's; ClickHouse 18.16's AND gives NULL for NULL AND false.
+      case Op::And:
+        if (o_.dialect == Dialect::ClickHouse) return std::nullopt;
+        return fmt::format("({}) AND ({})", kAc, kBc);
+      case Op::Or:
+        if (o_.dialect == Dialect::ClickHouse) return std::nullopt;
+        return fmt::format("({}) OR ({})", kAc, kBc);
+      default: return std::nullopt;
+    }
+  }
+
   // The instruction's expression with its operands as placeholders.
   std::string body(uint32_t i) const {
     const Inst& in = p_.code[i];
     if (folded_[i]) return num(*folded_[i]);
     const std::string a(kA), b(kB), c(kC);
-    auto b2n = [&](const std::string& cond) { return sp_.bool_to_number(cond); };
+    if (std::optional<std::string> cond = condition(i)) return sp_.bool_to_number(*cond);
     switch (in.op) {
+      case Op::Eq: case Op::Ne: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::TextEq: case Op::Not:
+        break;  // conditions, written by condition()
       case Op::Const: return num(in.imm);
       case Op::Missing: return sp_.null_number();
       case Op::Load: {
@@ -244,28 +276,14 @@ class Emitter {
                            "WHEN {0} > {2} THEN {2} ELSE {0} END",
                            a, b, c, sp_.null_number());
       case Op::Coalesce: return fmt::format("COALESCE({}, {})", a, b);
-      case Op::Eq: return b2n(fmt::format("{} = {}", a, b));
-      case Op::Ne: return b2n(fmt::format("{} <> {}", a, b));
-      case Op::Lt: return b2n(fmt::format("{} < {}", a, b));
-      case Op::Le: return b2n(fmt::format("{} <= {}", a, b));
-      case Op::Gt: return b2n(fmt::format("{} > {}", a, b));
-      case Op::Ge: return b2n(fmt::format("{} >= {}", a, b));
-      case Op::TextEq:
-        return b2n(fmt::format("{} = {}", field(in.a), in.aux ? sp_.string(p_.strings[in.b]) : field(in.b)));
-      // SQL's AND and OR are Kleene's; ClickHouse 18.16's AND gives NULL for NULL AND false.
-      case Op::And:
-        if (o_.dialect == Dialect::ClickHouse)
+      case Op::And:  // ClickHouse 18.16 (condition() has the others)
           return fmt::format("CASE WHEN {0} = 0 THEN {2} WHEN {1} = 0 THEN {2} WHEN {0} IS NULL OR {1} IS NULL THEN {3} ELSE {4} END",
                              a, b, num(0), sp_.null_number(), num(1));
-        return b2n(fmt::format("({}) AND ({})", truthy(a), truthy(b)));
       case Op::Or:
-        if (o_.dialect == Dialect::ClickHouse)
           return fmt::format("CASE WHEN {0} <> 0 THEN {2} WHEN {1} <> 0 THEN {2} WHEN {0} IS NULL OR {1} IS NULL THEN {3} ELSE {4} END",
                              a, b, num(1), sp_.null_number(), num(0));
-        return b2n(fmt::format("({}) OR ({})", truthy(a), truthy(b)));
-      case Op::Not: return b2n(fmt::format("{} = 0", a));
       case Op::IsMissing: return fmt::format("CASE WHEN {} IS NULL THEN {} ELSE {} END", a, num(1), num(0));
-      case Op::Select: return fmt::format("CASE WHEN {} THEN {} ELSE {} END", truthy(a), b, c);
+      case Op::Select: return fmt::format("CASE WHEN {} THEN {} ELSE {} END", kAc, b, c);
       case Op::Guard: return fmt::format("CASE WHEN {} IS NOT NULL THEN {} END", a, b);
       case Op::ClampScore:
         return fmt::format("CASE WHEN {0} < 0 THEN {1} WHEN {0} > 100 THEN {2} ELSE {0} END", a, num(0), num(100));
@@ -295,17 +313,24 @@ class Emitter {
     if (column_[i]) return names_.at(i).first;
     return expand(i);
   }
-  std::string expand(uint32_t i) const {
-    std::string t = body(i);
-    const std::vector<uint32_t> ops = operands(p_.code[i]);
-    const std::string_view marks[] = {kA, kB, kC};
+  std::string expand(uint32_t i) const { return expand(body(i), operands(p_.code[i])); }
+  std::string expand(std::string t, const std::vector<uint32_t>& ops) const {
+    const std::string_view marks[] = {kA, kB, kC}, cond_marks[] = {kAc, kBc, kC};
     for (size_t j = 0; j < ops.size(); ++j) {
-      if (t.find(marks[j]) == std::string::npos) continue;
-      const std::string r = ref(ops[j]);
-      for (size_t at = t.find(marks[j]); at != std::string::npos; at = t.find(marks[j], at + r.size()))
-        t.replace(at, marks[j].size(), r);
+      for (bool as_cond : {false, true}) {
+        const std::string_view m = as_cond ? cond_marks[j] : marks[j];
+        if ((as_cond && j >= 2) || t.find(m) == std::string::npos) continue;
+        const std::string r = as_cond ? cond_ref(ops[j]) : ref(ops[j]);
+        for (size_t at = t.find(m); at != std::string::npos; at = t.find(m, at + r.size())) t.replace(at, m.size(), r);
+      }
     }
     return t;
+  }
+  // Instruction `i` read as a condition: its comparison in place where it is not a column.
+  std::string cond_ref(uint32_t i) const {
+    if (i == ir::kNone || column_[i]) return truthy(ref(i));
+    std::optional<std::string> c = condition(i);
+    return c ? expand(*c, operands(p_.code[i])) : truthy(ref(i));
   }
 
   // ---- the query ----
