@@ -1,5 +1,6 @@
 // `healthc compile CARD --emit ir|llvm|llvm-raw|asm`: shows what each stage made;
-// `--emit obj|shared -o FILE`: writes an ahead-of-time artefact (compiler/jit/aot.h).
+// `--emit obj|shared -o FILE`: writes an ahead-of-time artefact (compiler/jit/aot.h);
+// `--emit sql --dialect D`: the card as one SQL query (compile_sql.cpp).
 #include <fmt/format.h>
 
 #include "compiler/driver/scoring_options.h"
@@ -8,6 +9,8 @@
 #include "runtime/io/output_file.h"
 
 namespace healthc::driver {
+
+int run_compile_sql(const po::variables_map& vm, const Scorecard& card);
 
 int run_compile(const std::vector<std::string>& args) {
   po::options_description opts("Options");
@@ -19,7 +22,11 @@ int run_compile(const std::vector<std::string>& args) {
       ("output,o", po::value<std::string>(), "where --emit obj|shared writes the artefact")
       ("cpu", po::value<std::string>()->default_value(jit::kDefaultAotCpu),
        "the CPU an artefact runs on: `x86-64-v2`, `x86-64-v3` (AVX2), `x86-64-v4` (AVX-512) or `native` (this "
-       "machine's); machines without the level's features refuse the artefact");
+       "machine's); machines without the level's features refuse the artefact")
+      ("dialect", po::value<std::string>(), "--emit sql: `duckdb`, `postgres`, `clickhouse` or `spark`")
+      ("table", po::value<std::string>()->default_value("accounts"), "--emit sql: the table of accounts the query reads")
+      ("explain", po::bool_switch(), "--emit sql: add each measure's value, score and weight columns")
+      ("dbt", po::value<std::string>(), "--emit sql: write a dbt model (DIR/CARD.sql, reading {{ ref(TABLE) }}) and DIR/schema.yml");
   add_scoring_options(opts);
   po::positional_options_description pos;
   pos.add("card", 1);
@@ -27,6 +34,8 @@ int run_compile(const std::vector<std::string>& args) {
   int code = kExitOk;
   if (!parse_options("compile",
                      "CARD [--emit ir|llvm|llvm-raw|asm]\n"
+                     "       healthc compile CARD --emit sql --dialect duckdb|postgres|clickhouse|spark [--table T]\n"
+                     "         [--as-of YYYY-MM-DD] [--explain] [--dbt DIR]\n"
                      "       healthc compile CARD --emit obj|shared -o FILE [--cpu LEVEL] [--param NAME=VALUE]...\n\n"
                      "Prints a stage's output for CARD, or writes an ahead-of-time compiled artefact that\n"
                      "`healthc score FILE DATA` and hc_load read without a compiler.",
@@ -34,8 +43,11 @@ int run_compile(const std::vector<std::string>& args) {
     return code;
   const std::string emit = vm["emit"].as<std::string>();
   const bool artefact = emit == "obj" || emit == "shared";
-  if (!artefact && emit != "ir" && emit != "llvm" && emit != "llvm-raw" && emit != "asm")
-    return usage_error("compile", "--emit must be `ir`, `llvm`, `llvm-raw`, `asm`, `obj` or `shared`");
+  const bool sql = emit == "sql";
+  if (!artefact && !sql && emit != "ir" && emit != "llvm" && emit != "llvm-raw" && emit != "asm")
+    return usage_error("compile", "--emit must be `ir`, `llvm`, `llvm-raw`, `asm`, `obj`, `shared` or `sql`");
+  if (!sql && (vm.count("dialect") || vm.count("dbt") || vm["explain"].as<bool>() || !vm["table"].defaulted()))
+    return usage_error("compile", "--dialect, --table, --explain and --dbt are for --emit sql");
   if (artefact && !vm.count("output")) return usage_error("compile", "--emit " + emit + " needs -o FILE");
   if (!artefact && vm.count("output")) return usage_error("compile", "-o is for --emit obj|shared");
   const std::string cpu = vm["cpu"].as<std::string>();
@@ -43,7 +55,7 @@ int run_compile(const std::vector<std::string>& args) {
     return usage_error("compile", "--cpu must be `native`, `x86-64-v2`, `x86-64-v3` or `x86-64-v4`");
   if (!artefact && !vm["cpu"].defaulted()) return usage_error("compile", "--cpu is for --emit obj|shared");
   // An artefact needs only the program, not the JIT's code for it.
-  auto card = load_scorecard("compile", vm, code, false, !artefact);
+  auto card = load_scorecard("compile", vm, code, false, !artefact && !sql);
   if (!card) return code;
   if (artefact) {
     jit::ArtefactOptions options;
@@ -62,6 +74,7 @@ int run_compile(const std::vector<std::string>& args) {
     }
     return kExitOk;
   }
+  if (sql) return run_compile_sql(vm, *card);
   if (emit == "ir") fmt::print("{}", ir::print(card->program()));
   else
     fmt::print("{}", jit::emit_text(card->program(), emit == "asm"        ? jit::Emit::Asm
