@@ -27,6 +27,7 @@ int run_changes(const std::vector<std::string>& args);
 int run_alerts(const std::vector<std::string>& args);
 int run_rollup(const std::vector<std::string>& args);
 int run_report(const std::vector<std::string>& args);
+int run_lsp(const std::vector<std::string>& args);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> kCommands = {
@@ -45,6 +46,7 @@ const std::vector<Command>& commands() {
       {"alerts", "list the alerts that fired in a snapshot", run_alerts},
       {"rollup", "show one roll-up of a snapshot with its change since the previous one", run_rollup},
       {"report", "write the morning report: one self-contained HTML page from the store", run_report},
+      {"lsp", "run the language server (LSP over stdin and stdout) for editors", run_lsp},
   };
   return kCommands;
 }
