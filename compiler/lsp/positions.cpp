@@ -31,6 +31,7 @@ Position LineIndex::position(uint32_t offset) const {
   offset = std::min<uint32_t>(offset, static_cast<uint32_t>(text_.size()));
   const auto it = std::upper_bound(starts_.begin(), starts_.end(), offset);
   const uint32_t line = static_cast<uint32_t>(it - starts_.begin()) - 1;
+  offset = std::min(offset, line_end(line));  // the \r of a \r\n is no column
   uint32_t character = 0;
   for (uint32_t i = starts_[line]; i < offset;) {
     const Utf8Step s = utf8_step(text_, i);
