@@ -4,7 +4,8 @@ set -euo pipefail
 pkgs=(cmake ninja-build g++ clang-14 libclang-rt-14-dev llvm-14-dev
       antlr4 libantlr4-runtime-dev libfmt-dev libboost-program-options-dev
       libgtest-dev libgmock-dev libbenchmark-dev libfast-float-dev nlohmann-json3-dev libsimdjson-dev libsqlite3-dev nettle-dev zlib1g-dev libzstd-dev libtinfo-dev libedit-dev libxml2-dev libffi-dev python3
-      chromium)  # chromium: the report test renders `healthc report` headless (tests/report/)
+      chromium  # chromium: the report test renders `healthc report` headless (tests/report/)
+      nodejs npm)  # npm: the editor grammar test installs vscode-tmgrammar-test (tests/editors/)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
