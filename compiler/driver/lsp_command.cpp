@@ -1,6 +1,8 @@
 // `healthc lsp [--stdio] [--debounce-ms N]`: the language server on stdin and stdout (compiler/lsp/).
 #include <unistd.h>
 
+#include <csignal>
+
 #include "compiler/driver/cli.h"
 #include "compiler/lsp/server.h"
 
@@ -21,6 +23,8 @@ int run_lsp(const std::vector<std::string>& args) {
     return code;
   const int debounce = vm["debounce-ms"].as<int>();
   if (debounce < 0 || debounce > 10000) return usage_error("lsp", "--debounce-ms must be from 0 to 10000");
+  // An editor that closes the pipe ends the session: a failed write says so, not SIGPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
   return lsp::run_stdio(lsp::ServerOptions{debounce}, STDIN_FILENO, STDOUT_FILENO);
 }
 
