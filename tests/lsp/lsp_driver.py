@@ -309,6 +309,29 @@ def large_card(client, bound_ms):
     check(median < bound_ms, f"large card diagnostics took {median:.1f} ms")
 
 
+def bad_framing(healthc):
+    """Broken frames and bodies on the wire: each gets an error or is skipped, and the server
+    answers the next good request; the end of input without `exit` is status 1."""
+    client = Client(healthc)
+    raw = client.proc.stdin
+    raw.write(b"Content-Length: twelve\r\n\r\n")           # no usable length
+    raw.write(b"Content-Length: 5\r\n\r\n{bad}")            # not JSON
+    body = b'{"jsonrpc":"2.0","id":"a","method":"nope"}'  # before initialize: -32002
+    raw.write(b"content-length:  %d \r\nContent-Type: x\r\n\r\n" % len(body) + body)  # any case, spaces
+    raw.write(b"Content-Length: 4\r\n\r\nnull")
+    raw.flush()
+    codes = []
+    for _ in range(4):
+        _, m = client.receive(lambda m: "error" in m)
+        codes.append(m["error"]["code"])
+    check(codes == [-32700, -32700, -32002, -32600], f"bad frames got {codes}")
+    init = client.request("initialize", {"capabilities": {}})
+    check("capabilities" in init, "no initialize after bad frames")
+    raw.write(b"Content-Length: 100\r\n\r\n{\"jsonrpc\"")  # cut off by the end of input
+    raw.close()
+    check(client.proc.wait(timeout=10) == 1, "the end of input without exit is not status 1")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--healthc", required=True)
@@ -327,6 +350,8 @@ def main():
             print(f"{card}: conversation passed ({n} quick fixes offered for the broken copy)")
         clean_card(client)
         print("clean card: empty diagnostics after the fix")
+        bad_framing(args.healthc)
+        print("bad frames: answered with errors, the server carried on")
         large_card(client, args.latency_bound_ms)
         check(client.request("shutdown", None) is None, "shutdown")
         client.notify("exit", None)
