@@ -4,6 +4,8 @@
 #include <cmath>
 
 #include "compiler/check/checker.h"
+#include "compiler/diag/suggest.h"
+#include "compiler/syntax/parse.h"
 
 namespace healthc::check {
 namespace {
@@ -152,7 +154,14 @@ void Checker::check_bands() {
   for (size_t i = 0; i < card_.bands.size(); ++i) {
     const ast::Band& b = card_.bands[i];
     if (std::none_of(std::begin(kColors), std::end(kColors), [&](const char* c) { return b.color.text == c; }))
+    {
       diags_.report(DiagKind::UnknownColor, b.color.range, b.color.text);
+      const std::string best = nearest_name(b.color.text, {std::begin(kColors), std::end(kColors)});
+      if (!best.empty()) {
+        diags_.items().back().message = fmt::format("unknown color `{}`; did you mean `{}`", b.color.text, best);
+        diags_.fixit(b.color.range, best);
+      }
+    }
     if (!is_whole(b.from) || b.from < 0 || b.from > 100) {
       diags_.report(DiagKind::BandStartInvalid, b.from_range, fmt::format("{}", b.from));
       continue;
@@ -250,7 +259,12 @@ void Checker::check_segments_overrides_labels() {
     check_condition(s.condition.get(), {ExprScope::Segment, -1});
     auto it = models_.find(s.model.text);
     if (it == models_.end()) {
-      if (!s.model.text.empty()) diags_.report(DiagKind::UnknownModel, s.model.range, s.model.text);
+      if (!s.model.text.empty()) {
+        diags_.report(DiagKind::UnknownModel, s.model.range, s.model.text);
+        std::vector<std::string> names;
+        for (const ast::Model& m : card_.models) names.push_back(m.name.text);
+        suggest(s.model.range, s.model.text, names);
+      }
       out_.segment_model.push_back(-1);
     } else {
       out_.segment_model.push_back(it->second);
@@ -262,7 +276,12 @@ void Checker::check_segments_overrides_labels() {
     int32_t band = -1;
     if (o.action == ast::ActionKind::Band) {
       if (auto it = bands_.find(o.band.text); it != bands_.end()) band = it->second;
-      else if (!o.band.text.empty()) diags_.report(DiagKind::UnknownBand, o.band.range, o.band.text);
+      else if (!o.band.text.empty()) {
+        diags_.report(DiagKind::UnknownBand, o.band.range, o.band.text);
+        std::vector<std::string> names;
+        for (const ast::Band& b : card_.bands) names.push_back(b.name.text);
+        suggest(o.band.range, o.band.text, names);
+      }
     } else if (!is_whole(o.amount)) {
       diags_.report(DiagKind::OverrideAmount, o.amount_range, fmt::format("{}", o.amount));
     }
@@ -281,6 +300,10 @@ std::vector<int32_t> Checker::for_list(const std::vector<ast::Name>& names) {
     else if (auto it = segments_.find(n.text); it != segments_.end()) idx = it->second;
     if (idx == -2) {
       diags_.report(DiagKind::UnknownSegment, n.range, n.text);
+      std::vector<std::string> names;
+      for (const ast::Segment& s : card_.segments) names.push_back(s.name.text);
+      names.push_back("default");
+      suggest(n.range, n.text, names);
       continue;
     }
     if (std::find(segs.begin(), segs.end(), idx) != segs.end()) {
@@ -290,6 +313,21 @@ std::vector<int32_t> Checker::for_list(const std::vector<ast::Name>& names) {
     segs.push_back(idx);
   }
   return segs;
+}
+
+void Checker::suggest(SourceRange at, const std::string& word, const std::vector<std::string>& candidates) {
+  const std::string best = nearest_name(word, candidates);
+  if (best.empty() || diags_.items().empty()) return;
+  diags_.items().back().message += "; did you mean `" + best + "`";
+  diags_.fixit(at, syntax::written_name(best));
+}
+
+std::vector<std::string> Checker::value_names() const {
+  std::vector<std::string> out;
+  for (const ast::Field& f : card_.fields) out.push_back(f.name.text);
+  for (const ast::Param& p : card_.params) out.push_back(p.name.text);
+  for (const ast::Measure& m : card_.measures) out.push_back(m.name.text);
+  return out;
 }
 
 CheckResult check(ast::Scorecard& card, DiagnosticList& diags) {

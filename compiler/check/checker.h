@@ -64,6 +64,11 @@ class Checker {
   void require(ast::Expr& e, ast::Type got, ast::Type::Kind want, const char* op, const char* want_text);
 
   void resolve_model(int32_t i);
+  // "Did you mean": appends the nearest of `candidates` to the last diagnostic (about the unknown
+  // `word` at `at`) and adds the fix-it that writes it there.
+  void suggest(SourceRange at, const std::string& word, const std::vector<std::string>& candidates);
+  // The names an expression may read (fields, params, measures), in declaration order.
+  std::vector<std::string> value_names() const;
 
  public:
   ast::Scorecard& card_;

@@ -59,6 +59,7 @@ bool Checker::resolve_member(Expr& e, const Type& category) {
   if (it == members.end() && values_.count(e.text)) return false;  // a field or param: a value
   if (it == members.end()) {
     diags_.report(DiagKind::UnknownMember, e.range, e.text, category_name(category));
+    suggest(e.range, e.text, members);
     e.type = Type::error();
     return true;
   }
@@ -98,6 +99,7 @@ Type Checker::check_name(Expr& e, const ExprScope&) {
   auto it = values_.find(e.text);
   if (it == values_.end()) {
     diags_.report(DiagKind::UnknownName, e.range, e.text);
+    suggest(e.range, e.text, value_names());
     return Type::error();
   }
   e.resolved = it->second;
@@ -123,6 +125,9 @@ Type Checker::check_measure_ref(Expr& e, const ExprScope& scope) {
   }
   if (it == values_.end()) {
     diags_.report(DiagKind::UnknownName, e.name_range, e.text);
+    std::vector<std::string> measures;
+    for (const ast::Measure& m : card_.measures) measures.push_back(m.name.text);
+    suggest(e.name_range, e.text, measures);
     return Type::error();
   }
   if (it->second.kind != ast::Resolution::Measure) {
@@ -334,6 +339,10 @@ Type Checker::check_call(Expr& e, const ExprScope& scope) {
   for (auto& a : e.args) args.push_back(check_expr(*a, scope));
   if (!fn) {
     diags_.report(DiagKind::UnknownFunction, e.name_range, e.text);
+    std::vector<std::string> names;
+    for (const stdlib::BuiltinInfo& b : stdlib::builtins()) names.emplace_back(b.name);
+    names.push_back("change");
+    suggest(e.name_range, e.text, names);
     return Type::error();
   }
   e.function = static_cast<int32_t>(fn->id);
@@ -416,6 +425,7 @@ void Checker::check_scoring(ast::Measure& m, int32_t index) {
             auto it = std::find_if(members.begin(), members.end(), [&](const ast::Name& n) { return n.text == arm.text; });
             if (it == members.end()) {
               diags_.report(DiagKind::UnknownMember, arm.range, arm.text, category_name(t));
+              suggest(arm.range, arm.text, members_of(t));
               continue;
             }
             arm.member = static_cast<int32_t>(it - members.begin());

@@ -26,6 +26,16 @@ bool drop_node(std::vector<WeightNode>& nodes, const std::string& name) {
   return false;
 }
 
+// Every node's name, depth first: the candidates for "did you mean" after `drop`.
+std::vector<std::string> node_names(const std::vector<WeightNode>& nodes) {
+  std::vector<std::string> out;
+  for (const WeightNode& n : nodes) {
+    out.push_back(n.name);
+    for (std::string& c : node_names(n.children)) out.push_back(std::move(c));
+  }
+  return out;
+}
+
 size_t count_measures(const std::vector<WeightNode>& nodes) {
   size_t n = 0;
   for (const WeightNode& w : nodes) n += w.kind == WeightNode::Measure ? 1 : count_measures(w.children);
@@ -57,6 +67,9 @@ void Checker::resolve_model(int32_t i) {
     auto it = models_.find(model.base->text);
     if (it == models_.end()) {
       diags_.report(DiagKind::UnknownModel, model.base->range, model.base->text);
+      std::vector<std::string> names;
+      for (const ast::Model& m : card_.models) names.push_back(m.name.text);
+      suggest(model.base->range, model.base->text, names);
     } else if (model_state_[it->second] == State::Active) {
       std::string path;
       auto from = std::find(model_stack_.begin(), model_stack_.end(), it->second);
@@ -94,6 +107,7 @@ void Checker::resolve_model(int32_t i) {
               diags_.report(DiagKind::DropWithoutBase, e.range);
             } else if (extends && !drop_node(tree.roots, e.name.text)) {
               diags_.report(DiagKind::DropUnknown, e.name.range, e.name.text, base_name);
+              suggest(e.name.range, e.name.text, node_names(tree.roots));
             }
             continue;  // not a mention: a dropped node may be added back elsewhere (a move)
           }
@@ -109,6 +123,9 @@ void Checker::resolve_model(int32_t i) {
             }
             if (!is_measure) {
               diags_.report(DiagKind::UnknownNode, e.name.range, e.name.text);
+              std::vector<std::string> measures;
+              for (const ast::Measure& m : card_.measures) measures.push_back(m.name.text);
+              suggest(e.name.range, e.name.text, measures);
               continue;
             }
             level.push_back(WeightNode{WeightNode::Measure, e.name.text, card_.measures[mv->second.index].title,

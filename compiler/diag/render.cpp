@@ -82,6 +82,30 @@ void snippet(std::string& out, const SourceFile& file, SourceRange range, const 
   out += "\n";
 }
 
+// clang's fix-it line: the replacement under the caret line, at the column it goes to; a
+// fix-it elsewhere (or in a long line) as `help:` with its place.
+void fixit_lines(std::string& out, const SourceFile& file, const Diagnostic& d, const RenderOptions& opts) {
+  const LineCol at = file.position(d.range.begin);
+  const std::string gutter(fmt::format("{:>5} | ", at.line).size() - 2, ' ');
+  for (const FixIt& f : d.fixits) {
+    const LineCol fat = file.position(f.range.begin);
+    const std::string_view line = file.line_text(fat.line);
+    const std::string shown = printable(f.replacement);
+    if (fat.line == at.line && line.size() <= kWindow) {
+      const size_t col = std::min<size_t>(f.range.begin - static_cast<size_t>(line.data() - file.text().data()), line.size());
+      out += gutter + "| " + std::string(code_points(line.substr(0, col)), ' ');
+      if (opts.color) out += kGreen;
+      out += shown;
+      if (opts.color) out += kReset;
+      out += "\n";
+    } else {
+      out += gutter + "= help: ";
+      out += f.range.end > f.range.begin ? "replace with `" + shown + "`" : "insert `" + shown + "`";
+      out += fmt::format(" at {}:{}\n", fat.line, fat.column);
+    }
+  }
+}
+
 }  // namespace
 
 std::string render_text(const SourceFile& file, const Diagnostic& d, const RenderOptions& opts) {
@@ -99,6 +123,7 @@ std::string render_text(const SourceFile& file, const Diagnostic& d, const Rende
   if (opts.color) out += kReset;
   out += "\n";
   snippet(out, file, d.range, kGreen, opts);
+  fixit_lines(out, file, d, opts);
   for (const DiagNote& n : d.notes) {
     const LineCol nat = file.position(n.range.begin);
     if (opts.color) out += kBold;
@@ -131,6 +156,10 @@ std::string render_json(const SourceFile& file, const Diagnostic& d) {
   for (const DiagNote& n : d.notes)
     notes.push_back({{"message", n.message}, {"range", range_json(file, n.range)}});
   j["notes"] = notes;
+  // Each edit that fixes the diagnostic: replace `range` (empty: insert) with `replacement`.
+  nlohmann::json fixits = nlohmann::json::array();
+  for (const FixIt& f : d.fixits) fixits.push_back({{"range", range_json(file, f.range)}, {"replacement", f.replacement}});
+  j["fixits"] = fixits;
   // Replace invalid UTF-8 (a path or message quoting hostile bytes) rather than throw.
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

@@ -81,6 +81,18 @@ std::string render_sarif(const SarifTool& tool, const std::vector<SarifFile>& fi
         }
         result["relatedLocations"] = related;
       }
+      // SARIF's `fixes`: each fix-it as one replacement in this file.
+      if (!d.fixits.empty()) {
+        json fixes = json::array();
+        for (const FixIt& fx : d.fixits)
+          fixes.push_back({{"description", {{"text", fx.range.end > fx.range.begin ? "replace with `" + fx.replacement + "`"
+                                                                                  : "insert `" + fx.replacement + "`"}}},
+                           {"artifactChanges",
+                            json::array({{{"artifactLocation", {{"uri", uri}}},
+                                          {"replacements", json::array({{{"deletedRegion", region(*f.file, fx.range)},
+                                                                         {"insertedContent", {{"text", fx.replacement}}}}})}}})}});
+        result["fixes"] = fixes;
+      }
       results.push_back(result);
     }
   }

@@ -27,6 +27,11 @@ size_t edit_distance(std::string_view a, std::string_view b) {
 }  // namespace
 
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
+  const std::string best = nearest_name(word, candidates);
+  return best.empty() ? std::string() : "; did you mean `" + best + "`";
+}
+
+std::string nearest_name(std::string_view word, const std::vector<std::string>& candidates) {
   // Names are short; a long word is no typo of a keyword and would only cost time.
   if (word.empty() || word.size() > 64) return {};
   const std::string* best = nullptr;
@@ -35,11 +40,12 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
     if (c == word || c.size() > 64) continue;
     const size_t d = edit_distance(word, c);
     const size_t limit = std::max<size_t>(1, std::max(word.size(), c.size()) / 3);
-    if (d > limit || (best && d >= best_distance)) continue;
+    // Something must be kept: `x` is no typo of `m`.
+    if (d > limit || d >= std::max(word.size(), c.size()) || (best && d >= best_distance)) continue;
     best = &c;
     best_distance = d;
   }
-  return best ? "; did you mean `" + *best + "`" : std::string();
+  return best ? *best : std::string();
 }
 
 }  // namespace healthc

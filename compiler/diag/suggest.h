@@ -12,4 +12,7 @@ namespace healthc {
 // enough to be a typo (at most a third of the longer name's length, and at least 1); else "".
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
 
+// The candidate did_you_mean would name, or "" when none is close enough: for a fix-it.
+std::string nearest_name(std::string_view word, const std::vector<std::string>& candidates);
+
 }  // namespace healthc

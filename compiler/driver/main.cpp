@@ -13,6 +13,7 @@
 
 namespace healthc::driver {
 int run_check(const std::vector<std::string>& args);
+int run_explain_code(const std::vector<std::string>& args);
 int run_lint(const std::vector<std::string>& args);
 int run_compile(const std::vector<std::string>& args);
 int run_score(const std::vector<std::string>& args);
@@ -46,6 +47,7 @@ const std::vector<Command>& commands() {
       {"alerts", "list the alerts that fired in a snapshot", run_alerts},
       {"rollup", "show one roll-up of a snapshot with its change since the previous one", run_rollup},
       {"report", "write the morning report: one self-contained HTML page from the store", run_report},
+      {"explain-code", "explain a diagnostic code (E0101), with an example and its fix", run_explain_code},
       {"lsp", "run the language server (LSP over stdin and stdout) for editors", run_lsp},
   };
   return kCommands;

@@ -17,6 +17,7 @@
 #include "ScorecardParser.h"
 #include "compiler/diag/suggest.h"
 #include "compiler/syntax/screen.h"
+#include "compiler/syntax/slips.h"
 
 namespace healthc::syntax {
 namespace {
@@ -56,6 +57,9 @@ std::string tidy_message(const std::string& msg, const std::string& offending) {
       for (size_t p = out.find(from); p != std::string::npos; p = out.find(from, p + to.size()))
         out.replace(p, from.size(), to);
     }
+    // A signed number is "a number" to the writer, not "`-` or a number".
+    for (size_t p = out.find("`-` or a number"); p != std::string::npos; p = out.find("`-` or a number"))
+      out.replace(p, 15, "a number");
     return out;
   };
   const std::string found = describe_token_text(offending);
@@ -70,13 +74,48 @@ std::string tidy_message(const std::string& msg, const std::string& offending) {
   return "unexpected " + found;
 }
 
+// What a rule context is, in the user's words, for the note at a construct whose `{`, `}` or
+// `)` is missing; null for rules the note would not help with.
+const char* construct_name(antlr4::ParserRuleContext* ctx) {
+  if (dynamic_cast<P::GroupEntryContext*>(ctx)) return "group";
+  if (dynamic_cast<P::MeasureDeclContext*>(ctx)) return "measure";
+  if (dynamic_cast<P::FieldsDeclContext*>(ctx)) return "fields block";
+  if (dynamic_cast<P::BandsDeclContext*>(ctx)) return "bands block";
+  if (dynamic_cast<P::ModelDeclContext*>(ctx)) return "model";
+  if (dynamic_cast<P::EnumTypeContext*>(ctx)) return "enum";
+  if (dynamic_cast<P::LinearScoringContext*>(ctx)) return "`linear`";
+  if (dynamic_cast<P::RangesScoringContext*>(ctx)) return "`ranges`";
+  if (dynamic_cast<P::MatchScoringContext*>(ctx)) return "`match`";
+  if (dynamic_cast<P::CallExprContext*>(ctx) || dynamic_cast<P::WindowCallContext*>(ctx)) return "call";
+  if (dynamic_cast<P::InExprContext*>(ctx)) return "list";
+  if (dynamic_cast<P::ParenExprContext*>(ctx)) return "parenthesis";
+  return nullptr;
+}
+
+bool starts_declaration(const antlr4::Token* t) {
+  if (t->getCharPositionInLine() != 0) return false;
+  switch (t->getType()) {
+    case L::SCORECARD: case L::FIELDS: case L::PARAM: case L::BANDS: case L::MEASURE: case L::MODEL:
+    case L::SEGMENT: case L::OVERRIDE: case L::LABEL: case L::ALERT: case L::ROLLUP: return true;
+    default: return false;
+  }
+}
+
+// Collects the parser's errors. One mistake, one error: after an error, the parser's later
+// complaints up to the next declaration (a declaration keyword at the start of a line) are its
+// cascade and are dropped; the span is kept so the checker's complaints about the broken
+// declaration are dropped too (ParseResult::broken).
 class ErrorCollector : public antlr4::BaseErrorListener {
  public:
-  ErrorCollector(DiagnosticList& diags, const OffsetMap& map) : diags_(diags), map_(map) {}
-  void syntaxError(antlr4::Recognizer*, antlr4::Token* tok, size_t, size_t, const std::string& msg,
+  ErrorCollector(DiagnosticList& diags, const OffsetMap& map, antlr4::CommonTokenStream& tokens,
+                 std::vector<SourceRange>& broken)
+      : diags_(diags), map_(map), tokens_(tokens), broken_(broken) {}
+  void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* tok, size_t, size_t, const std::string& msg,
                    std::exception_ptr) override {
     ++count;
     if (!tok) return;
+    const size_t index = tok->getTokenIndex();
+    if (index != INVALID_INDEX && index < suppress_until_) return;
     const auto start = tok->getStartIndex(), stop = tok->getStopIndex();
     SourceRange r;
     if (tok->getType() == antlr4::Token::EOF || start == INVALID_INDEX) {
@@ -87,14 +126,86 @@ class ErrorCollector : public antlr4::BaseErrorListener {
     // One error per place: ANTLR can report twice where it resynchronises.
     if (last_ && last_->begin == r.begin) return;
     last_ = r;
-    diags_.report(DiagKind::SyntaxError, r, tidy_message(msg, tok->getText()));
+    for (SourceRange b : lexical_)
+      if (r.begin >= b.begin && r.begin < b.end) return;  // the parser tripping on a lexical error
+    std::string message = tidy_message(msg, tok->getText());
+    // The next declaration where a `}` could still come: the `}` is what is missing.
+    if (starts_declaration(tok) && message.rfind("expected ", 0) == 0 && message.find("`}`") != std::string::npos)
+      message = "missing `}` before `" + tok->getText() + "`";
+    const bool missing = message.rfind("missing `", 0) == 0;
+    const bool wants_closer = missing || message.find("`}`") != std::string::npos ||
+                              message.find("`)`") != std::string::npos || message.find("`{`") != std::string::npos ||
+                              message.find("`,`") != std::string::npos;
+    // A missing `{`, `}`, `)` or `,` is missing right after the token before, as clang says it,
+    // and so is anything missing at the end of a line: not where the next line's token is.
+    antlr4::Token* before = index == INVALID_INDEX ? nullptr : previous(index);
+    bool moved = false;
+    const bool expected = missing || message.rfind("expected ", 0) == 0;
+    if (expected && before && before->getStopIndex() != INVALID_INDEX &&
+        (wants_closer || before->getLine() < tok->getLine())) {
+      const uint32_t at = map_.byte(before->getStopIndex() + 1);
+      r = {at, at};
+      moved = true;
+    }
+    diags_.report(DiagKind::SyntaxError, r, message);
+    if (missing && moved) {  // "missing `{` before ...": insert it
+      const size_t open = message.find('`'), close = message.find('`', open + 1);
+      if (close != std::string::npos && message.compare(close, 9, "` before ") == 0)
+        diags_.fixit(r, " " + message.substr(open + 1, close - open - 1));
+    }
+    if (wants_closer)
+      if (auto* parser = dynamic_cast<antlr4::Parser*>(recognizer))
+        for (antlr4::ParserRuleContext* ctx = parser->getContext(); ctx; ctx = dynamic_cast<antlr4::ParserRuleContext*>(ctx->parent))
+          if (const char* what = construct_name(ctx); what && ctx->getStart() && ctx->getStart()->getStartIndex() != INVALID_INDEX) {
+            const antlr4::Token* s = ctx->getStart();
+            diags_.note(DiagKind::NoteOpenedHere, {map_.byte(s->getStartIndex()), map_.byte(s->getStopIndex() + 1)}, what);
+            break;
+          }
+    if (index == INVALID_INDEX) return;
+    // An error at a declaration's first token (the `}` before it is missing) leaves the
+    // declaration itself to be read; any other ends the checking of its declaration.
+    suppress_until_ = index + 1;
+    if (!starts_declaration(tok))
+      while (suppress_until_ < tokens_.size() && tokens_.get(suppress_until_)->getType() != antlr4::Token::EOF &&
+             !starts_declaration(tokens_.get(suppress_until_)))
+        ++suppress_until_;
+    const antlr4::Token* end = suppress_until_ < tokens_.size() ? tokens_.get(suppress_until_) : nullptr;
+    const uint32_t end_byte = end && end->getStartIndex() != INVALID_INDEX ? map_.byte(end->getStartIndex()) : UINT32_MAX;
+    broken_.push_back({std::min(r.begin, map_.byte(start == INVALID_INDEX ? 0 : start)), std::max(end_byte, r.end)});
+  }
+  // A lexical error (an unclosed string, a stray character) the screen reported at `byte`: the
+  // parser's errors from there to the next declaration are its cascade.
+  void lexical_error(uint32_t byte) {
+    uint32_t begin = 0, end = UINT32_MAX;
+    for (size_t j = 0; j < tokens_.size(); ++j) {
+      const antlr4::Token* t = tokens_.get(j);
+      if (t->getType() == antlr4::Token::EOF || t->getStartIndex() == INVALID_INDEX) break;
+      const uint32_t at = map_.byte(t->getStartIndex());
+      if (!starts_declaration(t)) continue;
+      if (at <= byte) begin = at;
+      if (at > byte) {
+        end = at;
+        break;
+      }
+    }
+    lexical_.push_back({byte, end});
+    broken_.push_back({begin, end});  // the checker reads the whole declaration half-read
   }
   size_t count = 0;
 
  private:
+  antlr4::Token* previous(size_t index) const {
+    for (size_t j = index; j-- > 0;)
+      if (antlr4::Token* t = tokens_.get(j); t->getChannel() == antlr4::Token::DEFAULT_CHANNEL) return t;
+    return nullptr;
+  }
   DiagnosticList& diags_;
   const OffsetMap& map_;
+  antlr4::CommonTokenStream& tokens_;
+  std::vector<SourceRange>& broken_;
   std::optional<SourceRange> last_;
+  std::vector<SourceRange> lexical_;
+  size_t suppress_until_ = 0;
 };
 
 // Builds the AST from a (possibly error-recovered) parse tree: every child may be missing.
@@ -666,6 +777,7 @@ ParseResult parse(const SourceFile& file, DiagnosticList& diags) {
     lexer.removeErrorListeners();
     antlr4::CommonTokenStream tokens(&lexer);
     tokens.fill();
+    repair_slips(tokens, map, diags, lexer.getVocabulary());
     if (!screen_tokens(tokens, map, text, diags)) {
       result.skipped = true;
       result.syntax_ok = false;
@@ -674,7 +786,15 @@ ParseResult parse(const SourceFile& file, DiagnosticList& diags) {
     tokens.seek(0);  // the stream chose its first token before screening hid any
     P parser(&tokens);
     parser.removeErrorListeners();
-    ErrorCollector collector(diags, map);
+    ErrorCollector collector(diags, map, tokens, result.broken);
+    for (size_t i = before; i < diags.items().size(); ++i)
+      switch (diags.items()[i].kind) {
+        case DiagKind::InvalidCharacter: case DiagKind::UnterminatedString: case DiagKind::UnterminatedQuotedName:
+        case DiagKind::EmptyQuotedName: case DiagKind::BadQuotedName: case DiagKind::InvalidUtf8:
+          collector.lexical_error(diags.items()[i].range.begin);
+          break;
+        default: break;
+      }
     parser.addErrorListener(&collector);
     P::FileContext* tree = parser.file();
     AstBuilder builder(map, diags);

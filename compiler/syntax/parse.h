@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "compiler/ast/ast.h"
 #include "compiler/diag/diagnostic.h"
@@ -15,6 +16,9 @@ struct ParseResult {
   ast::Scorecard card;
   bool syntax_ok = true;  // false when the parser reported anything
   bool skipped = false;   // true when the input was too hostile to parse at all
+  // Where a syntax error broke a declaration: from the error to the next declaration. The
+  // checker's errors there are the error's cascade, not mistakes of their own.
+  std::vector<SourceRange> broken;
 };
 
 ParseResult parse(const SourceFile& file, DiagnosticList& diags);

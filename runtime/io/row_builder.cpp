@@ -47,6 +47,10 @@ std::string map_columns(const Schema& schema, const std::vector<std::string>& na
     // which option fixes it (a TSV not named .tsv, JSON Lines not named .jsonl).
     const bool tabs = std::any_of(names.begin(), names.end(),
                                   [](const std::string& n) { return n.find('\t') != std::string::npos; });
+    const std::string first = names.empty() ? std::string() : names[0];
+    if (first.rfind("scorecard", 0) == 0 || first.rfind("#", 0) == 0 || first.rfind("//", 0) == 0)
+      return "the data file looks like a scorecard (it starts with `" + first.substr(0, 20) +
+             "`): give the card first, then the data";
     if (tabs) msg = "the header looks tab-separated: pass --delimiter tab (" + msg + ")";
     else if (!names.empty() && !names[0].empty() && names[0][0] == '{')
       msg = "the input looks like JSON Lines: pass --input-format jsonl (" + msg + ")";

@@ -16,6 +16,7 @@ for exp in (ROOT / "tests/golden").rglob("*.expected"):
     if "note: previous band" in text: seen.add("N0003")
     if re.search(r"note: this earlier \w+ matches first", text): seen.add("N0004")
     if re.search(r"note: a window of \d+ days matches the snapshots", text): seen.add("N0070")
+    if re.search(r"note: the .+ starts here", text): seen.add("N0005")
 missing = [c for c in codes if c not in seen]
 if missing:
     print("codes without a golden test: " + ", ".join(missing))

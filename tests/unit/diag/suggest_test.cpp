@@ -24,5 +24,11 @@ TEST(DidYouMean, StaysQuietForFarWordsExactMatchesAndNothingToChoose) {
 
 TEST(DidYouMean, TiesGoToTheFirstCandidate) { EXPECT_EQ(did_you_mean("dayz", {"days", "dazz"}), "; did you mean `days`"); }
 
+TEST(DidYouMean, OneLetterIsNoTypoOfAnother) {
+  EXPECT_EQ(nearest_name("x", {"m", "d"}), "");
+  EXPECT_EQ(nearest_name("dd", {"d"}), "d");
+  EXPECT_EQ(nearest_name("tenur", {"tier", "tenure"}), "tenure");
+}
+
 }  // namespace
 }  // namespace healthc
