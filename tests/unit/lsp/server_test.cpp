@@ -5,10 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <fstream>
 #include <random>
 #include <sstream>
 
+#include "compiler/lint/lint.h"
 #include "compiler/lsp/features.h"
 
 namespace healthc::lsp {
@@ -127,6 +129,28 @@ TEST(LspServer, DiagnosticsLinkTheirDocs) {
   EXPECT_EQ(d["range"]["start"]["line"], 3);
   EXPECT_EQ(d["codeDescription"]["href"], "https://github.com/healthc/healthc/blob/main/docs/diagnostics.md#e0101");
   EXPECT_EQ(code_href("W101"), "https://github.com/healthc/healthc/blob/main/docs/lint.md#w101-weight-sum");
+}
+
+// Every code's link lands on a heading: `### E0101` in diagnostics.md, `## W101 weight-sum` in lint.md.
+TEST(LspServer, EveryCodeLinksToAHeadingOfItsPage) {
+  const std::string diagnostics = read("docs/diagnostics.md"), lint_doc = read("docs/lint.md");
+  size_t checked = 0;
+  for (size_t k = 0; k < static_cast<size_t>(DiagKind::Count_); ++k) {
+    const std::string code(info(static_cast<DiagKind>(k)).code);
+    const std::string href = code_href(code);
+    std::string anchor = code;
+    for (char& c : anchor) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (const lint::Rule* r = lint::find_rule(code)) {
+      EXPECT_NE(lint_doc.find("\n## " + code + " " + std::string(r->name) + "\n"), std::string::npos) << code;
+      EXPECT_EQ(href.substr(href.find('#')), "#" + anchor + "-" + std::string(r->name)) << href;
+      ++checked;
+    } else if (code[0] == 'E') {
+      EXPECT_NE(diagnostics.find("\n### " + code + "\n"), std::string::npos) << code;
+      EXPECT_EQ(href.substr(href.find("docs/")), "docs/diagnostics.md#" + anchor) << href;
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 100u);
 }
 
 TEST(LspServer, ChangesWithinTheWindowSupersedeEachOther) {
