@@ -32,6 +32,7 @@ int run_fmt(const std::vector<std::string>& args);
 int run_init(const std::vector<std::string>& args);
 int run_completion(const std::vector<std::string>& args);
 int run_man(const std::vector<std::string>& args);
+int run_lsp(const std::vector<std::string>& args);
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> kCommands = {
@@ -55,6 +56,7 @@ const std::vector<Command>& commands() {
       {"init", "write a starter scorecard, sample data and test cases to begin with", run_init},
       {"completion", "print a shell completion script (bash or zsh)", run_completion},
       {"man", "print the manual page (roff), generated from the commands' options", run_man},
+      {"lsp", "run the language server (LSP over stdin and stdout) for editors", run_lsp},
   };
   return kCommands;
 }
