@@ -8,24 +8,21 @@
 
 #include "compiler/ir/lower.h"
 #include "compiler/ir/verify.h"
-#include "compiler/jit/jit.h"
+#include "compiler/jit/plugin_api.h"
 
 namespace healthc {
 
 NativeCompiler jit_compiler(const CompileOptions& options) {
   const jit::CacheOptions cache{options.use_cache, options.cache_dir};
   return [cache](const ir::Program& program, int variant) {
-    NativeCode code;
-    jit::CompileResult r = jit::compile(program, variant ? jit::Variant::Detail : jit::Variant::Basic, cache);
-    code.notes = std::move(r.notes);
-    code.use_evaluator = r.use_evaluator;
-    if (!r.scorer) {
-      code.error = r.error;
+    std::string error;
+    const jit::Api* jit = jit::api(error);
+    if (!jit) {
+      NativeCode code;
+      code.error = error;
       return code;
     }
-    code.fn = r.scorer->function();
-    code.owner = std::shared_ptr<jit::NativeScorer>(std::move(r.scorer));
-    return code;
+    return jit->compile(program, variant ? jit::Variant::Detail : jit::Variant::Basic, cache);
   };
 }
 
@@ -56,6 +53,13 @@ CompileOutcome build(std::unique_ptr<FrontendResult> front, const CompileOptions
     out.error = fmt::format("internal error in healthc (please report it): the lowered program breaks an IR rule: {}",
                             problems.front());
     return out;
+  }
+  if (options.engine == Engine::Jit) {
+    // No plugin is an error of its own (what is missing and where), never an evaluator run.
+    if (std::string error; !jit::api(error)) {
+      out.error = error;
+      return out;
+    }
   }
   NativeCompiler compiler = options.engine == Engine::Jit ? jit_compiler(options) : NativeCompiler{};
   std::shared_ptr<Scorecard> card =
