@@ -8,6 +8,7 @@
 
 #include "compiler/ir/lower.h"
 #include "compiler/ir/verify.h"
+#include "compiler/jit/cached_code.h"
 #include "compiler/jit/plugin_api.h"
 
 namespace healthc {
@@ -15,14 +16,17 @@ namespace healthc {
 NativeCompiler jit_compiler(const CompileOptions& options) {
   const jit::CacheOptions cache{options.use_cache, options.cache_dir};
   return [cache](const ir::Program& program, int variant) {
+    const jit::Variant v = variant ? jit::Variant::Detail : jit::Variant::Basic;
+    // A cached card needs no LLVM: only a miss loads the JIT (the plugin, for the CLI).
+    jit::CachedLookup cached = jit::load_cached(program, v, cache);
+    if (cached.code) return std::move(*cached.code);
+    NativeCode code;
     std::string error;
     const jit::Api* jit = jit::api(error);
-    if (!jit) {
-      NativeCode code;
-      code.error = error;
-      return code;
-    }
-    return jit->compile(program, variant ? jit::Variant::Detail : jit::Variant::Basic, cache);
+    if (!jit) code.error = error;  // never the evaluator instead: the user asked for the JIT
+    else code = jit->compile(program, v, cache);
+    code.notes.insert(code.notes.begin(), cached.notes.begin(), cached.notes.end());
+    return code;
   };
 }
 
@@ -53,13 +57,6 @@ CompileOutcome build(std::unique_ptr<FrontendResult> front, const CompileOptions
     out.error = fmt::format("internal error in healthc (please report it): the lowered program breaks an IR rule: {}",
                             problems.front());
     return out;
-  }
-  if (options.engine == Engine::Jit) {
-    // No plugin is an error of its own (what is missing and where), never an evaluator run.
-    if (std::string error; !jit::api(error)) {
-      out.error = error;
-      return out;
-    }
   }
   NativeCompiler compiler = options.engine == Engine::Jit ? jit_compiler(options) : NativeCompiler{};
   std::shared_ptr<Scorecard> card =

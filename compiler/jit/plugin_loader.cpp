@@ -58,7 +58,7 @@ const Api* load(std::string& error) {
   if (!found) {
     std::string looked;
     for (const std::string& p : paths) looked += (looked.empty() ? "`" : ", `") + p + "`";
-    error = "cannot compile the card: the JIT plugin is missing (looked for " + looked + "); " + fix;
+    error = "the JIT plugin is missing (looked for " + looked + "); " + fix;
     return nullptr;
   }
   const std::string& path = *found;
