@@ -188,7 +188,9 @@ LoadedFunction load_object_function(std::string_view object, std::string_view sy
     if (!symbol_at(i, sym) || sym.st_shndx == SHN_UNDEF || ELF64_ST_TYPE(sym.st_info) != STT_FUNC) continue;
     if (name_of(sym) != symbol) continue;
     uint64_t a = 0;
-    if (address_of(sym, a).empty() && (sections[sym.st_shndx].sh_flags & SHF_EXECINSTR)) fn = reinterpret_cast<void*>(a);
+    if (address_of(sym, a).empty() && (sections[sym.st_shndx].sh_flags & SHF_EXECINSTR) &&
+        sym.st_value < sections[sym.st_shndx].sh_size)
+      fn = reinterpret_cast<void*>(a);
   }
   if (!fn) return fail("it has no function `" + std::string(symbol) + "`");
   if (group_end[0] > 0 && ::mprotect(base, group_end[0], PROT_READ | PROT_EXEC) != 0)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Start-up without LLVM (issue 18 item 3): the `healthc` binary does not link libLLVM (nor
 # libz3, libicu: LLVM's dependencies); commands that do not compile run without the JIT plugin
-# (HEALTHC_JIT_PLUGIN=/nonexistent); a command that must compile says the plugin is missing
+# (HEALTHC_JIT_PLUGIN=/nonexistent), and so does scoring a card whose code is cached; a command that must compile says the plugin is missing
 # (its path, exit 1, no output), a file that is not the plugin is refused by name, and the
 # evaluator and ahead-of-time artefacts score without it.
 # usage: no_llvm.sh HEALTHC SOURCE_DIR
@@ -27,6 +27,7 @@ fi
 
 # With the plugin: the reference output, and a store to read.
 "$HEALTHC" score "$card" "$data" -o "$WORK/jit.csv" 2> /dev/null || fail "score with the plugin failed"
+"$HEALTHC" score "$card" "$data" --explain -o /dev/null 2> /dev/null  # caches the detail variant
 "$HEALTHC" score "$card" "$data" --store "$WORK/s.db" --as-of 2026-11-01 -o /dev/null 2> /dev/null
 "$HEALTHC" score "$card" "$data" --store "$WORK/s.db" --as-of 2026-11-08 -o /dev/null 2> /dev/null
 account=$(sed -n 2p "$data" | cut -d, -f1)
@@ -41,6 +42,13 @@ cmp -s "$WORK/history.csv" "$WORK/history2.csv" || fail "history without the plu
 "$HEALTHC" changes --store "$WORK/s.db" --format csv > /dev/null 2>&1 || fail "changes needs the JIT plugin"
 "$HEALTHC" score "$card" "$data" --engine eval -o "$WORK/eval.csv" 2> /dev/null || fail "score --engine eval needs the plugin"
 cmp -s "$WORK/jit.csv" "$WORK/eval.csv" || fail "score --engine eval differs from the JIT's output"
+
+# A warm cache: the cached code is loaded without LLVM, and scores as the JIT did.
+"$HEALTHC" score "$card" "$data" -o "$WORK/cached.csv" 2> "$WORK/err.txt" ||
+  fail "score of a cached card needs the plugin: $(cat "$WORK/err.txt")"
+cmp -s "$WORK/jit.csv" "$WORK/cached.csv" || fail "score from the cache without the plugin differs from the JIT's output"
+"$HEALTHC" score "$card" "$data" --explain -o "$WORK/cached_explain.txt" 2> /dev/null ||
+  fail "score --explain (the detail variant, cached above) needs the plugin"
 
 # A cold cache: the card must be compiled, and there is no compiler.
 rm -rf "$WORK/cache" "$WORK/out.csv"
@@ -64,5 +72,5 @@ for bad in "$libc" /etc/hostname; do
   [[ $code == 1 ]] || fail "score with HEALTHC_JIT_PLUGIN=$bad: exit $code, expected 1"
   grep -q "$bad" "$WORK/err.txt" || fail "score with HEALTHC_JIT_PLUGIN=$bad: the message does not name it: $(cat "$WORK/err.txt")"
 done
-[[ $status == 0 ]] && echo "start-up: no libLLVM in the binary; check, history, changes, --engine eval run without the plugin"
+[[ $status == 0 ]] && echo "start-up: no libLLVM in the binary; check, history, changes, --engine eval and cached cards run without the plugin"
 exit $status
