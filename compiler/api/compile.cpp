@@ -8,23 +8,24 @@
 
 #include "compiler/ir/lower.h"
 #include "compiler/ir/verify.h"
-#include "compiler/jit/jit.h"
+#include "compiler/jit/cached_code.h"
+#include "compiler/jit/plugin_api.h"
 
 namespace healthc {
 
 NativeCompiler jit_compiler(const CompileOptions& options) {
   const jit::CacheOptions cache{options.use_cache, options.cache_dir};
   return [cache](const ir::Program& program, int variant) {
+    const jit::Variant v = variant ? jit::Variant::Detail : jit::Variant::Basic;
+    // A cached card needs no LLVM: only a miss loads the JIT (the plugin, for the CLI).
+    jit::CachedLookup cached = jit::load_cached(program, v, cache);
+    if (cached.code) return std::move(*cached.code);
     NativeCode code;
-    jit::CompileResult r = jit::compile(program, variant ? jit::Variant::Detail : jit::Variant::Basic, cache);
-    code.notes = std::move(r.notes);
-    code.use_evaluator = r.use_evaluator;
-    if (!r.scorer) {
-      code.error = r.error;
-      return code;
-    }
-    code.fn = r.scorer->function();
-    code.owner = std::shared_ptr<jit::NativeScorer>(std::move(r.scorer));
+    std::string error;
+    const jit::Api* jit = jit::api(error);
+    if (!jit) code.error = error;  // never the evaluator instead: the user asked for the JIT
+    else code = jit->compile(program, v, cache);
+    code.notes.insert(code.notes.begin(), cached.notes.begin(), cached.notes.end());
     return code;
   };
 }

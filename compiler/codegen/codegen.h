@@ -6,6 +6,7 @@
 
 #include <memory>
 
+#include "compiler/codegen/function_names.h"
 #include "compiler/ir/ir.h"
 
 namespace healthc::codegen {
@@ -14,8 +15,6 @@ namespace healthc::codegen {
 // `detail` also writes each measure's value, score and effective weight. Each is its own
 // module, so a run compiles only the variant it needs.
 enum class Variant { Basic, Detail };
-inline constexpr const char* kBasicFunction = "healthc_score_batch";
-inline constexpr const char* kDetailFunction = "healthc_score_batch_detail";
 inline const char* function_name(Variant v) { return v == Variant::Basic ? kBasicFunction : kDetailFunction; }
 
 // The amount of code a variant of `program` needs, in IR-level operations: the instructions

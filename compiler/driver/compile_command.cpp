@@ -4,8 +4,7 @@
 #include <fmt/format.h>
 
 #include "compiler/driver/scoring_options.h"
-#include "compiler/jit/aot.h"
-#include "compiler/jit/jit.h"
+#include "compiler/jit/plugin_api.h"
 #include "runtime/io/output_file.h"
 
 namespace healthc::driver {
@@ -57,6 +56,12 @@ int run_compile(const std::vector<std::string>& args) {
   // An artefact needs only the program, not the JIT's code for it.
   auto card = load_scorecard("compile", vm, code, false, !artefact && !sql);
   if (!card) return code;
+  std::string plugin_error;
+  const jit::Api* jit = emit == "ir" ? nullptr : jit::api(plugin_error);
+  if (emit != "ir" && !jit) {
+    fmt::print(stderr, "healthc compile: {}\n", plugin_error);
+    return kExitErrors;
+  }
   if (artefact) {
     jit::ArtefactOptions options;
     options.kind = emit == "obj" ? jit::ArtefactKind::Object : jit::ArtefactKind::Shared;
@@ -66,7 +71,7 @@ int run_compile(const std::vector<std::string>& args) {
     if (std::string clash = rt::check_distinct({{"CARD", vm["card"].as<std::string>()}}, {{"-o", out}});
         !clash.empty())
       return usage_error("compile", clash);
-    jit::ArtefactResult r = jit::write_artefact(card->program(), options, out);
+    jit::ArtefactResult r = jit->write_artefact(card->program(), options, out);
     for (const std::string& note : r.notes) fmt::print(stderr, "healthc compile: note: {}\n", note);
     if (!r.error.empty()) {
       fmt::print(stderr, "healthc compile: {}\n", r.error);
@@ -77,9 +82,10 @@ int run_compile(const std::vector<std::string>& args) {
   if (sql) return run_compile_sql(vm, *card);
   if (emit == "ir") fmt::print("{}", ir::print(card->program()));
   else
-    fmt::print("{}", jit::emit_text(card->program(), emit == "asm"        ? jit::Emit::Asm
+    fmt::print("{}", jit->emit_text(card->program(), emit == "asm"        ? jit::Emit::Asm
                                                      : emit == "llvm-raw" ? jit::Emit::LlvmUnoptimized
-                                                                          : jit::Emit::Llvm));
+                                                                          : jit::Emit::Llvm,
+                                    jit::Variant::Detail));
   return kExitOk;
 }
 

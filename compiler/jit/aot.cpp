@@ -212,10 +212,6 @@ std::string append_trailer(const std::string& path) {
 
 }  // namespace
 
-bool is_aot_cpu(const std::string& cpu) {
-  return cpu == "native" || cpu == "x86-64-v2" || cpu == "x86-64-v3" || cpu == "x86-64-v4";
-}
-
 std::string emit_artefact_object(const ir::Program& program, const ArtefactOptions& options, ArtefactResult& result) {
   pipeline::init();
   if (!is_aot_cpu(options.cpu)) {

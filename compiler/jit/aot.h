@@ -13,8 +13,11 @@ namespace healthc::jit {
 // The CPU an artefact is compiled for. A service ships one artefact to many machines, so the
 // default is a level, not the build machine (docs/embedding.md, "Ahead-of-time cards").
 inline constexpr const char* kDefaultAotCpu = "x86-64-v3";
-// True for `native`, `x86-64-v2`, `x86-64-v3` and `x86-64-v4`.
-bool is_aot_cpu(const std::string& cpu);
+// True for `native`, `x86-64-v2`, `x86-64-v3` and `x86-64-v4`. Inline: the CLI checks --cpu
+// before it loads the JIT plugin.
+inline bool is_aot_cpu(const std::string& cpu) {
+  return cpu == "native" || cpu == "x86-64-v2" || cpu == "x86-64-v3" || cpu == "x86-64-v4";
+}
 
 enum class ArtefactKind { Object, Shared };
 

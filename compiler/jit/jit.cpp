@@ -12,19 +12,17 @@
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
 
-#include <llvm/ADT/StringExtras.h>
-#include <llvm/Config/llvm-config.h>
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/Host.h>
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/Path.h>
-#include <llvm/Support/SHA1.h>
 
 #include <cstdlib>
 #include <mutex>
 
 #include "compiler/codegen/codegen.h"
 #include "compiler/ir/serialize.h"
+#include "compiler/jit/cache_key.h"
 #include "compiler/jit/object_cache.h"
 #include "compiler/jit/pipeline.h"
 
@@ -112,23 +110,6 @@ llvm::Expected<std::unique_ptr<llvm::Module>> build_module(const ir::Program& pr
   return module;
 }
 
-// Bump when generated code changes for the same IR, so old cached objects are not reused.
-constexpr const char* kCodegenVersion = "healthc-codegen-6";
-
-std::string cache_key(const ir::Program& program, const llvm::orc::JITTargetMachineBuilder& jtmb, Variant variant) {
-  llvm::SHA1 sha;
-  sha.update(kCodegenVersion);
-  sha.update(variant == Variant::Basic ? "basic" : "detail");
-  sha.update(LLVM_VERSION_STRING);
-  sha.update(jtmb.getTargetTriple().str());
-  sha.update(jtmb.getCPU());
-  sha.update(jtmb.getFeatures().getString());
-  // The binary form: exact (doubles bit for bit) and much cheaper than the text listing,
-  // which grew when the pipeline became instructions.
-  sha.update(ir::serialize(program));
-  return llvm::toHex(sha.final(), true);
-}
-
 llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> compile_object(const ir::Program& program,
                                                                   llvm::orc::JITTargetMachineBuilder& jtmb,
                                                                   Variant variant) {
@@ -164,14 +145,6 @@ llvm::CodeGenOpt::Level codegen_level(const ir::Program& program, Variant varian
 const char* codegen_version() { return kCodegenVersion; }
 std::string message(llvm::Error error) { return to_string(std::move(error)); }
 }  // namespace pipeline
-
-std::string cache_dir(const CacheOptions& cache) {
-  if (!cache.dir.empty()) return cache.dir;
-  if (const char* d = std::getenv("HEALTHC_CACHE_DIR"); d && *d) return d;
-  if (const char* d = std::getenv("XDG_CACHE_HOME"); d && *d) return std::string(d) + "/healthc";
-  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/healthc";
-  return {};
-}
 
 struct Compiler {
   // Loads `object` into a fresh JIT and finds the batch function.
@@ -210,7 +183,7 @@ struct Compiler {
     jtmb->setCodeGenOptLevel(llvm::CodeGenOpt::Default);
     const std::string dir = cache.enabled ? cache_dir(cache) : "";
     std::unique_ptr<ObjectCache> store;
-    if (!dir.empty()) store = std::make_unique<ObjectCache>(dir, cache_key(program, *jtmb, variant));
+    if (!dir.empty()) store = std::make_unique<ObjectCache>(dir, cache_key(program, variant));
     if (store) {
       ObjectCache::Lookup hit = store->load();
       if (!hit.note.empty()) out.notes.push_back(hit.note);

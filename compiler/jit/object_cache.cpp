@@ -4,8 +4,7 @@
 #include "compiler/jit/object_cache.h"
 
 #include <fcntl.h>
-#include <llvm/Support/FileSystem.h>
-#include <llvm/Support/SHA256.h>
+#include <nettle/sha2.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -32,10 +31,23 @@ uint64_t get_le(const char* p, int bytes) {
 }
 
 std::string digest(std::string_view key, std::string_view object) {
-  llvm::SHA256 sha;
-  sha.update(llvm::StringRef(key.data(), key.size()));
-  sha.update(llvm::StringRef(object.data(), object.size()));
-  return sha.final().str();
+  sha256_ctx sha;
+  sha256_init(&sha);
+  sha256_update(&sha, key.size(), reinterpret_cast<const uint8_t*>(key.data()));
+  sha256_update(&sha, object.size(), reinterpret_cast<const uint8_t*>(object.data()));
+  std::string out(SHA256_DIGEST_SIZE, '\0');
+  sha256_digest(&sha, SHA256_DIGEST_SIZE, reinterpret_cast<uint8_t*>(out.data()));
+  return out;
+}
+
+// mkdir -p, each directory it creates private (0700): the cache holds code we will run.
+std::string create_directories(const std::string& dir) {
+  for (size_t i = 1; i <= dir.size(); ++i) {
+    if (i < dir.size() && dir[i] != '/') continue;
+    const std::string part = dir.substr(0, i);
+    if (::mkdir(part.c_str(), 0700) != 0 && errno != EEXIST) return std::strerror(errno);
+  }
+  return {};
 }
 
 std::string errno_text() { return std::strerror(errno); }
@@ -120,8 +132,8 @@ bool ObjectCache::decode(std::string_view bytes, std::string_view key, std::stri
 
 std::string ObjectCache::check_dir(bool create) const {
   if (create) {
-    if (std::error_code ec = llvm::sys::fs::create_directories(dir_, true, llvm::sys::fs::owner_all))
-      return "cannot create `" + dir_ + "`: " + ec.message();
+    if (std::string error = create_directories(dir_); !error.empty())
+      return "cannot create `" + dir_ + "`: " + error;
   }
   struct stat st {};
   if (::stat(dir_.c_str(), &st) != 0) return "`" + dir_ + "`: " + errno_text();

@@ -18,7 +18,7 @@ for f in include/healthc/healthc.h include/healthc/healthc.hpp bin/healthc; do
   [[ -e $prefix/$f ]] || { echo "FAIL: the install has no $f"; exit 1; }
 done
 libdir=$(dirname "$(find "$prefix" -name 'libhealthc.so.0' | head -1)")
-for f in libhealthc.so libhealthc_runtime.so cmake/healthc/healthcConfig.cmake cmake/healthc/healthcConfigVersion.cmake \
+for f in libhealthc.so libhealthc_runtime.so healthc/libhealthc_jit.so cmake/healthc/healthcConfig.cmake cmake/healthc/healthcConfigVersion.cmake \
          pkgconfig/healthc.pc pkgconfig/healthc-runtime.pc; do
   [[ -e $libdir/$f ]] || { echo "FAIL: the install has no $libdir/$f"; exit 1; }
 done

@@ -1,0 +1,100 @@
+// The JIT's table for the `healthc` binary: libhealthc_jit.so (codegen, the JIT and libLLVM)
+// dlopened on the first call that needs the compiler, so commands that do not compile (check,
+// history, changes, ...) start without loading LLVM. Located beside the running binary, then in
+// ../lib/healthc and the install libdir; $HEALTHC_JIT_PLUGIN names it instead.
+#include <dlfcn.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <mutex>
+#include <vector>
+
+#include "compiler/jit/plugin_api.h"
+
+#ifndef HEALTHC_JIT_PLUGIN_NAME
+#error "HEALTHC_JIT_PLUGIN_NAME, HEALTHC_JIT_LIBDIR and HEALTHC_JIT_FULL_LIBDIR are set by compiler/CMakeLists.txt"
+#endif
+
+namespace healthc::jit {
+
+namespace {
+
+std::string executable_dir() {
+  std::string path(4096, '\0');
+  const ssize_t n = ::readlink("/proc/self/exe", path.data(), path.size());
+  if (n <= 0 || static_cast<size_t>(n) >= path.size()) return {};
+  path.resize(static_cast<size_t>(n));
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? std::string() : path.substr(0, slash);
+}
+
+// Where to look, in order.
+std::vector<std::string> candidates() {
+  if (const char* env = std::getenv("HEALTHC_JIT_PLUGIN"); env && *env) return {env};
+  std::vector<std::string> out;
+  const std::string name = HEALTHC_JIT_PLUGIN_NAME;
+  if (const std::string dir = executable_dir(); !dir.empty()) {
+    out.push_back(dir + "/" + name);
+    out.push_back(dir + "/../lib/healthc/" + name);
+    out.push_back(dir + "/../" HEALTHC_JIT_LIBDIR "/healthc/" + name);
+  }
+  out.push_back(HEALTHC_JIT_FULL_LIBDIR "/healthc/" + name);
+  std::vector<std::string> unique;  // ../lib and ../$libdir are often the same place
+  for (std::string& p : out)
+    if (std::find(unique.begin(), unique.end(), p) == unique.end()) unique.push_back(std::move(p));
+  return unique;
+}
+
+const Api* load(std::string& error) {
+  const std::vector<std::string> paths = candidates();
+  const std::string* found = nullptr;
+  for (const std::string& p : paths)
+    if (::access(p.c_str(), F_OK) == 0) {
+      found = &p;
+      break;
+    }
+  const char* fix = "reinstall healthc, set HEALTHC_JIT_PLUGIN to the plugin's path, or score with --engine eval";
+  if (!found) {
+    std::string looked;
+    for (const std::string& p : paths) looked += (looked.empty() ? "`" : ", `") + p + "`";
+    error = "the JIT plugin is missing (looked for " + looked + "); " + fix;
+    return nullptr;
+  }
+  const std::string& path = *found;
+  // Never closed: compiled code and its owners live until the process ends.
+  void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle) {
+    const char* why = ::dlerror();
+    error = "cannot load the JIT plugin `" + path + "`: " + (why ? why : "unknown error") + "; " + fix;
+    return nullptr;
+  }
+  using Entry = const Api* (*)(uint32_t);
+  auto entry = reinterpret_cast<Entry>(::dlsym(handle, HEALTHC_JIT_PLUGIN_ENTRY));
+  if (!entry) {
+    error = "`" + path + "` is not a healthc JIT plugin (it has no " HEALTHC_JIT_PLUGIN_ENTRY "); " + fix;
+    return nullptr;
+  }
+  const Api* table = entry(kPluginAbi);
+  const std::string build = plugin_build();
+  if (!table || table->abi != kPluginAbi || !table->build || build != table->build) {
+    error = "the JIT plugin `" + path + "` belongs to another build of healthc (" +
+            (table && table->build ? std::string(table->build) : std::string("another table version")) +
+            "; this one is " + build + "); " + fix;
+    return nullptr;
+  }
+  return table;
+}
+
+}  // namespace
+
+const Api* api(std::string& error) {
+  static std::once_flag once;
+  static const Api* table = nullptr;
+  static std::string load_error;
+  std::call_once(once, [] { table = load(load_error); });
+  if (!table) error = load_error;
+  return table;
+}
+
+}  // namespace healthc::jit

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Start-up without LLVM (issue 18 item 3): the `healthc` binary does not link libLLVM (nor
+# libz3, libicu: LLVM's dependencies); commands that do not compile run without the JIT plugin
+# (HEALTHC_JIT_PLUGIN=/nonexistent), and so does scoring a card whose code is cached; a command that must compile says the plugin is missing
+# (its path, exit 1, no output), a file that is not the plugin is refused by name, and the
+# evaluator and ahead-of-time artefacts score without it.
+# usage: no_llvm.sh HEALTHC SOURCE_DIR
+set -euo pipefail
+HEALTHC=$(realpath "$1")
+SRC=$(realpath "$2")
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+export HEALTHC_CACHE_DIR=$WORK/cache HEALTHC_NO_PROGRESS=1
+card=$SRC/examples/b2b_saas.health
+data=$SRC/examples/data/b2b_saas_sample.csv
+status=0
+fail() { echo "FAIL: $*"; status=1; }
+
+needed=$(readelf -d "$HEALTHC" | grep NEEDED || true)
+[[ -n $needed ]] || fail "readelf -d shows no NEEDED entries for $HEALTHC: the check below would prove nothing"
+for lib in libLLVM libz3 libicu; do
+  if grep -q "$lib" <<< "$needed"; then fail "$HEALTHC links $lib: $(grep "$lib" <<< "$needed")"; fi
+done
+if command -v ldd > /dev/null; then  # transitive too (a library of ours that brings LLVM)
+  if ldd "$HEALTHC" | grep -q 'libLLVM'; then fail "ldd: $HEALTHC loads libLLVM: $(ldd "$HEALTHC" | grep libLLVM)"; fi
+fi
+
+# With the plugin: the reference output, and a store to read.
+"$HEALTHC" score "$card" "$data" -o "$WORK/jit.csv" 2> /dev/null || fail "score with the plugin failed"
+"$HEALTHC" score "$card" "$data" --explain -o /dev/null 2> /dev/null  # caches the detail variant
+"$HEALTHC" score "$card" "$data" --store "$WORK/s.db" --as-of 2026-11-01 -o /dev/null 2> /dev/null
+"$HEALTHC" score "$card" "$data" --store "$WORK/s.db" --as-of 2026-11-08 -o /dev/null 2> /dev/null
+account=$(sed -n 2p "$data" | cut -d, -f1)
+"$HEALTHC" history --store "$WORK/s.db" --account "$account" --format csv > "$WORK/history.csv"
+[[ -s $WORK/history.csv ]] || fail "history with the plugin printed nothing"
+
+export HEALTHC_JIT_PLUGIN=/nonexistent
+"$HEALTHC" check "$card" > /dev/null 2>&1 || fail "check needs the JIT plugin"
+"$HEALTHC" history --store "$WORK/s.db" --account "$account" --format csv > "$WORK/history2.csv" 2>&1 ||
+  fail "history needs the JIT plugin: $(head -c 300 "$WORK/history2.csv")"
+cmp -s "$WORK/history.csv" "$WORK/history2.csv" || fail "history without the plugin differs from history with it"
+"$HEALTHC" changes --store "$WORK/s.db" --format csv > /dev/null 2>&1 || fail "changes needs the JIT plugin"
+"$HEALTHC" score "$card" "$data" --engine eval -o "$WORK/eval.csv" 2> /dev/null || fail "score --engine eval needs the plugin"
+cmp -s "$WORK/jit.csv" "$WORK/eval.csv" || fail "score --engine eval differs from the JIT's output"
+
+# A warm cache: the cached code is loaded without LLVM, and scores as the JIT did.
+"$HEALTHC" score "$card" "$data" -o "$WORK/cached.csv" 2> "$WORK/err.txt" ||
+  fail "score of a cached card needs the plugin: $(cat "$WORK/err.txt")"
+cmp -s "$WORK/jit.csv" "$WORK/cached.csv" || fail "score from the cache without the plugin differs from the JIT's output"
+"$HEALTHC" score "$card" "$data" --explain -o "$WORK/cached_explain.txt" 2> /dev/null ||
+  fail "score --explain (the detail variant, cached above) needs the plugin"
+
+# A cold cache: the card must be compiled, and there is no compiler.
+rm -rf "$WORK/cache" "$WORK/out.csv"
+set +e
+"$HEALTHC" score "$card" "$data" -o "$WORK/out.csv" 2> "$WORK/err.txt"
+code=$?
+set -e
+[[ $code == 1 ]] || fail "score without the plugin: exit $code, expected 1"
+grep -q 'JIT plugin is missing' "$WORK/err.txt" || fail "score without the plugin: no clear message: $(cat "$WORK/err.txt")"
+grep -q '/nonexistent' "$WORK/err.txt" || fail "score without the plugin: the message does not name the path"
+[[ ! -e $WORK/out.csv ]] || fail "score without the plugin wrote output"
+
+# Something that is not the plugin (a library without the entry point, a text file).
+libc=$(ldd "$HEALTHC" | awk '/libc\.so/ {print $3}')
+for bad in "$libc" /etc/hostname; do
+  [[ -f $bad ]] || continue
+  set +e
+  HEALTHC_JIT_PLUGIN=$bad "$HEALTHC" score "$card" "$data" -o /dev/null 2> "$WORK/err.txt"
+  code=$?
+  set -e
+  [[ $code == 1 ]] || fail "score with HEALTHC_JIT_PLUGIN=$bad: exit $code, expected 1"
+  grep -q "$bad" "$WORK/err.txt" || fail "score with HEALTHC_JIT_PLUGIN=$bad: the message does not name it: $(cat "$WORK/err.txt")"
+done
+[[ $status == 0 ]] && echo "start-up: no libLLVM in the binary; check, history, changes, --engine eval and cached cards run without the plugin"
+exit $status
