@@ -154,17 +154,19 @@ class SlipFinder {
   void invalid_operator(size_t k) {
     const std::string c = all_[k]->getText();
     if (c != "&" && c != "|" && c != "!") return;
-    const bool twice = adjacent(k, c);
-    const std::string written = twice ? c + c : c;
+    // A run of them (`&&&` is a typo of `&&`) is one slip: one error, one fix-it.
+    size_t end = k;
+    while (adjacent(end, c)) ++end;
+    const bool twice = end > k;
+    const std::string written(end - k + 1, c[0]);  // adjacent: no space between them
     const char* meant = c == "&" ? "and" : c == "|" ? "or" : "not";
     const size_t type = c == "&" ? L::AND : c == "|" ? L::OR : L::NOT;
     if (c == "!" && twice) return;
-    Token* last = twice ? all_[k + 1] : all_[k];
-    report_slip(all_[k], last, written, c == "&" ? "logical and" : c == "|" ? "logical or" : "negation", meant, meant);
+    report_slip(all_[k], all_[end], written, c == "&" ? "logical and" : c == "|" ? "logical or" : "negation", meant, meant);
     // `!paperless` needs a space after `not`; `a && b` has them already.
     if (c == "!") diags_.items().back().fixits.back().replacement = "not ";
     set(all_[k], type, meant);
-    if (twice) hide(all_[k + 1]);
+    for (size_t j = k + 1; j <= end; ++j) hide(all_[j]);
   }
 
   bool next_is_null(size_t k) const {
