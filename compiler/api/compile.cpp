@@ -25,7 +25,11 @@ NativeCompiler jit_compiler(const CompileOptions& options) {
     const jit::Api* jit = jit::api(error);
     if (!jit) code.error = error;  // never the evaluator instead: the user asked for the JIT
     else code = jit->compile(program, v, cache);
-    code.notes.insert(code.notes.begin(), cached.notes.begin(), cached.notes.end());
+    // The JIT looks the entry up again and may say the same thing about the cache: once is enough.
+    std::vector<std::string> notes;
+    for (auto& n : cached.notes)
+      if (std::find(code.notes.begin(), code.notes.end(), n) == code.notes.end()) notes.push_back(std::move(n));
+    code.notes.insert(code.notes.begin(), notes.begin(), notes.end());
     return code;
   };
 }

@@ -188,6 +188,8 @@ LoadedFunction load_object_function(std::string_view object, std::string_view sy
     if (!symbol_at(i, sym) || sym.st_shndx == SHN_UNDEF || ELF64_ST_TYPE(sym.st_info) != STT_FUNC) continue;
     if (name_of(sym) != symbol) continue;
     uint64_t a = 0;
+    // An absolute or out-of-range section index is not code (and must not index `sections`).
+    if (sym.st_shndx >= sections.size() || !placed[sym.st_shndx].loaded) continue;
     if (address_of(sym, a).empty() && (sections[sym.st_shndx].sh_flags & SHF_EXECINSTR) &&
         sym.st_value < sections[sym.st_shndx].sh_size)
       fn = reinterpret_cast<void*>(a);

@@ -61,7 +61,9 @@ const Api* load(std::string& error) {
     error = "the JIT plugin is missing (looked for " + looked + "); " + fix;
     return nullptr;
   }
-  const std::string& path = *found;
+  // dlopen searches the library path for a name without a slash: the file checked above is
+  // the one loaded only with a path (HEALTHC_JIT_PLUGIN=libhealthc_jit.so names ./libhealthc_jit.so).
+  const std::string path = found->find('/') == std::string::npos ? "./" + *found : *found;
   // Never closed: compiled code and its owners live until the process ends.
   void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!handle) {

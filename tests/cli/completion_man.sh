@@ -41,7 +41,7 @@ expect() {  # expect "WANTED" WORDS...
   [[ $got == "$want" ]] || fail "completing [$*]: got [$got], want [$want]"
 }
 expect "score" healthc sco
-expect "explain" healthc help expl
+expect "explain explain-code" healthc help expl
 expect "--format" healthc explain --form
 expect "json text" healthc explain --format ""
 expect "json" healthc explain --format = j

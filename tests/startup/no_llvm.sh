@@ -72,5 +72,16 @@ for bad in "$libc" /etc/hostname; do
   [[ $code == 1 ]] || fail "score with HEALTHC_JIT_PLUGIN=$bad: exit $code, expected 1"
   grep -q "$bad" "$WORK/err.txt" || fail "score with HEALTHC_JIT_PLUGIN=$bad: the message does not name it: $(cat "$WORK/err.txt")"
 done
+# A plugin named without a directory is the file of that name here, as checked (not a search of
+# the library path); a note on the cache is said once, not by the lookup and again by the JIT.
+plugin_dir=$(dirname "$HEALTHC")
+if [[ -f $plugin_dir/libhealthc_jit.so ]]; then
+  (cd "$plugin_dir" && HEALTHC_JIT_PLUGIN=libhealthc_jit.so "$HEALTHC" score "$card" "$data" --no-cache -o /dev/null \
+     2> "$WORK/err.txt") || fail "HEALTHC_JIT_PLUGIN=libhealthc_jit.so in its directory: $(cat "$WORK/err.txt")"
+fi
+mkdir -p "$WORK/open" && chmod 777 "$WORK/open"
+HEALTHC_JIT_PLUGIN= HEALTHC_CACHE_DIR=$WORK/open "$HEALTHC" score "$card" "$data" -o /dev/null 2> "$WORK/err.txt" || true
+notes=$(grep -c 'others can write' "$WORK/err.txt" || true)
+[[ $notes == 1 ]] || fail "a cache others can write: said $notes times, expected once: $(cat "$WORK/err.txt")"
 [[ $status == 0 ]] && echo "start-up: no libLLVM in the binary; check, history, changes, --engine eval and cached cards run without the plugin"
 exit $status
