@@ -12,6 +12,7 @@
 #include "runtime/io/input_buffer.h"
 #include "runtime/io/row_builder.h"
 #include "runtime/io/seen_keys.h"
+#include "runtime/io/span_cut.h"
 #include "runtime/io/utf8.h"
 
 namespace healthc::rt {
@@ -308,36 +309,8 @@ class CsvReader final : public RecordReader {
     span.first_line = line_;
     if (!ok_ || done_) return false;
     try {
-      // The previous span's unfinished tail comes first.
-      span.bytes.assign(in_.begin(), in_.size());
-      in_.consume(in_.size());
-      for (;;) {
-        while (span.bytes.size() < target_bytes && !in_.eof()) {
-          if (!in_.fill_more()) break;
-          span.bytes.append(in_.begin(), in_.size());
-          in_.consume(in_.size());
-        }
-        if (!in_.error().empty()) {
-          done_ = true;
-          span.bytes.clear();
-          return false;
-        }
-        if (span.bytes.empty()) {
-          done_ = true;
-          return false;
-        }
-        const size_t cut = in_.eof() ? span.bytes.size() : record_boundary(span.bytes);
-        if (cut == 0) {  // one record longer than the span: read on
-          target_bytes *= 2;
-          continue;
-        }
-        // The tail goes back to the window for the next span.
-        if (cut < span.bytes.size()) in_.unconsume(span.bytes.data() + cut, span.bytes.size() - cut);
-        span.bytes.resize(cut);
-        line_ += static_cast<uint64_t>(std::count(span.bytes.begin(), span.bytes.end(), '\n'));
-        if (in_.eof() && in_.size() == 0) done_ = true;
-        return true;
-      }
+      return cut_span(in_, span, target_bytes, line_, done_,
+                      [this](const std::string& bytes) { return record_boundary(bytes); });
     } catch (const std::exception& e) {
       error_ = std::string("could not read the input: ") + e.what();
       done_ = true;

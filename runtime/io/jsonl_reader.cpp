@@ -11,6 +11,7 @@
 #include "runtime/io/json_row.h"
 #include "runtime/io/row_builder.h"
 #include "runtime/io/seen_keys.h"
+#include "runtime/io/span_cut.h"
 
 namespace healthc::rt {
 namespace {
@@ -92,38 +93,10 @@ class JsonLinesReader final : public RecordReader {
     span.first_line = line_;
     if (!ok_ || done_) return false;
     try {
-      span.bytes.assign(in_.begin(), in_.size());
-      in_.consume(in_.size());
-      for (;;) {
-        while (span.bytes.size() < target_bytes && !in_.eof()) {
-          if (!in_.fill_more()) break;
-          span.bytes.append(in_.begin(), in_.size());
-          in_.consume(in_.size());
-        }
-        if (!in_.error().empty()) {
-          done_ = true;
-          span.bytes.clear();
-          return false;
-        }
-        if (span.bytes.empty()) {
-          done_ = true;
-          return false;
-        }
-        size_t cut = span.bytes.size();
-        if (!in_.eof()) {
-          const void* nl = memrchr(span.bytes.data(), '\n', span.bytes.size());
-          cut = nl ? static_cast<size_t>(static_cast<const char*>(nl) - span.bytes.data()) + 1 : 0;
-        }
-        if (cut == 0) {  // one line longer than the span: read on
-          target_bytes *= 2;
-          continue;
-        }
-        if (cut < span.bytes.size()) in_.unconsume(span.bytes.data() + cut, span.bytes.size() - cut);
-        span.bytes.resize(cut);
-        line_ += static_cast<uint64_t>(std::count(span.bytes.begin(), span.bytes.end(), '\n'));
-        if (in_.eof() && in_.size() == 0) done_ = true;
-        return true;
-      }
+      return cut_span(in_, span, target_bytes, line_, done_, [](const std::string& bytes) -> size_t {
+        const void* nl = memrchr(bytes.data(), '\n', bytes.size());
+        return nl ? static_cast<size_t>(static_cast<const char*>(nl) - bytes.data()) + 1 : 0;
+      });
     } catch (const std::exception& e) {
       error_ = std::string("could not read the input: ") + e.what();
       done_ = true;

@@ -1,0 +1,51 @@
+// Cutting the input into spans of whole records for parallel reading (RecordReader::next_span),
+// shared by the CSV and JSON Lines readers: only where a span may end differs between them.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+
+#include "runtime/io/input_buffer.h"
+#include "runtime/io/record_reader.h"
+
+namespace healthc::rt {
+
+// Fills `span` with at least `target_bytes` of `in` (more when one record is longer), cut after
+// the last whole record: `boundary(bytes)` is where it ends (0: none yet), asked only before the
+// end of the input. The tail goes back to `in` for the next span; `line` counts the span's line
+// feeds. False at the end of the input or on a read error (then `done` is set and `span` empty).
+// Throws what `in` throws.
+template <typename Boundary>
+bool cut_span(InputBuffer& in, RawSpan& span, size_t target_bytes, uint64_t& line, bool& done, Boundary boundary) {
+  // The previous span's unfinished tail comes first.
+  span.bytes.assign(in.begin(), in.size());
+  in.consume(in.size());
+  for (;;) {
+    while (span.bytes.size() < target_bytes && !in.eof()) {
+      if (!in.fill_more()) break;
+      span.bytes.append(in.begin(), in.size());
+      in.consume(in.size());
+    }
+    if (!in.error().empty()) {
+      done = true;
+      span.bytes.clear();
+      return false;
+    }
+    if (span.bytes.empty()) {
+      done = true;
+      return false;
+    }
+    const size_t cut = in.eof() ? span.bytes.size() : boundary(span.bytes);
+    if (cut == 0) {  // one record longer than the span: read on
+      target_bytes *= 2;
+      continue;
+    }
+    if (cut < span.bytes.size()) in.unconsume(span.bytes.data() + cut, span.bytes.size() - cut);
+    span.bytes.resize(cut);
+    line += static_cast<uint64_t>(std::count(span.bytes.begin(), span.bytes.end(), '\n'));
+    if (in.eof() && in.size() == 0) done = true;
+    return true;
+  }
+}
+
+}  // namespace healthc::rt
