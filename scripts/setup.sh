@@ -9,8 +9,9 @@ pkgs=(cmake ninja-build g++ clang-14 libclang-rt-14-dev llvm-14-dev
       python3-venv python3-pip python3-setuptools python3-wheel python3-numpy python3-pandas python3-dask
       python3-distributed
       zsh groff-base man-db  # the completion and man page test (tests/cli/completion_man.sh)
-      postgresql-15 clickhouse-server clickhouse-client  # the SQL differential tests' engines (tests/sql/)
-      nodejs npm)  # npm: the editor grammar test installs vscode-tmgrammar-test (tests/editors/)
+      postgresql-15 clickhouse-server clickhouse-client)  # the SQL differential tests' engines (tests/sql/)
+# Node.js and npm come with the machine (Debian's npm conflicts with its nodejs): the DuckDB and
+# editor grammar tests install their npm packages into the build tree, and skip where npm is absent.
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
