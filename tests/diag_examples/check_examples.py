@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+"""Runs the examples of docs/diagnostic_explanations.md (as rustc tests its error-code docs).
+
+Every code with an explanation has a card here that shows it, CODE.wrong.health, and mostly a
+card with the mistake fixed, CODE.fixed.health. A card's first lines may say how to run it:
+
+    # run: lint {card} --data W601.csv      (healthc's arguments; default `check {card}`)
+
+(several `# run:` lines run in order in a scratch copy of this directory; the last one's output
+is checked). The wrong card must report CODE, and an error code must be its only error; the
+fixed card must report neither CODE nor any error. And the explanation must show what is
+tested: each line of its indented example (a trailing `# wrong...` or `# fixed...` comment
+taken off, lines with `...` or starting `$ ` skipped) must be a line of the wrong card, of the
+fixed card, or of both (blanks compared as one space).
+
+    check_examples.py --healthc PATH [CODE...]
+"""
+import argparse
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+HERE = ROOT / "tests/diag_examples"
+EXPLAINED = ROOT / "docs/diagnostic_explanations.md"
+DEF = ROOT / "compiler/diag/diagnostic_kinds.def"
+
+
+def sections():
+    out, code = {}, None
+    for line in EXPLAINED.read_text().splitlines():
+        m = re.match(r'^### ([EWN]\d{3,4})\s*$', line)
+        if m:
+            code = m.group(1)
+            out[code] = []
+        elif code:
+            out[code].append(line)
+    return out
+
+
+def all_codes():
+    return re.findall(r'^DIAG\(\w+,\s*"(\w+)"', DEF.read_text(), re.M)
+
+
+def norm(line):
+    return " ".join(line.split())
+
+
+def example_lines(body):
+    """(text, which) for each example line; which is 'wrong', 'fixed' or 'both'."""
+    out = []
+    for line in body:
+        if not line.startswith("    "):
+            continue
+        text = line[4:]
+        which = "both"
+        m = re.search(r'\s#\s*(wrong|fixed)\b.*$', text)
+        if m:
+            which = m.group(1)
+            text = text[:m.start()]
+        text = norm(text)
+        if not text or "..." in text or text.startswith("$ "):
+            continue
+        out.append((text, which))
+    return out
+
+
+def card_lines(path):
+    return {norm(l) for l in path.read_text(errors="replace").splitlines()} if path.exists() else set()
+
+
+def run(healthc, card):
+    """The output (stdout + stderr) of the card's last `# run:` command, run in a scratch copy."""
+    runs = []
+    for line in card.read_text(errors="replace").splitlines()[:8]:
+        m = re.match(r'^#\s*run:\s*(.*)$', line)
+        if m:
+            runs.append(m.group(1))
+    if not runs:
+        runs = ["check {card}"]
+    with tempfile.TemporaryDirectory() as tmp:
+        for f in HERE.iterdir():
+            if f.is_file():
+                shutil.copy(f, tmp)
+        out = ""
+        for cmd in runs:
+            args = [healthc] + [a.replace("{card}", card.name) for a in cmd.split()]
+            p = subprocess.run(args, cwd=tmp, capture_output=True, text=True, errors="replace", timeout=60)
+            out = p.stdout + p.stderr
+        return out
+
+
+def reported(out):
+    """The codes an output names: `error[E0100]` in text, `"code": "N0001"` in JSON."""
+    codes = re.findall(r'\b(?:error|warning|note)\[([EWN]\d{3,4})\]', out)
+    codes += re.findall(r'"code"\s*:\s*"([EWN]\d{3,4})"', out)
+    errors = re.findall(r'\berror\[(E\d{4})\]', out)
+    errors += [c for c in re.findall(r'"code"\s*:\s*"(E\d{4})"', out)]
+    return codes, errors
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--healthc", required=True)
+    ap.add_argument("codes", nargs="*")
+    args = ap.parse_args()
+    secs = sections()
+    known = set(all_codes())
+    codes = args.codes or [c for c in all_codes() if c in secs]
+    failures, fixed_count = [], 0
+    for code in codes:
+        if code not in known:
+            failures.append(f"{code}: not a code in compiler/diag/diagnostic_kinds.def")
+            continue
+        wrong, fixed = HERE / f"{code}.wrong.health", HERE / f"{code}.fixed.health"
+        if not wrong.exists():
+            failures.append(f"{code}: no example card tests/diag_examples/{wrong.name}")
+            continue
+        got, errors = reported(run(args.healthc, wrong))
+        if code not in got:
+            failures.append(f"{code}: {wrong.name} does not report {code} (reports: {', '.join(got) or 'nothing'})")
+        elif code.startswith("E") and set(errors) != {code}:
+            failures.append(f"{code}: {wrong.name} reports other errors too: {', '.join(sorted(set(errors)))}")
+        if fixed.exists():
+            fixed_count += 1
+            got, errors = reported(run(args.healthc, fixed))
+            if code in got or errors:
+                failures.append(f"{code}: {fixed.name} still reports {', '.join(sorted(set(got + errors)))}")
+        in_wrong, in_fixed = card_lines(wrong), card_lines(fixed)
+        for text, which in example_lines(secs.get(code, [])):
+            places = {"wrong": [in_wrong], "fixed": [in_fixed], "both": [in_wrong, in_fixed] if fixed.exists() else [in_wrong]}[which]
+            if which == "both" and not any(text in p for p in places):
+                failures.append(f"{code}: the explanation's line `{text}` is in neither example card")
+            elif which != "both" and not all(text in p for p in places):
+                failures.append(f"{code}: the explanation's {which} line `{text}` is not in {code}.{which}.health")
+    missing = sorted(known - set(secs))
+    print(f"{len(codes)} explained codes checked, {fixed_count} with a fixed card; "
+          f"{len(missing)} codes without an explanation{': ' + ' '.join(missing) if missing else ''}")
+    for f in failures:
+        print("FAIL " + f)
+    if missing and not args.codes:
+        failures.append("codes without an explanation")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
