@@ -7,7 +7,8 @@ card with the mistake fixed, CODE.fixed.health. A card's first lines may say how
     # run: lint {card} --data W601.csv      (healthc's arguments; default `check {card}`)
 
 (several `# run:` lines run in order in a scratch copy of this directory; the last one's output
-is checked). The wrong card must report CODE, and an error code must be its only error; the
+is checked; a note's N code, which healthc does not print, is known by the note's message).
+The wrong card must report CODE, and an error code must be its only error; the
 fixed card must report neither CODE nor any error. And the explanation must show what is
 tested: each line of its indented example (a trailing `# wrong...` or `# fixed...` comment
 taken off, lines with `...` or starting `$ ` skipped) must be a line of the wrong card, of the
@@ -93,10 +94,24 @@ def run(healthc, card):
         return out
 
 
+def note_patterns():
+    """(code, regex) for each N code: a note is printed without its code (`note: first
+    defined here` in text, `"message":"first defined here"` in a JSON diagnostic's notes), so
+    it is known by its message, as tests/golden/check_coverage.py knows it."""
+    out = []
+    for code, fmt in re.findall(r'^DIAG\(\w+,\s*"(N\d{4})",\s*\w+,\s*"((?:[^"\\]|\\.)*)"\)', DEF.read_text(), re.M):
+        out.append((code, "[^\"\\n]+?".join(re.escape(p) for p in fmt.split("{}"))))
+    return out
+
+
 def reported(out):
-    """The codes an output names: `error[E0100]` in text, `"code": "N0001"` in JSON."""
+    """The codes an output names: `error[E0100]` in text, `"code": "W101"` in JSON, and the
+    N codes of its notes by their message."""
     codes = re.findall(r'\b(?:error|warning|note)\[([EWN]\d{3,4})\]', out)
     codes += re.findall(r'"code"\s*:\s*"([EWN]\d{3,4})"', out)
+    for code, pattern in note_patterns():
+        if re.search(r'(?m): note: ' + pattern + r'$', out) or re.search(r'"message"\s*:\s*"' + pattern + r'"', out):
+            codes.append(code)
     errors = re.findall(r'\berror\[(E\d{4})\]', out)
     errors += [c for c in re.findall(r'"code"\s*:\s*"(E\d{4})"', out)]
     return codes, errors
