@@ -25,6 +25,10 @@ def explanations():
             out[code].append(line)
     return {c: "\n".join(body).strip("\n") for c, body in out.items()}
 
+def c_unescape(text):
+    """The message as printed: the table holds it as a C string (`\\"`, `\\\\`)."""
+    return re.sub(r'\\(.)', r'\1', text)
+
 def entries():
     out, section = [], None
     for line in DEF.read_text().splitlines():
@@ -49,7 +53,8 @@ def render():
         "",
         "Output: `FILE:LINE:COL: error[CODE]: message`, the source line, a caret under the range, and",
         "notes pointing at related places. `--format json` prints one JSON object per diagnostic",
-        "(`file`, `severity`, `code`, `message`, `range` {line, column, end_line, end_column}, `notes`,",
+        "(`file`, `severity`, `code`, `message`, `range` {line, column, end_line, end_column}, `notes`: each",
+        "{`code`, `message`, `range`},",
         "`fixits`: each {`range`, `replacement`}, an empty range inserting). A fix-it is the edit that",
         "fixes the diagnostic: the text output shows it under the caret line as clang does, SARIF as",
         "`fixes`, the C API's `hc_diagnostics_json` as `fixits`, the language server as a code action.",
@@ -61,7 +66,7 @@ def render():
             lines += ["", f"## {data}", "", "| code | severity | name | message |", "|---|---|---|---|"]
         else:
             name, code, sev, fmt = data
-            msg = fmt.replace("|", "\\|").replace("\\\\", "\\")
+            msg = c_unescape(fmt).replace("|", "\\|")
             lines.append(f"| {code} | {sev.lower()} | {name} | {msg} |")
     explained = explanations()
     codes = [data[1] for kind, data in entries() if kind == "diag"]
@@ -73,7 +78,7 @@ def render():
         if kind != "diag":
             continue
         name, code, sev, fmt = data
-        lines += [f"### {code}", "", f"{sev.lower()} `{name}`: " + fmt.replace("\\\\", "\\"), ""]
+        lines += [f"### {code}", "", f"{sev.lower()} `{name}`: " + c_unescape(fmt), ""]
         if code in explained:
             lines += [explained[code], ""]
     while lines and lines[-1] == "":

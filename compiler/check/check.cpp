@@ -167,7 +167,11 @@ void Checker::check_bands() {
       continue;
     }
     if (i == 0 && b.from != 0) diags_.report(DiagKind::FirstBandNotZero, b.from_range, fmt::format("{}", b.from));
-    if (i > 0 && b.from <= card_.bands[i - 1].from) {
+    // A second `bands` block is E0011 already: its bands are not compared with the first's.
+    const auto in_first_block = [&](const ast::Band& x) {
+      return x.range.begin >= card_.bands_block.begin && x.range.end <= card_.bands_block.end;
+    };
+    if (i > 0 && b.from <= card_.bands[i - 1].from && in_first_block(b) == in_first_block(card_.bands[i - 1])) {
       diags_.report(DiagKind::BandsNotAscending, b.from_range, b.name.text, fmt::format("{}", b.from),
                     fmt::format("{}", card_.bands[i - 1].from));
       diags_.note(DiagKind::NotePreviousBand, card_.bands[i - 1].range);

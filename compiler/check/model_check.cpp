@@ -71,10 +71,12 @@ void Checker::resolve_model(int32_t i) {
       for (const ast::Model& m : card_.models) names.push_back(m.name.text);
       suggest(model.base->range, model.base->text, names);
     } else if (model_state_[it->second] == State::Active) {
-      std::string path;
+      // The loop from the model named, back to it: `c` -> `a` -> `b` -> `c` (this model is on top
+      // of the stack; the base is further down).
+      std::string path = "`" + model.name.text + "`";
       auto from = std::find(model_stack_.begin(), model_stack_.end(), it->second);
-      for (auto p = from; p != model_stack_.end(); ++p) path += "`" + card_.models[*p].name.text + "` -> ";
-      diags_.report(DiagKind::ExtendsCycle, model.base->range, model.name.text, path + "`" + model.base->text + "`");
+      for (auto p = from; p + 1 < model_stack_.end(); ++p) path += " -> `" + card_.models[*p].name.text + "`";
+      diags_.report(DiagKind::ExtendsCycle, model.base->range, model.name.text, path + " -> `" + model.name.text + "`");
     } else {
       resolve_model(it->second);
       tree.roots = out_.models[it->second].roots;

@@ -33,6 +33,17 @@ std::vector<std::string> fixed_columns(const ast::Scorecard& card) {
   return out;
 }
 
+// Which of the roll-up's columns a `by` field's name takes, and what to rename.
+std::string clash_hint(const ast::Scorecard& card, const std::string& column) {
+  for (const ast::Measure& m : card.measures)
+    if (column == m.name.text + "_score")
+      return "; measure `" + m.name.text + "` has that column: rename the measure (or the field, and the data's column)";
+  for (const ast::Band& b : card.bands)
+    if (column == b.name.text + "_accounts" || column == b.name.text + "_weight")
+      return "; band `" + b.name.text + "` has that column: rename the band (or the field, and the data's column)";
+  return "; it is one of every roll-up's own columns: rename the field (and the data's column)";
+}
+
 }  // namespace
 
 void Checker::check_rollups() {
@@ -90,8 +101,7 @@ void Checker::check_rollups() {
         continue;
       }
       if (std::find(columns.begin(), columns.end(), n.text) != columns.end()) {
-        diags_.report(DiagKind::RollupColumnClash, n.range, "by field", n.text, n.text,
-                      "; rename the field");
+        diags_.report(DiagKind::RollupColumnClash, n.range, "by field", n.text, n.text, clash_hint(card_, n.text));
         continue;
       }
       out.by.push_back(f);

@@ -35,6 +35,7 @@ std::string_view severity_name(Severity s);
 struct DiagNote {
   SourceRange range;
   std::string message;
+  std::string code;  // the note's kind's code (N0001 ...), in JSON and SARIF; text shows `note:` only
 };
 
 // A suggested edit that fixes a diagnostic: replace `range` with `replacement` (an empty range
@@ -70,7 +71,7 @@ class DiagnosticList {
   void note(DiagKind kind, SourceRange range, const Args&... args) {
     if (items_.empty()) return;
     items_.back().notes.push_back(
-        DiagNote{range, fmt::format(fmt::runtime(info(kind).format), args...)});
+        DiagNote{range, fmt::format(fmt::runtime(info(kind).format), args...), std::string(info(kind).code)});
   }
   // Adds a fix-it to the last diagnostic.
   void fixit(SourceRange range, std::string replacement) {

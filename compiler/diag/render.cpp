@@ -154,7 +154,7 @@ std::string render_json(const SourceFile& file, const Diagnostic& d) {
   j["range"] = range_json(file, d.range);
   nlohmann::json notes = nlohmann::json::array();
   for (const DiagNote& n : d.notes)
-    notes.push_back({{"message", n.message}, {"range", range_json(file, n.range)}});
+    notes.push_back({{"code", n.code}, {"message", n.message}, {"range", range_json(file, n.range)}});
   j["notes"] = notes;
   // Each edit that fixes the diagnostic: replace `range` (empty: insert) with `replacement`.
   nlohmann::json fixits = nlohmann::json::array();

@@ -423,7 +423,10 @@ class AstBuilder {
     meas.subjective = m->SUBJECTIVE() != nullptr;
     meas.range = range(m);
     if (auto* st = m->staleRule(); st && valid_name(st->field)) {
-      if (!meas.subjective) diags_.report(DiagKind::StaleNotSubjective, range(st), meas.name.text);
+      if (!meas.subjective) {
+        diags_.report(DiagKind::StaleNotSubjective, range(st));
+        diags_.fixit(SourceRange{range(st).begin, range(st).begin}, "subjective ");
+      }
       if (const std::optional<double> days = window_days(st->signedNumber(), st->unit)) {
         ast::StaleAfter rule;
         rule.days = *days;
