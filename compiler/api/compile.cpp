@@ -5,11 +5,15 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "compiler/ir/lower.h"
 #include "compiler/ir/verify.h"
 #include "compiler/jit/cached_code.h"
 #include "compiler/jit/plugin_api.h"
+#include "compiler/jit/program_cache.h"
 
 namespace healthc {
 
@@ -36,7 +40,27 @@ NativeCompiler jit_compiler(const CompileOptions& options) {
 
 namespace {
 
-CompileOutcome build(std::unique_ptr<FrontendResult> front, const CompileOptions& options) {
+// The lowered program's Scorecard, with the JIT installed (and the eager variant prepared) or
+// the evaluator, as `options` say.
+CompileOutcome make_scorecard(ir::Program program, std::unique_ptr<FrontendResult> front, const CompileOptions& options) {
+  CompileOutcome out;
+  NativeCompiler compiler = options.engine == Engine::Jit ? jit_compiler(options) : NativeCompiler{};
+  std::shared_ptr<Scorecard> card = Scorecard::make(
+      std::move(program), std::shared_ptr<const FrontendResult>(std::move(front)), options.engine, std::move(compiler));
+  if (options.engine == Engine::Jit) {
+    const NativeCode& code = card->prepare(options.eager_detail ? 1 : 0);
+    out.notes = code.notes;
+    if (!code.fn && !code.use_evaluator) {
+      out.error = "code generation failed: " + code.error;
+      return out;
+    }
+  }
+  out.scorecard = std::move(card);
+  return out;
+}
+
+CompileOutcome build(std::unique_ptr<FrontendResult> front, const CompileOptions& options,
+                     const std::string& program_key = {}) {
   CompileOutcome out;
   if (!front->ok()) {
     out.front = std::move(front);
@@ -62,20 +86,19 @@ CompileOutcome build(std::unique_ptr<FrontendResult> front, const CompileOptions
                             problems.front());
     return out;
   }
-  NativeCompiler compiler = options.engine == Engine::Jit ? jit_compiler(options) : NativeCompiler{};
-  std::shared_ptr<Scorecard> card =
-      Scorecard::make(std::move(program), std::shared_ptr<const FrontendResult>(std::move(front)), options.engine,
-                      std::move(compiler));
-  if (options.engine == Engine::Jit) {
-    const NativeCode& code = card->prepare(options.eager_detail ? 1 : 0);
-    out.notes = code.notes;
-    if (!code.fn && !code.use_evaluator) {
-      out.error = "code generation failed: " + code.error;
-      return out;
-    }
-  }
-  out.scorecard = std::move(card);
-  return out;
+  // Stored only for a program that verified; what a later hit needs is the program alone.
+  if (!program_key.empty() && options.use_cache) jit::store_program(jit::CacheOptions{true, options.cache_dir}, program_key, program);
+  return make_scorecard(std::move(program), std::move(front), options);
+}
+
+// The card's bytes as run_frontend reads them; false when it cannot (run_frontend says why).
+bool read_card(const std::string& path, std::string& text) {
+  std::error_code ec;
+  if (path == "-" || std::filesystem::is_directory(path, ec)) return false;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return !in.bad();
 }
 
 }  // namespace
@@ -86,6 +109,20 @@ CompileOutcome compile_scorecard(const std::string& path, const CompileOptions& 
 
 CompileOutcome compile_scorecard_text(const std::string& name, const std::string& text, const CompileOptions& options) {
   return build(std::make_unique<FrontendResult>(run_frontend_text(name, text)), options);
+}
+
+CompileOutcome compile_scorecard_cached(const std::string& path, const CompileOptions& options, std::string& card_text) {
+  card_text.clear();
+  if (!read_card(path, card_text)) {
+    CompileOutcome out = compile_scorecard(path, options);
+    if (out.scorecard && out.scorecard->source() && out.scorecard->source()->file)
+      card_text = out.scorecard->source()->file->text();
+    return out;
+  }
+  const std::string key = options.use_cache ? jit::program_key(card_text, options.params) : std::string();
+  if (std::optional<ir::Program> cached = jit::load_program(jit::CacheOptions{options.use_cache, options.cache_dir}, key))
+    return make_scorecard(std::move(*cached), nullptr, options);
+  return build(std::make_unique<FrontendResult>(run_frontend_text(path, card_text)), options, key);
 }
 
 }  // namespace healthc

@@ -10,6 +10,7 @@
 
 #include "compiler/diag/suggest.h"
 #include "compiler/driver/cli.h"
+#include "compiler/syntax/plugin_api.h"
 
 namespace healthc::driver {
 int run_check(const std::vector<std::string>& args);
@@ -105,6 +106,10 @@ int main(int argc, char** argv) {
           return kExitErrors;
         }
         return code;
+      } catch (const healthc::syntax::PluginError& e) {
+        // The binary's parser cannot be loaded (syntax/plugin_loader.cpp): the installation's problem.
+        fmt::print(stderr, "healthc {}: {}\n", name, e.what());
+        return kExitErrors;
       } catch (const std::system_error& e) {
         // fmt::print throws when a large output cannot be written: a user's problem, not ours.
         if (std::ferror(stdout)) {

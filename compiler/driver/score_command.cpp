@@ -142,7 +142,8 @@ int run_score(const std::vector<std::string>& args) {
       detail |= c == "reasons" || c.ends_with(".value") || c.ends_with(".score") || c.ends_with(".weight");
   const std::string rollups_dir = vm.count("rollups") ? vm["rollups"].as<std::string>() : std::string();
   const auto compile_start = std::chrono::steady_clock::now();
-  auto card = load_scorecard("score", vm, code, detail || !store_path.empty() || !rollups_dir.empty());
+  std::string card_text;  // the card's bytes (empty for an artefact), kept by --store
+  auto card = load_scorecard("score", vm, code, detail || !store_path.empty() || !rollups_dir.empty(), true, &card_text);
   const double compile_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - compile_start).count();
   if (!card) return code;
   // Each roll-up's file, opened (under its temporary name) before the run, so that a directory
@@ -152,7 +153,7 @@ int run_score(const std::vector<std::string>& args) {
     if (int e = open_rollup_files(card->program(), rollups_dir, vm, outputs, rollup_files); e != kExitOk) return e;
   }
   // The store keeps the card's text (any past snapshot can be reproduced): an artefact has none.
-  if (!store_path.empty() && !card->source())
+  if (!store_path.empty() && card_text.empty())
     return usage_error("score", "--store records the card's text: pass the .health file, not a compiled artefact");
   std::unique_ptr<history::Store> store;
   if (!store_path.empty()) {
@@ -237,7 +238,7 @@ int run_score(const std::vector<std::string>& args) {
   RecordOptions rec;
   rec.as_of_days = static_cast<int32_t>(as_of);
   rec.past = past.get();
-  if (card->source() && card->source()->file) rec.card_text = card->source()->file->text();
+  rec.card_text = card_text;
   rec.params_json = params_json(vm);
   // Rejects first: each block's rejected rows are reported before its scores are written.
   rec.sinks = {&callback};

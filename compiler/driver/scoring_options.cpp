@@ -126,7 +126,7 @@ bool names_artefact(const std::string& path) {
 }  // namespace
 
 std::shared_ptr<const Scorecard> load_scorecard(const std::string& command, const po::variables_map& vm,
-                                                int& exit_code, bool eager_detail, bool native) {
+                                                int& exit_code, bool eager_detail, bool native, std::string* card_text) {
   CompileOptions options;
   options.eager_detail = eager_detail;
   options.use_cache = !vm["no-cache"].as<bool>() && std::getenv("HEALTHC_NO_CACHE") == nullptr;
@@ -150,7 +150,8 @@ std::shared_ptr<const Scorecard> load_scorecard(const std::string& command, cons
   const std::string card = vm["card"].as<std::string>();
   if (aot::is_artefact(card) || names_artefact(card))
     return load_artefact_card(command, vm, card, engine == "eval", exit_code);
-  CompileOutcome out = compile_scorecard(card, options);
+  if (card_text) card_text->clear();
+  CompileOutcome out = card_text ? compile_scorecard_cached(card, options, *card_text) : compile_scorecard(card, options);
   if (!out.error.empty()) {
     exit_code = out.error.rfind("the scorecard has no param", 0) == 0 ? usage_error(command, out.error) : kExitErrors;
     if (exit_code == kExitErrors) fmt::print(stderr, "healthc {}: {}\n", command, out.error);

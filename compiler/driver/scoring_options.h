@@ -28,9 +28,13 @@ void add_outcome_options(po::options_description& opts);
 // of the native code is compiled up front instead of the basic one. `native` false: only the
 // program is wanted (no JIT). CARD may be an ahead-of-time artefact (`healthc compile --emit
 // shared`, recognised by content): it is loaded instead (runtime/aot/artefact.h), and refused
-// for commands that need the card's source and with --param.
+// for commands that need the card's source and with --param. `card_text` given: the command
+// needs only the program and the card's text (score), so a card whose program is cached is
+// loaded without the front end (compile_scorecard_cached; source() is then null) and
+// *card_text is the card's text (empty for an artefact).
 std::shared_ptr<const Scorecard> load_scorecard(const std::string& command, const po::variables_map& vm,
-                                                int& exit_code, bool eager_detail = false, bool native = true);
+                                                int& exit_code, bool eager_detail = false, bool native = true,
+                                                std::string* card_text = nullptr);
 // The spec's "the run says so once": every command that scores a card reading the past
 // (previous, change) without a store calls this once per card; a note on stderr when it does.
 void note_past_missing(const std::string& command, const std::string& card_path, const ir::Program& program);

@@ -101,8 +101,8 @@ bool write_all(int fd, std::string_view data) {
 
 }  // namespace
 
-ObjectCache::ObjectCache(std::string dir, std::string key)
-    : dir_(std::move(dir)), key_(std::move(key)), path_(dir_ + "/" + key_ + ".o") {}
+ObjectCache::ObjectCache(std::string dir, std::string key, std::string_view suffix)
+    : dir_(std::move(dir)), key_(std::move(key)), path_(dir_ + "/" + key_ + std::string(suffix)) {}
 
 std::string ObjectCache::encode(std::string_view key, std::string_view object) {
   std::string out(kMagic, sizeof kMagic);

@@ -12,8 +12,9 @@ namespace healthc::jit {
 
 class ObjectCache {
  public:
-  // `dir` is the cache directory, `key` the entry's content key (hex).
-  ObjectCache(std::string dir, std::string key);
+  // `dir` is the cache directory, `key` the entry's content key (hex), `suffix` the file's
+  // ending (".o" for objects; the program cache's entries are ".ir").
+  ObjectCache(std::string dir, std::string key, std::string_view suffix = ".o");
 
   struct Lookup {
     bool hit = false;

@@ -5,12 +5,11 @@
 #include <dlfcn.h>
 #include <unistd.h>
 
-#include <algorithm>
-#include <cstdlib>
 #include <mutex>
 #include <vector>
 
 #include "compiler/jit/plugin_api.h"
+#include "compiler/plugin_search.h"
 
 #ifndef HEALTHC_JIT_PLUGIN_NAME
 #error "HEALTHC_JIT_PLUGIN_NAME, HEALTHC_JIT_LIBDIR and HEALTHC_JIT_FULL_LIBDIR are set by compiler/CMakeLists.txt"
@@ -20,30 +19,9 @@ namespace healthc::jit {
 
 namespace {
 
-std::string executable_dir() {
-  std::string path(4096, '\0');
-  const ssize_t n = ::readlink("/proc/self/exe", path.data(), path.size());
-  if (n <= 0 || static_cast<size_t>(n) >= path.size()) return {};
-  path.resize(static_cast<size_t>(n));
-  const size_t slash = path.rfind('/');
-  return slash == std::string::npos ? std::string() : path.substr(0, slash);
-}
-
 // Where to look, in order.
 std::vector<std::string> candidates() {
-  if (const char* env = std::getenv("HEALTHC_JIT_PLUGIN"); env && *env) return {env};
-  std::vector<std::string> out;
-  const std::string name = HEALTHC_JIT_PLUGIN_NAME;
-  if (const std::string dir = executable_dir(); !dir.empty()) {
-    out.push_back(dir + "/" + name);
-    out.push_back(dir + "/../lib/healthc/" + name);
-    out.push_back(dir + "/../" HEALTHC_JIT_LIBDIR "/healthc/" + name);
-  }
-  out.push_back(HEALTHC_JIT_FULL_LIBDIR "/healthc/" + name);
-  std::vector<std::string> unique;  // ../lib and ../$libdir are often the same place
-  for (std::string& p : out)
-    if (std::find(unique.begin(), unique.end(), p) == unique.end()) unique.push_back(std::move(p));
-  return unique;
+  return plugin_candidates("HEALTHC_JIT_PLUGIN", HEALTHC_JIT_PLUGIN_NAME, HEALTHC_JIT_LIBDIR, HEALTHC_JIT_FULL_LIBDIR);
 }
 
 const Api* load(std::string& error) {

@@ -4,6 +4,10 @@
 # (HEALTHC_JIT_PLUGIN=/nonexistent), and so does scoring a card whose code is cached; a command that must compile says the plugin is missing
 # (its path, exit 1, no output), a file that is not the plugin is refused by name, and the
 # evaluator and ahead-of-time artefacts score without it.
+# Nor the parser: the binary does not link the ANTLR runtime; a cached card's `score` loads
+# neither the parser plugin nor ANTLR (LD_DEBUG=files lists every library loaded, dlopened ones
+# too) and runs without the parser (HEALTHC_SYNTAX_PLUGIN=/nonexistent); one changed byte, param
+# or option misses (the parser loads) and scores as a run without any cache.
 # usage: no_llvm.sh HEALTHC SOURCE_DIR
 set -euo pipefail
 HEALTHC=$(realpath "$1")
@@ -18,7 +22,7 @@ fail() { echo "FAIL: $*"; status=1; }
 
 needed=$(readelf -d "$HEALTHC" | grep NEEDED || true)
 [[ -n $needed ]] || fail "readelf -d shows no NEEDED entries for $HEALTHC: the check below would prove nothing"
-for lib in libLLVM libz3 libicu; do
+for lib in libLLVM libz3 libicu libantlr4; do
   if grep -q "$lib" <<< "$needed"; then fail "$HEALTHC links $lib: $(grep "$lib" <<< "$needed")"; fi
 done
 if command -v ldd > /dev/null; then  # transitive too (a library of ours that brings LLVM)
@@ -83,5 +87,59 @@ mkdir -p "$WORK/open" && chmod 777 "$WORK/open"
 HEALTHC_JIT_PLUGIN= HEALTHC_CACHE_DIR=$WORK/open "$HEALTHC" score "$card" "$data" -o /dev/null 2> "$WORK/err.txt" || true
 notes=$(grep -c 'others can write' "$WORK/err.txt" || true)
 [[ $notes == 1 ]] || fail "a cache others can write: said $notes times, expected once: $(cat "$WORK/err.txt")"
-[[ $status == 0 ]] && echo "start-up: no libLLVM in the binary; check, history, changes, --engine eval and cached cards run without the plugin"
+# The parser (libhealthc_syntax.so, the ANTLR runtime) only when a card is read: not for
+# --version, not for a card whose program is cached.
+unset HEALTHC_JIT_PLUGIN
+export HEALTHC_CACHE_DIR=$WORK/front_cache
+loaded() {  # the libraries a run loads (LD_DEBUG=files goes to stderr, with the run's own)
+  LD_DEBUG=files "$@" 2>&1 > /dev/null | grep -o 'file=[^ ]*' | sort -u || true
+}
+parser_loaded() { grep -Eq 'libhealthc_syntax|libantlr4' <<< "$1"; }
+libs=$(loaded "$HEALTHC" --version)
+[[ -n $libs ]] || fail "LD_DEBUG=files listed no library: the checks below would prove nothing"
+! parser_loaded "$libs" || fail "--version loads the parser: $(grep -E 'syntax|antlr' <<< "$libs")"
+cp "$card" "$WORK/card.health"
+card2=$WORK/card.health
+libs=$(loaded "$HEALTHC" score "$card2" "$data" --as-of 2026-11-01 -o "$WORK/front1.csv")
+parser_loaded "$libs" || fail "the first score of a card did not load the parser (a cache hit on an empty cache?)"
+libs=$(loaded "$HEALTHC" score "$card2" "$data" --as-of 2026-11-01 -o "$WORK/front2.csv")
+! parser_loaded "$libs" || fail "score of a cached card loads the parser: $(grep -E 'syntax|antlr' <<< "$libs")"
+cmp -s "$WORK/front1.csv" "$WORK/front2.csv" || fail "score of a cached card differs from the first run"
+HEALTHC_SYNTAX_PLUGIN=/nonexistent "$HEALTHC" score "$card2" "$data" --as-of 2026-11-01 -o "$WORK/front3.csv" \
+  2> "$WORK/err.txt" || fail "score of a cached card needs the parser: $(cat "$WORK/err.txt")"
+cmp -s "$WORK/front1.csv" "$WORK/front3.csv" || fail "score of a cached card without the parser differs"
+# What reads the card needs the parser: a clear message, exit 1.
+set +e
+HEALTHC_SYNTAX_PLUGIN=/nonexistent "$HEALTHC" check "$card2" > /dev/null 2> "$WORK/err.txt"
+code=$?
+set -e
+[[ $code == 1 ]] || fail "check without the parser: exit $code, expected 1"
+grep -q 'parser plugin is missing' "$WORK/err.txt" && grep -q '/nonexistent' "$WORK/err.txt" ||
+  fail "check without the parser: no clear message: $(cat "$WORK/err.txt")"
+# Another --as-of is the same program: a hit, scored as of that date.
+"$HEALTHC" score "$card2" "$data" --as-of 2026-06-15 --no-cache -o "$WORK/asof_fresh.csv" 2> /dev/null
+libs=$(loaded "$HEALTHC" score "$card2" "$data" --as-of 2026-06-15 -o "$WORK/asof.csv")
+! parser_loaded "$libs" || fail "another --as-of missed the program cache"
+cmp -s "$WORK/asof_fresh.csv" "$WORK/asof.csv" || fail "a cached card with another --as-of differs from --no-cache"
+# One param: a miss (the parser loads), as --no-cache scores it; then a hit.
+"$HEALTHC" score "$card2" "$data" --as-of 2026-11-01 --param collapse=-0.2 --no-cache -o "$WORK/param_fresh.csv" 2> /dev/null
+cmp -s "$WORK/param_fresh.csv" "$WORK/front1.csv" && fail "--param collapse=-0.2 changes nothing in the sample: a weak check"
+libs=$(loaded "$HEALTHC" score "$card2" "$data" --as-of 2026-11-01 --param collapse=-0.2 -o "$WORK/param.csv")
+parser_loaded "$libs" || fail "a changed param hit the program cache"
+cmp -s "$WORK/param_fresh.csv" "$WORK/param.csv" || fail "a changed param scores otherwise than --no-cache"
+libs=$(loaded "$HEALTHC" score "$card2" "$data" --as-of 2026-11-01 --param collapse=-0.2 -o "$WORK/param2.csv")
+! parser_loaded "$libs" || fail "the same param twice missed the program cache"
+cmp -s "$WORK/param_fresh.csv" "$WORK/param2.csv" || fail "a cached card with a param differs from --no-cache"
+# One byte of the card (a weight): a miss, as --no-cache scores it.
+sed -i 's/^  support   25$/  support   35/' "$card2"
+cmp -s "$card" "$card2" && fail "sed changed no byte of the card: a weak check"
+"$HEALTHC" score "$card2" "$data" --as-of 2026-11-01 --no-cache -o "$WORK/byte_fresh.csv" 2> /dev/null
+cmp -s "$WORK/byte_fresh.csv" "$WORK/front1.csv" && fail "the changed weight changes no score in the sample: a weak check"
+libs=$(loaded "$HEALTHC" score "$card2" "$data" --as-of 2026-11-01 -o "$WORK/byte.csv")
+parser_loaded "$libs" || fail "a changed byte hit the program cache"
+cmp -s "$WORK/byte_fresh.csv" "$WORK/byte.csv" || fail "a changed card scores otherwise than --no-cache"
+# --no-cache never reads it (the parser loads on every run).
+libs=$(loaded "$HEALTHC" score "$card2" "$data" --as-of 2026-11-01 --no-cache -o /dev/null)
+parser_loaded "$libs" || fail "--no-cache read the program cache"
+[[ $status == 0 ]] && echo "start-up: no libLLVM or ANTLR in the binary; check, history, changes, --engine eval and cached cards run without the JIT plugin, cached cards without the parser"
 exit $status
