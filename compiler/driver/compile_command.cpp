@@ -1,10 +1,12 @@
 // `healthc compile CARD --emit ir|llvm|llvm-raw|asm`: shows what each stage made;
 // `--emit obj|shared -o FILE`: writes an ahead-of-time artefact (compiler/jit/aot.h);
-// `--emit sql --dialect D`: the card as one SQL query (compile_sql.cpp).
+// `--emit sql --dialect D`: the card as one SQL query (compile_sql.cpp); `--emit history-export`:
+// the SQLite query that exports the card's history table from a store (for `--history`).
 #include <fmt/format.h>
 
 #include "compiler/driver/scoring_options.h"
 #include "compiler/jit/plugin_api.h"
+#include "compiler/sql/sql.h"
 #include "runtime/io/output_file.h"
 
 namespace healthc::driver {
@@ -25,6 +27,9 @@ int run_compile(const std::vector<std::string>& args) {
       ("dialect", po::value<std::string>(), "--emit sql: `duckdb`, `postgres`, `clickhouse` or `spark`")
       ("table", po::value<std::string>()->default_value("accounts"), "--emit sql: the table of accounts the query reads")
       ("explain", po::bool_switch(), "--emit sql: add each measure's value, score and weight columns")
+      ("history", po::value<std::string>(),
+       "--emit sql: the history table `previous`, `change` and alerts read (one row per snapshot and account; "
+       "`--emit history-export` writes the query that exports it from a store)")
       ("dbt", po::value<std::string>(), "--emit sql: write a dbt model (DIR/CARD.sql, reading {{ ref(TABLE) }}) and DIR/schema.yml");
   add_scoring_options(opts);
   po::positional_options_description pos;
@@ -34,7 +39,8 @@ int run_compile(const std::vector<std::string>& args) {
   if (!parse_options("compile",
                      "CARD [--emit ir|llvm|llvm-raw|asm]\n"
                      "       healthc compile CARD --emit sql --dialect duckdb|postgres|clickhouse|spark [--table T]\n"
-                     "         [--as-of YYYY-MM-DD] [--explain] [--dbt DIR]\n"
+                     "         [--as-of YYYY-MM-DD] [--explain] [--history TABLE] [--dbt DIR]\n"
+                     "       healthc compile CARD --emit history-export   (SQLite over a store: the --history table)\n"
                      "       healthc compile CARD --emit obj|shared -o FILE [--cpu LEVEL] [--param NAME=VALUE]...\n\n"
                      "Prints a stage's output for CARD, or writes an ahead-of-time compiled artefact that\n"
                      "`healthc score FILE DATA` and hc_load read without a compiler.",
@@ -43,10 +49,13 @@ int run_compile(const std::vector<std::string>& args) {
   const std::string emit = vm["emit"].as<std::string>();
   const bool artefact = emit == "obj" || emit == "shared";
   const bool sql = emit == "sql";
-  if (!artefact && !sql && emit != "ir" && emit != "llvm" && emit != "llvm-raw" && emit != "asm")
-    return usage_error("compile", "--emit must be `ir`, `llvm`, `llvm-raw`, `asm`, `obj`, `shared` or `sql`");
-  if (!sql && (vm.count("dialect") || vm.count("dbt") || vm["explain"].as<bool>() || !vm["table"].defaulted()))
-    return usage_error("compile", "--dialect, --table, --explain and --dbt are for --emit sql");
+  const bool history_export = emit == "history-export";
+  if (!artefact && !sql && !history_export && emit != "ir" && emit != "llvm" && emit != "llvm-raw" && emit != "asm")
+    return usage_error("compile",
+                       "--emit must be `ir`, `llvm`, `llvm-raw`, `asm`, `obj`, `shared`, `sql` or `history-export`");
+  if (!sql && (vm.count("dialect") || vm.count("dbt") || vm.count("history") || vm["explain"].as<bool>() ||
+               !vm["table"].defaulted()))
+    return usage_error("compile", "--dialect, --table, --explain, --history and --dbt are for --emit sql");
   if (artefact && !vm.count("output")) return usage_error("compile", "--emit " + emit + " needs -o FILE");
   if (!artefact && vm.count("output")) return usage_error("compile", "-o is for --emit obj|shared");
   const std::string cpu = vm["cpu"].as<std::string>();
@@ -56,6 +65,10 @@ int run_compile(const std::vector<std::string>& args) {
   // An artefact needs only the program, not the JIT's code for it.
   auto card = load_scorecard("compile", vm, code, false, !artefact && !sql);
   if (!card) return code;
+  if (history_export) {
+    fmt::print("{}", sql::history_export(card->program()));
+    return kExitOk;
+  }
   std::string plugin_error;
   const jit::Api* jit = emit == "ir" ? nullptr : jit::api(plugin_error);
   if (emit != "ir" && !jit) {

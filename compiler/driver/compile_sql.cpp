@@ -1,4 +1,4 @@
-// `healthc compile CARD --emit sql --dialect D [--table T] [--as-of D] [--explain] [--dbt DIR]`:
+// `healthc compile CARD --emit sql --dialect D [--table T] [--as-of D] [--explain] [--history H] [--dbt DIR]`:
 // the card as one SQL query (compiler/sql/), printed, or written as a dbt model and its
 // schema.yml. What the dialect cannot compute is reported as diagnostics at the declaration.
 #include <fmt/format.h>
@@ -47,6 +47,11 @@ int run_compile_sql(const po::variables_map& vm, const Scorecard& card) {
   const std::string table = vm["table"].as<std::string>();
   const bool dbt = vm.count("dbt") > 0;
   options.table = dbt ? fmt::format("{{{{ ref('{}') }}}}", table) : table;
+  if (vm.count("history")) {
+    const std::string history = vm["history"].as<std::string>();
+    if (history.empty()) return usage_error("compile", "--history needs the name of a table");
+    options.history = dbt ? fmt::format("{{{{ ref('{}') }}}}", history) : history;
+  }
   if (vm.count("as-of")) {
     std::optional<int64_t> d = rt::parse_date(vm["as-of"].as<std::string>());
     if (!d) return usage_error("compile", "--as-of must be a date, YYYY-MM-DD");

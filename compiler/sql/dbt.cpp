@@ -42,6 +42,13 @@ std::string dbt_schema(const ir::Program& p, const std::string& model, bool expl
   cols.emplace_back("override", "the override that applied, if any: " + names(overrides));
   cols.emplace_back("reasons", "the top three measures by points lost, `name -points` joined by `; `");
   if (!p.stale_rules.empty()) cols.emplace_back("stale", "the account's stale subjective measures, joined by `;`");
+  if (!p.alerts.empty()) {
+    std::vector<std::string> alerts;
+    for (const auto& al : p.alerts) alerts.push_back(al.title.empty() ? al.name : fmt::format("{} ({})", al.name, al.title));
+    cols.emplace_back("alerts_active", "the alerts active for the account, joined by `;`: " + names(alerts));
+    cols.emplace_back("alerts_fired",
+                      "the alerts that fired: active now and not in the previous snapshot of the history table");
+  }
   if (explain)
     for (const ir::Measure& m : p.measures) {
       const std::string t = m.title.empty() ? m.name : m.title;

@@ -205,4 +205,14 @@ std::string Spelling::ln(const std::string& x) const {
   return d_ == Dialect::ClickHouse ? fmt::format("log({})", x) : fmt::format("LN({})", x);
 }
 
+std::string Spelling::contains(const std::string& s, std::string_view name) const {
+  const std::string list = concat({string(";"), s, string(";")});
+  const std::string item = string(fmt::format(";{};", name));
+  switch (d_) {
+    case Dialect::ClickHouse: return fmt::format("position({}, {}) > 0", list, item);
+    case Dialect::Spark: return fmt::format("instr({}, {}) > 0", list, item);
+    default: return fmt::format("strpos({}, {}) > 0", list, item);
+  }
+}
+
 }  // namespace healthc::sql

@@ -46,6 +46,8 @@ class Spelling {
   std::string as_of_days(std::optional<int64_t> days) const;
   std::string trim(const std::string& s) const;  // surrounding spaces off
   std::string ln(const std::string& x) const;
+  // A condition: text `s` holds `name` as one of its `;`-separated items (a list of names).
+  std::string contains(const std::string& s, std::string_view name) const;
 
  private:
   Dialect d_;

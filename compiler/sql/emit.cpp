@@ -15,6 +15,7 @@
 #include "compiler/ir/conventions.h"
 #include "compiler/ir/ops.h"
 #include "compiler/sql/dialect.h"
+#include "compiler/sql/past.h"
 #include "compiler/sql/sql.h"
 
 namespace healthc::sql {
@@ -47,8 +48,10 @@ class Emitter {
  private:
   // ---- what SQL cannot compute yet ----
   void check_supported(Result& r) const {
-    // v2's past (`previous`, `change`) reads the history store, which a query over one table
-    // has no access to: report the declaration that reads it.
+    // v2's past (`previous`, `change`) and alerts read earlier snapshots: with a history table
+    // (--history) they are joins on it (past.h); without one, report each declaration that
+    // reads the past.
+    if (!o_.history.empty()) return;
     auto reads_history = [&](uint32_t begin, uint32_t end) {
       for (uint32_t i = begin; i < end && i < p_.code.size(); ++i)
         if (p_.code[i].op == Op::History) return true;
@@ -97,6 +100,8 @@ class Emitter {
     for (const ir::Segment& s : p_.segments) name(s.condition, "segment_" + s.name + "__when", "segment " + s.name + ": when");
     for (const ir::Override& o : p_.overrides) name(o.condition, "override_" + o.name + "__when", "override " + o.name + ": when");
     for (const ir::Label& l : p_.labels) name(l.condition, "label_" + l.name + "__when", "label " + l.name + ": when");
+    for (const ir::Alert& a : p_.alerts)
+      name(a.condition, "alert_" + a.name + "__when", "alert " + a.name + ": active (its `for` list and condition hold)");
     name(res.segment, "r_segment", "the segment: the first whose condition holds (the count: default)");
     name(res.weighted_score, "r_weighted_score", "the weighted score, floor(raw + 0.5 + 1e-9), before overrides");
     name(res.score, "r_score", "the final score, after the first override that applies");
@@ -153,6 +158,7 @@ class Emitter {
     for (const ir::Measure& m : p_.measures)
       for (uint32_t i : {m.value, m.score, m.weight}) roots.push_back(i);
     for (const ir::StaleRule& s : p_.stale_rules) roots.push_back(s.stale);
+    for (const ir::Alert& a : p_.alerts) roots.push_back(a.condition);
     for (uint32_t r : roots)
       if (r != ir::kNone) needed_[r] = true, ++uses_[r];
     // Code is in SSA order: a consumer comes after its operands.
@@ -176,7 +182,8 @@ class Emitter {
     for (size_t k = 0; k < n; ++k) {
       if (!needed_[k]) continue;
       const Op op = p_.code[k].op;
-      const bool trivial = op == Op::Const || op == Op::Missing || op == Op::Load || op == Op::AsOf || folded_[k];
+      const bool trivial =
+          op == Op::Const || op == Op::Missing || op == Op::Load || op == Op::AsOf || op == Op::History || folded_[k];
       column_[k] = names_.count(static_cast<uint32_t>(k)) || (!trivial && uses_[k] > 1);
       if (column_[k] && !names_.count(static_cast<uint32_t>(k))) names_[static_cast<uint32_t>(k)] = {fmt::format("t{}", k), ""};
     }
@@ -302,7 +309,7 @@ class Emitter {
           out += fmt::format(" WHEN {} >= {} THEN {}", a, num(p_.bands[k].from), num(static_cast<double>(k)));
         return out + " ELSE " + num(0) + " END";
       }
-      case Op::History: return sp_.null_number();  // refused by check_supported
+      case Op::History: return history_column(p_, in.a);  // a column of the past's joins
     }
     return sp_.null_number();
   }
@@ -338,7 +345,21 @@ class Emitter {
   struct Stage {
     std::string name, comment, select, where;
     std::string from;
+    // A join on the history table (past.h): the stage is the one before it, LEFT JOINed with
+    // `join`'s subquery on the key, `select` unused.
+    std::optional<PastJoin> join = std::nullopt;
   };
+
+  // The SELECT of a join stage over `before` (a CTE's name or, for ClickHouse, a subquery).
+  std::string join_select(const PastJoin& j, const std::string& before, const std::string& before_name) const {
+    if (o_.dialect == Dialect::ClickHouse)  // 18.16 joins with USING only, one join a SELECT
+      return fmt::format("SELECT *\nFROM {} AS {}\nANY LEFT JOIN (\n{}\n) USING {}", before, before_name,
+                         indent(j.subquery, 2), j.key_column);
+    std::string out = "SELECT\n  " + before_name + ".*";
+    for (const std::string& c : j.columns) out += ",\n  p." + c;
+    return out + fmt::format("\nFROM {}\nLEFT JOIN (\n{}\n) AS p ON p.{} = {}.{}", before, indent(j.subquery, 2),
+                             j.key_column, before_name, field(p_.key_field));
+  }
 
   Stage inputs_cte() const {
     std::vector<std::string> cols, checks;
@@ -395,6 +416,11 @@ class Emitter {
         "label conditions and the first that holds",
         "alerts"};
     std::vector<Stage> stages = {inputs_cte()};
+    for (PastJoin& j : past_joins(p_, o_, sp_)) {
+      Stage st{j.name, j.comment, "", "", ""};
+      st.join = std::move(j);
+      stages.push_back(std::move(st));
+    }
     for (int s = 0; s < 6; ++s) {
       int layers = 0;
       for (size_t k = 0; k < p_.code.size(); ++k)
@@ -426,8 +452,10 @@ class Emitter {
       if (!st.comment.empty()) out += "-- " + st.comment + "\n";
       // PostgreSQL inlines a CTE read once, which substitutes every column's expression into
       // the next stage's, growing exponentially: each stage is computed once instead.
-      out += st.name + (o_.dialect == Dialect::Postgres ? " AS MATERIALIZED (\n" : " AS (\n") + indent(st.select + "FROM " + (i ? stages[i - 1].name : st.from) + st.where, 2) +
-             "\n)" + (i + 1 < stages.size() ? ",\n" : "\n");
+      const std::string body = st.join ? join_select(*st.join, stages[i - 1].name, stages[i - 1].name)
+                                       : st.select + "FROM " + (i ? stages[i - 1].name : st.from) + st.where;
+      out += st.name + (o_.dialect == Dialect::Postgres ? " AS MATERIALIZED (\n" : " AS (\n") + indent(body, 2) + "\n)" +
+             (i + 1 < stages.size() ? ",\n" : "\n");
     }
     return out + "-- " + last.comment + "\n" + last.select + "FROM " + stages.back().name + "\n";
   }
@@ -446,8 +474,9 @@ class Emitter {
     std::string inner;
     for (size_t i = 0; i < stages.size(); ++i) {
       const Stage& st = stages[i];
-      std::string text = (st.comment.empty() ? "" : "-- " + st.comment + "\n") + st.select + "FROM " +
-                         (i ? "(\n" + indent(inner, 2) + "\n) AS " + stages[i - 1].name : st.from) + st.where;
+      std::string text = (st.comment.empty() ? "" : "-- " + st.comment + "\n");
+      if (st.join) text += join_select(*st.join, "(\n" + indent(inner, 2) + "\n)", stages[i - 1].name);
+      else text += st.select + "FROM " + (i ? "(\n" + indent(inner, 2) + "\n) AS " + stages[i - 1].name : st.from) + st.where;
       inner = text;
     }
     return "-- " + last.comment + "\n" + last.select + "FROM (\n" + indent(inner, 2) + "\n) AS " + stages.back().name;
@@ -531,6 +560,20 @@ class Emitter {
         stale.push_back(fmt::format("CASE WHEN {} = 1 THEN {} ELSE '' END", ref(s.stale),
                                     sp_.string(";" + p_.measures[s.measure].name)));
       cols.emplace_back(sp_.substr_from(sp_.concat(stale), 2), "stale");
+    }
+    if (!p_.alerts.empty()) {
+      // The alerts active now, and those that fire: active now and not in the previous snapshot
+      // (an account absent from it had none active), both in the card's order.
+      std::vector<std::string> active, fired;
+      for (size_t a = 0; a < p_.alerts.size(); ++a) {
+        const std::string now = fmt::format("{} = 1", ref(p_.alerts[a].condition));
+        const std::string item = sp_.string(";" + p_.alerts[a].name);
+        active.push_back(fmt::format("CASE WHEN {} THEN {} ELSE '' END", now, item));
+        fired.push_back(fmt::format("CASE WHEN {} AND COALESCE({}, {}) = 0 THEN {} ELSE '' END", now,
+                                    previous_alert_column(p_, a), num(0), item));
+      }
+      cols.emplace_back(sp_.substr_from(sp_.concat(active), 2), "alerts_active");
+      cols.emplace_back(sp_.substr_from(sp_.concat(fired), 2), "alerts_fired");
     }
     if (o_.explain)
       for (size_t k = 0; k < p_.measures.size(); ++k) {

@@ -27,6 +27,10 @@ struct Options {
   // The as-of date in days since 1970-01-01; none: the dialect's parameter (docs/scale-out.md).
   std::optional<int64_t> as_of_days;
   bool explain = false;  // add M.value, M.score, M.weight for every measure
+  // The history table the past is read from (`previous.*`, `change(...)`, alerts; one row per
+  // snapshot and account, docs/scale-out.md "Reading the past"), as written into the FROM
+  // clause; empty: none, and a card that reads the past is refused (E1000, E1001).
+  std::string history;
 };
 
 // Something of the card the SQL cannot compute: the diagnostic's kind, the declaration it
@@ -47,5 +51,9 @@ Result emit(const ir::Program& program, const Options& options);
 // A dbt schema.yml for the model `model` (the columns `emit` returns, described from the
 // card's titles).
 std::string dbt_schema(const ir::Program& program, const std::string& model, bool explain);
+
+// The SQLite query over a healthc store's views (docs/store.md) that returns the card's history
+// table (Options::history): every snapshot of the card's title, one row per account.
+std::string history_export(const ir::Program& program);
 
 }  // namespace healthc::sql

@@ -56,6 +56,12 @@ def conversions(fields, dialect):
 class DuckDB:
     def __init__(self, modules, work):
         self.modules, self.work = modules, work
+        self.tables = {}
+
+    def load_table(self, name, fields, data):
+        """Another table the query reads (the history table), typed as `fields`."""
+        self.tables[name] = (f"CREATE OR REPLACE TABLE {name} AS SELECT\n  {conversions(fields, 'duckdb')}\n"
+                             f"FROM read_csv('{os.path.abspath(data)}', header = true, all_varchar = true)")
 
     def describe(self):
         return "DuckDB, npm @duckdb/node-api"
@@ -66,7 +72,7 @@ class DuckDB:
         load = (f"CREATE OR REPLACE TABLE accounts AS SELECT\n  {conversions(fields, 'duckdb')}\n"
                 f"FROM read_csv('{os.path.abspath(data)}', header = true, all_varchar = true)")
         with open(job, "w") as f:
-            json.dump({"load": [load], "query": query, "out": out}, f)
+            json.dump({"load": list(self.tables.values()) + [load], "query": query, "out": out}, f)
         p = subprocess.run(["node", os.path.join(HERE, "duckdb_score.mjs"), self.modules, job], capture_output=True, text=True)
         if p.returncode != 0:
             raise SystemExit(f"FAIL: duckdb on {data}: {p.stderr}")
@@ -108,6 +114,14 @@ class Postgres:
         if p.returncode != 0:
             raise SystemExit(f"FAIL: psql: {p.stderr}")
         return p.stdout
+
+    def load_table(self, name, fields, data):
+        header, _ = read_csv(data)
+        raw = ", ".join(f'"{h}" text' for h in header)
+        self.psql(f"DROP TABLE IF EXISTS raw_{name}; DROP TABLE IF EXISTS {name};\n"
+                  f"CREATE TABLE raw_{name} ({raw});\n"
+                  f"\\copy raw_{name} FROM '{os.path.abspath(data)}' WITH (FORMAT csv, HEADER true)\n"
+                  f"CREATE TABLE {name} AS SELECT\n  {conversions(fields, 'postgres')}\nFROM raw_{name};\n")
 
     def score(self, fields, data, query):
         header, _ = read_csv(data)
@@ -199,7 +213,8 @@ class ClickHouse:
             raise SystemExit(f"FAIL: clickhouse-client: {p.stderr.strip()[:2000]}\nquery: {query[:300]}")
         return p.stdout
 
-    def score(self, fields, data, query):
+    def load_table(self, name, fields, data):
+        """A table split over the two shards, read through a Distributed table `name`."""
         header, rows = read_csv(data)
         raw = ", ".join(f"`{h}` Nullable(String)" for h in header)
         typed = ", ".join(f"`{n}` {ch_type(t)}" for n, t in fields)
@@ -208,11 +223,14 @@ class ClickHouse:
             # trailing space must reach the table as it is.
             esc = lambda v: v.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
             text = "\t".join(header) + "\n" + "".join("\t".join(esc(v) for v in r) + "\n" for r in rows[shard::2])
-            self.client(port, f"DROP TABLE IF EXISTS raw; DROP TABLE IF EXISTS accounts; DROP TABLE IF EXISTS accounts_local;"
-                              f"CREATE TABLE raw ({raw}) ENGINE = Log; CREATE TABLE accounts_local ({typed}) ENGINE = Log")
-            self.client(port, "INSERT INTO raw FORMAT TabSeparatedWithNames", stdin=text)
-            self.client(port, f"INSERT INTO accounts_local SELECT {conversions(fields, 'clickhouse')} FROM raw")
-        self.client(self.ports[0], "CREATE TABLE accounts AS accounts_local ENGINE = Distributed(two_shards, default, accounts_local)")
+            self.client(port, f"DROP TABLE IF EXISTS raw_{name}; DROP TABLE IF EXISTS {name}; DROP TABLE IF EXISTS {name}_local;"
+                              f"CREATE TABLE raw_{name} ({raw}) ENGINE = Log; CREATE TABLE {name}_local ({typed}) ENGINE = Log")
+            self.client(port, f"INSERT INTO raw_{name} FORMAT TabSeparatedWithNames", stdin=text)
+            self.client(port, f"INSERT INTO {name}_local SELECT {conversions(fields, 'clickhouse')} FROM raw_{name}")
+        self.client(self.ports[0], f"CREATE TABLE {name} AS {name}_local ENGINE = Distributed(two_shards, default, {name}_local)")
+
+    def score(self, fields, data, query):
+        self.load_table("accounts", fields, data)
         out = self.client(self.ports[0], query.rstrip().rstrip(";") + "\nFORMAT JSONEachRow")
         return [json.loads(line) for line in out.splitlines() if line.strip()]
 
