@@ -299,51 +299,55 @@ void SumPool::spill(CompactSum& s) {
 }
 
 // Fits the term by shifting it (or the sum, when the term is lower) within 128 bits; a sum that
-// cannot hold both spills.
-void SumPool::add_bits(CompactSum& s, unsigned __int128 m, int e) {
+// cannot hold both spills. The base goes down to the term's own exponent where the sum has room
+// (the term's trailing zeros are dropped only when it has not), so that the next terms of the
+// same size land at or above the base: the inline path.
+void SumPool::add_slow(CompactSum& s, unsigned __int128 m, int e) {
   if (m == 0) return;
   if (s.spill >= 0) {
     spilled_[s.spill].add_bits(m, e);
     return;
   }
-  const int tz = (static_cast<uint64_t>(m) == 0 ? 64 + std::countr_zero(static_cast<uint64_t>(m >> 64))
-                                                : std::countr_zero(static_cast<uint64_t>(m)));
-  m >>= tz;
-  e += tz;
-  unsigned __int128 acc = (static_cast<unsigned __int128>(s.hi) << 64) | s.lo;
   auto width = [](unsigned __int128 x) {
     const auto h = static_cast<uint64_t>(x >> 64);
     return h ? 128 - std::countl_zero(h) : 64 - std::countl_zero(static_cast<uint64_t>(x));
   };
+  unsigned __int128 acc = (static_cast<unsigned __int128>(s.hi) << 64) | s.lo;
   if (acc == 0) {
     s.lo = static_cast<uint64_t>(m);
     s.hi = static_cast<uint64_t>(m >> 64);
     s.base = e;
     return;
   }
-  unsigned __int128 term = m;
   int base = s.base;
-  bool fits = false;
-  if (e >= base) {
-    const int64_t d = static_cast<int64_t>(e) - base;
-    if (d + width(m) <= 127) {
-      term = m << d;
-      fits = true;
+  bool fits = true;
+  if (e < base) {
+    if (static_cast<int64_t>(base) - e + width(acc) > 127) {
+      const int tz = (static_cast<uint64_t>(m) == 0 ? 64 + std::countr_zero(static_cast<uint64_t>(m >> 64))
+                                                    : std::countr_zero(static_cast<uint64_t>(m)));
+      m >>= tz;
+      e += tz;
     }
-  } else {
-    const int64_t d = static_cast<int64_t>(base) - e;
-    if (d + width(acc) <= 127) {
-      acc <<= d;
-      base = e;
-      fits = true;
+    if (e < base) {
+      const int64_t d = static_cast<int64_t>(base) - e;
+      fits = d + width(acc) <= 127;
+      if (fits) {
+        acc <<= d;
+        base = e;
+      }
     }
   }
-  if (fits && acc + term >= acc) {
-    acc += term;
-    s.lo = static_cast<uint64_t>(acc);
-    s.hi = static_cast<uint64_t>(acc >> 64);
-    s.base = base;
-    return;
+  if (fits) {
+    const int64_t d = static_cast<int64_t>(e) - base;
+    fits = d + width(m) <= 127;
+    const unsigned __int128 term = fits ? m << d : 0;
+    if (fits && acc + term >= acc) {
+      acc += term;
+      s.lo = static_cast<uint64_t>(acc);
+      s.hi = static_cast<uint64_t>(acc >> 64);
+      s.base = base;
+      return;
+    }
   }
   spill(s);
   spilled_[s.spill].add_bits(m, e);

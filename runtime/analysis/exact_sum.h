@@ -105,14 +105,33 @@ struct CompactSum {
 
 class SumPool {
  public:
-  // s += m * 2^e.
-  void add_bits(CompactSum& s, unsigned __int128 m, int e);
+  // s += m * 2^e. Inline where the term lands within 64 bits above the sum's base, fits 127 bits
+  // there and adds without a carry out of 128 (a roll-up's terms, nearly always: the base settles
+  // at the lowest term's); placing, rebasing and spilling out of line.
+  void add_bits(CompactSum& s, unsigned __int128 m, int e) {
+    const int d = e - s.base;
+    if (s.spill < 0 && d >= 0 && d < 64) {
+      const auto high = static_cast<uint64_t>(m >> 64);
+      if ((high >> (63 - d)) == 0) {  // m's width + d <= 127: the shift loses nothing
+        const unsigned __int128 term = m << d;
+        const unsigned __int128 acc = (static_cast<unsigned __int128>(s.hi) << 64) | s.lo;
+        const unsigned __int128 sum = acc + term;
+        if (sum >= acc) {
+          s.lo = static_cast<uint64_t>(sum);
+          s.hi = static_cast<uint64_t>(sum >> 64);
+          return;
+        }
+      }
+    }
+    add_slow(s, m, e);
+  }
   // s += o, `o` held by `from` (this pool or another).
   void add(CompactSum& s, const CompactSum& o, const SumPool& from);
   ExactSum exact(const CompactSum& s) const;
   size_t spilled() const { return spilled_.size(); }
 
  private:
+  void add_slow(CompactSum& s, unsigned __int128 m, int e);
   void spill(CompactSum& s);
   std::vector<ExactSum> spilled_;
 };

@@ -5,6 +5,7 @@
 #include "runtime/analysis/rollup.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -48,6 +49,17 @@ struct Groups {
   std::vector<uint32_t> per_measure;  // [group] into measure_weight; kNone: none
   std::vector<SetWeight> sets;
   std::vector<CompactSum> measure_weight;  // [per_measure + measure]
+  // A block's set weights (a partial's, where the sets_at lists stay empty): one sum per group
+  // and set of counted measures, found through an open-addressing table (slot: entry + 1, 0
+  // empty), in the order first met. A row finds its sum in one probe or two, whatever the
+  // number of sets its group meets; the builder takes them in by add_set_weight.
+  struct BlockSet {
+    uint32_t group;
+    uint64_t set;
+    CompactSum weight;
+  };
+  std::vector<BlockSet> block_sets;
+  std::vector<uint32_t> block_set_slots;
   SumPool pool;
   // A block's groups by their encoded key (each `by` value: a missing tag, or a present tag,
   // its length and its bytes), in the order first met; the builder's through `index`.
@@ -109,6 +121,27 @@ struct Groups {
     const uint32_t at = to_per_measure(g);  // one set too many
     for (size_t m = 0; m < nmeasures; ++m)
       if (set >> m & 1) add(measure_weight[at + m]);
+  }
+
+  CompactSum& block_set_weight(uint32_t g, uint64_t set) {
+    if (2 * (block_sets.size() + 1) > block_set_slots.size()) {
+      block_set_slots.assign(std::max<size_t>(64, 2 * block_set_slots.size()), 0);
+      for (uint32_t i = 0; i < block_sets.size(); ++i) *find_slot(block_sets[i].group, block_sets[i].set) = i + 1;
+    }
+    uint32_t* slot = find_slot(g, set);
+    if (*slot == 0) {
+      block_sets.push_back({g, set, CompactSum()});
+      *slot = static_cast<uint32_t>(block_sets.size());
+    }
+    return block_sets[*slot - 1].weight;
+  }
+  uint32_t* find_slot(uint32_t g, uint64_t set) {
+    const size_t mask = block_set_slots.size() - 1;  // a power of two
+    size_t i = static_cast<size_t>(((set * 0x9E3779B97F4A7C15ull) ^ g) * 0xC2B2AE3D27D4EB4Full >> 32) & mask;
+    for (;; i = (i + 1) & mask) {
+      const uint32_t e = block_set_slots[i];
+      if (e == 0 || (block_sets[e - 1].group == g && block_sets[e - 1].set == set)) return &block_set_slots[i];
+    }
   }
 
   // Folds group `og` of `o` (later in row order) into group `g`.
@@ -263,6 +296,13 @@ void add_rows(const rt::ColumnBlock& block, const BlockScores& scores, const std
       // A missing or negative weight counts as 0 (and adds nothing below).
       const double x = block.num[weight][row];
       ExactSum::decompose(block.valid[weight][row] && x > 0 ? x : 0, wm, we);
+      // Without its trailing zeros (an integer weight becomes a small integer): the products stay
+      // narrow, and a sum's base settles at the lowest term's, so SumPool's inline path takes them.
+      if (wm != 0) {
+        const int tz = std::countr_zero(wm);
+        wm >>= tz;
+        we += tz;
+      }
     }
     const int32_t band = scores.band[row];
     if (band >= 0 && static_cast<size_t>(band) < nbands) {
@@ -287,11 +327,11 @@ void add_rows(const rt::ColumnBlock& block, const BlockScores& scores, const std
       uint64_t sm;
       int se;
       ExactSum::decompose(scores.m_score[at], sm, se);
-      g.pool.add_bits(g.sum(k, 1 + nbands + m), static_cast<unsigned __int128>(wm) * sm, we + se);
+      if (sm != 0) g.pool.add_bits(g.sum(k, 1 + nbands + m), static_cast<unsigned __int128>(wm) * sm, we + se);
       if (sets) counted |= uint64_t{1} << m;
       else g.pool.add_bits(g.measure_weight[g.to_per_measure(k) + m], wm, we);
     }
-    if (counted) g.add_set_weight(k, counted, [&](CompactSum& dest) { g.pool.add_bits(dest, wm, we); });
+    if (counted) g.pool.add_bits(g.block_set_weight(k, counted), wm, we);
   }
 }
 
@@ -362,6 +402,7 @@ void RollupBuilder::merge(std::unique_ptr<Partial> block_partial) {
   g.nbands = in.nbands;
   g.nmeasures = in.nmeasures;
   // In the order the block met its groups, so a new group's first account comes first.
+  std::vector<uint32_t> into(in.size());  // the block's group -> the builder's
   for (uint32_t i = 0; i < in.size(); ++i) {
     auto [it, added] = g.index.try_emplace(in.keys[i], static_cast<uint32_t>(g.size()));
     if (added) {
@@ -369,7 +410,10 @@ void RollupBuilder::merge(std::unique_ptr<Partial> block_partial) {
       g.key_of.push_back(&it->first);
     }
     g.merge(it->second, in, i);
+    into[i] = it->second;
   }
+  for (const Groups::BlockSet& b : in.block_sets)
+    g.add_set_weight(into[b.group], b.set, [&](CompactSum& dest) { g.pool.add(dest, b.weight, in.pool); });
 }
 
 namespace {

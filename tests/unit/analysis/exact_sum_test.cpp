@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <random>
@@ -212,6 +213,34 @@ TEST(CompactSum, SameValueAsExactSum) {
   pool.add_bits(s, ones, 0);
   EXPECT_EQ(pool.spilled(), 1u);
   EXPECT_EQ(pool.exact(s).value(), std::ldexp(1.0, 129));
+}
+
+// Roll-up terms (an integer weight without its trailing zeros, as the roll-ups decompose it, times
+// a 53-bit score; scores at exponents a few apart, zeros in between) stay
+// in the 128-bit window: the base moves down to a lower term's exponent instead of spilling, and
+// the sum is the ExactSum's whichever order the terms come in.
+TEST(CompactSum, TermsOfSimilarSizeNeverSpill) {
+  std::mt19937_64 rng(9);
+  for (int trial = 0; trial < 50; ++trial) {
+    SumPool pool;
+    CompactSum s;
+    ExactSum want;
+    for (int i = 0; i < 20000; ++i) {
+      const double w = static_cast<double>(1 + rng() % 10000);
+      const double score = i % 7 == 0 ? 0.0 : std::ldexp(static_cast<double>(rng() >> 11), -53) * 100;
+      uint64_t mw, ms;
+      int ew, es;
+      ExactSum::decompose(w, mw, ew);
+      ExactSum::decompose(score, ms, es);
+      const int tz = std::countr_zero(mw);
+      mw >>= tz;
+      ew += tz;
+      pool.add_bits(s, static_cast<unsigned __int128>(mw) * ms, ew + es);
+      want.add_product(w, score);
+    }
+    EXPECT_EQ(pool.spilled(), 0u) << trial;
+    ASSERT_EQ(pool.exact(s).value(), want.value()) << trial;
+  }
 }
 
 }  // namespace
