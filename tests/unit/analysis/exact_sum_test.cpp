@@ -202,7 +202,9 @@ TEST(CompactSum, SameValueAsExactSum) {
     ExactSum one;
     one.add(1.0);
     ASSERT_EQ(ExactSum::ratio(pool.exact(a), one), want.value()) << trial;
-    if (spread == 600 && terms > 8) EXPECT_GT(pool.spilled() + other.spilled(), 0u) << trial;
+    if (spread == 600 && terms > 8) {
+      EXPECT_GT(pool.spilled() + other.spilled(), 0u) << trial;
+    }
   }
   // A carry out of 128 bits spills too: 2 (2^128 - 1).
   SumPool pool;
