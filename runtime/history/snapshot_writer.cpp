@@ -108,7 +108,11 @@ class SqliteWriter final : public SnapshotWriter {
   size_t rows_per_insert_ = kRowsPerInsert;  // fewer when a row's parameters are many
   void bind_row(Stmt& s, int offset, const AccountRecord& a);
   Stmt& insert_statement(size_t rows);
-  int columns_ = 0;
+  int columns_ = 0;  // parameters a row binds
+  // The optional columns this card fills (the others keep their defaults: NULL, 0).
+  struct {
+    bool label = true, override_ = true, alerts = true, stale = true;
+  } bound_;
   std::string row_columns_, row_params_;
   std::map<size_t, Stmt> inserts_;  // by rows per statement
   Stmt insert_account_, insert_weight_set_, insert_weight_;
@@ -235,14 +239,34 @@ void SqliteWriter::begin(const std::string& title, const std::string& as_of, con
   }
   for (auto& [id, w] : sets) weight_sets_.emplace_back(weights_key(w), id);
 
-  std::string cols = "snapshot_id, account_id, row, segment, weighted, score, band, label, override, alerts_active, "
-                     "alerts_fired, stale, weight_set_id";
-  std::string params = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
+  // Only the columns the card can fill are bound: a card without labels, overrides, alerts or
+  // stale rules leaves those to the columns' defaults (NULL, 0), which read the same. SQLite's
+  // work per row grows with the values bound (each one copied through the statement's
+  // registers into the record), and the B2B example binds 21 of 25.
+  bound_.label = !names.labels.empty();
+  bound_.override_ = !names.overrides.empty();
+  bound_.alerts = !names.alerts.empty();
+  bound_.stale = !names.stale_measures.empty();
+  std::string cols = "snapshot_id, account_id, row, segment, weighted, score, band";
+  int fixed = 7;
+  auto also = [&](bool bound, const char* col, int n) {
+    if (!bound) return;
+    cols += col;
+    fixed += n;
+  };
+  also(bound_.label, ", label", 1);
+  also(bound_.override_, ", override", 1);
+  also(bound_.alerts, ", alerts_active, alerts_fired", 2);
+  also(bound_.stale, ", stale", 1);
+  cols += ", weight_set_id";
+  ++fixed;
+  std::string params = "?";
+  for (int i = 1; i < fixed; ++i) params += ", ?";
   for (size_t m = 0; m < measures_; ++m) {
     cols += fmt::format(", m{0}_value, m{0}_score", m);
     params += ", ?, ?";
   }
-  columns_ = static_cast<int>(kFixedResultColumns + 2 * measures_);
+  columns_ = static_cast<int>(fixed + 2 * static_cast<int>(measures_));
   const int variables = sqlite3_limit(db_.get(), SQLITE_LIMIT_VARIABLE_NUMBER, -1);
   rows_per_insert_ = std::clamp<size_t>(static_cast<size_t>(variables / columns_), 1, kRowsPerInsert);
   row_columns_ = cols;
@@ -430,25 +454,34 @@ std::string SqliteWriter::finish_thread() {
 
 void SqliteWriter::bind_row(Stmt& s, int o, const AccountRecord& a) {
   const bool weighs = std::any_of(a.m_weight.begin(), a.m_weight.end(), [](double w) { return !std::isnan(w); });
-  s.bind(o + 1, snapshot_id_).bind(o + 2, account_id(a.key)).bind(o + 3, a.row).bind(o + 4, a.segment);
+  // A value for a column the card cannot fill would be lost: a broken caller, refused.
+  if ((!bound_.label && a.label >= 0) || (!bound_.override_ && a.override_ >= 0) ||
+      (!bound_.alerts && (a.alerts_active || a.alerts_fired)) || (!bound_.stale && a.stale))
+    throw StoreError(fmt::format("account `{}` has a label, override, alert or stale measure its card does not declare",
+                                 a.key));
+  int at = o + 1;
+  s.bind(at++, snapshot_id_).bind(at++, account_id(a.key)).bind(at++, a.row).bind(at++, a.segment);
   // Every parameter is bound each time, so nothing is cleared between steps.
-  if (a.weighted >= 0) s.bind(o + 5, a.weighted);
-  else s.bind_null(o + 5);
-  if (a.score >= 0) s.bind(o + 6, a.score);
-  else s.bind_null(o + 6);
-  s.bind(o + 7, a.band);
-  if (a.label >= 0) s.bind(o + 8, a.label);
-  else s.bind_null(o + 8);
-  if (a.override_ >= 0) s.bind(o + 9, a.override_);
-  else s.bind_null(o + 9);
-  s.bind(o + 10, static_cast<int64_t>(a.alerts_active))
-      .bind(o + 11, static_cast<int64_t>(a.alerts_fired))
-      .bind(o + 12, static_cast<int64_t>(a.stale));
-  if (weighs) s.bind(o + 13, weight_set_id(a.m_weight));
-  else s.bind_null(o + 13);
+  if (a.weighted >= 0) s.bind(at++, a.weighted);
+  else s.bind_null(at++);
+  if (a.score >= 0) s.bind(at++, a.score);
+  else s.bind_null(at++);
+  s.bind(at++, a.band);
+  if (bound_.label) {
+    if (a.label >= 0) s.bind(at++, a.label);
+    else s.bind_null(at++);
+  }
+  if (bound_.override_) {
+    if (a.override_ >= 0) s.bind(at++, a.override_);
+    else s.bind_null(at++);
+  }
+  if (bound_.alerts) s.bind(at++, static_cast<int64_t>(a.alerts_active)).bind(at++, static_cast<int64_t>(a.alerts_fired));
+  if (bound_.stale) s.bind(at++, static_cast<int64_t>(a.stale));
+  if (weighs) s.bind(at++, weight_set_id(a.m_weight));
+  else s.bind_null(at++);
   for (size_t m = 0; m < measures_; ++m) {
-    s.bind(o + 14 + 2 * static_cast<int>(m), a.m_value[m]);
-    s.bind(o + 15 + 2 * static_cast<int>(m), a.m_score[m]);
+    s.bind(at++, a.m_value[m]);
+    s.bind(at++, a.m_score[m]);
   }
 }
 

@@ -114,10 +114,16 @@ void SqliteStore::lock_for_writing(int wait_seconds, const std::function<void()>
                                  db_.path(), wait_seconds));
 }
 
-std::string result_columns(size_t measures) {
-  std::string cols =
-      "r.row, r.segment, r.weighted, r.score, r.band, r.label, r.override, r.alerts_active, r.alerts_fired, r.stale, "
-      "r.weight_set_id";
+// The result columns read_record reads. A card version without labels, overrides, alerts or
+// stale rules has only the columns' defaults in them (the writer binds only what the card can
+// fill): they are not read, which saves SQLite's work per column and row.
+std::string result_columns(const CardNames& names) {
+  const size_t measures = names.measures.size();
+  std::string cols = fmt::format("r.row, r.segment, r.weighted, r.score, r.band, {}, {}, {}, {}, {}, r.weight_set_id",
+                                 names.labels.empty() ? "NULL" : "r.label",
+                                 names.overrides.empty() ? "NULL" : "r.override",
+                                 names.alerts.empty() ? "0" : "r.alerts_active",
+                                 names.alerts.empty() ? "0" : "r.alerts_fired", names.stale_measures.empty() ? "0" : "r.stale");
   for (size_t m = 0; m < measures; ++m) cols += fmt::format(", r.m{0}_value, r.m{0}_score", m);
   return cols;
 }
@@ -133,6 +139,9 @@ SqliteStore::SqliteStore(const std::string& path, Mode mode) : mode_(mode) {
     // WAL: readers go on reading the last committed state while a run writes, and a killed
     // writer leaves only an uncommitted tail that the next open ignores. NORMAL sync is safe
     // against a killed process in WAL mode (only a power loss may lose the last commit).
+    // A new store's pages are 16 KiB (SQLite's default is 4): fewer pages a snapshot to split,
+    // write to the WAL and copy back at the checkpoint. Ignored by a store that has pages.
+    db_.exec(fmt::format("PRAGMA page_size = {}", kNewStorePageSize));
     Stmt wal(db_, "PRAGMA journal_mode = WAL");
     if (!wal.step() || wal.text_view(0) != "wal") db_.fail("switching to WAL failed", SQLITE_ERROR);
     db_.exec("PRAGMA synchronous = NORMAL");
@@ -259,7 +268,7 @@ Snapshot SqliteStore::read(int64_t snapshot_id, bool with_text) const {
   const size_t measures = snap.names.measures.size();
   Stmt s(db_, fmt::format("SELECT a.key, {} FROM result r JOIN account a ON a.id = r.account_id "
                           "WHERE r.snapshot_id = ?",
-                          result_columns(measures)));
+                          result_columns(snap.names)));
   s.bind(1, snapshot_id);
   std::unordered_map<int64_t, std::vector<double>> cache;
   while (s.step()) {
@@ -291,7 +300,7 @@ AccountHistory SqliteStore::account_history(const std::string& title, const std:
     Stmt snaps(db_, fmt::format("SELECT {}{}WHERE c.title = ? ORDER BY s.as_of_days", kInfoColumns, kInfoFrom));
     snaps.bind(1, title);
     std::map<int64_t, const CardNames*> names;
-    std::map<int64_t, Stmt> lookups;  // one prepared point lookup per card version's measure count
+    std::map<std::string, Stmt> lookups;  // one prepared point lookup per set of columns read
     std::unordered_map<int64_t, std::vector<double>> cache;
     while (snaps.step()) {
       const int64_t version = snaps.int64(10);
@@ -301,12 +310,13 @@ AccountHistory SqliteStore::account_history(const std::string& title, const std:
         n = names.emplace(version, h.names.back().get()).first;
       }
       const size_t measures = n->second->measures.size();
-      auto l = lookups.find(static_cast<int64_t>(measures));
+      const std::string columns = result_columns(*n->second);
+      auto l = lookups.find(columns);
       if (l == lookups.end())
         l = lookups
-                .emplace(static_cast<int64_t>(measures),
-                         Stmt(db_, fmt::format("SELECT {} FROM result r WHERE r.snapshot_id = ? AND r.account_id = ?",
-                                               result_columns(measures))))
+                .emplace(columns, Stmt(db_, fmt::format("SELECT {} FROM result r WHERE r.snapshot_id = ? AND "
+                                                        "r.account_id = ?",
+                                                        columns)))
                 .first;
       Stmt& q = l->second;
       q.bind(1, snaps.int64(0)).bind(2, account);

@@ -190,6 +190,9 @@ std::string date_text(int32_t days);
 // another card's run sharing the store.
 inline constexpr int kDefaultWaitSeconds = 600;
 
+// The page size of a store this build creates (an existing store keeps its own).
+inline constexpr int kNewStorePageSize = 16384;
+
 // The schema version this build writes; stores of an older version are migrated on open.
 inline constexpr int kSchemaVersion = 2;
 

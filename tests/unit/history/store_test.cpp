@@ -141,6 +141,69 @@ TEST_F(StoreTest, ASnapshotReadsBackAsWritten) {
   EXPECT_EQ(s->titles(), std::vector<std::string>{"T"});
 }
 
+// A card without labels, overrides, alerts or stale rules: the writer leaves those columns to
+// their defaults (it binds only what the card fills), and every reader reads them as none.
+TEST_F(StoreTest, ACardWithoutLabelsOverridesOrAlertsReadsBackAsWritten) {
+  CardNames plain = names();
+  plain.labels.clear(), plain.label_titles.clear(), plain.overrides.clear(), plain.override_titles.clear();
+  plain.alerts.clear(), plain.alert_titles.clear(), plain.alert_severities.clear(), plain.stale_measures.clear();
+  std::vector<AccountRecord> in = {account("b", 0, 80, 0.9), account("a", 1, 20, 0.25), account("c", 2, -1, kNaN)};
+  for (auto& a : in) a.label = -1, a.alerts_active = 0;
+  {
+    auto s = Store::open(path_, Store::Mode::ReadWrite);
+    auto w = s->begin_snapshot("P", "2026-03-01", "scorecard \"P\"", plain, "{}");
+    for (const auto& a : in) w->add(a);
+    w->commit(3, 3, 0);
+  }
+  auto s = Store::open(path_, Store::Mode::ReadOnly);
+  const Snapshot back = s->read(s->snapshots("P").at(0).id);
+  ASSERT_EQ(back.accounts.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) expect_same(back.accounts[i], in[i]);
+  const AccountHistory h = s->account_history("P", "a");
+  ASSERT_EQ(h.entries.size(), 1u);
+  expect_same(h.entries[0].record, in[1]);
+  Db db;
+  db.open(path_, true, false);
+  Stmt v(db, "SELECT count(*), count(label), count(override) FROM account_scores WHERE title = 'P'");
+  ASSERT_TRUE(v.step());
+  EXPECT_EQ(v.int64(0), 3);
+  EXPECT_EQ(v.int64(1), 0);
+  EXPECT_EQ(v.int64(2), 0);
+  EXPECT_EQ(db.scalar_int("SELECT count(*) FROM alerts WHERE title = 'P'"), 0);
+  EXPECT_EQ(db.scalar_int("SELECT count(*) FROM result WHERE alerts_active <> 0 OR alerts_fired <> 0 OR stale <> 0"),
+            0);
+}
+
+// The writer does not bind a column its card cannot fill: a record with a label (alert, stale
+// measure) the card does not declare would lose it, so it is refused, and nothing is recorded.
+TEST_F(StoreTest, ARecordWithALabelItsCardDoesNotDeclareIsRefused) {
+  CardNames plain = names();
+  plain.labels.clear(), plain.label_titles.clear();
+  auto s = Store::open(path_, Store::Mode::ReadWrite);
+  AccountRecord a = account("a", 0, 80, 0.9);
+  ASSERT_EQ(a.label, 0);
+  {
+    auto w = s->begin_snapshot("P", "2026-03-01", "scorecard \"P\"", plain, "{}");
+    w->add(a);
+    EXPECT_THROW(w->commit(1, 1, 0), StoreError);
+  }
+  EXPECT_TRUE(s->snapshots("P").empty());
+}
+
+TEST_F(StoreTest, ANewStoreHasLargePagesAnOldOneKeepsItsOwn) {
+  { auto s = Store::open(path_, Store::Mode::ReadWrite); }
+  Db db;
+  db.open(path_, true, false);
+  EXPECT_EQ(db.scalar_int("PRAGMA page_size"), kNewStorePageSize);
+  db.close();
+  std::string old = path_;
+  old.append(".old");
+  sql(old, "PRAGMA page_size = 4096; CREATE TABLE t(x); DROP TABLE t;");
+  { auto s = Store::open(old, Store::Mode::ReadWrite); }
+  db.open(old, true, false);
+  EXPECT_EQ(db.scalar_int("PRAGMA page_size"), 4096);
+}
+
 TEST_F(StoreTest, TheViewsReadNames) {
   auto s = Store::open(path_, Store::Mode::ReadWrite);
   write(*s, "2026-03-01", {account("a", 0, 20, 0.25)});
