@@ -164,7 +164,7 @@ TEST(CsvColumns, AMappedFileThatShrinksWhileReadIsAnInputErrorNotACrash) {
 }
 
 TEST(CsvColumns, AnEmptyFileAndOneWithoutAFinalLineFeedReadAsStreamed) {
-  for (const std::string data : {std::string(), std::string("id,tier,seats,active,renewal,note,outcome"),
+  for (const std::string& data : {std::string(), std::string("id,tier,seats,active,renewal,note,outcome"),
                                  std::string("id,tier,seats,active,renewal,note,outcome\nk,smb,3,,,,1")}) {
     TempInput file(data);
     auto reader = make_reader(DataFormat::Csv, file.get(), schema(false));
