@@ -2,7 +2,7 @@
 // from the source in input order (spans of whole records, or whole blocks) and hands scored
 // blocks to the sinks strictly in that order; worker threads parse, score and prepare (format)
 // blocks concurrently. Output is identical for any thread count; memory is the blocks in flight
-// plus the keys accepted so far (the repeated-key check, about 42 bytes and the key's bytes a
+// plus the keys accepted so far (the repeated-key check, about 15 bytes and the key's bytes a
 // key: runtime/io/seen_keys.h).
 #include "runtime/batch_runner.h"
 

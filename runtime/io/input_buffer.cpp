@@ -5,10 +5,50 @@
 #include <cerrno>
 #include <cstring>
 
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 namespace healthc::rt {
 
-InputBuffer::InputBuffer(std::FILE* in, size_t chunk_bytes)
-    : in_(in), chunk_bytes_(std::max<size_t>(chunk_bytes, 1)) {}
+InputBuffer::InputBuffer(std::FILE* in, size_t chunk_bytes, bool map)
+    : in_(in), chunk_bytes_(std::max<size_t>(chunk_bytes, 1)) {
+  if (!map || in == nullptr) return;
+  const int fd = fileno(in);
+  struct stat st {};
+  if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0) return;
+  // Where the FILE stands (bytes it buffered count as read): mapping starts there.
+  const off_t at = ftello(in);
+  if (at < 0 || at >= st.st_size) return;
+  const size_t size = static_cast<size_t>(st.st_size);
+  void* m = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+  if (m == MAP_FAILED) return;  // streamed as any other input
+  madvise(m, size, MADV_SEQUENTIAL);
+  map_ = static_cast<char*>(m);
+  pos_ = start_ = static_cast<size_t>(at);
+  len_ = cap_ = size;
+  eof_ = true;
+}
+
+InputBuffer::~InputBuffer() {
+  if (map_) munmap(map_, len_);
+}
+
+void InputBuffer::release_before(const char* p) {
+  if (!map_ || p < map_ || p > map_ + len_) return;
+  static const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  const size_t upto = static_cast<size_t>(p - map_) / page * page;
+  // A MiB at a time: fewer calls into the kernel, and at most that much held behind the readers.
+  if (upto < released_ + (size_t{1} << 20)) return;
+  madvise(map_ + released_, upto - released_, MADV_DONTNEED);
+  released_ = upto;
+}
+
+bool InputBuffer::shrank() {
+  if (!map_) return false;
+  struct stat st {};
+  return fstat(fileno(in_), &st) == 0 && static_cast<uint64_t>(st.st_size) < len_;
+}
 
 bool InputBuffer::fill_more() {
   if (eof_) return false;
@@ -52,6 +92,7 @@ bool InputBuffer::fill_more() {
 }
 
 void InputBuffer::unconsume(const char* bytes, size_t n) {
+  if (map_) return;  // never asked of a mapped input: its window is the whole file
   if (n > cap_) {
     data_.reset(new char[n]);
     cap_ = n;

@@ -26,7 +26,10 @@ bool is_blank(const char* p, const char* end) {
 class JsonLinesReader final : public RecordReader {
  public:
   JsonLinesReader(std::FILE* in, Schema schema, const ReaderOptions& options)
-      : schema_(std::move(schema)), in_(in, options.chunk_bytes), key_field_(key_field_of(schema_)), state_(schema_) {
+      : schema_(std::move(schema)),
+        in_(in, options.chunk_bytes, options.map_files && options.prefix.empty()),
+        key_field_(key_field_of(schema_)),
+        state_(schema_) {
     if (!options.prefix.empty()) in_.unconsume(options.prefix.data(), options.prefix.size());
   }
 
@@ -45,7 +48,7 @@ class JsonLinesReader final : public RecordReader {
 
   bool next(ColumnBlock& block, std::vector<Reject>& rejects, size_t max_rows) override {
     start_block(schema_, block, accepted_);
-    if (!ok_ || done_) return false;
+    if (!ok_ || done_ || shrank()) return false;
     max_rows = std::max<size_t>(max_rows, 1);
     size_t records = 0;
     try {
@@ -78,6 +81,8 @@ class JsonLinesReader final : public RecordReader {
       error_ = std::string("could not read the input: ") + e.what();
       done_ = true;
     }
+    // The block holds copies of what it needs: the mapped pages read so far can go.
+    in_.release_before(in_.begin());
     return records > 0;
   }
 
@@ -89,11 +94,11 @@ class JsonLinesReader final : public RecordReader {
   bool can_split() const override { return true; }
 
   bool next_span(RawSpan& span, size_t target_bytes) override {
-    span.bytes.clear();
+    span.clear();
     span.first_line = line_;
-    if (!ok_ || done_) return false;
+    if (!ok_ || done_ || shrank()) return false;
     try {
-      return cut_span(in_, span, target_bytes, line_, done_, [](const std::string& bytes) -> size_t {
+      return cut_span(in_, span, target_bytes, line_, done_, [](std::string_view bytes) -> size_t {
         const void* nl = memrchr(bytes.data(), '\n', bytes.size());
         return nl ? static_cast<size_t>(static_cast<const char*>(nl) - bytes.data()) + 1 : 0;
       });
@@ -106,6 +111,7 @@ class JsonLinesReader final : public RecordReader {
 
   void parse_span(const RawSpan& span, ColumnBlock& block, std::vector<Reject>& rejects) const override {
     block.reset(schema_);
+    reserve_rows(schema_, block, static_cast<size_t>(span.newlines) + 1);
     ParseState st(schema_);
     uint64_t line = span.first_line;
     try {
@@ -120,7 +126,26 @@ class JsonLinesReader final : public RecordReader {
 
   // A span's rows whose keys came earlier become rejects, in line order (as the CSV reader's).
   void settle_span(const RawSpan& span, ColumnBlock& block, std::vector<Reject>& rejects) override {
+    settle_keys(span, block, rejects);
+    // In input order, and nothing reads a settled span again: its mapped pages can go.
+    if (span.mapped) in_.release_before(span.mapped + span.mapped_size);
+  }
+
+ private:
+  // A mapped file that became shorter than what was mapped cannot be read on (the CSV reader's rule).
+  bool shrank() {
+    if (!in_.shrank()) return false;
+    error_ = "could not read the input: the file became shorter while it was read";
+    done_ = true;
+    return true;
+  }
+
+  void settle_keys(const RawSpan& span, ColumnBlock& block, std::vector<Reject>& rejects) {
     if (key_field_ < 0) return;
+    if (!keys_sized_) {  // a mapped file's size says how many keys to make room for
+      keys_sized_ = true;
+      if (in_.mapped()) seen_.reserve(estimate_keys(block.rows, span.size(), in_.mapped_bytes()));
+    }
     const auto& keys = block.text[static_cast<size_t>(key_field_)];
     std::vector<size_t> drop;
     std::vector<Reject> found;
@@ -162,8 +187,8 @@ class JsonLinesReader final : public RecordReader {
   // Every line of a span (without its terminator), a final one without a line feed included.
   template <class F>
   static void for_each_line(const RawSpan& span, F&& f) {
-    const char* p = span.bytes.data();
-    const char* const end = p + span.bytes.size();
+    const char* p = span.data();
+    const char* const end = p + span.size();
     while (p < end) {
       const char* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
       const char* stop = nl ? nl : end;
@@ -208,6 +233,7 @@ class JsonLinesReader final : public RecordReader {
   uint64_t accepted_ = 0;
   int32_t key_field_ = -1;
   SeenKeys seen_;
+  bool keys_sized_ = false;
   std::vector<uint64_t> firsts_;  // settle_span's, per row
   ParseState state_;  // the sequential reader's; after schema_, which its parser reads
 };

@@ -16,9 +16,22 @@ namespace healthc::rt {
 enum class DataFormat { Csv, JsonLines };
 
 // Whole records cut from the input, not yet parsed; `first_line` is the line of its first byte.
+// A streamed input's span holds its bytes; a mapped file's is a view into the mapping, valid
+// while the reader lives.
 struct RawSpan {
   std::string bytes;
+  const char* mapped = nullptr;  // the view, when not null
+  size_t mapped_size = 0;
   uint64_t first_line = 1;
+  uint64_t newlines = 0;  // line feeds in the span: its records are at most one more
+  const char* data() const { return mapped ? mapped : bytes.data(); }
+  size_t size() const { return mapped ? mapped_size : bytes.size(); }
+  void clear() {
+    bytes.clear();
+    mapped = nullptr;
+    mapped_size = 0;
+    newlines = 0;
+  }
 };
 
 class RecordReader {
@@ -62,6 +75,9 @@ struct ReaderOptions {
   char delimiter = ',';
   // Bytes the caller already took from the stream (to recognise its format): read first.
   std::string prefix;
+  // Map a regular file (with no prefix) rather than read it (InputBuffer); tests turn it off
+  // to run the streamed path on the same files.
+  bool map_files = true;
 };
 
 // `in` must stay open while the reader lives; the reader does not close it.

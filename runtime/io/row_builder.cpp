@@ -79,6 +79,16 @@ void compact(std::vector<T>& column, const std::vector<size_t>& drop) {
 }
 }  // namespace
 
+void reserve_rows(const Schema& schema, ColumnBlock& block, size_t rows) {
+  for (size_t f = 0; f < schema.fields.size(); ++f) {
+    if (schema.fields[f].type == FieldType::Text) block.text[f].reserve(rows);
+    else block.num[f].reserve(rows);
+    block.valid[f].reserve(rows);
+  }
+  for (auto& e : block.extra) e.reserve(rows);
+  block.line.reserve(rows);
+}
+
 void remove_rows(ColumnBlock& block, const std::vector<size_t>& drop) {
   if (drop.empty()) return;
   for (auto& c : block.num) compact(c, drop);

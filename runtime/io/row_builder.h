@@ -76,6 +76,18 @@ inline int32_t key_field_of(const Schema& schema) {
   return -1;
 }
 
+// Sizes `block`'s columns for `rows` rows once (a span's line count bounds its records), so a
+// span fills them without regrowing.
+void reserve_rows(const Schema& schema, ColumnBlock& block, size_t rows);
+
+// How many keys a run of a mapped file will hold, from its first span (`rows` accepted from
+// `span_bytes` of the file's `file_bytes`), with a little room: SeenKeys::reserve's estimate.
+inline size_t estimate_keys(size_t rows, size_t span_bytes, uint64_t file_bytes) {
+  if (span_bytes == 0) return 0;
+  const double keys = static_cast<double>(rows) * (static_cast<double>(file_bytes) / static_cast<double>(span_bytes));
+  return static_cast<size_t>(keys * 1.03) + 1024;
+}
+
 // Removes rows `drop` (ascending) from `block`, keeping the others in order.
 void remove_rows(ColumnBlock& block, const std::vector<size_t>& drop);
 

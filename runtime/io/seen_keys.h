@@ -11,31 +11,40 @@
 
 namespace healthc::rt {
 
-// Open addressing over a byte arena of fixed-size chunks (never copied as it grows): about
-// 12 bytes plus the key's bytes plus 11-21 bytes of slots a key, not a node-based map's 80,
-// as it holds every account of the run. A slot keeps 24 bits of the key's hash beside where
-// the key is, so a probe past another key costs no visit to the arena (at a million keys the
-// arena is far out of cache), and growing the table needs no rehash of the keys.
+// Open addressing over a byte arena of fixed-size chunks (never copied as it grows), as it
+// holds every account of the run: a key costs its bytes, one byte of length and one to five of
+// line (varints; 17 bytes for an 11-byte key and a line under 2^28), plus one 8-byte slot at a
+// load of at most 3/4. A slot keeps 24 bits of the key's hash beside where the key is, so a
+// probe past another key costs no visit to the arena (at a million keys the arena is far out
+// of cache). The table need not be a power of two (a slot is found by multiplying the hash by
+// the size): reserve() sizes it once from the reader's estimate, with no doubling to overshoot.
 class SeenKeys {
  public:
+  // Room for `keys` keys without growing (an estimate: more still fit, by growing).
+  void reserve(size_t keys);
   // The line `key` was first on, or 0 when it is new (then recorded as on `line`, >= 1).
   uint64_t first_line(std::string_view key, uint64_t line);
   // The same for a block's keys in order (out[i]: what first_line would give for row i), with
   // each slot fetched some rows ahead: one cache miss a row is the cost of a large run's table.
   void first_lines(const TextRef* keys, const uint64_t* lines, size_t n, std::vector<uint64_t>& out);
+  size_t size() const { return count_; }
+  // Bytes held (slots and arena), for the memory figures in docs/performance.md.
+  size_t bytes() const;
 
  private:
-  void grow();
+  void rebuild(size_t slots);
   uint64_t insert(std::string_view key, uint64_t hash, uint64_t line);
-  std::string_view key_at(uint64_t loc) const;
-  const char* entry(uint64_t loc) const { return chunks_[loc >> kOffsetBits].data() + (loc & kOffsetMask); }
+  // The key at `loc` and the line it was first on.
+  std::string_view key_at(uint64_t loc, uint64_t* line = nullptr) const;
+  size_t home(uint64_t hash) const {
+    return static_cast<size_t>((static_cast<unsigned __int128>(hash) * slots_.size()) >> 64);
+  }
   static constexpr int kOffsetBits = 20;  // a chunk's entries start below 1 MiB (a longer key has its own)
   static constexpr uint64_t kOffsetMask = (uint64_t{1} << kOffsetBits) - 1;
   static constexpr int kLocBits = 40;     // chunk << 20 | offset, + 1
   static constexpr uint64_t kLocMask = (uint64_t{1} << kLocBits) - 1;
-  std::vector<std::string> chunks_;  // per key: line (8 bytes), size (4), the key's bytes
-  std::vector<uint64_t> slots_;      // tag (the hash's top 24 bits) << 40 | loc + 1; 0: empty
-  int bits_ = 0;                     // slots_.size() == 1 << bits_
+  std::vector<std::string> chunks_;  // per key: size, line (varints), the key's bytes
+  std::vector<uint64_t> slots_;      // tag (the hash's low 24 bits) << 40 | loc + 1; 0: empty
   size_t count_ = 0;
 };
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <string_view>
 
 #include "runtime/io/input_buffer.h"
 #include "runtime/io/record_reader.h"
@@ -14,9 +15,30 @@ namespace healthc::rt {
 // the last whole record: `boundary(bytes)` is where it ends (0: none yet), asked only before the
 // end of the input. The tail goes back to `in` for the next span; `line` counts the span's line
 // feeds. False at the end of the input or on a read error (then `done` is set and `span` empty).
-// Throws what `in` throws.
+// A mapped input's span is a view into the mapping: nothing is copied. Throws what `in` throws.
 template <typename Boundary>
 bool cut_span(InputBuffer& in, RawSpan& span, size_t target_bytes, uint64_t& line, bool& done, Boundary boundary) {
+  span.clear();
+  if (in.mapped()) {
+    const size_t avail = in.size();
+    if (avail == 0) {
+      done = true;
+      return false;
+    }
+    size_t take = std::min(std::max<size_t>(target_bytes, 1), avail), cut = 0;
+    for (;;) {
+      cut = take == avail ? avail : boundary(std::string_view(in.begin(), take));
+      if (cut != 0) break;
+      take = std::min(take * 2, avail);  // one record longer than the span: look further
+    }
+    span.mapped = in.begin();
+    span.mapped_size = cut;
+    span.newlines = static_cast<uint64_t>(std::count(span.mapped, span.mapped + cut, '\n'));
+    line += span.newlines;
+    in.consume(cut);
+    if (in.size() == 0) done = true;
+    return true;
+  }
   // The previous span's unfinished tail comes first.
   span.bytes.assign(in.begin(), in.size());
   in.consume(in.size());
@@ -35,14 +57,15 @@ bool cut_span(InputBuffer& in, RawSpan& span, size_t target_bytes, uint64_t& lin
       done = true;
       return false;
     }
-    const size_t cut = in.eof() ? span.bytes.size() : boundary(span.bytes);
+    const size_t cut = in.eof() ? span.bytes.size() : boundary(std::string_view(span.bytes));
     if (cut == 0) {  // one record longer than the span: read on
       target_bytes *= 2;
       continue;
     }
     if (cut < span.bytes.size()) in.unconsume(span.bytes.data() + cut, span.bytes.size() - cut);
     span.bytes.resize(cut);
-    line += static_cast<uint64_t>(std::count(span.bytes.begin(), span.bytes.end(), '\n'));
+    span.newlines = static_cast<uint64_t>(std::count(span.bytes.begin(), span.bytes.end(), '\n'));
+    line += span.newlines;
     if (in.eof() && in.size() == 0) done = true;
     return true;
   }

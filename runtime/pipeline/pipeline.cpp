@@ -7,7 +7,7 @@ namespace {
 
 // Bytes per span: large enough to amortise the hand-offs, small enough that 2 x threads
 // spans in flight keep memory flat.
-constexpr size_t kSpanBytes = size_t{1} << 20;
+constexpr size_t kSpanBytes = size_t{1} << 19;
 
 }  // namespace
 

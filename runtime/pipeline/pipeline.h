@@ -166,7 +166,7 @@ struct PipelineSummary {
 
 // Runs `source` through `card` into `sinks`, in order, on `threads` workers. Output is the same
 // for any thread count; memory is the blocks in flight (2 x threads + 2) plus the keys
-// accepted so far (the repeated-key check: about 42 bytes and the key's bytes a key).
+// accepted so far (the repeated-key check: about 15 bytes and the key's bytes a key).
 PipelineSummary run_pipeline(const Scorecard& card, Source& source, std::span<Sink* const> sinks,
                              const PipelineOptions& options);
 

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <string>
@@ -69,12 +70,15 @@ struct ReadOptions {
 };
 
 // Reads everything, checking the block invariants on the way (every column as long as the
-// block, text fields without numbers, first_row_index counting accepted rows).
-inline ReadResult read_all(DataFormat format, std::string_view input, const Schema& schema,
-                           ReadOptions opts = {}) {
+// block, text fields without numbers, first_row_index counting accepted rows). `map`: the
+// file mapped (InputBuffer) rather than streamed in chunks of opts.chunk_bytes.
+inline ReadResult read_once(DataFormat format, std::string_view input, const Schema& schema, ReadOptions opts,
+                            bool map) {
   ReadResult out;
   TempInput file(input);
-  auto reader = make_reader(format, file.get(), schema, reader_options(opts.chunk_bytes));
+  ReaderOptions ro = reader_options(opts.chunk_bytes);
+  ro.map_files = map;
+  auto reader = make_reader(format, file.get(), schema, ro);
   out.open_error = reader->open();
   out.header = reader->header_text();
   if (!out.open_error.empty()) return out;
@@ -127,6 +131,28 @@ inline ReadResult read_all(DataFormat format, std::string_view input, const Sche
   out.bytes_read = reader->bytes_read();
   out.input_error = reader->input_error();
   return out;
+}
+
+// read_once streamed, and checked against the same file mapped: every reader test is also a
+// test that mapping the file changes nothing.
+inline ReadResult read_all(DataFormat format, std::string_view input, const Schema& schema,
+                           ReadOptions opts = {}) {
+  ReadResult streamed = read_once(format, input, schema, opts, false);
+  const ReadResult mapped = read_once(format, input, schema, opts, true);
+  EXPECT_EQ(mapped.open_error, streamed.open_error);
+  EXPECT_EQ(mapped.header, streamed.header);
+  EXPECT_EQ(mapped.rows, streamed.rows);
+  EXPECT_EQ(mapped.extras, streamed.extras);
+  EXPECT_EQ(mapped.lines, streamed.lines);
+  EXPECT_EQ(mapped.input_error, streamed.input_error);
+  EXPECT_EQ(mapped.bytes_read, streamed.bytes_read);
+  EXPECT_EQ(mapped.rejects.size(), streamed.rejects.size());
+  for (size_t i = 0; i < std::min(mapped.rejects.size(), streamed.rejects.size()); ++i) {
+    EXPECT_EQ(mapped.rejects[i].line, streamed.rejects[i].line) << i;
+    EXPECT_EQ(mapped.rejects[i].reason, streamed.rejects[i].reason) << i;
+    EXPECT_EQ(mapped.rejects[i].raw, streamed.rejects[i].raw) << i;
+  }
+  return streamed;
 }
 
 // The CSV header of account_schema()'s columns.
