@@ -74,15 +74,25 @@ std::string cache_dir(const CacheOptions& cache) {
   return {};
 }
 
+void KeyHasher::update(std::string_view part) {
+  uint8_t framed[8];
+  for (int i = 0; i < 8; ++i) framed[i] = static_cast<uint8_t>(uint64_t(part.size()) >> (8 * i));
+  sha256_update(&sha_, sizeof framed, framed);
+  sha256_update(&sha_, part.size(), reinterpret_cast<const uint8_t*>(part.data()));
+}
+
+std::string KeyHasher::hex() {
+  uint8_t digest[SHA256_DIGEST_SIZE];
+  sha256_digest(&sha_, SHA256_DIGEST_SIZE, digest);
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (uint8_t byte : digest) out += digits[byte >> 4], out += digits[byte & 15];
+  return out;
+}
+
 std::string cache_key(const ir::Program& program, Variant variant) {
-  sha256_ctx sha;
-  sha256_init(&sha);
-  auto update = [&](const std::string& s) {
-    std::string framed;  // length-prefixed, so no two different inputs run together alike
-    append_u32(framed, static_cast<unsigned>(s.size()));
-    sha256_update(&sha, framed.size(), reinterpret_cast<const uint8_t*>(framed.data()));
-    sha256_update(&sha, s.size(), reinterpret_cast<const uint8_t*>(s.data()));
-  };
+  KeyHasher key;
+  const auto update = [&](std::string_view part) { key.update(part); };
   update(kCodegenVersion);
   update(variant == Variant::Basic ? "basic" : "detail");
   update(HEALTHC_LLVM_VERSION);
@@ -90,12 +100,7 @@ std::string cache_key(const ir::Program& program, Variant variant) {
   update(host);
   // The binary form: exact (doubles bit for bit) and much cheaper than the text listing.
   update(ir::serialize(program));
-  uint8_t digest[SHA256_DIGEST_SIZE];
-  sha256_digest(&sha, SHA256_DIGEST_SIZE, digest);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (uint8_t byte : digest) out += hex[byte >> 4], out += hex[byte & 15];
-  return out;
+  return key.hex();
 }
 
 }  // namespace healthc::jit

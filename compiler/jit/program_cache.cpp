@@ -4,12 +4,12 @@
 
 #include <elf.h>
 #include <link.h>
-#include <nettle/sha2.h>
 
 #include <cstdint>
 #include <cstring>
 
 #include "compiler/ir/serialize.h"
+#include "compiler/jit/cache_key.h"
 #include "compiler/jit/object_cache.h"
 
 namespace healthc::jit {
@@ -71,14 +71,8 @@ const std::string& build_id() {
 
 std::string program_key(std::string_view card_text, const std::vector<std::pair<std::string, double>>& params) {
   if (build_id().empty()) return {};
-  sha256_ctx sha;
-  sha256_init(&sha);
-  auto update = [&](std::string_view s) {
-    uint8_t framed[8];  // length-prefixed, so no two different inputs run together alike
-    for (int i = 0; i < 8; ++i) framed[i] = static_cast<uint8_t>(uint64_t(s.size()) >> (8 * i));
-    sha256_update(&sha, sizeof framed, framed);
-    sha256_update(&sha, s.size(), reinterpret_cast<const uint8_t*>(s.data()));
-  };
+  KeyHasher key;
+  const auto update = [&](std::string_view part) { key.update(part); };
   update(kProgramCacheVersion);
   update(build_id());
   update(card_text);
@@ -90,12 +84,7 @@ std::string program_key(std::string_view card_text, const std::vector<std::pair<
     update(param.first);
     update(std::string_view(value, sizeof value));
   }
-  uint8_t digest[SHA256_DIGEST_SIZE];
-  sha256_digest(&sha, SHA256_DIGEST_SIZE, digest);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (uint8_t byte : digest) out += hex[byte >> 4], out += hex[byte & 15];
-  return out;
+  return key.hex();
 }
 
 std::optional<ir::Program> load_program(const CacheOptions& cache, const std::string& key) {

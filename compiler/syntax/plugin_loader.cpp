@@ -3,9 +3,6 @@
 // JIT plugin is (compiler/plugin_search.h); $HEALTHC_SYNTAX_PLUGIN names it instead. A binary
 // without its parser cannot read any card: the first call throws PluginError, which main()
 // reports with the path and what to do.
-#include <dlfcn.h>
-#include <unistd.h>
-
 #include <mutex>
 #include <vector>
 
@@ -21,44 +18,10 @@ namespace healthc::syntax {
 namespace {
 
 const Api* load(std::string& error) {
-  const std::vector<std::string> paths = plugin_candidates("HEALTHC_SYNTAX_PLUGIN", HEALTHC_SYNTAX_PLUGIN_NAME,
-                                                           HEALTHC_PLUGIN_LIBDIR, HEALTHC_PLUGIN_FULL_LIBDIR);
-  const std::string* found = nullptr;
-  for (const std::string& p : paths)
-    if (::access(p.c_str(), F_OK) == 0) {
-      found = &p;
-      break;
-    }
-  const char* fix = "reinstall healthc, or set HEALTHC_SYNTAX_PLUGIN to the plugin's path";
-  if (!found) {
-    std::string looked;
-    for (const std::string& p : paths) looked += (looked.empty() ? "`" : ", `") + p + "`";
-    error = "the parser plugin is missing (looked for " + looked + "); " + fix;
-    return nullptr;
-  }
-  // A name without a slash is the file checked above, not a search of the library path.
-  const std::string path = found->find('/') == std::string::npos ? "./" + *found : *found;
-  void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);  // never closed: ASTs outlive calls
-  if (!handle) {
-    const char* why = ::dlerror();
-    error = "cannot load the parser plugin `" + path + "`: " + (why ? why : "unknown error") + "; " + fix;
-    return nullptr;
-  }
-  using Entry = const Api* (*)(uint32_t);
-  auto entry = reinterpret_cast<Entry>(::dlsym(handle, HEALTHC_SYNTAX_PLUGIN_ENTRY));
-  if (!entry) {
-    error = "`" + path + "` is not a healthc parser plugin (it has no " HEALTHC_SYNTAX_PLUGIN_ENTRY "); " + fix;
-    return nullptr;
-  }
-  const Api* table = entry(kPluginAbi);
-  const std::string build = plugin_build();
-  if (!table || table->abi != kPluginAbi || !table->build || build != table->build) {
-    error = "the parser plugin `" + path + "` belongs to another build of healthc (" +
-            (table && table->build ? std::string(table->build) : std::string("another table version")) +
-            "; this one is " + build + "); " + fix;
-    return nullptr;
-  }
-  return table;
+  return open_plugin<Api>(plugin_candidates("HEALTHC_SYNTAX_PLUGIN", HEALTHC_SYNTAX_PLUGIN_NAME, HEALTHC_PLUGIN_LIBDIR,
+                                            HEALTHC_PLUGIN_FULL_LIBDIR),
+                          "parser", HEALTHC_SYNTAX_PLUGIN_ENTRY, kPluginAbi, plugin_build(),
+                          "reinstall healthc, or set HEALTHC_SYNTAX_PLUGIN to the plugin's path", error);
 }
 
 const Api& table() {

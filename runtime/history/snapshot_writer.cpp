@@ -460,7 +460,10 @@ void SqliteWriter::bind_row(Stmt& s, int o, const AccountRecord& a) {
     throw StoreError(fmt::format("account `{}` has a label, override, alert or stale measure its card does not declare",
                                  a.key));
   int at = o + 1;
-  s.bind(at++, snapshot_id_).bind(at++, account_id(a.key)).bind(at++, a.row).bind(at++, a.segment);
+  s.bind(at++, snapshot_id_);
+  s.bind(at++, account_id(a.key));
+  s.bind(at++, a.row);
+  s.bind(at++, a.segment);
   // Every parameter is bound each time, so nothing is cleared between steps.
   if (a.weighted >= 0) s.bind(at++, a.weighted);
   else s.bind_null(at++);
@@ -475,7 +478,10 @@ void SqliteWriter::bind_row(Stmt& s, int o, const AccountRecord& a) {
     if (a.override_ >= 0) s.bind(at++, a.override_);
     else s.bind_null(at++);
   }
-  if (bound_.alerts) s.bind(at++, static_cast<int64_t>(a.alerts_active)).bind(at++, static_cast<int64_t>(a.alerts_fired));
+  if (bound_.alerts) {
+    s.bind(at++, static_cast<int64_t>(a.alerts_active));
+    s.bind(at++, static_cast<int64_t>(a.alerts_fired));
+  }
   if (bound_.stale) s.bind(at++, static_cast<int64_t>(a.stale));
   if (weighs) s.bind(at++, weight_set_id(a.m_weight));
   else s.bind_null(at++);
