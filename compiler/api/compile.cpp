@@ -13,6 +13,7 @@
 #include "compiler/ir/verify.h"
 #include "compiler/jit/cached_code.h"
 #include "compiler/jit/plugin_api.h"
+#include "compiler/syntax/parse.h"
 #include "compiler/jit/program_cache.h"
 
 namespace healthc {
@@ -119,7 +120,7 @@ CompileOutcome compile_scorecard_cached(const std::string& path, const CompileOp
       card_text = out.scorecard->source()->file->text();
     return out;
   }
-  const std::string key = options.use_cache ? jit::program_key(card_text, options.params) : std::string();
+  const std::string key = options.use_cache ? jit::program_key(card_text, options.params, syntax::parser_identity()) : std::string();
   if (std::optional<ir::Program> cached = jit::load_program(jit::CacheOptions{options.use_cache, options.cache_dir}, key))
     return make_scorecard(std::move(*cached), nullptr, options);
   return build(std::make_unique<FrontendResult>(run_frontend_text(path, card_text)), options, key);

@@ -69,12 +69,14 @@ const std::string& build_id() {
   return id;
 }
 
-std::string program_key(std::string_view card_text, const std::vector<std::pair<std::string, double>>& params) {
+std::string program_key(std::string_view card_text, const std::vector<std::pair<std::string, double>>& params,
+                        std::string_view parser) {
   if (build_id().empty()) return {};
   KeyHasher key;
   const auto update = [&](std::string_view part) { key.update(part); };
   update(kProgramCacheVersion);
   update(build_id());
+  update(parser);
   update(card_text);
   for (const auto& param : params) {
     uint64_t bits = 0;

@@ -25,9 +25,11 @@ inline constexpr const char* kProgramCacheVersion = "healthc-program-cache-1";
 // nothing is cached: nothing else says which compiler read the card).
 const std::string& build_id();
 
-// Hex SHA-256 of the cache version, the build id, the card's bytes and the overrides (name and
+// Hex SHA-256 of the cache version, the build id, the parser's identity (syntax::parser_identity:
+// the binary's parser is a plugin, outside its build id), the card's bytes and the overrides (name and
 // the value's bits, in the order given: a later one wins). Empty when build_id() is.
-std::string program_key(std::string_view card_text, const std::vector<std::pair<std::string, double>>& params);
+std::string program_key(std::string_view card_text, const std::vector<std::pair<std::string, double>>& params,
+                        std::string_view parser);
 
 // The cached program for `key`, verified; nullopt on a miss, a damaged entry (deleted) or an
 // untrusted cache directory (the compiled-code cache says so when it looks there).

@@ -769,6 +769,8 @@ class AstBuilder {
 
 }  // namespace
 
+std::string parser_identity() { return {}; }
+
 ParseResult parse(const SourceFile& file, DiagnosticList& diags) {
   ParseResult result;
   const size_t before = diags.items().size();

@@ -23,6 +23,12 @@ struct ParseResult {
 
 ParseResult parse(const SourceFile& file, DiagnosticList& diags);
 
+// What says which parser this process reads cards with, beside the module's build id (the
+// program cache's key, compiler/jit/program_cache.h): empty where the parser is linked in; for
+// the binary, whose parser is the plugin libhealthc_syntax.so (plugin_loader.cpp), the file that
+// would be loaded, its size and change time, so a rebuilt or replaced plugin misses the cache.
+std::string parser_identity();
+
 // A name as card text writes it: in backquotes when it is a keyword (`` `value` ``), else as is.
 // For code that writes card text (tune's card writer).
 std::string written_name(const std::string& name);

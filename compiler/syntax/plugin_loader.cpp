@@ -3,6 +3,10 @@
 // JIT plugin is (compiler/plugin_search.h); $HEALTHC_SYNTAX_PLUGIN names it instead. A binary
 // without its parser cannot read any card: the first call throws PluginError, which main()
 // reports with the path and what to do.
+#include <sys/stat.h>
+
+#include <fmt/format.h>
+
 #include <mutex>
 #include <vector>
 
@@ -34,6 +38,16 @@ const Api& table() {
 }
 
 }  // namespace
+
+std::string parser_identity() {
+  for (const std::string& p : plugin_candidates("HEALTHC_SYNTAX_PLUGIN", HEALTHC_SYNTAX_PLUGIN_NAME,
+                                                HEALTHC_PLUGIN_LIBDIR, HEALTHC_PLUGIN_FULL_LIBDIR)) {
+    struct stat st {};
+    if (::stat(p.c_str(), &st) != 0) continue;
+    return fmt::format("{} {} {} {} {}.{}", p, st.st_dev, st.st_ino, st.st_size, st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+  }
+  return "no parser plugin";
+}
 
 ParseResult parse(const SourceFile& file, DiagnosticList& diags) { return table().parse(file, diags); }
 std::string written_name(const std::string& name) { return table().written_name(name); }

@@ -105,9 +105,15 @@ parser_loaded "$libs" || fail "the first score of a card did not load the parser
 libs=$(loaded "$HEALTHC" score "$card2" "$data" --as-of 2026-11-01 -o "$WORK/front2.csv")
 ! parser_loaded "$libs" || fail "score of a cached card loads the parser: $(grep -E 'syntax|antlr' <<< "$libs")"
 cmp -s "$WORK/front1.csv" "$WORK/front2.csv" || fail "score of a cached card differs from the first run"
-HEALTHC_SYNTAX_PLUGIN=/nonexistent "$HEALTHC" score "$card2" "$data" --as-of 2026-11-01 -o "$WORK/front3.csv" \
-  2> "$WORK/err.txt" || fail "score of a cached card needs the parser: $(cat "$WORK/err.txt")"
-cmp -s "$WORK/front1.csv" "$WORK/front3.csv" || fail "score of a cached card without the parser differs"
+# The parser is part of the key (it is a plugin, outside the binary's build id): a replaced
+# plugin file is another parser, a miss; then a hit with it.
+plugin_copy=$WORK/libhealthc_syntax.so
+cp "$(dirname "$HEALTHC")/libhealthc_syntax.so" "$plugin_copy"
+libs=$(HEALTHC_SYNTAX_PLUGIN=$plugin_copy loaded "$HEALTHC" score "$card2" "$data" --as-of 2026-11-01 -o "$WORK/front3.csv")
+parser_loaded "$libs" || fail "another parser plugin file hit the program cache of the first"
+cmp -s "$WORK/front1.csv" "$WORK/front3.csv" || fail "score with a copy of the parser differs"
+libs=$(HEALTHC_SYNTAX_PLUGIN=$plugin_copy loaded "$HEALTHC" score "$card2" "$data" --as-of 2026-11-01 -o "$WORK/front3.csv")
+! parser_loaded "$libs" || fail "the same parser plugin twice missed the program cache"
 # What reads the card needs the parser: a clear message, exit 1.
 set +e
 HEALTHC_SYNTAX_PLUGIN=/nonexistent "$HEALTHC" check "$card2" > /dev/null 2> "$WORK/err.txt"

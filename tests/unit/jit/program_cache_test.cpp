@@ -73,18 +73,19 @@ TEST_F(ProgramCacheTest, BuildIdIsKnown) {
 }
 
 TEST_F(ProgramCacheTest, KeyFollowsBytesAndParams) {
-  const std::string k = jit::program_key(kCard, {});
+  const std::string k = jit::program_key(kCard, {}, "");
   EXPECT_EQ(k.size(), 64u);
-  EXPECT_EQ(k, jit::program_key(kCard, {}));
+  EXPECT_EQ(k, jit::program_key(kCard, {}, ""));
   std::string one_byte = kCard;
   one_byte[one_byte.size() - 3] ^= 1;  // a space becomes a '!'
-  EXPECT_NE(k, jit::program_key(one_byte, {}));
-  EXPECT_NE(k, jit::program_key(std::string(kCard) + "\n", {}));
-  EXPECT_NE(k, jit::program_key(kCard, {{"target", 40}}));  // the default, but given: another key
-  EXPECT_NE(jit::program_key(kCard, {{"target", 40}}), jit::program_key(kCard, {{"target", 41}}));
-  EXPECT_NE(jit::program_key(kCard, {{"target", 0.0}}), jit::program_key(kCard, {{"target", -0.0}}));
-  EXPECT_NE(jit::program_key(kCard, {{"target", 40}}), jit::program_key(kCard, {{"targex", 40}}));
-  EXPECT_NE(jit::program_key(kCard, {{"a", 1}, {"b", 2}}), jit::program_key(kCard, {{"b", 2}, {"a", 1}}));
+  EXPECT_NE(k, jit::program_key(one_byte, {}, ""));
+  EXPECT_NE(k, jit::program_key(kCard, {}, "libhealthc_syntax.so 1 2 3 4.5"));  // another parser plugin
+  EXPECT_NE(k, jit::program_key(std::string(kCard) + "\n", {}, ""));
+  EXPECT_NE(k, jit::program_key(kCard, {{"target", 40}}, ""));  // the default, but given: another key
+  EXPECT_NE(jit::program_key(kCard, {{"target", 40}}, ""), jit::program_key(kCard, {{"target", 41}}, ""));
+  EXPECT_NE(jit::program_key(kCard, {{"target", 0.0}}, ""), jit::program_key(kCard, {{"target", -0.0}}, ""));
+  EXPECT_NE(jit::program_key(kCard, {{"target", 40}}, ""), jit::program_key(kCard, {{"targex", 40}}, ""));
+  EXPECT_NE(jit::program_key(kCard, {{"a", 1}, {"b", 2}}, ""), jit::program_key(kCard, {{"b", 2}, {"a", 1}}, ""));
 }
 
 TEST_F(ProgramCacheTest, SecondCompileSkipsTheFrontEndWithTheSameProgram) {
@@ -162,7 +163,7 @@ TEST_F(ProgramCacheTest, DamagedEntryIsAMissAndIsDeleted) {
   }
   bytes[bytes.size() - 5] ^= 0x20;
   std::ofstream(entry, std::ios::binary | std::ios::trunc) << bytes;
-  EXPECT_FALSE(jit::load_program(jit::CacheOptions{true, options_.cache_dir}, jit::program_key(kCard, {})));
+  EXPECT_FALSE(jit::load_program(jit::CacheOptions{true, options_.cache_dir}, jit::program_key(kCard, {}, "")));
   EXPECT_FALSE(fs::exists(entry));
   EXPECT_TRUE(compile(path, got)) << "a damaged entry was used";
   EXPECT_EQ(got, base);
