@@ -190,7 +190,8 @@ TEST(LspServer, NavigationOnANonAsciiCard) {
   Session s;
   s.initialize();
   s.open(text.substr(0, text.rfind("label")));
-  for (const json& d : s.published().at(0)["diagnostics"]) ASSERT_NE(d["severity"], 1) << d.dump();
+  const auto published = s.published();  // held: a range-for over a temporary's element dangles
+  for (const json& d : published.at(0).at("diagnostics")) ASSERT_NE(d["severity"], 1) << d.dump();
   // Line 9: `measure m "€😀" { value = seats ...`: `seats` starts after 11 + 4 UTF-16 units.
   const std::string line9 = "measure m \"\xE2\x82\xAC\xF0\x9F\x98\x80\" { value = ";
   const uint32_t col = 11 + 1 + 2 + std::string("\" { value = ").size();
