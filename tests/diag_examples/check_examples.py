@@ -26,24 +26,17 @@ import tempfile
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 HERE = ROOT / "tests/diag_examples"
-EXPLAINED = ROOT / "docs/diagnostic_explanations.md"
-DEF = ROOT / "compiler/diag/diagnostic_kinds.def"
+sys.path.insert(0, str(ROOT / "scripts"))
+import gen_diag_docs  # noqa: E402  the one reader of the code table and the explanations
 
 
 def sections():
-    out, code = {}, None
-    for line in EXPLAINED.read_text().splitlines():
-        m = re.match(r'^### ([EWN]\d{3,4})\s*$', line)
-        if m:
-            code = m.group(1)
-            out[code] = []
-        elif code:
-            out[code].append(line)
-    return out
+    """CODE -> the lines of its explanation."""
+    return {code: body.splitlines() for code, body in gen_diag_docs.explanations().items()}
 
 
 def all_codes():
-    return re.findall(r'^DIAG\(\w+,\s*"(\w+)"', DEF.read_text(), re.M)
+    return [data[1] for kind, data in gen_diag_docs.entries() if kind == "diag"]
 
 
 def norm(line):
@@ -99,7 +92,7 @@ def note_patterns():
     defined here` in text, `"message":"first defined here"` in a JSON diagnostic's notes), so
     it is known by its message, as tests/golden/check_coverage.py knows it."""
     out = []
-    for code, fmt in re.findall(r'^DIAG\(\w+,\s*"(N\d{4})",\s*\w+,\s*"((?:[^"\\]|\\.)*)"\)', DEF.read_text(), re.M):
+    for _, code, _, fmt in (d for k, d in gen_diag_docs.entries() if k == "diag" and d[1].startswith("N")):
         out.append((code, "[^\"\\n]+?".join(re.escape(p) for p in fmt.split("{}"))))
     return out
 
