@@ -68,7 +68,8 @@ scoring
 linearPoint : signedNumber '->' signedNumber ;
 rangeArm    : lo=signedNumber? '..' hi=signedNumber? '->' signedNumber ;
 matchArm    : pattern=matchPattern '->' signedNumber ;
-matchPattern : name | STRING | TRUE | FALSE | '_' ;
+// A number is not a pattern; it is parsed so the checker can say what scores a number.
+matchPattern : name | STRING | TRUE | FALSE | '_' | signedNumber ;
 
 modelDecl  : MODEL name (EXTENDS name)? '{' modelEntry* '}' ;
 modelEntry

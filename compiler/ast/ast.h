@@ -86,7 +86,7 @@ struct RangeArm {
   SourceRange range;
 };
 struct MatchArm {
-  enum Kind : uint8_t { Name, String, True, False, Wildcard } kind = Wildcard;
+  enum Kind : uint8_t { Name, String, True, False, Wildcard, Number } kind = Wildcard;  // Number: never fits
   std::string text;
   double score = 0;
   SourceRange range;
@@ -191,6 +191,7 @@ struct Override {
   ActionKind action = ActionKind::Score;
   double amount = 0;
   SourceRange amount_range;
+  bool amount_percent = false;  // written as a percentage (`50%`): a fraction, never points
   Name band;  // for ActionKind::Band
   SourceRange range;
 };

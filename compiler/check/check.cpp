@@ -286,6 +286,17 @@ void Checker::check_segments_overrides_labels() {
         for (const ast::Band& b : card_.bands) names.push_back(b.name.text);
         suggest(o.band.range, o.band.text, names);
       }
+    } else if (o.amount_percent) {
+      // `cap 50%` is a cap of 0.5 points (a percentage is a fraction), and `cap 100%` would be
+      // a whole 1: points were meant either way.
+      const double points = o.amount * 100;
+      if (is_whole(points)) {
+        diags_.report(DiagKind::OverrideAmount, o.amount_range,
+                      fmt::format("{}% (the fraction {}): write the points, `{}`", points, o.amount, points));
+        diags_.fixit(o.amount_range, fmt::format("{}", points));
+      } else {
+        diags_.report(DiagKind::OverrideAmount, o.amount_range, fmt::format("{}% (the fraction {})", points, o.amount));
+      }
     } else if (!is_whole(o.amount)) {
       diags_.report(DiagKind::OverrideAmount, o.amount_range, fmt::format("{}", o.amount));
     }

@@ -396,7 +396,10 @@ void Checker::check_scoring(ast::Measure& m, int32_t index) {
     case ast::Scoring::Match: {
       const bool category = t.kind == Type::Enum || t.kind == Type::Bool || t.kind == Type::Text;
       if (!t.is_error() && !category) {
-        diags_.report(DiagKind::MatchNeedsCategory, s.subject->range, describe(t, card_));
+        // A number is scored by where it falls, not by equality: say which forms do that.
+        diags_.report(DiagKind::MatchNeedsCategory, s.subject->range,
+                      t.kind == Type::Number ? describe(t, card_) + "; score a number with `ranges(...)` or `linear(...)`"
+                                             : describe(t, card_));
         break;
       }
       std::unordered_set<std::string> seen;
@@ -405,6 +408,10 @@ void Checker::check_scoring(ast::Measure& m, int32_t index) {
         bool fits = true;
         switch (arm.kind) {
           case ast::MatchArm::Wildcard: key = "_"; break;
+          case ast::MatchArm::Number:
+            fits = t.is_error();
+            key = arm.text;
+            break;
           case ast::MatchArm::True:
           case ast::MatchArm::False:
             fits = t.is_error() || t.kind == Type::Bool;

@@ -374,6 +374,11 @@ class AstBuilder {
     const double v = parse_num(s->NUM());
     return s->children.size() > 1 ? -v : v;
   }
+  static bool is_percent(P::SignedNumberContext* s) {
+    if (!s || !s->NUM()) return false;
+    const std::string t = s->NUM()->getText();
+    return !t.empty() && t.back() == '%';
+  }
 
   void build_field(P::FieldDeclContext* fd, ast::Scorecard& card) {
     if (!valid_name(fd->name())) return;
@@ -492,6 +497,7 @@ class AstBuilder {
           else if (pat->STRING()) a.kind = ast::MatchArm::String, a.text = string_text(pat->STRING());
           else if (pat->TRUE()) a.kind = ast::MatchArm::True;
           else if (pat->FALSE()) a.kind = ast::MatchArm::False;
+          else if (pat->signedNumber()) a.kind = ast::MatchArm::Number, a.text = pat->signedNumber()->getText();
           else a.kind = ast::MatchArm::Wildcard;
         }
         sc.arms.push_back(std::move(a));
@@ -548,10 +554,13 @@ class AstBuilder {
     auto* a = o->action();
     if (auto* s = dynamic_cast<P::ScoreActionContext*>(a)) {
       ov.action = ast::ActionKind::Score, ov.amount = number(s->signedNumber()), ov.amount_range = range(s->signedNumber());
+      ov.amount_percent = is_percent(s->signedNumber());
     } else if (auto* c = dynamic_cast<P::CapActionContext*>(a)) {
       ov.action = ast::ActionKind::Cap, ov.amount = number(c->signedNumber()), ov.amount_range = range(c->signedNumber());
+      ov.amount_percent = is_percent(c->signedNumber());
     } else if (auto* f = dynamic_cast<P::FloorActionContext*>(a)) {
       ov.action = ast::ActionKind::Floor, ov.amount = number(f->signedNumber()), ov.amount_range = range(f->signedNumber());
+      ov.amount_percent = is_percent(f->signedNumber());
     } else if (auto* b = dynamic_cast<P::BandActionContext*>(a)) {
       ov.action = ast::ActionKind::Band;
       ov.band = name(b->name());
