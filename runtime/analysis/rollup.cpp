@@ -11,6 +11,7 @@
 #include <limits>
 #include <map>
 #include <stdexcept>
+#include <type_traits>
 #include <unordered_map>
 
 #include "compiler/ir/conventions.h"
@@ -404,30 +405,41 @@ void add_rows(const rt::ColumnBlock& block, const BlockScores& scores, const std
       }
     }
   }
-  // Measure by measure: M counts where it is scored and in the account's model.
-  for (size_t m = 0; m < nmeasures; ++m) {
-    const uint8_t* score_valid = &scores.m_score_valid[m * rows];
-    const uint8_t* weight_valid = &scores.m_weight_valid[m * rows];
-    const double* score = &scores.m_score[m * rows];
-    // at: M's weight in `acc`, M's weight x score in the group's sums.
-    const size_t at = 1 + nbands + m, bins_at = 1 + nbands + nmeasures + m * kBins;
-    for (size_t row = 0; row < rows; ++row) {
-      const uint64_t w = fast_w[row];
-      if (w == 0 || !(score_valid[row] & weight_valid[row])) continue;
-      U128* a = &acc[group[row] * fstride];
-      a[at] += w;
-      const uint64_t bits = std::bit_cast<uint64_t>(score[row]);
-      const auto bin = static_cast<uint64_t>(kTopBiased) - (bits >> 52);  // wraps above bin 0
-      if (bin < kBins) {
-        a[bins_at + bin] += static_cast<U128>(w) * ((bits & ((uint64_t{1} << 52) - 1)) | uint64_t{1} << 52);
-      } else if (bits != 0) {
-        uint64_t sm;
-        int se;
-        ExactSum::decompose(score[row], sm, se);
-        if (sm != 0) g.pool.add_bits(g.sum(group[row], at), static_cast<U128>(w) * sm, se);
+  // Measure by measure: M counts where it is scored and in the account's model. Without a weight
+  // field every row weighs 1 and takes this path: no weight to read or multiply by.
+  auto add_measures = [&](auto weighted) {
+    for (size_t m = 0; m < nmeasures; ++m) {
+      const uint8_t* score_valid = &scores.m_score_valid[m * rows];
+      const uint8_t* weight_valid = &scores.m_weight_valid[m * rows];
+      const double* score = &scores.m_score[m * rows];
+      // at: M's weight in `acc`, M's weight x score in the group's sums.
+      const size_t at = 1 + nbands + m, bins_at = 1 + nbands + nmeasures + m * kBins;
+      for (size_t row = 0; row < rows; ++row) {
+        uint64_t w = 1;
+        if constexpr (weighted) {
+          w = fast_w[row];
+          if (w == 0) continue;
+        }
+        if (!(score_valid[row] & weight_valid[row])) continue;
+        U128* a = &acc[group[row] * fstride];
+        a[at] += w;
+        const uint64_t bits = std::bit_cast<uint64_t>(score[row]);
+        const auto bin = static_cast<uint64_t>(kTopBiased) - (bits >> 52);  // wraps above bin 0
+        const uint64_t mantissa = (bits & ((uint64_t{1} << 52) - 1)) | uint64_t{1} << 52;
+        if (bin < kBins) {
+          if constexpr (weighted) a[bins_at + bin] += static_cast<U128>(w) * mantissa;
+          else a[bins_at + bin] += mantissa;
+        } else if (bits != 0) {
+          uint64_t sm;
+          int se;
+          ExactSum::decompose(score[row], sm, se);
+          if (sm != 0) g.pool.add_bits(g.sum(group[row], at), static_cast<U128>(w) * sm, se);
+        }
       }
     }
-  }
+  };
+  if (weight >= 0) add_measures(std::true_type{});
+  else add_measures(std::false_type{});
   // The block's integers into its exact sums.
   for (uint32_t k = 0; k < groups; ++k) {
     const U128* a = &acc[k * fstride];
