@@ -11,6 +11,7 @@
 #include <limits>
 #include <map>
 #include <stdexcept>
+#include <type_traits>
 #include <unordered_map>
 
 #include "compiler/ir/conventions.h"
@@ -281,57 +282,177 @@ std::vector<uint32_t> group_rows(const ir::Program& p, const ir::Rollup& r, cons
   return group;
 }
 
-// Adds a block's rows to their groups, each weighing its `weight` cell (missing or negative: 0;
-// weight < 0: no weight field, every account weighs 1).
-void add_rows(const rt::ColumnBlock& block, const BlockScores& scores, const std::vector<uint32_t>& group,
-              const std::vector<rt::TextRef>* keys, int32_t weight, Groups& g) {
+// Integer weights (seats; every account weighing 1 without a weight field) take a block-local
+// path of plain 128-bit integers: a row adds its weight and weight x score with one integer add
+// each, a measure's weight per measure (no set to look up), and weight x measure score to the
+// sum of the score's binade, where every term has the same exponent (a measure score is 0..100;
+// a score below the lowest binade, and any other term, goes to the exact sums as before). The
+// integers are folded into the exact sums once per block: exact either way, so the figures do
+// not depend on which rows took which path. Bounds: a weight and a score mantissa are below
+// 2^53, so a term is below 2^106 and a block of at most kFastRows rows sums below 2^127.
+constexpr int kBins = 12;                  // binades of [2^(6-j), 2^(7-j)): 64..128 down to 1/32..1/16
+constexpr int kTopBiased = 1023 + 6;       // the biased exponent of bin 0
+constexpr size_t kFastRows = size_t{1} << 21;
+constexpr double kIntegerLimit = 9007199254740992.0;  // 2^53
+
+// The weight of a row: its `weight` cell (missing or negative: 0), or 1 without a weight field
+// (weight < 0). True where it is an integer below 2^53 (`w` set), false where it is not.
+bool integer_weight(const rt::ColumnBlock& block, int32_t weight, size_t row, uint64_t& w) {
+  if (weight < 0) {
+    w = 1;
+    return true;
+  }
+  const double x = block.num[weight][row];
+  if (!block.valid[weight][row] || !(x > 0)) {
+    w = 0;
+    return true;
+  }
+  if (!(x < kIntegerLimit)) return false;
+  w = static_cast<uint64_t>(x);
+  return static_cast<double>(w) == x;
+}
+
+// Adds one row to its group through the exact sums, each weighing its `weight` cell (missing or
+// negative: 0; weight < 0: no weight field, every account weighs 1).
+void add_row(const rt::ColumnBlock& block, const BlockScores& scores, uint32_t k, size_t row,
+             const std::vector<rt::TextRef>* keys, int32_t weight, Groups& g) {
   const size_t rows = block.rows, nbands = g.nbands, nmeasures = g.nmeasures;
   const bool sets = nmeasures <= 64;
+  ++g.count(k, 0);
+  uint64_t wm = 1;
+  int we = 0;
+  if (weight >= 0) {
+    // A missing or negative weight counts as 0 (and adds nothing below).
+    const double x = block.num[weight][row];
+    ExactSum::decompose(block.valid[weight][row] && x > 0 ? x : 0, wm, we);
+    // Without its trailing zeros (an integer weight becomes a small integer): the products stay
+    // narrow, and a sum's base settles at the lowest term's, so SumPool's inline path takes them.
+    if (wm != 0) {
+      const int tz = std::countr_zero(wm);
+      wm >>= tz;
+      we += tz;
+    }
+  }
+  const int32_t band = scores.band[row];
+  if (band >= 0 && static_cast<size_t>(band) < nbands) {
+    ++g.count(k, 2 + band);
+    g.pool.add_bits(g.sum(k, 1 + band), wm, we);
+  }
+  const int32_t score = scores.score[row];
+  if (!ir::is_unscored_score(score)) {
+    ++g.count(k, 1);
+    g.pool.add_bits(g.sum(k, 0), static_cast<unsigned __int128>(wm) * static_cast<uint32_t>(score), we);
+    if (g.min_score[k] < 0 || score < g.min_score[k]) {
+      g.min_score[k] = score;
+      g.min_account[k] = keys ? std::string((*keys)[row].view()) : std::string();
+    }
+  }
+  if (wm == 0) return;  // weighs nothing: no measure sum moves
+  // M counts where it is scored and in the account's model (its effective weight is valid).
+  uint64_t counted = 0;
+  for (size_t m = 0; m < nmeasures; ++m) {
+    const size_t at = m * rows + row;
+    if (!scores.m_score_valid[at] || !scores.m_weight_valid[at]) continue;
+    uint64_t sm;
+    int se;
+    ExactSum::decompose(scores.m_score[at], sm, se);
+    if (sm != 0) g.pool.add_bits(g.sum(k, 1 + nbands + m), static_cast<unsigned __int128>(wm) * sm, we + se);
+    if (sets) counted |= uint64_t{1} << m;
+    else g.pool.add_bits(g.measure_weight[g.to_per_measure(k) + m], wm, we);
+  }
+  if (counted) g.pool.add_bits(g.block_set_weight(k, counted), wm, we);
+}
+
+// Adds a block's rows to their groups (`groups` of them in the block).
+void add_rows(const rt::ColumnBlock& block, const BlockScores& scores, const std::vector<uint32_t>& group,
+              size_t groups, const std::vector<rt::TextRef>* keys, int32_t weight, Groups& g) {
+  const size_t rows = block.rows, nbands = g.nbands, nmeasures = g.nmeasures;
+  // Per group: weight x score, each band's weight, each measure's weight, then each measure's
+  // kBins binade sums. Only where the block's groups are few enough that zeroing and folding
+  // them costs little beside the rows (a roll-up by account key takes the exact sums directly).
+  const size_t fstride = 1 + nbands + nmeasures + nmeasures * kBins;
+  if (rows > kFastRows || groups * fstride > 2 * rows) {
+    for (size_t row = 0; row < rows; ++row) add_row(block, scores, group[row], row, keys, weight, g);
+    return;
+  }
+  using U128 = unsigned __int128;
+  std::vector<U128> acc(groups * fstride, 0);
+  // [row] the row's integer weight; 0 where it weighs nothing or took the exact sums.
+  std::vector<uint64_t> fast_w(rows);
   for (size_t row = 0; row < rows; ++row) {
     const uint32_t k = group[row];
-    ++g.count(k, 0);
-    uint64_t wm = 1;
-    int we = 0;
-    if (weight >= 0) {
-      // A missing or negative weight counts as 0 (and adds nothing below).
-      const double x = block.num[weight][row];
-      ExactSum::decompose(block.valid[weight][row] && x > 0 ? x : 0, wm, we);
-      // Without its trailing zeros (an integer weight becomes a small integer): the products stay
-      // narrow, and a sum's base settles at the lowest term's, so SumPool's inline path takes them.
-      if (wm != 0) {
-        const int tz = std::countr_zero(wm);
-        wm >>= tz;
-        we += tz;
-      }
+    uint64_t w;
+    if (!integer_weight(block, weight, row, w)) {
+      fast_w[row] = 0;
+      add_row(block, scores, k, row, keys, weight, g);
+      continue;
     }
+    fast_w[row] = w;
+    U128* a = &acc[k * fstride];
+    ++g.count(k, 0);
     const int32_t band = scores.band[row];
     if (band >= 0 && static_cast<size_t>(band) < nbands) {
       ++g.count(k, 2 + band);
-      g.pool.add_bits(g.sum(k, 1 + band), wm, we);
+      a[1 + band] += w;
     }
     const int32_t score = scores.score[row];
     if (!ir::is_unscored_score(score)) {
       ++g.count(k, 1);
-      g.pool.add_bits(g.sum(k, 0), static_cast<unsigned __int128>(wm) * static_cast<uint32_t>(score), we);
+      a[0] += static_cast<U128>(w) * static_cast<uint32_t>(score);
       if (g.min_score[k] < 0 || score < g.min_score[k]) {
         g.min_score[k] = score;
         g.min_account[k] = keys ? std::string((*keys)[row].view()) : std::string();
       }
     }
-    if (wm == 0) continue;  // weighs nothing: no measure sum moves
-    // M counts where it is scored and in the account's model (its effective weight is valid).
-    uint64_t counted = 0;
+  }
+  // Measure by measure: M counts where it is scored and in the account's model. Without a weight
+  // field every row weighs 1 and takes this path: no weight to read or multiply by.
+  auto add_measures = [&](auto weighted) {
     for (size_t m = 0; m < nmeasures; ++m) {
-      const size_t at = m * rows + row;
-      if (!scores.m_score_valid[at] || !scores.m_weight_valid[at]) continue;
-      uint64_t sm;
-      int se;
-      ExactSum::decompose(scores.m_score[at], sm, se);
-      if (sm != 0) g.pool.add_bits(g.sum(k, 1 + nbands + m), static_cast<unsigned __int128>(wm) * sm, we + se);
-      if (sets) counted |= uint64_t{1} << m;
-      else g.pool.add_bits(g.measure_weight[g.to_per_measure(k) + m], wm, we);
+      const uint8_t* score_valid = &scores.m_score_valid[m * rows];
+      const uint8_t* weight_valid = &scores.m_weight_valid[m * rows];
+      const double* score = &scores.m_score[m * rows];
+      // at: M's weight in `acc`, M's weight x score in the group's sums.
+      const size_t at = 1 + nbands + m, bins_at = 1 + nbands + nmeasures + m * kBins;
+      for (size_t row = 0; row < rows; ++row) {
+        uint64_t w = 1;
+        if constexpr (weighted) {
+          w = fast_w[row];
+          if (w == 0) continue;
+        }
+        if (!(score_valid[row] & weight_valid[row])) continue;
+        U128* a = &acc[group[row] * fstride];
+        a[at] += w;
+        const uint64_t bits = std::bit_cast<uint64_t>(score[row]);
+        const auto bin = static_cast<uint64_t>(kTopBiased) - (bits >> 52);  // wraps above bin 0
+        const uint64_t mantissa = (bits & ((uint64_t{1} << 52) - 1)) | uint64_t{1} << 52;
+        if (bin < kBins) {
+          if constexpr (weighted) a[bins_at + bin] += static_cast<U128>(w) * mantissa;
+          else a[bins_at + bin] += mantissa;
+        } else if (bits != 0) {
+          uint64_t sm;
+          int se;
+          ExactSum::decompose(score[row], sm, se);
+          if (sm != 0) g.pool.add_bits(g.sum(group[row], at), static_cast<U128>(w) * sm, se);
+        }
+      }
     }
-    if (counted) g.pool.add_bits(g.block_set_weight(k, counted), wm, we);
+  };
+  if (weight >= 0) add_measures(std::true_type{});
+  else add_measures(std::false_type{});
+  // The block's integers into its exact sums.
+  for (uint32_t k = 0; k < groups; ++k) {
+    const U128* a = &acc[k * fstride];
+    for (size_t i = 0; i < 1 + nbands; ++i)
+      if (a[i]) g.pool.add_bits(g.sum(k, i), a[i], 0);
+    for (size_t m = 0; m < nmeasures; ++m) {
+      const size_t at = 1 + nbands + m;
+      if (a[at]) g.pool.add_bits(g.measure_weight[g.to_per_measure(k) + m], a[at], 0);
+      for (int j = 0; j < kBins; ++j) {
+        const U128 b = a[1 + nbands + nmeasures + m * kBins + j];
+        if (b) g.pool.add_bits(g.sum(k, at), b, kTopBiased - 1075 - j);
+      }
+    }
   }
 }
 
@@ -391,7 +512,7 @@ std::unique_ptr<RollupBuilder::Partial> RollupBuilder::partial(const rt::ColumnB
   }
   const std::vector<rt::TextRef>* keys = nullptr;
   if (p.key_field >= 0 && static_cast<size_t>(p.key_field) < block.text.size()) keys = &block.text[p.key_field];
-  add_rows(block, scores, group, keys, r.weight, g);
+  add_rows(block, scores, group, first.size(), keys, r.weight, g);
   return out;
 }
 
