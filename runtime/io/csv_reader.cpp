@@ -231,7 +231,7 @@ class CsvReader final : public RecordReader {
         double v = 0;
         bool done = false;
         switch (fast_[f]) {
-          case Fast::Integer: done = fast_integer(cell.begin, cell.end, v); break;
+          case Fast::Number: done = fast_number(cell.begin, cell.end, rec.begin, v); break;
           case Fast::Date: done = fast_date(cell.begin, cell.end, v); break;
           case Fast::Enum: {
             const int32_t m = enums_[f].find(cell.begin, cell.end);
@@ -279,14 +279,14 @@ class CsvReader final : public RecordReader {
   }
 
   // Which inline reader (cell_fast.h) tries each field's cells before parse_cell.
-  enum class Fast : uint8_t { None, Integer, Date, Enum };
+  enum class Fast : uint8_t { None, Number, Date, Enum };
   void plan_fast_cells() {
     fast_.assign(schema_.fields.size(), Fast::None);
     enums_.assign(schema_.fields.size(), EnumMatcher{});
     for (size_t f = 0; f < schema_.fields.size(); ++f) {
       const FieldSpec& field = schema_.fields[f];
       if (field.exact_members) continue;  // cells compared untrimmed: parse_cell's rule
-      if (field.type == FieldType::Number) fast_[f] = Fast::Integer;
+      if (field.type == FieldType::Number) fast_[f] = Fast::Number;
       if (field.type == FieldType::Date) fast_[f] = Fast::Date;
       if (field.type == FieldType::Enum) {
         enums_[f] = EnumMatcher(field);
@@ -526,11 +526,11 @@ class CsvReader final : public RecordReader {
       };
       const Fast fast = nulls ? Fast::None : fast_[f];
       switch (fast) {
-        case Fast::Integer:
+        case Fast::Number:
           for (size_t r = 0; r < n; ++r) {
             const Cell cell = cell_at(slot, r);
             double v = 0;
-            if (!cell.escaped && fast_integer(cell.begin, cell.end, v)) {
+            if (!cell.escaped && fast_number(cell.begin, cell.end, base, v)) {
               num[r] = v;
               valid[r] = 1;
             } else {
