@@ -662,13 +662,14 @@ class CsvReader final : public RecordReader {
   }
 
   // The end of the last whole record in `bytes` (0 when there is none). Without quotes that
-  // is after the last newline; with quotes, the records are cut exactly by the scanner.
-  size_t record_boundary(std::string_view bytes) const {
+  // is after the last newline, and the pass that saw no quote counted the line feeds; with
+  // quotes, the records are cut exactly by the scanner.
+  SpanEnd record_boundary(std::string_view bytes) const {
     const char* b = bytes.data();
     const char* e = b + bytes.size();
-    if (std::memchr(b, '"', bytes.size()) == nullptr) {
+    if (const csv::LineScan seen = csv::scan_lines(b, bytes.size()); !seen.quote) {
       const void* nl = memrchr(b, '\n', bytes.size());
-      return nl ? static_cast<size_t>(static_cast<const char*>(nl) - b) + 1 : 0;
+      return SpanEnd{nl ? static_cast<size_t>(static_cast<const char*>(nl) - b) + 1 : 0, seen.newlines};
     }
     CellList cells;
     RecordSpan rec;
@@ -677,7 +678,7 @@ class CsvReader final : public RecordReader {
       const Scan scan = cut.next(cells, rec);
       if (scan == Scan::NeedMore || scan == Scan::End) break;
     }
-    return static_cast<size_t>(cut.pos() - b);
+    return SpanEnd{static_cast<size_t>(cut.pos() - b), std::nullopt};
   }
 
   Schema schema_;
