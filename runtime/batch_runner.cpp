@@ -86,7 +86,12 @@ PipelineSummary run(const Scorecard& card, Source& source, std::span<Sink* const
   const bool helping = known > 0;
   const int threads = std::max(1, opt.threads);
   const int workers = helping ? static_cast<int>(std::min<size_t>(static_cast<size_t>(threads), known)) - 1 : threads;
-  const size_t ring = static_cast<size_t>(std::max(1, workers)) * 2 + 2;
+  // Two slots a worker keep them busy while the calling thread reads and writes; one more
+  // for the block being written, and one ahead of it to read into. The detail variant's
+  // scores (every measure's value, score and weight) are several times the block they score,
+  // so there the slot read ahead is given up: it is what kept a million rows' full output
+  // over the memory bound.
+  const size_t ring = static_cast<size_t>(std::max(1, workers)) * 2 + (detail ? 1 : 2);
   std::vector<Job> jobs(ring);
   for (Job& j : jobs) j.scratch.resize(sinks.size());
 

@@ -1,9 +1,10 @@
-// The shapes most data cells have, read inline on the readers' hot path: a plain integer, a
+// The shapes most data cells have, read inline on the readers' hot path: a plain decimal, a
 // YYYY-MM-DD date, an enum member matched by a perfect hash built per field. Each answers only
-// when it is sure; anything else (spaces, decimals, a miss, `--null` cells) goes to parse_cell
+// when it is sure; anything else (spaces, exponents, a miss, `--null` cells) goes to parse_cell
 // (cell_parse.h), which gives the same value or the reason the row is rejected.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -14,20 +15,94 @@
 
 namespace healthc::rt {
 
-// `-`? then 1 to 15 digits, nothing else: exact in a double, the value parse_number gives
-// (including -0 for "-0").
-inline bool fast_integer(const char* p, const char* end, double& out) {
+// Digits eight at a time (SWAR, as simdjson's parse_eight_digits_unrolled), on words loaded in
+// memory order from a little-endian machine: byte 0 of a word is the first, most significant
+// digit. No branch depends on a digit or on the number's length, so cells of mixed lengths cost
+// no mispredicted loop exit.
+namespace swar {
+
+constexpr uint64_t kOnes = 0x0101010101010101ULL;
+
+inline uint64_t load8(const char* p) {
+  uint64_t w;
+  std::memcpy(&w, p, 8);
+  return w;
+}
+
+// Every byte of `w` is an ASCII digit (simdjson's is_made_of_eight_digits_fast).
+inline bool all_digits(uint64_t w) {
+  return ((w & 0xF0 * kOnes) | (((w + 0x06 * kOnes) & 0xF0 * kOnes) >> 4)) == 0x33 * kOnes;
+}
+
+// 0x80 in each byte of `w` that is not an ASCII digit. A digit right after a byte of 0xFA or
+// more may be marked too (the +6 carries into it); that byte is marked itself, so two marks
+// show, and a caller that needs at most one sends the cell to the general grammar.
+inline uint64_t non_digits(uint64_t w) {
+  const uint64_t x = ((w & 0xF0 * kOnes) | (((w + 0x06 * kOnes) & 0xF0 * kOnes) >> 4)) ^ (0x33 * kOnes);
+  return (((x & 0x7F * kOnes) + 0x7F * kOnes) | x) & 0x80 * kOnes;
+}
+
+// The value of eight ASCII digits.
+inline uint32_t eight_digits(uint64_t w) {
+  w = ((w & 0x0F * kOnes) * 2561) >> 8;
+  w = ((w & 0x00FF00FF00FF00FFULL) * 6553601) >> 16;
+  return static_cast<uint32_t>(((w & 0x0000FFFF0000FFFFULL) * 42949672960001ULL) >> 32);
+}
+
+// The eight bytes that end at `end`, the first 8 - n of them (before the n wanted, 1 to 8)
+// replaced by '0', so the word reads as those n bytes.
+inline uint64_t tail_word(const char* end, size_t n) {
+  const uint64_t keep = ~uint64_t{0} << (8 * (8 - n));
+  return (load8(end - 8) & keep) | (0x30 * kOnes & ~keep);
+}
+
+// The value of the n (1 to 16) digits before `end`, when all are digits; the 16 bytes before
+// `end` must be readable (8 when n <= 8).
+inline bool digits_before(const char* end, size_t n, uint64_t& out) {
+  const uint64_t lo = tail_word(end, n < 8 ? n : 8);
+  if (n <= 8) {
+    out = eight_digits(lo);
+    return all_digits(lo);
+  }
+  const uint64_t hi = tail_word(end - 8, n - 8);
+  out = uint64_t{eight_digits(hi)} * 100000000 + eight_digits(lo);
+  return all_digits(lo) && all_digits(hi);
+}
+
+}  // namespace swar
+
+// fast_number's cells with one byte that is not a digit: digits `.` digits, 15 digits at most,
+// the 32 bytes before `end` readable from `readable`. Out of line: integers are the hot case.
+bool fast_decimal(const char* digits, const char* end, bool neg, const char* readable, double& out);
+
+// The plain decimals most number cells are: `-`? then digits, or digits `.` digits, at most 16
+// digits for an integer and 15 for a decimal, nothing else. The value is parse_number's bit
+// for bit: an integer is converted once, correctly rounded (exact up to 2^53); a decimal's
+// digits make an exact integer m below 2^53 and, with k digits after the point, m / 10^k is one
+// correctly rounded division of two exact doubles (Clinger's fast path), as fast_float's is.
+// -0 stays -0. Anything else (a '+', an exponent, ".5", "5.", spaces, more digits) is left to
+// parse_cell. `readable` is the start of the buffer the cell lies in: the bytes before `end` are
+// read eight at a time when enough of them are in it (16 for an integer, 32 for a decimal);
+// else an integer is read a digit at a time and a decimal left to parse_cell.
+inline bool fast_number(const char* p, const char* end, const char* readable, double& out) {
   const bool neg = p != end && *p == '-';
   const char* d = p + (neg ? 1 : 0);
-  const ptrdiff_t n = end - d;
-  if (n < 1 || n > 15) return false;
+  const size_t n = static_cast<size_t>(end - d);
+  if (n - 1 >= 16) return false;  // none, or more than 16
   uint64_t v = 0;
-  for (; d < end; ++d) {
-    const unsigned x = static_cast<unsigned>(static_cast<unsigned char>(*d)) - '0';
-    if (x > 9) return false;
-    v = v * 10 + x;
+  if (std::endian::native == std::endian::little && end - readable >= 16) {
+    if (!swar::digits_before(end, n, v)) return fast_decimal(d, end, neg, readable, out);
+  } else {
+    for (const char* q = d; q < end; ++q) {
+      const unsigned x = static_cast<unsigned>(static_cast<unsigned char>(*q)) - '0';
+      if (x > 9) return false;
+      v = v * 10 + x;
+    }
   }
-  out = neg ? -static_cast<double>(v) : static_cast<double>(v);
+  // Below 2^63: the signed conversion is one instruction, the unsigned one a sequence. The
+  // sign is set as a bit: a mispredicted branch on it would cost more than the whole cell.
+  const double m = static_cast<double>(static_cast<int64_t>(v));
+  out = std::bit_cast<double>(std::bit_cast<uint64_t>(m) | (uint64_t{neg} << 63));
   return true;
 }
 

@@ -4,6 +4,7 @@
 // binary never needs a CPU it was not built for.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -20,5 +21,13 @@ std::vector<ScanPath> available_scan_paths();
 ScanPath best_scan_path();
 MaskFn mask_function(ScanPath path);
 const char* scan_path_name(ScanPath path);
+
+// What the span cutter needs of a run of bytes, found in one pass: its line feeds, and whether
+// it holds a quote (without one, every line feed ends a record).
+struct LineScan {
+  uint64_t newlines = 0;
+  bool quote = false;
+};
+LineScan scan_lines(const char* p, size_t n, ScanPath path = best_scan_path());
 
 }  // namespace healthc::rt::csv

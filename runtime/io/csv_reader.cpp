@@ -231,7 +231,7 @@ class CsvReader final : public RecordReader {
         double v = 0;
         bool done = false;
         switch (fast_[f]) {
-          case Fast::Integer: done = fast_integer(cell.begin, cell.end, v); break;
+          case Fast::Number: done = fast_number(cell.begin, cell.end, rec.begin, v); break;
           case Fast::Date: done = fast_date(cell.begin, cell.end, v); break;
           case Fast::Enum: {
             const int32_t m = enums_[f].find(cell.begin, cell.end);
@@ -279,14 +279,14 @@ class CsvReader final : public RecordReader {
   }
 
   // Which inline reader (cell_fast.h) tries each field's cells before parse_cell.
-  enum class Fast : uint8_t { None, Integer, Date, Enum };
+  enum class Fast : uint8_t { None, Number, Date, Enum };
   void plan_fast_cells() {
     fast_.assign(schema_.fields.size(), Fast::None);
     enums_.assign(schema_.fields.size(), EnumMatcher{});
     for (size_t f = 0; f < schema_.fields.size(); ++f) {
       const FieldSpec& field = schema_.fields[f];
       if (field.exact_members) continue;  // cells compared untrimmed: parse_cell's rule
-      if (field.type == FieldType::Number) fast_[f] = Fast::Integer;
+      if (field.type == FieldType::Number) fast_[f] = Fast::Number;
       if (field.type == FieldType::Date) fast_[f] = Fast::Date;
       if (field.type == FieldType::Enum) {
         enums_[f] = EnumMatcher(field);
@@ -526,11 +526,11 @@ class CsvReader final : public RecordReader {
       };
       const Fast fast = nulls ? Fast::None : fast_[f];
       switch (fast) {
-        case Fast::Integer:
+        case Fast::Number:
           for (size_t r = 0; r < n; ++r) {
             const Cell cell = cell_at(slot, r);
             double v = 0;
-            if (!cell.escaped && fast_integer(cell.begin, cell.end, v)) {
+            if (!cell.escaped && fast_number(cell.begin, cell.end, base, v)) {
               num[r] = v;
               valid[r] = 1;
             } else {
@@ -662,13 +662,14 @@ class CsvReader final : public RecordReader {
   }
 
   // The end of the last whole record in `bytes` (0 when there is none). Without quotes that
-  // is after the last newline; with quotes, the records are cut exactly by the scanner.
-  size_t record_boundary(std::string_view bytes) const {
+  // is after the last newline, and the pass that saw no quote counted the line feeds; with
+  // quotes, the records are cut exactly by the scanner.
+  SpanEnd record_boundary(std::string_view bytes) const {
     const char* b = bytes.data();
     const char* e = b + bytes.size();
-    if (std::memchr(b, '"', bytes.size()) == nullptr) {
+    if (const csv::LineScan seen = csv::scan_lines(b, bytes.size()); !seen.quote) {
       const void* nl = memrchr(b, '\n', bytes.size());
-      return nl ? static_cast<size_t>(static_cast<const char*>(nl) - b) + 1 : 0;
+      return SpanEnd{nl ? static_cast<size_t>(static_cast<const char*>(nl) - b) + 1 : 0, seen.newlines};
     }
     CellList cells;
     RecordSpan rec;
@@ -677,7 +678,7 @@ class CsvReader final : public RecordReader {
       const Scan scan = cut.next(cells, rec);
       if (scan == Scan::NeedMore || scan == Scan::End) break;
     }
-    return static_cast<size_t>(cut.pos() - b);
+    return SpanEnd{static_cast<size_t>(cut.pos() - b), std::nullopt};
   }
 
   Schema schema_;

@@ -98,9 +98,9 @@ class JsonLinesReader final : public RecordReader {
     span.first_line = line_;
     if (!ok_ || done_ || shrank()) return false;
     try {
-      return cut_span(in_, span, target_bytes, line_, done_, [](std::string_view bytes) -> size_t {
+      return cut_span(in_, span, target_bytes, line_, done_, [](std::string_view bytes) {
         const void* nl = memrchr(bytes.data(), '\n', bytes.size());
-        return nl ? static_cast<size_t>(static_cast<const char*>(nl) - bytes.data()) + 1 : 0;
+        return SpanEnd{nl ? static_cast<size_t>(static_cast<const char*>(nl) - bytes.data()) + 1 : 0, std::nullopt};
       });
     } catch (const std::exception& e) {
       error_ = std::string("could not read the input: ") + e.what();

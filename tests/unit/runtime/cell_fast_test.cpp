@@ -3,7 +3,9 @@
 // the members parse_enum finds.
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <random>
 #include <string>
@@ -17,32 +19,118 @@ namespace {
 
 bool same_double(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
-TEST(CellFast, IntegersAgreeWithParseNumber) {
-  const std::vector<std::string> cells = {"0",  "-0", "7",   "-7", "123456789012345", "1234567890123456", "",
-                                          "-",  "+1", " 1",  "1 ", "1.5",             "1e3",              "0x1",
-                                          "00012", "-000", "9a", "١"};
-  for (const std::string& c : cells) {
-    SCOPED_TRACE(c);
-    double v = 0;
-    const bool fast = fast_integer(c.data(), c.data() + c.size(), v);
-    const auto slow = parse_number(trim_spaces(c));
-    if (fast) {
-      ASSERT_TRUE(slow.has_value());
-      EXPECT_TRUE(same_double(v, *slow));
+// `cell` laid in a buffer after `before` bytes of `fill`, read by fast_number with the buffer's
+// start as the readable start: fewer than 32 bytes before the cell's end take the digit-at-a-time
+// path, more the eight-at-a-time one, whose padding must ignore whatever precedes the cell.
+struct Laid {
+  bool fast = false;
+  double value = 0;
+};
+Laid lay(const std::string& cell, size_t before, char fill) {
+  std::string buf(before, fill);
+  buf += cell;
+  Laid out;
+  const char* p = buf.data() + before;
+  out.fast = fast_number(p, p + cell.size(), buf.data(), out.value);
+  return out;
+}
+
+// Wherever fast_number answers, parse_number gives the same double; `must` says it answers.
+void agrees(const std::string& cell, bool must) {
+  const auto slow = parse_number(cell);
+  for (const size_t before : {size_t{0}, size_t{3}, size_t{31}, size_t{32}, size_t{40}}) {
+    for (const char fill : {'7', '.', ',', '\xFF', '\xFA', '-'}) {
+      const Laid f = lay(cell, before, fill);
+      if (must) {
+        ASSERT_TRUE(f.fast || (before + cell.size() < 32 && cell.find('.') != std::string::npos))
+            << "`" << cell << "` after " << before << " bytes";
+      }
+      if (!f.fast) continue;
+      ASSERT_TRUE(slow.has_value()) << "`" << cell << "` after " << before << " bytes";
+      ASSERT_TRUE(same_double(f.value, *slow))
+          << "`" << cell << "` after " << before << " bytes: " << f.value << " vs " << *slow;
     }
   }
-  double v = 0;
-  const std::string_view minus_zero = "-0", sixteen = "1234567890123456";
-  EXPECT_TRUE(fast_integer(minus_zero.data(), minus_zero.data() + minus_zero.size(), v));
-  EXPECT_TRUE(std::signbit(v));
-  EXPECT_FALSE(fast_integer(sixteen.data(), sixteen.data() + sixteen.size(), v));  // past 15 digits: general path
-  std::mt19937 rng(7);
-  for (int i = 0; i < 20000; ++i) {
-    std::string c = std::to_string(rng() % 100000000);
-    if (rng() % 4 == 0) c.insert(c.begin(), '-');
+}
+
+TEST(CellFast, NumbersAgreeWithParseNumber) {
+  // Answered: integers of up to 16 digits, decimals of up to 15, leading zeros, -0.
+  for (const std::string c : {"0", "-0", "7", "-7", "00012", "-000", "123456789012345", "1234567890123456",
+                              "9007199254740993", "9999999999999999", "-9999999999999999", "12345678",
+                              "123456789", "0.1", "0.3", "-0.0", "0.0", "1.5", "-1.5", "00000000000000.5",
+                              "1.00000000000001", "99999999999999.9", "9.99999999999999", "0.00000000000001",
+                              "123456.78", "12345678.9", "1234567.89", "3.14159265358979", "-12.34"}) {
+    SCOPED_TRACE(c);
+    agrees(c, true);
+  }
+  const std::string minus_zero = "-0", minus_zero_point = "-0.0";
+  ASSERT_TRUE(lay(minus_zero, 40, '1').fast);
+  EXPECT_TRUE(std::signbit(lay(minus_zero, 40, '1').value));
+  EXPECT_TRUE(std::signbit(lay(minus_zero, 0, '1').value));
+  EXPECT_TRUE(std::signbit(lay(minus_zero_point, 40, '1').value));
+  // Left to the general grammar (or rejected there): whatever is not a plain decimal.
+  for (const std::string c : {"", "-", "+1", " 1", "1 ", "1e3", "1E3", "0x1", "9a", "\xD9\xA1", ".5", "5.", "-.5",
+                              ".", "1..2", "1.2.3", "--1", "1-", "1,5", "12345678901234567", "1234567890123456.7",
+                              "0.0000000000000001", "1.5e", "inf", "nan", "1\xFF", "\xFA" "5", "5\xFA" "5"}) {
+    SCOPED_TRACE(c);
+    for (const size_t before : {size_t{0}, size_t{40}})
+      for (const char fill : {'7', '\xFF'}) EXPECT_FALSE(lay(c, before, fill).fast);
+    agrees(c, false);
+  }
+  // Random plain decimals, with signs, leading zeros and every length, and random bytes.
+  std::mt19937_64 rng(18);
+  auto digits = [&](size_t n) {
+    std::string s;
+    for (size_t i = 0; i < n; ++i) s.push_back(static_cast<char>('0' + rng() % 10));
+    return s;
+  };
+  for (int i = 0; i < 200000; ++i) {
+    std::string c;
+    const bool decimal = rng() % 2 == 0;
+    if (decimal) {
+      const size_t total = 2 + rng() % 14, whole = 1 + rng() % (total - 1);
+      c = digits(whole) + "." + digits(total - whole);
+    } else {
+      c = digits(1 + rng() % 16);
+    }
+    if (rng() % 3 == 0) c.insert(c.begin(), '-');
+    const Laid f = lay(c, 32 + rng() % 9, static_cast<char>(rng()));
     const auto slow = parse_number(c);
-    ASSERT_TRUE(fast_integer(c.data(), c.data() + c.size(), v)) << c;
-    ASSERT_TRUE(slow && same_double(v, *slow)) << c;
+    ASSERT_TRUE(f.fast) << c;
+    ASSERT_TRUE(slow && same_double(f.value, *slow)) << c << ": " << f.value << " vs " << *slow;
+  }
+  const char alphabet[] = "0123456789.-+eE \xFA\xFF";
+  for (int i = 0; i < 200000; ++i) {
+    std::string c(1 + rng() % 18, '0');
+    for (char& ch : c) ch = alphabet[rng() % (sizeof alphabet - 1)];
+    const Laid f = lay(c, rng() % 48, static_cast<char>(rng()));
+    if (!f.fast) continue;
+    const auto slow = parse_number(c);
+    ASSERT_TRUE(slow && same_double(f.value, *slow)) << c;
+  }
+}
+
+TEST(CellFast, EightDigitsAtATime) {
+  if (std::endian::native != std::endian::little) GTEST_SKIP() << "the words are read little-endian";
+  for (uint32_t x : {0u, 1u, 9u, 10u, 12345678u, 99999999u, 10000000u, 90817263u}) {
+    char buf[9];
+    std::snprintf(buf, sizeof buf, "%08u", x);
+    EXPECT_EQ(swar::non_digits(swar::load8(buf)), 0u) << buf;
+    EXPECT_EQ(swar::eight_digits(swar::load8(buf)), x) << buf;
+  }
+  // Each byte that is not a digit is marked: every byte value in every position.
+  for (int pos = 0; pos < 8; ++pos) {
+    for (int b = 0; b < 256; ++b) {
+      char buf[8];
+      std::memset(buf, '5', 8);
+      buf[pos] = static_cast<char>(b);
+      const uint64_t marks = swar::non_digits(swar::load8(buf));
+      const bool digit = b >= '0' && b <= '9';
+      EXPECT_EQ((marks >> (8 * pos + 7)) & 1, digit ? 0u : 1u) << pos << " " << b;
+      if (digit) {
+        EXPECT_EQ(marks, 0u);
+      }
+    }
   }
 }
 

@@ -3,6 +3,7 @@
 // problems, on quotes, CRLF, quotes across 64-byte boundaries and a quote at the end of input.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -138,6 +139,32 @@ TEST(CsvScanPaths, RandomInputs) {
     std::string input(rng() % 300, 'a');
     for (char& c : input) c = alphabet[rng() % sizeof alphabet];
     expect_same(input);
+  }
+}
+
+// The span cutter's pass (scan_lines) on every path: line feeds counted and quotes seen as a
+// byte-by-byte count sees them, at every length and offset (the lane counts are summed every 255
+// rounds, so long runs of line feeds cross that too).
+TEST(CsvScanPaths, LinesCountedAsBytesAre) {
+  std::mt19937 rng(27);
+  const char alphabet[] = "a,\n\n\"1\r";
+  std::vector<std::string> inputs = {"", "\n", "\"", std::string(20000, '\n'), std::string(8161, '\n') + "\""};
+  for (int i = 0; i < 300; ++i) {
+    std::string s(rng() % 300, 'x');
+    for (char& c : s) c = alphabet[rng() % (sizeof alphabet - 1)];
+    if (rng() % 2) std::erase(s, '"');
+    inputs.push_back(s);
+  }
+  for (const std::string& s : inputs) {
+    for (size_t off = 0; off < std::min<size_t>(s.size(), 40); off += 7) {
+      const uint64_t lf = static_cast<uint64_t>(std::count(s.begin() + static_cast<std::ptrdiff_t>(off), s.end(), '\n'));
+      const bool quote = s.find('"', off) != std::string::npos;
+      for (const ScanPath path : available_scan_paths()) {
+        const LineScan seen = scan_lines(s.data() + off, s.size() - off, path);
+        EXPECT_EQ(seen.newlines, lf) << scan_path_name(path) << " size " << s.size() << " at " << off;
+        EXPECT_EQ(seen.quote, quote) << scan_path_name(path) << " size " << s.size() << " at " << off;
+      }
+    }
   }
 }
 
