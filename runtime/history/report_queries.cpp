@@ -27,14 +27,14 @@ std::vector<BandCounts> band_counts(const std::string& path, const std::vector<S
   Db db;
   db.open(path, /*read_only=*/true, /*create=*/false);
   begin_at(db, generation);
-  // The band names of the snapshot's card version, then its counts: the primary key
-  // (snapshot_id, account_id) makes each a range scan of one snapshot's rows.
+  // The band names of the snapshot's card version, then its counts: the key (ResultKey)
+  // makes each a range scan of one snapshot's rows.
   Stmt names(db,
              "SELECT n.idx, n.name FROM snapshot s JOIN card_name n ON n.card_version_id = s.card_version_id "
              "AND n.kind = 'band' WHERE s.id = ? ORDER BY n.idx");
-  Stmt counts(db,
-              "SELECT band, count(*), count(score), coalesce(sum(score), 0) FROM result WHERE snapshot_id = ? "
-              "GROUP BY band ORDER BY band");
+  Stmt counts(db, fmt::format("SELECT band, count(*), count(score), coalesce(sum(score), 0) FROM result r WHERE {} "
+                              "GROUP BY band ORDER BY band",
+                              ResultKey(db).in_snapshot("r", "?1")));
   std::vector<BandCounts> out;
   out.reserve(snapshots.size());
   for (const auto& info : snapshots) {

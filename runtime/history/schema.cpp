@@ -106,7 +106,50 @@ CREATE TABLE rollup_group (
 
 void create_v2(Db& db) { db.exec(kSchemaV2); }
 
-constexpr std::array<Migration, 2> kMigrations = {{{0, create_v1}, {1, create_v2}}};
+// Version 3: result is a rowid table keyed snapshot_id * 2^32 + account_id (result_key) in
+// place of the WITHOUT ROWID table keyed (snapshot_id, account_id). A snapshot's rows are still
+// one range of the key, an account's row in it one point, and each insert is an append to the
+// rowid b-tree with two values fewer to copy into its record: SQLite's work per row is what
+// `score --store` pays (docs/store.md). The rows are copied over in key order.
+void rekey_results_v3(Db& db) {
+  if (db.scalar_int(fmt::format("SELECT count(*) FROM result WHERE account_id < 0 OR account_id > {}",
+                                kResultAccountMask)) > 0)
+    throw StoreError(fmt::format("the store `{}` has an account id past 2^32: it cannot be migrated to version 3",
+                                 db.path()));
+  std::string cols;
+  Stmt info(db, "SELECT name FROM pragma_table_info('result') ORDER BY cid");
+  while (info.step())
+    if (info.text_view(0) != "snapshot_id" && info.text_view(0) != "account_id")
+      cols += fmt::format(", {}", info.text_view(0));
+  std::string measures;
+  for (int i = 0; i < measure_columns(db); ++i) measures += fmt::format(",\n  m{0}_value REAL, m{0}_score REAL", i);
+  // The views read result: renaming a table checks every view, so they go first (migrate
+  // creates them again).
+  db.exec(fmt::format(R"sql(
+DROP VIEW IF EXISTS account_scores;
+DROP VIEW IF EXISTS measure_scores;
+DROP VIEW IF EXISTS alerts;
+CREATE TABLE result_v3 (
+  id INTEGER PRIMARY KEY,  -- snapshot_id * 2^32 + account_id
+  row INTEGER NOT NULL,
+  segment INTEGER NOT NULL,
+  weighted INTEGER,       -- NULL: unscored
+  score INTEGER,          -- NULL: unscored
+  band INTEGER NOT NULL,
+  label INTEGER,          -- NULL: no label
+  override INTEGER,       -- NULL: none
+  alerts_active INTEGER NOT NULL DEFAULT 0,  -- bit masks over card_name kind 'alert'
+  alerts_fired INTEGER NOT NULL DEFAULT 0,
+  stale INTEGER NOT NULL DEFAULT 0,          -- bit mask over card_name kind 'stale'
+  weight_set_id INTEGER{});
+INSERT INTO result_v3(id{}) SELECT snapshot_id * {} + account_id{} FROM result ORDER BY snapshot_id, account_id;
+DROP TABLE result;
+ALTER TABLE result_v3 RENAME TO result;
+)sql",
+                      measures, cols, kResultSnapshotStride, cols));
+}
+
+constexpr std::array<Migration, 3> kMigrations = {{{0, create_v1}, {1, create_v2}, {2, rekey_results_v3}}};
 
 }  // namespace
 
@@ -143,6 +186,33 @@ int migrate(Db& db, std::span<const Migration> steps) {
   return version;
 }
 
+bool keyed_results(const Db& db) {
+  Stmt s(db, "SELECT count(*) FROM pragma_table_info('result') WHERE name = 'snapshot_id'");
+  s.step();
+  return s.int64(0) == 0;
+}
+
+ResultKey::ResultKey(const Db& db) : keyed(keyed_results(db)) {}
+
+std::string ResultKey::snapshot_id(std::string_view r) const {
+  return keyed ? fmt::format("({}.id >> 32)", r) : fmt::format("{}.snapshot_id", r);
+}
+
+std::string ResultKey::account_id(std::string_view r) const {
+  return keyed ? fmt::format("({}.id & {})", r, kResultAccountMask) : fmt::format("{}.account_id", r);
+}
+
+std::string ResultKey::in_snapshot(std::string_view r, std::string_view snapshot) const {
+  return keyed ? fmt::format("{0}.id BETWEEN {1} * {2} AND {1} * {2} + {3}", r, snapshot, kResultSnapshotStride,
+                             kResultAccountMask)
+               : fmt::format("{}.snapshot_id = {}", r, snapshot);
+}
+
+std::string ResultKey::at(std::string_view r, std::string_view snapshot, std::string_view account) const {
+  return keyed ? fmt::format("{}.id = {} * {} + {}", r, snapshot, kResultSnapshotStride, account)
+               : fmt::format("{0}.snapshot_id = {1} AND {0}.account_id = {2}", r, snapshot, account);
+}
+
 int measure_columns(Db& db) {
   Stmt s(db, "SELECT name FROM pragma_table_info('result')");
   int n = 0;
@@ -165,19 +235,22 @@ void create_views(Db& db, int measure_columns) {
   // (measure_scores) and per active alert (alerts), for a BI tool or a spreadsheet.
   // SQLite allows 500 terms a compound SELECT: the measures go in groups of at most that many,
   // each group a sub-select, joined by a UNION ALL of the groups.
+  // From version 3 the ids are the key's halves (ResultKey): the views' columns are the same.
   constexpr int kGroup = 500;
+  const ResultKey key(db);
+  const std::string ids = fmt::format("{} AS snapshot_id, {} AS account_id", key.snapshot_id("result"),
+                                      key.account_id("result"));
   std::string measures;
   for (int g = 0; g < measure_columns; g += kGroup) {
     std::string group;
     for (int i = g; i < std::min(measure_columns, g + kGroup); ++i)
-      group += fmt::format("{}SELECT snapshot_id, account_id, {} AS idx, m{}_value AS value, m{}_score AS score, "
-                           "weight_set_id FROM result",
-                           i > g ? " UNION ALL " : "", i, i, i);
+      group += fmt::format("{0}SELECT {1}, {2} AS idx, m{2}_value AS value, m{2}_score AS score, weight_set_id FROM "
+                           "result",
+                           i > g ? " UNION ALL " : "", ids, i);
     measures += fmt::format("{}SELECT * FROM ({})", g ? " UNION ALL " : "", group);
   }
   if (measures.empty())
-    measures = "SELECT snapshot_id, account_id, 0 AS idx, NULL AS value, NULL AS score, weight_set_id FROM result "
-               "WHERE 0";
+    measures = fmt::format("SELECT {}, 0 AS idx, NULL AS value, NULL AS score, weight_set_id FROM result WHERE 0", ids);
   db.exec(fmt::format(R"sql(
 DROP VIEW IF EXISTS account_scores;
 DROP VIEW IF EXISTS measure_scores;
@@ -189,11 +262,11 @@ CREATE VIEW snapshots AS
   FROM snapshot s JOIN scorecard c ON c.id = s.scorecard_id JOIN card_version v ON v.id = s.card_version_id;
 CREATE VIEW account_scores AS
   SELECT c.title, s.as_of, a.key AS account, r.row, seg.name AS segment, r.weighted, r.score, b.name AS band,
-         b.extra AS color, l.name AS label, o.name AS override, r.snapshot_id
+         b.extra AS color, l.name AS label, o.name AS override, {2} AS snapshot_id
   FROM result r
-  JOIN snapshot s ON s.id = r.snapshot_id
+  JOIN snapshot s ON s.id = {2}
   JOIN scorecard c ON c.id = s.scorecard_id
-  JOIN account a ON a.id = r.account_id
+  JOIN account a ON a.id = {3}
   LEFT JOIN card_name seg ON seg.card_version_id = s.card_version_id AND seg.kind = 'segment' AND seg.idx = r.segment
   LEFT JOIN card_name b ON b.card_version_id = s.card_version_id AND b.kind = 'band' AND b.idx = r.band
   LEFT JOIN card_name l ON l.card_version_id = s.card_version_id AND l.kind = 'label' AND l.idx = r.label
@@ -201,24 +274,24 @@ CREATE VIEW account_scores AS
 CREATE VIEW measure_scores AS
   SELECT c.title, s.as_of, a.key AS account, n.name AS measure, m.value, e.name AS value_name, m.score, w.weight,
          m.snapshot_id
-  FROM ({}) m
+  FROM ({0}) m
   JOIN snapshot s ON s.id = m.snapshot_id
   JOIN scorecard c ON c.id = s.scorecard_id
   JOIN account a ON a.id = m.account_id
   JOIN card_name n ON n.card_version_id = s.card_version_id AND n.kind = 'measure' AND n.idx = m.idx
   LEFT JOIN weight w ON w.weight_set_id = m.weight_set_id AND w.measure = m.idx
   LEFT JOIN card_name e ON n.extra = 'enum' AND e.card_version_id = s.card_version_id AND e.kind = 'member'
-    AND e.idx = m.idx * {} + CAST(m.value AS INTEGER);
+    AND e.idx = m.idx * {1} + CAST(m.value AS INTEGER);
 CREATE VIEW alerts AS
   SELECT c.title, s.as_of, a.key AS account, n.name AS alert, n.title AS alert_title, n.extra AS severity,
-         (r.alerts_fired >> n.idx) & 1 AS fired, r.score, r.snapshot_id
+         (r.alerts_fired >> n.idx) & 1 AS fired, r.score, {2} AS snapshot_id
   FROM result r
-  JOIN snapshot s ON s.id = r.snapshot_id
+  JOIN snapshot s ON s.id = {2}
   JOIN scorecard c ON c.id = s.scorecard_id
-  JOIN account a ON a.id = r.account_id
+  JOIN account a ON a.id = {3}
   JOIN card_name n ON n.card_version_id = s.card_version_id AND n.kind = 'alert' AND (r.alerts_active >> n.idx) & 1;
 )sql",
-                      measures, kMemberStride));
+                      measures, kMemberStride, key.snapshot_id("r"), key.account_id("r")));
   create_rollup_views(db, rollup_columns(db));
 }
 

@@ -92,6 +92,9 @@ class SqliteWriter final : public SnapshotWriter {
   size_t measures_ = 0;
   int64_t scorecard_id_ = 0, snapshot_id_ = 0;
   bool open_ = false;
+  // Version 3's result is keyed by one rowid (ResultKey); the writer of an older file (the
+  // migration tests') binds the two ids.
+  bool keyed_ = false;
   // Account ids: the store's accounts in id order, which is the order a run first met them, so
   // the next account is usually the one after the last (no hashing); the map for the others.
   std::vector<std::string> known_keys_;
@@ -227,10 +230,13 @@ void SqliteWriter::begin(const std::string& title, const std::string& as_of, con
   // Only the weight sets the title's latest snapshot used (a run mostly repeats them): reading
   // every set stored would make each snapshot slower than the one before. A set met again
   // after that is stored again, which costs a few rows, not correctness.
-  Stmt ws(db_, "SELECT weight_set_id, measure, weight FROM weight WHERE weight_set_id IN "
-               "(SELECT id FROM weight_set WHERE measures = ? AND id IN (SELECT DISTINCT weight_set_id FROM result "
-               "WHERE snapshot_id = (SELECT id FROM snapshot WHERE scorecard_id = ? ORDER BY id DESC LIMIT 1))) "
-               "ORDER BY weight_set_id");
+  const ResultKey key(db_);
+  keyed_ = key.keyed;
+  Stmt ws(db_, fmt::format("SELECT weight_set_id, measure, weight FROM weight WHERE weight_set_id IN "
+                           "(SELECT id FROM weight_set WHERE measures = ?1 AND id IN (SELECT DISTINCT weight_set_id "
+                           "FROM result r WHERE {})) ORDER BY weight_set_id",
+                           key.in_snapshot("r", "(SELECT id FROM snapshot WHERE scorecard_id = ?2 ORDER BY id DESC "
+                                                "LIMIT 1)")));
   ws.bind(1, static_cast<int64_t>(measures_)).bind(2, scorecard_id_);
   std::map<int64_t, std::vector<double>> sets;
   while (ws.step()) {
@@ -247,8 +253,9 @@ void SqliteWriter::begin(const std::string& title, const std::string& as_of, con
   bound_.override_ = !names.overrides.empty();
   bound_.alerts = !names.alerts.empty();
   bound_.stale = !names.stale_measures.empty();
-  std::string cols = "snapshot_id, account_id, row, segment, weighted, score, band";
-  int fixed = 7;
+  std::string cols = keyed_ ? "id, row, segment, weighted, score, band"
+                            : "snapshot_id, account_id, row, segment, weighted, score, band";
+  int fixed = keyed_ ? 6 : 7;
   auto also = [&](bool bound, const char* col, int n) {
     if (!bound) return;
     cols += col;
@@ -282,25 +289,35 @@ void SqliteWriter::begin(const std::string& title, const std::string& as_of, con
 
 void SqliteWriter::prepare() {
   // Replacing (title, as_of): the old snapshot goes in the same transaction as the new one
-  // arrives, so a reader sees one or the other, never neither.
+  // arrives, so a reader sees one or the other, never neither. The new one takes an id past
+  // every snapshot's (the old one's too, though its row goes first for the date's UNIQUE), so
+  // its rows append at the end of result's key while the old rows are dropped by their range.
+  const int64_t fresh = db_.scalar_int("SELECT coalesce(max(id), 0) + 1 FROM snapshot");
+  if (keyed_ && fresh > std::numeric_limits<int64_t>::max() / kResultSnapshotStride - 1)
+    throw StoreError(fmt::format("the store `{}` has run out of snapshot ids", db_.path()));
   Stmt old(db_, "SELECT id FROM snapshot WHERE scorecard_id = ? AND as_of_days = ?");
   old.bind(1, scorecard_id_).bind(2, as_of_days_);
-  if (old.step()) {
-    const int64_t id = old.int64(0);
-    Stmt(db_, "DELETE FROM result WHERE snapshot_id = ?").bind(1, id).run();
-    delete_rollups(db_, id);
-    Stmt(db_, "DELETE FROM snapshot WHERE id = ?").bind(1, id).run();
+  const int64_t replaced = old.step() ? old.int64(0) : 0;
+  old = Stmt();
+  if (replaced) {
+    delete_rollups(db_, replaced);
+    Stmt(db_, "DELETE FROM snapshot WHERE id = ?").bind(1, replaced).run();
   }
-  Stmt(db_, "INSERT INTO snapshot(scorecard_id, card_version_id, as_of, as_of_days, params, rows_read, rows_scored, "
-            "rows_rejected, recorded_at) VALUES (?, ?, ?, ?, ?, 0, 0, 0, ?)")
-      .bind(1, scorecard_id_)
-      .bind(2, card_version_)
-      .bind(3, as_of_)
-      .bind(4, as_of_days_)
-      .bind(5, params_json_)
-      .bind(6, utc_now())
+  Stmt(db_, "INSERT INTO snapshot(id, scorecard_id, card_version_id, as_of, as_of_days, params, rows_read, "
+            "rows_scored, rows_rejected, recorded_at) VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, ?)")
+      .bind(1, fresh)
+      .bind(2, scorecard_id_)
+      .bind(3, card_version_)
+      .bind(4, as_of_)
+      .bind(5, as_of_days_)
+      .bind(6, params_json_)
+      .bind(7, utc_now())
       .run();
-  snapshot_id_ = sqlite3_last_insert_rowid(db_.get());
+  snapshot_id_ = fresh;
+  if (replaced)
+    Stmt(db_, fmt::format("DELETE FROM result WHERE {}", ResultKey(db_).in_snapshot("result", "?1")))
+        .bind(1, replaced)
+        .run();
 
   Stmt count(db_, "SELECT count(*) FROM account WHERE scorecard_id = ?");
   count.bind(1, scorecard_id_).step();
@@ -342,6 +359,8 @@ int64_t SqliteWriter::account_id(const std::string& key) {
   }
   insert_account_.bind(1, scorecard_id_).bind(2, key).run();
   const int64_t id = sqlite3_last_insert_rowid(db_.get());
+  if (keyed_ && id > kResultAccountMask)
+    throw StoreError(fmt::format("the store `{}` has run out of account ids (2^32)", db_.path()));
   accounts_.emplace(key, -(id + 1));
   return id;
 }
@@ -460,8 +479,12 @@ void SqliteWriter::bind_row(Stmt& s, int o, const AccountRecord& a) {
     throw StoreError(fmt::format("account `{}` has a label, override, alert or stale measure its card does not declare",
                                  a.key));
   int at = o + 1;
-  s.bind(at++, snapshot_id_);
-  s.bind(at++, account_id(a.key));
+  if (keyed_) {
+    s.bind(at++, snapshot_id_ * kResultSnapshotStride + account_id(a.key));
+  } else {
+    s.bind(at++, snapshot_id_);
+    s.bind(at++, account_id(a.key));
+  }
   s.bind(at++, a.row);
   s.bind(at++, a.segment);
   // Every parameter is bound each time, so nothing is cleared between steps.

@@ -266,9 +266,9 @@ Snapshot SqliteStore::read(int64_t snapshot_id, bool with_text) const {
   if (with_text) snap.info.card_text = i.text(11);
   snap.names = card_names(i.int64(10));
   const size_t measures = snap.names.measures.size();
-  Stmt s(db_, fmt::format("SELECT a.key, {} FROM result r JOIN account a ON a.id = r.account_id "
-                          "WHERE r.snapshot_id = ?",
-                          result_columns(snap.names)));
+  const ResultKey key(db_);
+  Stmt s(db_, fmt::format("SELECT a.key, {} FROM result r JOIN account a ON a.id = {} WHERE {}",
+                          result_columns(snap.names), key.account_id("r"), key.in_snapshot("r", "?1")));
   s.bind(1, snapshot_id);
   std::unordered_map<int64_t, std::vector<double>> cache;
   while (s.step()) {
@@ -302,6 +302,7 @@ AccountHistory SqliteStore::account_history(const std::string& title, const std:
     std::map<int64_t, const CardNames*> names;
     std::map<std::string, Stmt> lookups;  // one prepared point lookup per set of columns read
     std::unordered_map<int64_t, std::vector<double>> cache;
+    const ResultKey result_key(db_);
     while (snaps.step()) {
       const int64_t version = snaps.int64(10);
       auto n = names.find(version);
@@ -314,9 +315,8 @@ AccountHistory SqliteStore::account_history(const std::string& title, const std:
       auto l = lookups.find(columns);
       if (l == lookups.end())
         l = lookups
-                .emplace(columns, Stmt(db_, fmt::format("SELECT {} FROM result r WHERE r.snapshot_id = ? AND "
-                                                        "r.account_id = ?",
-                                                        columns)))
+                .emplace(columns, Stmt(db_, fmt::format("SELECT {} FROM result r WHERE {}", columns,
+                                                        result_key.at("r", "?1", "?2"))))
                 .first;
       Stmt& q = l->second;
       q.bind(1, snaps.int64(0)).bind(2, account);

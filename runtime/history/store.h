@@ -194,6 +194,6 @@ inline constexpr int kDefaultWaitSeconds = 600;
 inline constexpr int kNewStorePageSize = 16384;
 
 // The schema version this build writes; stores of an older version are migrated on open.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 }  // namespace healthc::history

@@ -83,7 +83,7 @@ def fingerprints(db):
         for row in con.execute("SELECT account, row, segment, weighted, score, band, label, override FROM "
                                "account_scores WHERE snapshot_id = ? ORDER BY row", (sid,)):
             h.update(repr(row).encode())
-        for row in con.execute("SELECT r.alerts_active, r.alerts_fired, r.stale FROM result r WHERE snapshot_id = ? "
+        for row in con.execute("SELECT r.alerts_active, r.alerts_fired, r.stale FROM result r WHERE r.id >> 32 = ? "
                                "ORDER BY row", (sid,)):
             h.update(repr(row).encode())
         for row in con.execute("SELECT account, measure, value, score, weight FROM measure_scores "

@@ -106,7 +106,7 @@ for sid, as_of, _ in snaps:
     recs = {}
     for row in con.execute(f"SELECT a.key, r.row, r.segment, r.weighted, r.score, r.band, r.label, r.override, "
                            f"r.alerts_active, r.alerts_fired, r.stale, r.weight_set_id, {cols} FROM result r JOIN "
-                           f"account a ON a.id = r.account_id WHERE r.snapshot_id = ?", (sid,)):
+                           f"account a ON a.id = r.id & 4294967295 WHERE r.id >> 32 = ?", (sid,)):
         key, rowno, seg, weighted, score, band, label, override, active, fired, stale, ws = row[:12]
         vals = row[12:]
         recs[key] = dict(row=rowno, segment=names["segment"][seg][0], weighted=weighted, score=score,

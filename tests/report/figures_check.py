@@ -97,7 +97,7 @@ def main():
                         if abs(total - (m["after"] - m["before"])) > 0.05 * len(m["attribution"]):
                             failures.append(f"{date}: {m['account']} lines add up to {total}")
             # Stale inputs, from the result table's masks.
-            stale = db.execute("SELECT count(*) FROM result r JOIN snapshot s ON s.id = r.snapshot_id "
+            stale = db.execute("SELECT count(*) FROM result r JOIN snapshot s ON s.id = r.id >> 32 "
                                "WHERE s.as_of = ? AND r.stale != 0", (date,)).fetchone()[0]
             same(j["stale"]["stale_accounts"], stale, f"{date}: stale accounts")
             # Outcome rate and lift per band.

@@ -1,14 +1,17 @@
 // The history store (runtime/history/store.h): schema creation and migration, what a snapshot
 // reads back, replacing, rollback of an uncommitted writer, latest() and account_history().
 #include <gtest/gtest.h>
+#include <fmt/format.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <limits>
 
 #include "runtime/history/schema.h"
+#include "runtime/history/snapshot_writer.h"
 #include "runtime/history/store.h"
 #include "tests/unit/history/store_fixture.h"
 
@@ -242,6 +245,108 @@ TEST_F(StoreTest, ScoringTheSameDateAgainReplacesTheSnapshotWhole) {
   ASSERT_EQ(back.accounts.size(), 1u);
   EXPECT_EQ(back.accounts[0].key, "c");
   EXPECT_EQ(s->account_history("T", "a").entries.size(), 0u);
+}
+
+// The replacing snapshot takes an id past every snapshot's (the replaced one's too, which was
+// the latest), and the replaced rows are gone: the result key's ranges never overlap.
+TEST_F(StoreTest, AReplacedDateTakesAFreshIdAndLeavesNoRowsOfTheOldOne) {
+  auto s = Store::open(path_, Store::Mode::ReadWrite);
+  write(*s, "2026-03-01", {account("x", 0, 40, 0.4)});
+  write(*s, "2026-03-08", {account("a", 0, 50, 0.5), account("b", 1, 60, 0.6)});
+  const int64_t old_id = s->snapshots("T").back().id;
+  write(*s, "2026-03-08", {account("b", 0, 65, 0.65)});
+  const auto snaps = s->snapshots("T");
+  ASSERT_EQ(snaps.size(), 2u);
+  EXPECT_GT(snaps[1].id, old_id);
+  Db db;
+  db.open(path_, true, false);
+  ASSERT_TRUE(keyed_results(db));
+  EXPECT_EQ(db.scalar_int(fmt::format("SELECT count(*) FROM result WHERE id >> 32 = {}", old_id)), 0);
+  EXPECT_EQ(db.scalar_int("SELECT count(*) FROM result"), 2);
+  EXPECT_EQ(db.scalar_int(fmt::format("SELECT count(*) FROM account_scores WHERE snapshot_id = {} AND account = 'b' "
+                                      "AND score = 65",
+                                      snaps[1].id)),
+            1);
+  const AccountHistory h = s->account_history("T", "b");
+  ASSERT_EQ(h.entries.size(), 1u);
+  EXPECT_EQ(h.entries[0].record.score, 65);
+  EXPECT_EQ(s->account_history("T", "x").entries.size(), 1u);
+}
+
+// A version-2 store (result keyed by (snapshot_id, account_id), written by the version-2 steps'
+// writer) is read as it is by a read-only open, then migrated to version 3 by a read-write one:
+// Store::read, account_history and every view read the same rows, and writing goes on.
+TEST_F(StoreTest, AVersion2StoreIsReadAsItIsThenRekeyedReadingTheSame) {
+  const std::vector<AccountRecord> first = {account("a", 0, 20, 0.25), account("b", 1, 80, 0.9),
+                                            account("c", 2, -1, kNaN)};
+  {
+    Db db;
+    db.open(path_, false, true);
+    ASSERT_EQ(migrate(db, migrations().first(2)), 0);
+    ASSERT_FALSE(keyed_results(db));
+    for (const char* date : {"2026-03-01", "2026-03-08"}) {
+      db.exec("BEGIN IMMEDIATE");
+      auto w = make_writer(db, "T", date, "scorecard \"T\"", names(), "{}", std::make_shared<int>(0));
+      for (AccountRecord a : first) {
+        if (date[9] == '8') a.score = a.score < 0 ? -1 : a.score + 5;
+        w->add(a);
+      }
+      w->commit(3, 3, 0);
+    }
+    // Replacing a date in the older layout too.
+    db.exec("BEGIN IMMEDIATE");
+    auto w = make_writer(db, "T", "2026-03-08", "scorecard \"T\"", names(), "{}", std::make_shared<int>(0));
+    for (const AccountRecord& a : first) w->add(a);
+    w->commit(3, 3, 0);
+  }
+  auto dump = [&](Store& s) {
+    std::vector<std::string> out;
+    for (const auto& info : s.snapshots("T")) {
+      for (const auto& a : s.read(info.id).accounts)
+        out.push_back(fmt::format("{} {} {} {} {}", info.id, a.key, a.row, a.score, a.alerts_active));
+    }
+    for (const char* key : {"a", "b", "c"})
+      for (const auto& e : s.account_history("T", key).entries)
+        out.push_back(fmt::format("{} {} {} {}", e.info.as_of, e.record.key, e.record.score, e.record.m_value[0]));
+    Db db;
+    db.open(path_, true, false);
+    for (const char* view : {"account_scores", "measure_scores", "alerts", "snapshots"}) {
+      sqlite3_stmt* v = nullptr;
+      EXPECT_EQ(sqlite3_prepare_v2(db.get(), fmt::format("SELECT * FROM {}", view).c_str(), -1, &v, nullptr),
+                SQLITE_OK);
+      while (sqlite3_step(v) == SQLITE_ROW) {
+        std::string row = view;
+        for (int i = 0; i < sqlite3_column_count(v); ++i) {
+          const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(v, i));
+          row += fmt::format("|{}={}", sqlite3_column_name(v, i), text ? text : "NULL");
+        }
+        out.push_back(row);
+      }
+      sqlite3_finalize(v);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  std::vector<std::string> before;
+  {
+    auto ro = Store::open(path_, Store::Mode::ReadOnly);
+    before = dump(*ro);
+    EXPECT_EQ(user_version(path_), 2);
+  }
+  ASSERT_EQ(std::count_if(before.begin(), before.end(), [](const std::string& r) { return r.starts_with("alerts|"); }),
+            4);
+  auto s = Store::open(path_, Store::Mode::ReadWrite);
+  EXPECT_EQ(user_version(path_), kSchemaVersion);
+  {
+    Db db;
+    db.open(path_, true, false);
+    EXPECT_TRUE(keyed_results(db));
+    EXPECT_EQ(db.scalar_int("SELECT count(*) FROM result"), 6);
+  }
+  EXPECT_EQ(dump(*s), before);
+  write(*s, "2026-03-15", {account("a", 0, 30, 0.3), account("d", 1, 90, 0.95)});
+  EXPECT_EQ(s->account_history("T", "a").entries.size(), 3u);
+  EXPECT_EQ(s->account_history("T", "d").entries.size(), 1u);
 }
 
 TEST_F(StoreTest, AnUncommittedWriterLeavesTheStoreAsItWas) {
