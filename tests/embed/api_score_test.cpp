@@ -344,7 +344,7 @@ TEST(CApiScore, ColumnsFlagOneBadValueAtAnyPosition) {
   }
 }
 
-// Past one chunk of rows (2048), with detail and without, with NaN in missing cells and
+// Past one chunk of rows (16384, runtime/api/score_columns.cpp), with detail and without, with NaN in missing cells and
 // columns given without validity: every row as when scored alone in a small block.
 TEST(CApiScore, ColumnsScoreLargeBlocksAsSmallOnes) {
   CardPtr card = compile_file(card_path("b2b_saas"));
@@ -356,14 +356,14 @@ TEST(CApiScore, ColumnsScoreLargeBlocksAsSmallOnes) {
   const hc_batch_in sin{small.rows, small.cols.size(), small.cols.data(), kAsOf};
   ASSERT_EQ(hc_score_columns(c, &sin, &ref.out), HC_OK);
   const Table one = t;
-  for (int copy = 0; copy < 14; ++copy) t.rows.insert(t.rows.end(), one.rows.begin(), one.rows.end());
+  while (t.rows.size() < 20000) t.rows.insert(t.rows.end(), one.rows.begin(), one.rows.end());
   Columns big = to_columns(c, t);
   for (size_t f = 0; f < big.cols.size(); ++f) {
     for (size_t r = 0; r < big.rows; ++r)
       if (!big.valid[f][r] && !big.num[f].empty()) big.num[f][r] = NAN;
   }
   big.cols[0].valid = nullptr;  // the key: every row present
-  big.valid[1][2500] = 0;       // tier missing in the second chunk
+  big.valid[1][16500] = 0;      // tier missing in the second chunk
   const size_t nm = hc_measure_count(c);
   for (bool detail : {false, true}) {
     Results res(big.rows, nm, detail);
@@ -371,7 +371,7 @@ TEST(CApiScore, ColumnsScoreLargeBlocksAsSmallOnes) {
     ASSERT_EQ(hc_score_columns(c, &in, &res.out), HC_OK);
     for (size_t r = 0; r < big.rows; ++r) {
       const size_t s = r % small.rows;
-      if (r == 2500) {
+      if (r == 16500) {
         EXPECT_EQ(res.status[r], HC_ROW_MISSING_REQUIRED);
         EXPECT_EQ(res.score[r], -1);
         continue;
@@ -466,7 +466,7 @@ TEST(CApiScore, ACardThatReadsThePastScoresWithThePastMissing) {
   // Without detail, in chunks (the weighted score and alert and stale masks the call does not
   // return go to its own buffers): the same results, more rows than one chunk.
   Table big = t;
-  while (big.rows.size() < 5000) big.rows.insert(big.rows.end(), t.rows.begin(), t.rows.end());
+  while (big.rows.size() < 20000) big.rows.insert(big.rows.end(), t.rows.begin(), t.rows.end());
   Columns bcols = to_columns(c, big);
   Results basic(bcols.rows, nm, false);
   const hc_batch_in bin{bcols.rows, bcols.cols.size(), bcols.cols.data(), kAsOf};
