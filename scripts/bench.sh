@@ -20,12 +20,14 @@
 #      handwritten_b2b's and DuckDB's row by row (bench/compare_outputs.py names every
 #      mismatching row and column; `""` vs an empty cell is the only difference it treats as
 #      cosmetic, and it counts those separately);
-#   6. reading and writing alone (bench/read_bench.cpp): the CSV and JSON Lines readers on the same
+#   6. the history store: `healthc score --store` of the first size against the same run without
+#      a store, a new date and a replaced one, alternating (bench/store_write.py);
+#   7. reading and writing alone (bench/read_bench.cpp): the CSV and JSON Lines readers on the same
 #      accounts in memory, and scored blocks formatted as CSV, one thread, bytes per CPU second;
 #      the C API (bench/api_bench.cpp): hc_score_json for one account, hc_score_columns against the
 #      internal block path; then a fresh process that loads an ahead-of-time artefact and scores
 #      one account against one that compiles the card with the JIT (bench/aot_cold_start.sh, hyperfine);
-#   7. prints the tables; a copy is in build/bench/report.txt.
+#   8. prints the tables; a copy is in build/bench/report.txt.
 #
 # Knobs (environment): BENCH_ROWS="1000000 5000000" (end-to-end sizes), BENCH_REPS=3,
 # BENCH_SEED=1, BENCH_THREADS=2, BENCH_GBENCH_ARGS (extra healthc_bench arguments, e.g.
@@ -97,6 +99,12 @@ python3 bench/run_e2e.py --healthc $HEALTHC --card $CARD --handwritten $B/handwr
   --node-modules $B/node --duckdb-sql bench/b2b_duckdb.sql --out-dir $OUT --reps "$REPS" \
   --threads "$THREADS" --gbench-json $B/healthc_bench.json "${DATA_ARGS[@]}" >$B/e2e_table.txt
 
+step "the history store: score --store against the same run without a store"
+# The first size of BENCH_ROWS (1,000,000 by default: issue 14's target is for that size).
+first_rows=${ROWS_LIST%% *}
+python3 bench/store_write.py --healthc $HEALTHC --card $CARD --data $B/data/b2b_${first_rows}_seed${SEED}.csv \
+  --work $B/store_work --reps "$REPS" --threads "$THREADS" >$B/store_table.txt
+
 step "reading and writing alone: the CSV and JSON Lines readers, CSV formatting (one thread, in memory)"
 HEALTHC_SOURCE_DIR=$ROOT $B/bench/healthc_read_bench --benchmark_repetitions=5 \
   --benchmark_report_aggregates_only=true 2>/dev/null | grep -E '_median' >$B/read_table.txt
@@ -150,6 +158,9 @@ done
   cat $B/e2e_table.txt
   echo
   python3 bench/gbench_summary.py $B/healthc_bench.json
+  echo
+  echo "The history store's write (bench/store_write.py):"
+  cat $B/store_table.txt
   echo
   echo "Reading and writing alone (bench/read_bench.cpp, one thread, medians of 5; bytes of input or output per CPU second):"
   cat $B/read_table.txt

@@ -7,7 +7,8 @@
 # timeout or out-of-memory saves its input under build/asan/fuzz/artifacts/TARGET/ and makes
 # the script exit 1 after the remaining targets have run. docs/testing.md has the long run.
 # Environment: HEALTHC_FUZZ_BUILD (build dir, default build/asan), HEALTHC_FUZZ_ARGS (more
-# libFuzzer flags, e.g. "-jobs=2 -workers=2" or "-runs=10000000").
+# libFuzzer flags, e.g. "-runs=10000000"), HEALTHC_FUZZ_JOBS (targets run at once, default
+# the number of cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 all_targets=(frontend csv jsonl eval_jit)
@@ -47,14 +48,12 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
 export HEALTHC_NO_CACHE=1
 
-status=0
-summary=()
-for t in "${targets[@]}"; do
-  corpus="$build/fuzz/corpus/$t"
-  artifacts="$build/fuzz/artifacts/$t/"
-  log="$build/fuzz/$t.log"
+# One target's run; its summary line goes to $build/fuzz/$t.result (exit 1: it failed).
+fuzz_one() {
+  local t="$1"
+  local corpus="$build/fuzz/corpus/$t" artifacts="$build/fuzz/artifacts/$t/" log="$build/fuzz/$t.log"
   mkdir -p "$corpus" "$artifacts"
-  dict=()
+  local dict=()
   [ -f "tests/fuzz/$t.dict" ] && dict=("-dict=tests/fuzz/$t.dict")
   echo "== fuzz_$t for $seconds s (log: $log)"
   set +e
@@ -65,22 +64,44 @@ for t in "${targets[@]}"; do
     -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2560 -print_final_stats=1 \
     -entropic_feature_frequency_threshold=16 \
     -artifact_prefix="$artifacts" ${HEALTHC_FUZZ_ARGS:-} >"$log" 2>&1
-  rc=$?
+  local rc=$?
   set -e
+  local runs rate rss result crash
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
   rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$log" | tail -1)
   if [ "$rc" -eq 0 ]; then
     result="ok"
   else
-    status=1
     crash=$(grep -o "Test unit written to .*" "$log" | tail -1 | sed 's/Test unit written to //')
     result="FAILED (exit $rc${crash:+, input saved as $crash})"
-    grep -E "ERROR: |runtime error: |fuzz invariant broken|SUMMARY: " "$log" | head -5 || true
   fi
-  line=$(printf '%-9s %8s runs %6s exec/s %6s MB peak  %s' "$t" "${runs:-?}" "${rate:-?}" "${rss:-?}" "$result")
-  echo "$line"
+  printf '%-9s %8s runs %6s exec/s %6s MB peak  %s\n' "$t" "${runs:-?}" "${rate:-?}" "${rss:-?}" "$result" \
+    >"$build/fuzz/$t.result"
+  echo "   done: $(cat "$build/fuzz/$t.result")"
+  [ "$rc" -eq 0 ]
+}
+
+# Targets run side by side, one a core (HEALTHC_FUZZ_JOBS, default the cores there are): each
+# gets its full time, and the summary is in target order whatever finished first.
+jobs="${HEALTHC_FUZZ_JOBS:-$(nproc)}"
+mkdir -p "$build/fuzz"
+for t in "${targets[@]}"; do
+  rm -f "$build/fuzz/$t.result"
+  while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
+  fuzz_one "$t" &
+done
+wait || true
+# The result files, not the jobs' exit codes (`wait -n` above has collected some of them).
+status=0
+summary=()
+for t in "${targets[@]}"; do
+  line=$(cat "$build/fuzz/$t.result" 2>/dev/null || echo "$t: no result")
   summary+=("$line")
+  if [[ "$line" == *FAILED* || "$line" == *"no result" ]]; then
+    status=1
+    grep -E "ERROR: |runtime error: |fuzz invariant broken|SUMMARY: " "$build/fuzz/$t.log" | head -5 || true
+  fi
 done
 
 echo
