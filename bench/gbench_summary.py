@@ -51,6 +51,23 @@ def main():
             unit = b.get("time_unit", "ms")
             print(f"  {name.split('/iterations')[0]:<45} cpu {b['cpu_time']:>10.2f} {unit}   "
                   f"wall {b['real_time']:>10.2f} {unit}   ({b['iterations']} iterations)")
+
+    # Issue 18's large-card targets: a 500-measure card cold in under 1 s (the basic function,
+    # and the detail one, each compiled alone), its detail scoring within 2x of its basic.
+    print("\nTargets (issue 18), large cards:")
+    to_s = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
+
+    def check(what, value, limit, unit):
+        verdict = "-" if value is None else "met" if value <= limit else "GAP"
+        shown = "-" if value is None else f"{value:.2f}{unit}"
+        print(f"  {what:58} {shown:>9}  (at most {limit}{unit})  {verdict}")
+
+    for kind in ("jit_cold", "jit_cold_detail"):
+        b = runs.get(f"compile/gen500/{kind}")
+        wall = None if not b else b["real_time"] * to_s[b.get("time_unit", "ms")]
+        check(f"500-measure card, compile/gen500/{kind}, wall", wall, 1, " s")
+    basic, detail = ns("score/gen500/basic/jit"), ns("score/gen500/detail/jit")
+    check("500-measure card, detail / basic ns/row (JIT)", detail / basic if basic and detail else None, 2, "x")
     return 0
 
 

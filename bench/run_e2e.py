@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""End-to-end timings for scripts/bench.sh: healthc score, the hand-written program and DuckDB on
-the same generated B2B files, side by side, as ONE table of figures and ratios.
+"""End-to-end timings for scripts/bench.sh: healthc score (--columns from CSV and from the same
+accounts as JSON Lines, the full output, --explain), the hand-written program and DuckDB on the
+same generated B2B files, side by side, as ONE table of figures and ratios, then issue 18's
+end-to-end targets (ratios within the run, peak memory).
 
     python3 bench/run_e2e.py --healthc H --card C --handwritten HW --node-modules DIR \
         --duckdb-sql Q --out-dir D --data ROWS=FILE [--data ROWS=FILE ...] [--reps 3] \
@@ -14,6 +16,7 @@ as TOOL_ROWS.csv for the checks that follow. With --gbench-json (healthc_bench's
 """
 
 import argparse
+import csv
 import json
 import os
 import subprocess
@@ -37,6 +40,43 @@ def run_timed(cmd):
         sys.exit(f"run_e2e: `{' '.join(cmd)}` exited {proc.returncode}:\n{proc.stderr[-2000:]}")
     _, peak_kb, user, system = fields[-4:]
     return wall, float(user) + float(system), int(peak_kb) / 1024.0
+
+
+def jsonl_copy(csv_path):
+    """The same accounts as JSON Lines beside the CSV (FILE.jsonl, made once): a column whose
+    cells all read as numbers becomes JSON numbers, every other cell a JSON string, empty cells
+    left out, as a JSON export would write them (bench/read_bench.cpp's rule)."""
+    out_path = os.path.splitext(csv_path)[0] + ".jsonl"
+    if os.path.exists(out_path) and os.path.getmtime(out_path) >= os.path.getmtime(csv_path):
+        return out_path
+    with open(csv_path, newline="") as f:
+        reader = csv.reader(f)
+        header = next(reader)
+        numeric = [True] * len(header)
+
+        def is_number(cell):
+            try:
+                float(cell)
+                return True
+            except ValueError:
+                return False
+
+        with open(csv_path, newline="") as g:
+            sample = csv.reader(g)
+            next(sample)
+            for i, row in enumerate(sample):
+                if i >= 10000:
+                    break
+                for c, cell in enumerate(row):
+                    if cell and not is_number(cell):
+                        numeric[c] = False
+        with open(out_path + ".tmp", "w") as out:
+            for row in reader:
+                fields = [f"{json.dumps(header[c])}:{cell if numeric[c] else json.dumps(cell)}"
+                          for c, cell in enumerate(row) if cell]
+                out.write("{" + ",".join(fields) + "}\n")
+    os.replace(out_path + ".tmp", out_path)
+    return out_path
 
 
 def hand_kernel_ns(handwritten, rows):
@@ -67,25 +107,32 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     t = str(args.threads)
 
-    def tools(data, rows):
+    def tools(data, jsonl, rows):
         out = lambda tool: os.path.join(args.out_dir, f"{tool}_{rows}.csv")
-        score = [args.healthc, "score", args.card, data, "--threads", t, "--as-of", AS_OF, "-q"]
+        flags = ["--threads", t, "--as-of", AS_OF, "-q"]
+        score = [args.healthc, "score", args.card, data] + flags
         return [
             ("handwritten_b2b", "hand", [args.handwritten, data, out("handwritten"), t]),
             ("healthc --columns (6)", "cols", score + ["-o", out("healthc_columns"), "--columns", COLUMNS]),
+            ("healthc --columns (6), JSON Lines in", "jcols",
+             [args.healthc, "score", args.card, jsonl] + flags + ["-o", out("healthc_jsonl_columns"), "--columns", COLUMNS]),
             ("healthc full default output", "full", score + ["-o", out("healthc_full")]),
+            ("healthc --explain", "expl", score + ["-o", out("healthc_explain"), "--explain"]),
             ("DuckDB, one SQL query", "duck",
              ["node", os.path.join(here, "duckdb_run.mjs"), args.node_modules, args.duckdb_sql, data, out("duckdb"), t]),
         ]
 
     rows_out = []  # (label, rows, wall, cpu, rows/s, MB/s, peak, x hand, duck x)
+    targets = []  # (rows, best {key: (wall, cpu)}, peak {key: MB}) for issue 18's targets
     for spec in args.data:
         rows_s, data = spec.split("=", 1)
         rows = int(rows_s)
         size_mb = os.path.getsize(data) / 1e6
-        subprocess.run(["cat", data], stdout=subprocess.DEVNULL, check=True)  # into the page cache
+        jsonl = jsonl_copy(data)
+        for f in (data, jsonl):
+            subprocess.run(["cat", f], stdout=subprocess.DEVNULL, check=True)  # into the page cache
         best, peak = {}, {}
-        cases = tools(data, rows)
+        cases = tools(data, jsonl, rows)
         for rep in range(args.reps):
             for label, key, cmd in cases:
                 wall, cpu, mb = run_timed(cmd)
@@ -94,6 +141,7 @@ def main():
                     best[key] = (wall, cpu)
                 peak[key] = max(peak.get(key, 0.0), mb)
         hand, duck = best["hand"][0], best["duck"][0]
+        targets.append((rows, best, peak))
         for label, key, _ in cases:
             wall, cpu = best[key]
             rows_out.append((label, rows, f"{wall:.3f}", f"{cpu:.2f}", fmt_rate(rows / wall), f"{size_mb / wall:.0f}",
@@ -131,6 +179,20 @@ def main():
           f"(lower is better); DuckDB/this: DuckDB's wall / this wall (higher is better). {args.threads} threads; "
           f"healthc reads its compiled code from the cache. In memory: rows/s per CPU second, "
           f"healthc_bench blocks of {os.environ.get('HEALTHC_BENCH_ROWS', '65536')} rows.")
+
+    # Issue 18's end-to-end targets, each as a ratio within this run.
+    print("\nTargets (issue 18), from the runs above:")
+    for rows, best, peak in targets:
+        def check(what, value, limit, unit="x"):
+            verdict = "met" if value <= limit else "GAP"
+            print(f"  {rows:>9} rows  {what:52} {value:7.2f}{unit}  (at most {limit}{unit})  {verdict}")
+        hand = best["hand"][0]
+        check("healthc --columns wall / handwritten_b2b wall", best["cols"][0] / hand, 1.5)
+        check("healthc full output wall / handwritten_b2b wall", best["full"][0] / hand, 2.5)
+        check("healthc --columns, JSON Lines in / CSV in (wall)", best["jcols"][0] / best["cols"][0], 2.0)
+        check("peak memory, healthc --columns", peak["cols"], 64, " MB")
+        check("peak memory, healthc full output", peak["full"], 64, " MB")
+        check("peak memory, healthc --explain", peak["expl"], 64, " MB")
     return 0
 
 

@@ -64,6 +64,10 @@ void append_json_string(std::string& out, std::string_view s);
 // Shortest decimal that reads back to the same double.
 void append_number(std::string& out, double v);
 
+// `v` to one decimal, the bytes `std::to_chars(..., std::chars_format::fixed, 1)` writes (the
+// reasons' points), without its general path for the common case (see output.cpp).
+void append_fixed1(std::string& out, double v);
+
 // `s` as one CSV cell (RFC 4180): as it is, or quoted with inner quotes doubled where it holds
 // a comma, a quote or a line break.
 void append_csv(std::string& out, std::string_view s);

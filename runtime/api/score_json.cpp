@@ -52,9 +52,7 @@ int score_json(const hc_card& h, const char* json, size_t len, double as_of, cha
       out += "{\"measure\":";
       rt::append_json_string(out, p.measures[top[i].measure].name);
       out += ",\"points\":";
-      char buf[64];
-      const auto r = std::to_chars(buf, buf + sizeof buf, top[i].points, std::chars_format::fixed, 1);
-      out.append(buf, r.ptr);
+      rt::append_fixed1(out, top[i].points);
       out += '}';
     }
     out += "],\"measures\":{";

@@ -3,6 +3,10 @@
 // the same rows as JSON Lines' values.
 #include <gtest/gtest.h>
 
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -68,6 +72,46 @@ TEST(OutputCsv, TablesCoverEveryNameAndNone) {
   format_rows(p, cols, block, s, OutputFormat::JsonLines, json);
   EXPECT_EQ(json.substr(0, json.find('\n')),
             R"({"override":null,"id":"a","color":"red","segment":"enterprise","score":12,"band":"at_risk","label":null})");
+}
+
+}  // namespace
+}  // namespace healthc::rt
+
+namespace healthc::rt {
+namespace {
+
+std::string fixed1_reference(double v) {
+  char buf[400];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, 1);
+  return std::string(buf, r.ptr);
+}
+
+std::string fixed1(double v) {
+  std::string out;
+  append_fixed1(out, v);
+  return out;
+}
+
+// The reasons' points to one decimal: byte for byte what std::to_chars writes, on the values
+// the fast path takes and on those it leaves to to_chars (exact halves, a hair either side of
+// one, large, negative, signed zero, non-finite).
+TEST(OutputCsv, OneDecimalEqualsToCharsFixed) {
+  std::vector<double> values = {0.0,   -0.0,  0.04, 0.05, 0.15, 0.25, 0.35, 12.25, 12.35, 99.95, 100.0,
+                                999999.95, 1e6, 1e6 + 0.05, 1e300, -1e300, -3.25, 5e-324,
+                                std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(),
+                                std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::max()};
+  // Every k/20 (the halves and the tenths) and its neighbours a few ulps away.
+  for (int k = 0; k <= 40000; ++k) {
+    double v = k / 20.0;
+    for (int step = 0; step < 3; ++step) v = std::nextafter(v, 0.0);
+    for (int step = 0; step < 7; ++step, v = std::nextafter(v, 1e9)) values.push_back(v);
+  }
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> small(0.0, 150.0), wide(0.0, 2e6);
+  for (int i = 0; i < 200000; ++i) values.push_back(i % 2 ? small(rng) : wide(rng));
+  // Weights times (100 - score), as the reasons compute them.
+  for (int i = 0; i < 100000; ++i) values.push_back(small(rng) / 7.0 * (100.0 - small(rng) / 1.5));
+  for (double v : values) ASSERT_EQ(fixed1(v), fixed1_reference(v)) << "value " << v;
 }
 
 }  // namespace
