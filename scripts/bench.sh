@@ -134,6 +134,15 @@ bash bench/aot_cold_start.sh $B >$B/cold_start_table.txt
 step "checks: JIT vs reference evaluator, healthc vs handwritten_b2b vs DuckDB"
 CHECKS=$B/checks.txt
 : >$CHECKS
+# same LABEL A B NAMES: "identical (cmp)", or every mismatching row and column named.
+same() {
+  if cmp -s "$2" "$3"; then
+    echo "  $1: identical (cmp)"
+  else
+    echo "  $1: DIFFERENT"
+    python3 bench/compare_outputs.py "$2" "$3" --names "$4" || true
+  fi
+}
 for rows in $ROWS_LIST; do
   f=$B/data/b2b_${rows}_seed${SEED}.csv
   {
@@ -144,32 +153,16 @@ for rows in $ROWS_LIST; do
       [[ $mode == explain ]] && extra=(--explain)
       $HEALTHC score $CARD "$f" -o "$OUT/healthc_eval_${mode}_${rows}.csv" --threads "$THREADS" \
         --as-of 2026-11-01 -q --engine eval "${extra[@]}"
-      if cmp -s "$OUT/healthc_${mode}_${rows}.csv" "$OUT/healthc_eval_${mode}_${rows}.csv"; then
-        echo "  healthc --engine jit vs --engine eval, ${mode} output: identical (cmp)"
-      else
-        echo "  healthc --engine jit vs --engine eval, ${mode} output: DIFFERENT"
-        python3 bench/compare_outputs.py "$OUT/healthc_${mode}_${rows}.csv" \
-          "$OUT/healthc_eval_${mode}_${rows}.csv" --names jit,eval || true
-      fi
+      same "healthc --engine jit vs --engine eval, ${mode} output" "$OUT/healthc_${mode}_${rows}.csv" \
+        "$OUT/healthc_eval_${mode}_${rows}.csv" jit,eval
     done
     # The JSON Lines reader against the CSV reader on the same accounts: the same output bytes.
-    if cmp -s "$OUT/healthc_columns_${rows}.csv" "$OUT/healthc_jsonl_columns_${rows}.csv"; then
-      echo "  healthc --columns, JSON Lines in vs CSV in: identical (cmp)"
-    else
-      echo "  healthc --columns, JSON Lines in vs CSV in: DIFFERENT"
-      python3 bench/compare_outputs.py "$OUT/healthc_columns_${rows}.csv" "$OUT/healthc_jsonl_columns_${rows}.csv" \
-        --names csv,jsonl || true
-    fi
+    same "healthc --columns, JSON Lines in vs CSV in" "$OUT/healthc_columns_${rows}.csv" \
+      "$OUT/healthc_jsonl_columns_${rows}.csv" csv,jsonl
     echo "  healthc --columns vs handwritten_b2b:"
     python3 bench/compare_outputs.py "$OUT/healthc_columns_${rows}.csv" "$OUT/handwritten_${rows}.csv" \
       --names healthc,handwritten || true
-    if cmp -s "$OUT/duckdb_${rows}.csv" "$OUT/handwritten_${rows}.csv"; then
-      echo "  DuckDB vs handwritten_b2b: identical (cmp)"
-    else
-      echo "  DuckDB vs handwritten_b2b:"
-      python3 bench/compare_outputs.py "$OUT/duckdb_${rows}.csv" "$OUT/handwritten_${rows}.csv" \
-        --names duckdb,handwritten || true
-    fi
+    same "DuckDB vs handwritten_b2b" "$OUT/duckdb_${rows}.csv" "$OUT/handwritten_${rows}.csv" duckdb,handwritten
   } | tee -a $CHECKS >&2
 done
 
