@@ -16,23 +16,11 @@ import datetime
 import os
 import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
+
+from run_e2e import run_timed  # (wall s, CPU s, peak MB) of one run under GNU time
 
 TARGET_S = 2.0
-
-
-def run_timed(cmd):
-    """Runs cmd under GNU time; returns (wall s, cpu s)."""
-    with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
-        proc = subprocess.run(["/usr/bin/time", "-f", "%e %U %S", "-o", tf.name] + cmd,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        fields = tf.read().split()
-    if proc.returncode != 0:
-        sys.exit(f"store_write: `{' '.join(cmd)}` exited {proc.returncode}:\n{proc.stderr[-2000:]}")
-    wall, user, system = fields[-3:]
-    return float(wall), float(user) + float(system)
 
 
 def spread(values):
