@@ -23,7 +23,8 @@
 #      mismatching row and column; `""` vs an empty cell is the only difference it treats as
 #      cosmetic, and it counts those separately);
 #   6. the history store: `healthc score --store` of the first size against the same run without
-#      a store, a new date and a replaced one, alternating (bench/store_write.py);
+#      a store, a new date and a replaced one, alternating (bench/store_write.py); two roll-ups
+#      against none on the same accounts, alternating (bench/rollups_overhead.py, issue 15);
 #   7. reading and writing alone (bench/read_bench.cpp): the CSV and JSON Lines readers on the same
 #      accounts in memory, and scored blocks formatted as CSV, one thread, bytes per CPU second;
 #      the C API (bench/api_bench.cpp): hc_score_json for one account, hc_score_columns against the
@@ -107,6 +108,10 @@ first_rows=${ROWS_LIST%% *}
 python3 bench/store_write.py --healthc $HEALTHC --card $CARD --data $B/data/b2b_${first_rows}_seed${SEED}.csv \
   --work $B/store_work --reps "$REPS" --threads "$THREADS" >$B/store_table.txt
 
+step "roll-ups: score --rollups with two roll-ups against the same run without"
+python3 bench/rollups_overhead.py --healthc $HEALTHC --data $B/data/b2b_${first_rows}_seed${SEED}.csv \
+  --work $B/rollup_work --runs 9 --threads "$THREADS" >$B/rollup_table.txt
+
 step "reading and writing alone: the CSV and JSON Lines readers, CSV formatting (one thread, in memory)"
 HEALTHC_SOURCE_DIR=$ROOT $B/bench/healthc_read_bench --benchmark_repetitions=5 \
   --benchmark_report_aggregates_only=true --benchmark_out=$B/read_bench.json --benchmark_out_format=json \
@@ -177,6 +182,9 @@ done
   echo
   echo "The history store's write (bench/store_write.py):"
   cat $B/store_table.txt
+  echo
+  echo "Two roll-ups against none (bench/rollups_overhead.py):"
+  cat $B/rollup_table.txt
   echo
   echo "Reading and writing alone (bench/read_bench.cpp, one thread, medians of 5; bytes of input or output per CPU second):"
   cat $B/read_table.txt

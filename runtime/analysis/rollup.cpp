@@ -10,9 +10,14 @@
 #include <cstring>
 #include <limits>
 #include <map>
+#include <span>
 #include <stdexcept>
 #include <type_traits>
 #include <unordered_map>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 #include "compiler/ir/conventions.h"
 #include "runtime/analysis/exact_sum.h"
@@ -222,48 +227,53 @@ void encode_key(const std::vector<std::optional<std::string>>& key, std::string&
   }
 }
 
-// Each row's group within a block, as a dense number 0..k-1 in the order groups are first met:
-// each `by` value is numbered (enum members and bools by value, texts through a dictionary of
-// the block), the numbers combined field by field and renumbered densely whenever the
-// combination outgrows 32 bits. `first` gets each group's first row.
-std::vector<uint32_t> group_rows(const ir::Program& p, const ir::Rollup& r, const rt::ColumnBlock& block,
-                                 std::vector<size_t>& first) {
+// Each row's group within a block, as a dense number 0..k-1 in the order groups are first met: each
+// `by` value is numbered (enum members and bools by value, texts through a dictionary of the
+// block), the numbers combined field by field and renumbered densely whenever the combination
+// outgrows 32 bits. `first` gets each group's first row. `group` gets the groups; `code` and `id`
+// are the caller's buffers, reused from block to block.
+void group_rows(const ir::Program& p, const ir::Rollup& r, const rt::ColumnBlock& block, std::vector<size_t>& first,
+                std::vector<uint32_t>& group, std::vector<uint64_t>& code, std::vector<uint32_t>& id) {
   const size_t rows = block.rows;
-  std::vector<uint64_t> code(rows, 0);
+  code.assign(rows, 0);
   uint64_t codes = 1;
-  std::vector<uint32_t> id(rows);
   auto densify = [&] {
     std::unordered_map<uint64_t, uint32_t> dense;
     for (uint64_t& c : code) c = dense.try_emplace(c, static_cast<uint32_t>(dense.size())).first->second;
     codes = std::max<uint64_t>(dense.size(), 1);
   };
+  // codes < 2^32 before a field and card <= rows + 1, so neither the codes nor their count
+  // overflow.
   for (int32_t f : r.by) {
     const ir::Field& field = p.fields[f];
-    const std::vector<uint8_t>& valid = block.valid[f];
+    const uint8_t* valid = block.valid[f].data();
     uint64_t card = 0;
     if (field.type == ir::FieldType::Text) {
       std::unordered_map<std::string_view, uint32_t> dict;
+      const rt::TextRef* text = block.text[f].data();
+      id.resize(rows);  // the card is known once every row is numbered
       for (size_t row = 0; row < rows; ++row)
-        id[row] = valid[row] ? dict.try_emplace(block.text[f][row].view(), static_cast<uint32_t>(dict.size() + 1))
-                                   .first->second
-                             : 0;
+        id[row] =
+            valid[row] ? dict.try_emplace(text[row].view(), static_cast<uint32_t>(dict.size() + 1)).first->second : 0;
       card = dict.size() + 1;
+      for (size_t row = 0; row < rows; ++row) code[row] = code[row] * card + id[row];
     } else {
-      const std::vector<double>& num = block.num[f];
-      card = field.type == ir::FieldType::Bool ? 3 : field.members.size() + 1;
+      const double* num = block.num[f].data();
+      const bool is_bool = field.type == ir::FieldType::Bool;
+      card = is_bool ? 3 : field.members.size() + 1;
+      // 0: missing (or no member); a bool 1 false, 2 true; a member its index + 1.
+      const double limit = static_cast<double>(card - 1);
       for (size_t row = 0; row < rows; ++row) {
         const double v = num[row];
-        id[row] = !valid[row] ? 0 : field.type == ir::FieldType::Bool ? (v != 0 ? 2 : 1)
-                  : v >= 0 && v < static_cast<double>(card - 1) ? static_cast<uint32_t>(v) + 1
-                                                                : 0;
+        const bool present = valid[row] != 0 && (is_bool || (v >= 0 && v < limit));
+        const double id = !present ? 0.0 : is_bool ? (v != 0 ? 2.0 : 1.0) : v + 1.0;
+        code[row] = code[row] * card + static_cast<uint32_t>(id);
       }
     }
-    // codes < 2^32 here and card <= rows + 1, so neither the codes nor their count overflow.
-    for (size_t row = 0; row < rows; ++row) code[row] = code[row] * card + id[row];
     codes *= card;
     if (codes >= (uint64_t{1} << 32)) densify();
   }
-  std::vector<uint32_t> group(rows);
+  group.resize(rows);
   first.clear();
   auto note = [&](uint32_t& slot, size_t row) {
     if (slot == UINT32_MAX) {
@@ -279,24 +289,25 @@ std::vector<uint32_t> group_rows(const ir::Program& p, const ir::Rollup& r, cons
     std::unordered_map<uint64_t, uint32_t> slots;
     for (size_t row = 0; row < rows; ++row) note(slots.try_emplace(code[row], UINT32_MAX).first->second, row);
   }
-  return group;
 }
 
-// Integer weights (seats; every account weighing 1 without a weight field) take a block-local
-// path of plain 128-bit integers: a row adds its weight and weight x score with one integer add
-// each, a measure's weight per measure (no set to look up), and weight x measure score to the
-// sum of the score's binade, where every term has the same exponent (a measure score is 0..100;
-// a score below the lowest binade, and any other term, goes to the exact sums as before). The
-// integers are folded into the exact sums once per block: exact either way, so the figures do
-// not depend on which rows took which path. Bounds: a weight and a score mantissa are below
-// 2^53, so a term is below 2^106 and a block of at most kFastRows rows sums below 2^127.
-constexpr int kBins = 12;                  // binades of [2^(6-j), 2^(7-j)): 64..128 down to 1/32..1/16
-constexpr int kTopBiased = 1023 + 6;       // the biased exponent of bin 0
+// Integer weights (seats; every account weighing 1 without a weight field) take a block-local path
+// of plain 128-bit integers: a row adds its weight and weight x score with one integer add each, its
+// measures' weights with one add (FastSums), and weight x measure score in fixed point: a
+// measure score in [2^-5, 2^7) (a measure score is 0..100) is an integer multiple of 2^-57 below
+// 2^64, so it adds as one 64-bit integer (times the weight) to one 128-bit sum. A measure score
+// below 2^-5 other than 0, and any other term, goes to the exact sums as before. The integers are
+// folded into the exact sums once per block: exact either way, so the figures do not depend on
+// which rows took which path. Bounds: a fast weight is below 2^40 and a fixed-point score below
+// 2^64, so a term is below 2^104 and a block of at most kFastRows rows sums below 2^125.
+constexpr int kFixedUnit = -57;             // the fixed-point scores' unit, 2^-57
+constexpr uint64_t kFixedLowBiased = 1018;  // the biased exponent of 2^-5, the lowest fixed-point binade
+constexpr uint64_t kFixedBinades = 12;      // 2^-5 .. 2^7
 constexpr size_t kFastRows = size_t{1} << 21;
-constexpr double kIntegerLimit = 9007199254740992.0;  // 2^53
+constexpr double kFastWeightLimit = 1099511627776.0;  // 2^40
 
 // The weight of a row: its `weight` cell (missing or negative: 0), or 1 without a weight field
-// (weight < 0). True where it is an integer below 2^53 (`w` set), false where it is not.
+// (weight < 0). True where it is an integer below 2^40 (`w` set), false where it is not.
 bool integer_weight(const rt::ColumnBlock& block, int32_t weight, size_t row, uint64_t& w) {
   if (weight < 0) {
     w = 1;
@@ -307,10 +318,79 @@ bool integer_weight(const rt::ColumnBlock& block, int32_t weight, size_t row, ui
     w = 0;
     return true;
   }
-  if (!(x < kIntegerLimit)) return false;
+  if (!(x < kFastWeightLimit)) return false;
   w = static_cast<uint64_t>(x);
   return static_cast<double>(w) == x;
 }
+
+// One measure's scores over a block's rows in fixed point: fixed[row] is the score in units of
+// 2^-57 where the measure counts for the row (scored, and in the account's model) and the score is
+// in [2^-5, 2^7), 0 elsewhere; counts[row] is 1 where it counts. True where some row counts with a
+// score the fixed point does not hold (below 2^-5 but not 0; anything not in 0..128). Integer work
+// only, so the AVX2 path gives the same words as this loop.
+__attribute__((always_inline)) inline bool fixed_terms(const double* score, const uint8_t* score_valid,
+                                                       const uint8_t* weight_valid, size_t rows, uint64_t* fixed,
+                                                       uint8_t* counts) {
+  uint64_t other = 0;
+  for (size_t row = 0; row < rows; ++row) {
+    const uint64_t c = static_cast<uint64_t>(score_valid[row] != 0) & static_cast<uint64_t>(weight_valid[row] != 0);
+    const uint64_t bits = std::bit_cast<uint64_t>(score[row]);
+    const uint64_t shift = (bits >> 52) - kFixedLowBiased;  // wraps below 2^-5; a sign bit: large
+    const uint64_t mantissa = (bits & ((uint64_t{1} << 52) - 1)) | uint64_t{1} << 52;
+    const uint64_t in = shift < kFixedBinades;
+    fixed[row] = (mantissa << (shift & 15)) & -(in & c);
+    counts[row] = static_cast<uint8_t>(c);
+    other |= c & (in ^ 1) & (bits != 0);
+  }
+  return other != 0;
+}
+
+bool fixed_terms_scalar(const double* score, const uint8_t* score_valid, const uint8_t* weight_valid, size_t rows,
+                        uint64_t* fixed, uint8_t* counts) {
+  return fixed_terms(score, score_valid, weight_valid, rows, fixed, counts);
+}
+
+#if defined(__x86_64__)
+// fixed_terms four rows at a time. A lane's shift below 0 or above 63 shifts the mantissa out
+// (vpsllvq gives 0); a shift of 12..63 gives bits that `in` masks off, as in the scalar loop.
+__attribute__((target("avx2"))) bool fixed_terms_avx2(const double* score, const uint8_t* score_valid,
+                                                      const uint8_t* weight_valid, size_t rows, uint64_t* fixed,
+                                                      uint8_t* counts) {
+  const __m256i zero = _mm256_setzero_si256(), low = _mm256_set1_epi64x(kFixedLowBiased),
+                binades = _mm256_set1_epi64x(kFixedBinades), fraction = _mm256_set1_epi64x((int64_t{1} << 52) - 1),
+                implicit = _mm256_set1_epi64x(int64_t{1} << 52);
+  const __m128i zero8 = _mm_setzero_si128(), one8 = _mm_set1_epi8(1);
+  __m256i other = zero;
+  size_t row = 0;
+  for (; row + 4 <= rows; row += 4) {
+    const __m256i bits = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(score + row));
+    const __m256i shift = _mm256_sub_epi64(_mm256_srli_epi64(bits, 52), low);  // -1018..3077
+    const __m256i in = _mm256_andnot_si256(_mm256_cmpgt_epi64(zero, shift), _mm256_cmpgt_epi64(binades, shift));
+    uint32_t sv, wv;
+    std::memcpy(&sv, score_valid + row, 4);
+    std::memcpy(&wv, weight_valid + row, 4);
+    const __m128i c8 = _mm_andnot_si128(_mm_or_si128(_mm_cmpeq_epi8(_mm_cvtsi32_si128(static_cast<int>(sv)), zero8),
+                                                     _mm_cmpeq_epi8(_mm_cvtsi32_si128(static_cast<int>(wv)), zero8)),
+                                        one8);
+    const int c4 = _mm_cvtsi128_si32(c8);
+    std::memcpy(counts + row, &c4, 4);
+    const __m256i c = _mm256_sub_epi64(zero, _mm256_cvtepu8_epi64(c8));  // 0 or all ones
+    const __m256i mantissa = _mm256_or_si256(_mm256_and_si256(bits, fraction), implicit);
+    const __m256i term = _mm256_and_si256(_mm256_sllv_epi64(mantissa, shift), _mm256_and_si256(in, c));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(fixed + row), term);
+    other = _mm256_or_si256(other, _mm256_andnot_si256(in, _mm256_andnot_si256(_mm256_cmpeq_epi64(bits, zero), c)));
+  }
+  const bool rest =
+      fixed_terms(score + row, score_valid + row, weight_valid + row, rows - row, fixed + row, counts + row);
+  return rest || !_mm256_testz_si256(other, other);
+}
+bool have_avx2() {
+  static const bool yes = __builtin_cpu_supports("avx2");
+  return yes;
+}
+#else
+bool have_avx2() { return false; }
+#endif
 
 // Adds one row to its group through the exact sums, each weighing its `weight` cell (missing or
 // negative: 0; weight < 0: no weight field, every account weighs 1).
@@ -363,94 +443,244 @@ void add_row(const rt::ColumnBlock& block, const BlockScores& scores, uint32_t k
   if (counted) g.pool.add_bits(g.block_set_weight(k, counted), wm, we);
 }
 
-// Adds a block's rows to their groups (`groups` of them in the block).
-void add_rows(const rt::ColumnBlock& block, const BlockScores& scores, const std::vector<uint32_t>& group,
-              size_t groups, const std::vector<rt::TextRef>* keys, int32_t weight, Groups& g) {
-  const size_t rows = block.rows, nbands = g.nbands, nmeasures = g.nmeasures;
-  // Per group: weight x score, each band's weight, each measure's weight, then each measure's
-  // kBins binade sums. Only where the block's groups are few enough that zeroing and folding
-  // them costs little beside the rows (a roll-up by account key takes the exact sums directly).
-  const size_t fstride = 1 + nbands + nmeasures + nmeasures * kBins;
-  if (rows > kFastRows || groups * fstride > 2 * rows) {
-    for (size_t row = 0; row < rows; ++row) add_row(block, scores, group[row], row, keys, weight, g);
-    return;
-  }
+using FixedTermsFn = bool (*)(const double*, const uint8_t*, const uint8_t*, size_t, uint64_t*, uint8_t*);
+
+FixedTermsFn fixed_terms_fn(bool avx2) {
+#if defined(__x86_64__)
+  if (avx2 && have_avx2()) return fixed_terms_avx2;
+#endif
+  (void)avx2;
+  return fixed_terms_scalar;
+}
+
+// One roll-up's rows of a block: each row's group (`groups` of them in the block), the weight field
+// (< 0: none), and the sums they go to.
+struct BlockRows {
+  const std::vector<uint32_t>* group;
+  size_t groups;
+  int32_t weight;
+  Groups* g;
+};
+
+// One roll-up's block-local integers: per group weight x score, each band's weight, the rows in no
+// band, then each measure's weight x score in fixed point (`acc`, fstride a group); each measure's
+// weight (`measure_weight`, below 2^40 x 2^21; without a weight field the count of rows, kept in
+// the fixed-point sums' bits from kCountShift up); [row] the row's integer weight, 0 where it
+// weighs nothing or took the exact sums. With few groups, consecutive rows mostly land in the same
+// group, and each add would wait for the one before it: the integers are kept in kCopies copies
+// (row i adds to copy i % kCopies), summed when they are folded in.
+constexpr size_t kCopies = 4;
+// Counts kept in the high bits of the block's 128-bit sums: below 2^21 rows, above sums below 2^96.
+constexpr int kCountShift = 96;
+constexpr unsigned __int128 kOne = static_cast<unsigned __int128>(1) << kCountShift;
+constexpr size_t kCopiesUpTo = 64;  // groups
+// A weighted roll-up over few measures adds a row's weight once, to its group's entry for the set
+// of measures that counted for the row (`set_weight`, [copy][group][set], kMaxSetMeasures measures
+// at most), not once per measure; the sets are spread over their measures when folded.
+constexpr size_t kMaxSetMeasures = 8;
+struct FastSums {
   using U128 = unsigned __int128;
-  std::vector<U128> acc(groups * fstride, 0);
-  // [row] the row's integer weight; 0 where it weighs nothing or took the exact sums.
-  std::vector<uint64_t> fast_w(rows);
-  for (size_t row = 0; row < rows; ++row) {
-    const uint32_t k = group[row];
-    uint64_t w;
-    if (!integer_weight(block, weight, row, w)) {
-      fast_w[row] = 0;
-      add_row(block, scores, k, row, keys, weight, g);
+  BlockRows in;
+  size_t fstride = 0;
+  size_t copies = 1;
+  std::vector<U128> acc;
+  std::vector<uint64_t> measure_weight;
+  std::vector<uint64_t> set_weight;
+  std::vector<uint64_t> fast_w;
+  std::vector<uint32_t> offset;  // [row of the tile] its group's first sum in `acc`
+};
+
+// What a worker thread's blocks reuse: a block's buffers, some hundreds of KB, would otherwise be
+// given back to the system when freed and fault in again on the next block.
+struct Scratch {
+  std::vector<uint64_t> code;
+  std::vector<uint32_t> text_id;
+  std::vector<std::vector<uint32_t>> group;  // [roll-up]
+  std::vector<FastSums> fast;
+  size_t nfast = 0;
+};
+
+// Adds a block's rows to the groups of each roll-up in `rollups`, in one pass over the measure
+// scores: a tile of a measure's scores is put in fixed point once (fixed_terms) and added to every
+// roll-up's groups while it is in the cache.
+void add_rows(const rt::ColumnBlock& block, const BlockScores& scores, const std::vector<rt::TextRef>* keys,
+              const std::vector<BlockRows>& rollups, Scratch& scratch) {
+  using U128 = unsigned __int128;
+  const size_t rows = block.rows;
+  scratch.nfast = 0;
+  for (const BlockRows& r : rollups) {
+    Groups& g = *r.g;
+    const size_t nbands = g.nbands, nmeasures = g.nmeasures;
+    const std::vector<uint32_t>& group = *r.group;
+    // Only where the block's groups are few enough that zeroing and folding the integers costs
+    // little beside the rows (a roll-up by account key takes the exact sums directly).
+    const size_t fstride = 2 + nbands + nmeasures;
+    if (rows > kFastRows || r.groups * (fstride + nmeasures) > 2 * rows) {
+      for (size_t row = 0; row < rows; ++row) add_row(block, scores, group[row], row, keys, r.weight, g);
       continue;
     }
-    fast_w[row] = w;
-    U128* a = &acc[k * fstride];
-    ++g.count(k, 0);
-    const int32_t band = scores.band[row];
-    if (band >= 0 && static_cast<size_t>(band) < nbands) {
-      ++g.count(k, 2 + band);
-      a[1 + band] += w;
-    }
-    const int32_t score = scores.score[row];
-    if (!ir::is_unscored_score(score)) {
-      ++g.count(k, 1);
-      a[0] += static_cast<U128>(w) * static_cast<uint32_t>(score);
-      if (g.min_score[k] < 0 || score < g.min_score[k]) {
-        g.min_score[k] = score;
-        g.min_account[k] = keys ? std::string((*keys)[row].view()) : std::string();
+    if (scratch.nfast == scratch.fast.size()) scratch.fast.emplace_back();
+    FastSums& f = scratch.fast[scratch.nfast++];
+    f.in = r;
+    f.fstride = fstride;
+    f.copies = r.groups <= kCopiesUpTo ? kCopies : 1;
+    f.acc.assign(f.copies * r.groups * fstride, 0);
+    f.set_weight.clear();
+    f.measure_weight.clear();
+    if (r.weight >= 0 && nmeasures <= kMaxSetMeasures && r.groups << nmeasures <= rows / 4)
+      f.set_weight.assign(f.copies * (r.groups << nmeasures), 0);
+    else if (r.weight >= 0)
+      f.measure_weight.assign(f.copies * r.groups * nmeasures, 0);
+    f.fast_w.resize(rows);
+    const size_t copy_mask = f.copies - 1, copy_stride = r.groups * fstride;
+    for (size_t row = 0; row < rows; ++row) {
+      const uint32_t k = group[row];
+      uint64_t w;
+      if (!integer_weight(block, r.weight, row, w)) {
+        f.fast_w[row] = 0;
+        add_row(block, scores, k, row, keys, r.weight, g);
+        continue;
+      }
+      f.fast_w[row] = w;
+      U128* a = &f.acc[(row & copy_mask) * copy_stride + k * fstride];
+      // The counts ride above the sums (kCountShift): an account in its band's slot, or in the
+      // no-band slot; a scored one in the score's. A score of 0..100 times w stays below 2^47.
+      const int32_t band = scores.band[row];
+      a[band >= 0 && static_cast<size_t>(band) < nbands ? 1 + band : 1 + nbands] += w | kOne;
+      const int32_t score = scores.score[row];
+      const bool scored = !ir::is_unscored_score(score);
+      a[0] += (w * static_cast<uint32_t>(scored ? score : 0)) | static_cast<U128>(scored) << kCountShift;
+      if (scored) {
+        if (g.min_score[k] < 0 || score < g.min_score[k]) {
+          g.min_score[k] = score;
+          g.min_account[k] = keys ? std::string((*keys)[row].view()) : std::string();
+        }
       }
     }
   }
-  // Measure by measure: M counts where it is scored and in the account's model. Without a weight
-  // field every row weighs 1 and takes this path: no weight to read or multiply by.
-  auto add_measures = [&](auto weighted) {
+  const std::span<FastSums> fast(scratch.fast.data(), scratch.nfast);
+  if (fast.empty()) return;
+  // A tile of rows at a time (its groups and weights stay in the cache), measure by measure: the
+  // tile's scores in fixed point, then each row's term into its group. Without a weight field every
+  // row weighs 1: no weight to read or multiply by.
+  const size_t nbands = fast[0].in.g->nbands, nmeasures = fast[0].in.g->nmeasures;
+  constexpr size_t kTile = 1024;
+  const FixedTermsFn terms = fixed_terms_fn(true);
+  uint64_t fixed[kTile];
+  uint8_t counts[kTile];
+  uint8_t sets[kTile];  // [row of the tile] the measures that counted for it, as bits
+  bool any_sets = false;
+  for (FastSums& f : fast) {
+    f.offset.resize(kTile);
+    any_sets |= !f.set_weight.empty();
+  }
+  for (size_t t = 0; t < rows; t += kTile) {
+    const size_t n = std::min(kTile, rows - t);
+    for (FastSums& f : fast)
+      for (size_t i = 0; i < n; ++i) f.offset[i] = static_cast<uint32_t>((*f.in.group)[t + i] * f.fstride);
+    if (any_sets) std::memset(sets, 0, n);
     for (size_t m = 0; m < nmeasures; ++m) {
-      const uint8_t* score_valid = &scores.m_score_valid[m * rows];
-      const uint8_t* weight_valid = &scores.m_weight_valid[m * rows];
-      const double* score = &scores.m_score[m * rows];
-      // at: M's weight in `acc`, M's weight x score in the group's sums.
-      const size_t at = 1 + nbands + m, bins_at = 1 + nbands + nmeasures + m * kBins;
-      for (size_t row = 0; row < rows; ++row) {
-        uint64_t w = 1;
-        if constexpr (weighted) {
-          w = fast_w[row];
-          if (w == 0) continue;
+      const size_t at = m * rows + t;
+      const double* score = &scores.m_score[at];
+      const bool others = terms(score, &scores.m_score_valid[at], &scores.m_weight_valid[at], n, fixed, counts);
+      if (any_sets)
+        for (size_t i = 0; i < n; ++i) sets[i] |= static_cast<uint8_t>(counts[i] << m);
+      for (FastSums& f : fast) {
+        const uint32_t* offset = f.offset.data();
+        // Copy c of M's sums; t is a multiple of kTile, so row t + i goes to copy i % copies.
+        U128* sum[kCopies];
+        uint64_t* mw[kCopies];
+        for (size_t c = 0; c < kCopies; ++c) {
+          const size_t copy = f.copies == 1 ? 0 : c;
+          sum[c] = &f.acc[copy * f.in.groups * f.fstride + 2 + nbands + m];
+          mw[c] = f.measure_weight.empty() ? nullptr : &f.measure_weight[copy * f.in.groups * nmeasures + m];
         }
-        if (!(score_valid[row] & weight_valid[row])) continue;
-        U128* a = &acc[group[row] * fstride];
-        a[at] += w;
-        const uint64_t bits = std::bit_cast<uint64_t>(score[row]);
-        const auto bin = static_cast<uint64_t>(kTopBiased) - (bits >> 52);  // wraps above bin 0
-        const uint64_t mantissa = (bits & ((uint64_t{1} << 52) - 1)) | uint64_t{1} << 52;
-        if (bin < kBins) {
-          if constexpr (weighted) a[bins_at + bin] += static_cast<U128>(w) * mantissa;
-          else a[bins_at + bin] += mantissa;
-        } else if (bits != 0) {
+        const uint32_t* group = f.in.group->data() + t;
+        const uint64_t* fast_w = f.fast_w.data() + t;
+        auto add = [&](auto weighted, auto per_measure, size_t i, size_t c) {
+          if constexpr (weighted) {
+            sum[c][offset[i]] += static_cast<U128>(fast_w[i]) * fixed[i];
+            if constexpr (per_measure) mw[c][group[i] * nmeasures] += fast_w[i] & -static_cast<uint64_t>(counts[i]);
+          } else {
+            // The count rides above the sum: below 2^21 x 2^64 = 2^85, so bits 96 up are free.
+            sum[c][offset[i]] += fixed[i] | static_cast<U128>(counts[i]) << kCountShift;
+          }
+        };
+        auto add_tile = [&](auto weighted, auto per_measure) {
+          size_t i = 0;
+          for (; i + kCopies <= n; i += kCopies)
+            for (size_t c = 0; c < kCopies; ++c) add(weighted, per_measure, i + c, c);
+          for (; i < n; ++i) add(weighted, per_measure, i, i % kCopies);
+        };
+        if (f.in.weight < 0)
+          add_tile(std::false_type{}, std::false_type{});
+        else if (f.set_weight.empty())
+          add_tile(std::true_type{}, std::true_type{});
+        else
+          add_tile(std::true_type{}, std::false_type{});
+        if (!others) continue;
+        // The scores the fixed point does not hold, through the exact sums.
+        for (size_t i = 0; i < n; ++i) {
+          const uint64_t w = f.in.weight >= 0 ? fast_w[i] : 1;
+          if (!counts[i] || fixed[i] != 0 || w == 0) continue;
           uint64_t sm;
           int se;
-          ExactSum::decompose(score[row], sm, se);
-          if (sm != 0) g.pool.add_bits(g.sum(group[row], at), static_cast<U128>(w) * sm, se);
+          ExactSum::decompose(score[i], sm, se);
+          if (sm != 0) f.in.g->pool.add_bits(f.in.g->sum(group[i], 1 + nbands + m), static_cast<U128>(w) * sm, se);
         }
       }
     }
-  };
-  if (weight >= 0) add_measures(std::true_type{});
-  else add_measures(std::false_type{});
-  // The block's integers into its exact sums.
-  for (uint32_t k = 0; k < groups; ++k) {
-    const U128* a = &acc[k * fstride];
-    for (size_t i = 0; i < 1 + nbands; ++i)
-      if (a[i]) g.pool.add_bits(g.sum(k, i), a[i], 0);
-    for (size_t m = 0; m < nmeasures; ++m) {
-      const size_t at = 1 + nbands + m;
-      if (a[at]) g.pool.add_bits(g.measure_weight[g.to_per_measure(k) + m], a[at], 0);
-      for (int j = 0; j < kBins; ++j) {
-        const U128 b = a[1 + nbands + nmeasures + m * kBins + j];
-        if (b) g.pool.add_bits(g.sum(k, at), b, kTopBiased - 1075 - j);
+    // Each row's weight once, to its group's set of counted measures.
+    for (FastSums& f : fast) {
+      if (f.set_weight.empty()) continue;
+      const uint32_t* group = f.in.group->data() + t;
+      const uint64_t* fast_w = f.fast_w.data() + t;
+      const size_t copy_stride = f.copies == 1 ? 0 : f.in.groups << nmeasures;
+      for (size_t i = 0; i < n; ++i)
+        f.set_weight[(i % kCopies) * copy_stride + (group[i] << nmeasures) + sets[i]] += fast_w[i];
+    }
+  }
+  // The copies' sum is the sum over the block's rows, so it keeps the block's bounds.
+  for (FastSums& f : fast) {
+    Groups& g = *f.in.g;
+    const size_t groups = f.in.groups;
+    for (size_t c = 1; c < f.copies; ++c) {
+      for (size_t i = 0; i < groups * f.fstride; ++i) f.acc[i] += f.acc[c * groups * f.fstride + i];
+      for (size_t i = 0; i < f.measure_weight.size() / f.copies; ++i)
+        f.measure_weight[i] += f.measure_weight[c * groups * nmeasures + i];
+      for (size_t i = 0; i < f.set_weight.size() / f.copies; ++i)
+        f.set_weight[i] += f.set_weight[c * (groups << nmeasures) + i];
+    }
+    if (!f.set_weight.empty()) {  // the sets' weights spread over their measures
+      f.measure_weight.assign(groups * nmeasures, 0);
+      for (size_t k = 0; k < groups; ++k)
+        for (size_t set = 1; set < size_t{1} << nmeasures; ++set)
+          if (const uint64_t w = f.set_weight[(k << nmeasures) + set])
+            for (size_t m = 0; m < nmeasures; ++m)
+              if (set >> m & 1) f.measure_weight[k * nmeasures + m] += w;
+    }
+    constexpr U128 kLow = (U128{1} << kCountShift) - 1;
+    for (uint32_t k = 0; k < groups; ++k) {
+      const U128* a = &f.acc[k * f.fstride];
+      g.count(k, 1) += static_cast<int64_t>(a[0] >> kCountShift);
+      for (size_t b = 0; b <= nbands; ++b) {
+        const auto n = static_cast<int64_t>(a[1 + b] >> kCountShift);
+        g.count(k, 0) += n;
+        if (b < nbands) g.count(k, 2 + b) += n;
+      }
+      for (size_t i = 0; i < 1 + nbands; ++i)
+        if (const U128 v = a[i] & kLow) g.pool.add_bits(g.sum(k, i), v, 0);
+      for (size_t m = 0; m < nmeasures; ++m) {
+        U128 ms = a[2 + nbands + m];
+        uint64_t mw;
+        if (f.in.weight >= 0) {
+          mw = f.measure_weight[k * nmeasures + m];
+        } else {  // every row weighs 1: the count is the weight
+          mw = static_cast<uint64_t>(ms >> kCountShift);
+          ms &= kLow;
+        }
+        if (mw) g.pool.add_bits(g.measure_weight[g.to_per_measure(k) + m], mw, 0);
+        if (ms) g.pool.add_bits(g.sum(k, 1 + nbands + m), ms, kFixedUnit);
       }
     }
   }
@@ -486,33 +716,55 @@ RollupBuilder::~RollupBuilder() = default;
 RollupBuilder::RollupBuilder(RollupBuilder&&) noexcept = default;
 RollupBuilder& RollupBuilder::operator=(RollupBuilder&&) noexcept = default;
 
+namespace detail {
+bool rollup_fixed_terms(bool avx2, const double* score, const uint8_t* score_valid, const uint8_t* weight_valid,
+                        size_t rows, uint64_t* fixed, uint8_t* counts) {
+  return fixed_terms_fn(avx2)(score, score_valid, weight_valid, rows, fixed, counts);
+}
+}  // namespace detail
+
 std::unique_ptr<RollupBuilder::Partial> RollupBuilder::partial(const rt::ColumnBlock& block,
                                                                const BlockScores& scores) const {
-  const ir::Program& p = *state_->program;
-  const ir::Rollup& r = p.rollups[state_->rollup];
+  std::vector<std::unique_ptr<Partial>> out = partials({this}, block, scores);
+  return std::move(out[0]);
+}
+
+std::vector<std::unique_ptr<RollupBuilder::Partial>> RollupBuilder::partials(
+    const std::vector<const RollupBuilder*>& builders, const rt::ColumnBlock& block, const BlockScores& scores) {
+  std::vector<std::unique_ptr<Partial>> out;
+  if (builders.empty()) return out;
+  const ir::Program& p = *builders[0]->state_->program;
   const size_t nmeasures = p.measures.size(), rows = block.rows;
   if (scores.rows != rows) throw std::invalid_argument("roll-up: the scores are not the block's");
   if (!scores.detail && nmeasures > 0) throw std::invalid_argument("roll-ups need detail scores (measure scores)");
-  auto out = std::make_unique<Partial>();
-  Groups& g = out->groups;
-  g.nbands = p.bands.size();
-  g.nmeasures = nmeasures;
-  std::vector<size_t> first;
-  const std::vector<uint32_t> group = group_rows(p, r, block, first);
-  std::vector<std::optional<std::string>> key;
-  for (size_t row : first) {
-    g.add_group();
-    key.clear();
-    for (int32_t f : r.by) {
-      const std::optional<std::string_view> v = by_value(p, block, f, row);
-      key.push_back(v ? std::optional<std::string>(std::string(*v)) : std::nullopt);
+  static thread_local Scratch scratch;
+  std::vector<std::vector<uint32_t>>& groups = scratch.group;
+  if (groups.size() < builders.size()) groups.resize(builders.size());
+  std::vector<BlockRows> in;
+  for (size_t b = 0; b < builders.size(); ++b) {
+    if (builders[b]->state_->program != &p) throw std::invalid_argument("roll-up: builders of different programs");
+    const ir::Rollup& r = p.rollups[builders[b]->state_->rollup];
+    Groups& g = out.emplace_back(std::make_unique<Partial>())->groups;
+    g.nbands = p.bands.size();
+    g.nmeasures = nmeasures;
+    std::vector<size_t> first;
+    group_rows(p, r, block, first, groups[b], scratch.code, scratch.text_id);
+    std::vector<std::optional<std::string>> key;
+    for (size_t row : first) {
+      g.add_group();
+      key.clear();
+      for (int32_t f : r.by) {
+        const std::optional<std::string_view> v = by_value(p, block, f, row);
+        key.push_back(v ? std::optional<std::string>(std::string(*v)) : std::nullopt);
+      }
+      g.keys.emplace_back();
+      encode_key(key, g.keys.back());
     }
-    g.keys.emplace_back();
-    encode_key(key, g.keys.back());
+    in.push_back({&groups[b], first.size(), r.weight, &g});
   }
   const std::vector<rt::TextRef>* keys = nullptr;
   if (p.key_field >= 0 && static_cast<size_t>(p.key_field) < block.text.size()) keys = &block.text[p.key_field];
-  add_rows(block, scores, group, first.size(), keys, r.weight, g);
+  add_rows(block, scores, keys, in, scratch);
   return out;
 }
 

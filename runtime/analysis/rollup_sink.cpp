@@ -9,8 +9,9 @@ RollupSink::RollupSink(const ir::Program& program) {
 
 void RollupSink::prepare(const rt::ScoredBlock& block, std::string&) const {
   if (block.block.rows == 0) return;
-  Partials partials;
-  for (const RollupBuilder& b : builders_) partials.push_back(b.partial(block.block, block.scores));
+  std::vector<const RollupBuilder*> builders;
+  for (const RollupBuilder& b : builders_) builders.push_back(&b);
+  Partials partials = RollupBuilder::partials(builders, block.block, block.scores);
   std::lock_guard lock(mutex_);
   pending_[block.index] = std::move(partials);
 }

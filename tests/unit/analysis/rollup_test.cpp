@@ -3,12 +3,17 @@
 
 #include <gtest/gtest.h>
 
+#include <bit>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <iterator>
+#include <limits>
+#include <memory>
 #include <set>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include "runtime/analysis/rollup_sink.h"
 #include "tests/unit/analysis/analysis_test_util.h"
@@ -92,6 +97,25 @@ std::vector<RollupTable> build(const Scorecard& card, const rt::Dataset& data) {
   return out;
 }
 
+// The same through RollupBuilder::partials: every roll-up of a block in one pass, as the sink runs.
+std::vector<RollupTable> build_together(const Scorecard& card, const rt::Dataset& data) {
+  std::string error;
+  const std::vector<BlockScores> scores = rt::score_blocks(card, data.blocks, 0, true, 1, error);
+  EXPECT_TRUE(error.empty()) << error;
+  std::vector<RollupBuilder> builders;
+  std::vector<const RollupBuilder*> all;
+  for (size_t r = 0; r < card.program().rollups.size(); ++r) builders.emplace_back(card.program(), r);
+  for (const RollupBuilder& b : builders) all.push_back(&b);
+  for (size_t i = 0; i < data.blocks.size(); ++i) {
+    std::vector<std::unique_ptr<RollupBuilder::Partial>> p = RollupBuilder::partials(all, data.blocks[i], scores[i]);
+    EXPECT_EQ(p.size(), builders.size());
+    for (size_t r = 0; r < p.size(); ++r) builders[r].merge(std::move(p[r]));
+  }
+  std::vector<RollupTable> out;
+  for (const RollupBuilder& b : builders) out.push_back(b.finish());
+  return out;
+}
+
 TEST(Rollup, FiguresMatchTheHandComputedTables) {
   auto card = test_util::compile(kCard);
   ASSERT_TRUE(card);
@@ -172,8 +196,10 @@ TEST(Rollup, IntegerSumsMatchTheExactSums) {
   auto card = test_util::compile(kCard);
   ASSERT_TRUE(card);
   const char* regions[] = {"EMEA", "APAC", "", "NA"};
+  // Weights about 2^40 and 2^53: the integer sums take weights below 2^40.
   const char* arrs[] = {"1", "17", "250000", "12.37", "0.001", "9007199254740991", "9007199254740992",
-                        "1e20", "", "-5", "0", "3", "1e-300", "123456789"};
+                        "1e20", "", "-5", "0", "3", "1e-300", "123456789", "1099511627775",
+                        "1099511627776", "1099511627777"};
   const char* scores[] = {"100", "64", "63.99999999999999", "0.03125", "0.031249999999999997", "1e-7",
                           "5e-320", "0", "", "42", "17.123456789", "99.5", "0.0625", "2.5"};
   std::string csv = "id,region,plan,arr,usage,nps\n";
@@ -198,11 +224,59 @@ TEST(Rollup, IntegerSumsMatchTheExactSums) {
     csv.back() = '\n';
   }
   const std::vector<RollupTable> exact = build(*card, load(*card, csv, 1));
-  for (size_t rows : {3000u, 1000u, 257u}) {
+  // 40 rows a block: the weighted roll-up sums its measures' weights one by one, not by set.
+  for (size_t rows : {3000u, 1000u, 257u, 40u}) {
     const std::vector<RollupTable> t = build(*card, load(*card, csv, rows));
     ASSERT_EQ(t.size(), exact.size());
     for (size_t i = 0; i < t.size(); ++i)
       EXPECT_EQ(rollup_csv(t[i], false), rollup_csv(exact[i], false)) << t[i].name << ", " << rows << " rows a block";
+    const std::vector<RollupTable> together = build_together(*card, load(*card, csv, rows));
+    ASSERT_EQ(together.size(), exact.size());
+    for (size_t i = 0; i < together.size(); ++i)
+      EXPECT_EQ(rollup_csv(together[i], false), rollup_csv(exact[i], false)) << together[i].name << ", together";
+  }
+}
+
+// The fixed-point terms are integer work: the AVX2 path gives the scalar path's words, whatever the
+// score (binade edges, subnormals, signs, NaN, infinities) and validity.
+TEST(Rollup, FixedPointTermsAreTheSameOnEveryPath) {
+  std::vector<double> scores = {0.0, -0.0, 100.0, 64.0, std::nextafter(64.0, 0.0), 0.03125,
+                                std::nextafter(0.03125, 0.0), 127.99999999999999, 128.0, 1e-7, 5e-320, -1.0,
+                                std::numeric_limits<double>::infinity(), std::numeric_limits<double>::quiet_NaN(),
+                                42.5, 0.0625};
+  uint64_t r = 7;
+  for (int i = 0; i < 5000; ++i) {
+    r = r * 6364136223846793005ull + 1442695040888963407ull;
+    scores.push_back(i % 2 ? static_cast<double>(r >> 11) / static_cast<double>(uint64_t{1} << 46)
+                           : std::bit_cast<double>(r));
+  }
+  const size_t n = scores.size();
+  std::vector<uint8_t> sv(n), wv(n);
+  for (size_t i = 0; i < n; ++i) {
+    sv[i] = static_cast<uint8_t>(i % 7 != 3);
+    wv[i] = static_cast<uint8_t>(i % 5 != 1);
+  }
+  for (size_t len : {n, size_t{3}, size_t{17}}) {
+    std::vector<uint64_t> f0(len), f1(len);
+    std::vector<uint8_t> c0(len), c1(len);
+    const bool o0 =
+        analysis::detail::rollup_fixed_terms(false, scores.data(), sv.data(), wv.data(), len, f0.data(), c0.data());
+    const bool o1 =
+        analysis::detail::rollup_fixed_terms(true, scores.data(), sv.data(), wv.data(), len, f1.data(), c1.data());
+    EXPECT_EQ(o0, o1) << len;
+    EXPECT_EQ(f0, f1) << len;
+    EXPECT_EQ(c0, c1) << len;
+  }
+  // Scalar words against the definition: the score times 2^57 where it counts and is in [2^-5, 2^7).
+  std::vector<uint64_t> f(n);
+  std::vector<uint8_t> c(n);
+  analysis::detail::rollup_fixed_terms(false, scores.data(), sv.data(), wv.data(), n, f.data(), c.data());
+  for (size_t i = 0; i < n; ++i) {
+    const bool counts = sv[i] && wv[i];
+    EXPECT_EQ(c[i], counts ? 1 : 0);
+    const double x = scores[i];
+    const uint64_t want = counts && x >= 0.03125 && x < 128 ? static_cast<uint64_t>(std::ldexp(x, 57)) : 0;
+    EXPECT_EQ(f[i], want) << x;
   }
 }
 
