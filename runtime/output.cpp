@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -156,39 +157,152 @@ void append_csv(std::string& out, std::string_view s) {
 
 namespace {
 
-// The top `N` reasons of a row into `top` (no allocation); returns how many there are.
-template <size_t N>
-size_t top_reasons(const ir::Program& p, const BlockScores& s, size_t row, Reason (&top)[N]) {
-  size_t n = 0;
+// The top three reasons of a row into `top` (no allocation); returns how many there are: the
+// measures that cost points (scored, in the row's model, points above 0), most points first, a
+// tie in file order. Branch-free: points of 0 or more compare as their bits, so each measure is
+// three integer compares and a shift down the three places by conditional moves, whatever the
+// data (the insertion it replaces mispredicted on most rows).
+size_t top_reasons(const ir::Program& p, const BlockScores& s, size_t row, Reason (&top)[3]) {
   if (!s.detail) return 0;
-  for (size_t m = 0; m < p.measures.size(); ++m) {
-    const size_t at = m * s.rows + row;
-    if (!s.m_weight_valid[at] || !s.m_score_valid[at]) continue;
+  uint64_t k0 = 0, k1 = 0, k2 = 0;  // the points' bits, most first; 0: no reason there
+  uint32_t m0 = 0, m1 = 0, m2 = 0;
+  const size_t rows = s.rows, nm = p.measures.size();
+  for (size_t m = 0, at = row; m < nm; ++m, at += rows) {
     const double points = s.m_weight[at] * (100.0 - s.m_score[at]);
-    if (!(points > 0)) continue;
-    // Insertion into a sorted run, most points first; a tie keeps file order (goes after).
-    size_t i = n < N ? n++ : N;
-    while (i > 0 && top[i - 1].points < points) {
-      if (i < N) top[i] = top[i - 1];
-      --i;
-    }
-    if (i < N) top[i] = Reason{static_cast<int32_t>(m), points};
+    const bool counts = (s.m_weight_valid[at] != 0) & (s.m_score_valid[at] != 0) & (points > 0);
+    const uint64_t k = counts ? std::bit_cast<uint64_t>(points) : 0;
+    const auto mi = static_cast<uint32_t>(m);
+    // Strictly more: a tie goes after the measures before it.
+    const bool b0 = k > k0, b1 = k > k1, b2 = k > k2;
+    k2 = b1 ? k1 : b2 ? k : k2;
+    m2 = b1 ? m1 : b2 ? mi : m2;
+    k1 = b0 ? k0 : b1 ? k : k1;
+    m1 = b0 ? m0 : b1 ? mi : m1;
+    k0 = b0 ? k : k0;
+    m0 = b0 ? mi : m0;
   }
-  return n;
+  top[0] = {static_cast<int32_t>(m0), std::bit_cast<double>(k0)};
+  top[1] = {static_cast<int32_t>(m1), std::bit_cast<double>(k1)};
+  top[2] = {static_cast<int32_t>(m2), std::bit_cast<double>(k2)};
+  return (k0 != 0) + (k1 != 0) + (k2 != 0);
 }
 
+// The top three reasons of a tile of rows [begin, begin + n), measure by measure: the same as
+// top_reasons row by row, but each measure's columns are read as streams and the running three
+// of every row are updated side by side (vectorised with AVX2 where the CPU has it; integer
+// compares and selects, and the one product the scalar path makes, so every path gives the same
+// bits).
+struct TopTile {
+  static constexpr size_t kRows = 512;
+  int64_t key[3][kRows];  // the points' bits (points > 0 compare as their bits), most first; 0: none
+  int64_t measure[3][kRows];
+};
+
+__attribute__((always_inline)) inline void top_tile_impl(const BlockScores& s, size_t nm, size_t begin, size_t n,
+                                                         TopTile& t) {
+  int64_t* __restrict k0 = t.key[0];
+  int64_t* __restrict k1 = t.key[1];
+  int64_t* __restrict k2 = t.key[2];
+  int64_t* __restrict m0 = t.measure[0];
+  int64_t* __restrict m1 = t.measure[1];
+  int64_t* __restrict m2 = t.measure[2];
+  for (size_t i = 0; i < n; ++i) k0[i] = k1[i] = k2[i] = m0[i] = m1[i] = m2[i] = 0;
+  for (size_t m = 0; m < nm; ++m) {
+    const size_t at = m * s.rows + begin;
+    const double* __restrict w = &s.m_weight[at];
+    const double* __restrict sc = &s.m_score[at];
+    const uint8_t* __restrict wv = &s.m_weight_valid[at];
+    const uint8_t* __restrict sv = &s.m_score_valid[at];
+    const auto mi = static_cast<int64_t>(m);
+    for (size_t i = 0; i < n; ++i) {
+      const double points = w[i] * (100.0 - sc[i]);
+      const bool counts = (wv[i] != 0) & (sv[i] != 0) & (points > 0);
+      const int64_t k = counts ? std::bit_cast<int64_t>(points) : 0;
+      const bool b0 = k > k0[i], b1 = k > k1[i], b2 = k > k2[i];  // strictly: a tie goes after
+      k2[i] = b1 ? k1[i] : b2 ? k : k2[i];
+      m2[i] = b1 ? m1[i] : b2 ? mi : m2[i];
+      k1[i] = b0 ? k0[i] : b1 ? k : k1[i];
+      m1[i] = b0 ? m0[i] : b1 ? mi : m1[i];
+      k0[i] = b0 ? k : k0[i];
+      m0[i] = b0 ? mi : m0[i];
+    }
+  }
+}
+
+void top_tile_scalar(const BlockScores& s, size_t nm, size_t begin, size_t n, TopTile& t) {
+  top_tile_impl(s, nm, begin, n, t);
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2"))) void top_tile_avx2(const BlockScores& s, size_t nm, size_t begin, size_t n,
+                                                   TopTile& t) {
+  top_tile_impl(s, nm, begin, n, t);
+}
+#endif
+
+void top_tile(const BlockScores& s, size_t nm, size_t begin, size_t n, TopTile& t) {
+#if defined(__x86_64__)
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (avx2) return top_tile_avx2(s, nm, begin, n, t);
+#endif
+  top_tile_scalar(s, nm, begin, n, t);
+}
+
+// The reasons column's texts of a card: [m] "NAME -" for the first reason, [nm + m] "; NAME -"
+// for the others.
+std::vector<std::string> reason_prefixes(const ir::Program& p) {
+  std::vector<std::string> out;
+  for (const ir::Measure& m : p.measures) out.push_back(m.name + " -");
+  for (const ir::Measure& m : p.measures) out.push_back("; " + m.name + " -");
+  return out;
+}
+
+// Row i of a tile's reasons.
+void append_reasons(std::string& out, const std::vector<std::string>& prefixes, size_t nm, const TopTile& t,
+                    size_t i) {
+  for (size_t j = 0; j < 3 && t.key[j][i] != 0; ++j) {
+    out += prefixes[(j ? nm : 0) + static_cast<size_t>(t.measure[j][i])];
+    append_fixed1(out, std::bit_cast<double>(t.key[j][i]));
+  }
+}
+
+// The same without the card's texts (one row at a time: reasons_text).
 void append_reasons(std::string& out, const ir::Program& p, const BlockScores& s, size_t row) {
   Reason top[3];
   const size_t n = top_reasons(p, s, row, top);
   for (size_t i = 0; i < n; ++i) {
     if (i) out += "; ";
-    out += p.measures[top[i].measure].name;
+    out += p.measures[static_cast<size_t>(top[i].measure)].name;
     out += " -";
     append_fixed1(out, top[i].points);
   }
 }
 
 }  // namespace
+
+namespace detail {
+std::string reasons_cells(const ir::Program& p, const BlockScores& s, bool avx2) {
+  std::string out;
+  if (!s.detail) return out;
+  const std::vector<std::string> prefixes = reason_prefixes(p);
+  TopTile tile;
+  for (size_t begin = 0; begin < s.rows; begin += TopTile::kRows) {
+    const size_t n = std::min(TopTile::kRows, s.rows - begin);
+#if defined(__x86_64__)
+    if (avx2 && __builtin_cpu_supports("avx2")) top_tile_avx2(s, p.measures.size(), begin, n, tile);
+    else top_tile_scalar(s, p.measures.size(), begin, n, tile);
+#else
+    (void)avx2;
+    top_tile_scalar(s, p.measures.size(), begin, n, tile);
+#endif
+    for (size_t i = 0; i < n; ++i) {
+      append_reasons(out, prefixes, p.measures.size(), tile, i);
+      out.push_back('\n');
+    }
+  }
+  return out;
+}
+}  // namespace detail
 
 std::string reasons_text(const ir::Program& p, const BlockScores& s, size_t row) {
   std::string out;
@@ -327,8 +441,8 @@ Cell make_cell(const ir::Program& p, const OutputColumn& col, const ColumnBlock&
 // How a CSV column is written: a card's constant texts looked up per row (the comma before
 // them included), the score and the key directly, anything else through make_cell.
 struct CsvPlan {
-  enum How { Table, Score, Key, Generic } how = Generic;
-  std::vector<std::string> texts;  // Table: by csv_index
+  enum How { Table, Score, Key, Reasons, Generic } how = Generic;
+  std::vector<std::string> texts;  // Table: by csv_index; Reasons: reason_prefixes
 };
 
 std::vector<CsvPlan> plan_csv(const ir::Program& p, const std::vector<OutputColumn>& columns) {
@@ -359,6 +473,10 @@ std::vector<CsvPlan> plan_csv(const ir::Program& p, const std::vector<OutputColu
         for (const auto& o : p.overrides) add(o.name);
         break;
       case OutputColumn::Score: plan.how = CsvPlan::Score; continue;
+      case OutputColumn::Reasons:
+        plan.how = CsvPlan::Reasons;
+        plan.texts = reason_prefixes(p);
+        continue;
       case OutputColumn::Key: plan.how = CsvPlan::Key; continue;
       default: continue;
     }
@@ -387,7 +505,12 @@ void format_csv_rows(const ir::Program& p, const std::vector<OutputColumn>& colu
                      const BlockScores& s, std::string& out) {
   const std::vector<CsvPlan> plans = plan_csv(p, columns);
   std::string scratch;
+  const bool reasons = s.detail && std::any_of(plans.begin(), plans.end(),
+                                               [](const CsvPlan& plan) { return plan.how == CsvPlan::Reasons; });
+  TopTile tile;
   for (size_t row = 0; row < block.rows; ++row) {
+    const size_t in_tile = row % TopTile::kRows;
+    if (reasons && in_tile == 0) top_tile(s, p.measures.size(), row, std::min(TopTile::kRows, block.rows - row), tile);
     for (size_t c = 0; c < columns.size(); ++c) {
       const CsvPlan& plan = plans[c];
       switch (plan.how) {
@@ -401,6 +524,10 @@ void format_csv_rows(const ir::Program& p, const std::vector<OutputColumn>& colu
         case CsvPlan::Key:
           if (c) out.push_back(',');
           append_csv(out, block.text[p.key_field][row].view());
+          continue;
+        case CsvPlan::Reasons:  // names are identifiers: nothing to quote
+          if (c) out.push_back(',');
+          if (reasons) append_reasons(out, plan.texts, p.measures.size(), tile, in_tile);
           continue;
         case CsvPlan::Generic:
           break;
@@ -428,10 +555,25 @@ void format_rows(const ir::Program& p, const std::vector<OutputColumn>& columns,
     return;
   }
   std::string scratch;
+  const bool reasons = s.detail && std::any_of(columns.begin(), columns.end(), [](const OutputColumn& col) {
+                         return col.kind == OutputColumn::Reasons;
+                       });
+  const std::vector<std::string> prefixes = reasons ? reason_prefixes(p) : std::vector<std::string>();
+  TopTile tile;
   for (size_t row = 0; row < block.rows; ++row) {
+    const size_t in_tile = row % TopTile::kRows;
+    if (reasons && in_tile == 0) top_tile(s, p.measures.size(), row, std::min(TopTile::kRows, block.rows - row), tile);
     out.push_back('{');
     for (size_t c = 0; c < columns.size(); ++c) {
       const OutputColumn& col = columns[c];
+      if (reasons && col.kind == OutputColumn::Reasons) {  // names are identifiers: nothing to escape
+        if (c) out.push_back(',');
+        append_json_string(out, col.header);
+        out += ":\"";
+        append_reasons(out, prefixes, p.measures.size(), tile, in_tile);
+        out.push_back('"');
+        continue;
+      }
       const Cell cell = make_cell(p, col, block, s, row, scratch);
       if (c) out.push_back(',');
       append_json_string(out, col.header);

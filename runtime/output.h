@@ -56,6 +56,11 @@ struct Reason {
 std::vector<Reason> reasons(const ir::Program& p, const BlockScores& scores, size_t row, size_t limit);
 // The `reasons` column: the top three as `measure -points`, points to one decimal, `; `-separated.
 std::string reasons_text(const ir::Program& p, const BlockScores& scores, size_t row);
+namespace detail {
+// For tests: the reasons cells of every row of `scores` ('\n' after each) as the writer picks them a
+// tile at a time, on the scalar path, or with `avx2` on the AVX2 one where the CPU has it.
+std::string reasons_cells(const ir::Program& p, const BlockScores& scores, bool avx2);
+}  // namespace detail
 
 // `s` as a JSON string, quotes included. Always valid JSON: bytes that are not UTF-8 become
 // U+FFFD.

@@ -116,3 +116,91 @@ TEST(OutputCsv, OneDecimalEqualsToCharsFixed) {
 
 }  // namespace
 }  // namespace healthc::rt
+
+namespace healthc::rt {
+namespace {
+
+// The reasons column (CSV, JSON Lines and reasons_text) picks the branch-free top three: the same
+// as sorting every measure that costs points by points, most first, ties in file order
+// (rt::reasons, a stable sort), over rows with ties, zero and negative points, and measures
+// unscored or outside the row's model.
+TEST(OutputCsv, TopThreeReasonsAreTheStableSortsFirstThree) {
+  ir::Program p = program();
+  const size_t nm = 7, rows = 4000;
+  for (size_t m = 0; m < nm; ++m) {
+    ir::Measure measure;
+    measure.name = "m" + std::to_string(m);
+    p.measures.push_back(measure);
+  }
+  ColumnBlock block;
+  Schema schema;
+  schema.fields.resize(1);
+  schema.fields[0].name = std::string("id");
+  schema.fields[0].type = FieldType::Text;
+  block.reset(schema);
+  std::vector<std::string> keys(rows);
+  for (size_t r = 0; r < rows; ++r) {
+    keys[r] = "k" + std::to_string(r);
+    block.text[0].push_back(TextRef{keys[r].data(), keys[r].size()});
+    block.valid[0].push_back(1);
+    block.line.push_back(r + 2);
+    ++block.rows;
+  }
+  BlockScores s;
+  s.resize(rows, nm, true);
+  std::mt19937_64 rng(11);
+  const double weights[] = {0.0, 0.1, 0.2, 0.25, 0.5, 1.0, -0.1};
+  const double scores[] = {0.0, 50.0, 80.0, 100.0, 100.5, 75.0, 20.0};
+  for (size_t r = 0; r < rows; ++r) {
+    s.segment[r] = 0;
+    s.score[r] = 50;
+    s.band[r] = 0;
+    s.label[r] = s.override_[r] = -1;
+    for (size_t m = 0; m < nm; ++m) {
+      const size_t at = m * rows + r;
+      s.m_weight[at] = weights[rng() % std::size(weights)];  // few values: many ties
+      s.m_score[at] = scores[rng() % std::size(scores)];
+      s.m_weight_valid[at] = rng() % 8 != 0;
+      s.m_score_valid[at] = rng() % 8 != 0;
+      if (!s.m_weight_valid[at]) s.m_weight[at] = std::numeric_limits<double>::quiet_NaN();
+    }
+  }
+  std::vector<OutputColumn> cols;
+  std::string unknown;
+  ASSERT_TRUE(select_columns(p, {"id", "reasons"}, cols, unknown));
+  std::string csv, json;
+  format_rows(p, cols, block, s, OutputFormat::Csv, csv);
+  format_rows(p, cols, block, s, OutputFormat::JsonLines, json);
+  size_t csv_at = 0, json_at = 0, with_three = 0, with_none = 0;
+  for (size_t r = 0; r < rows; ++r) {
+    std::string want;
+    const std::vector<Reason> top = reasons(p, s, r, 3);
+    for (size_t i = 0; i < top.size(); ++i) {
+      if (i) want += "; ";
+      want += p.measures[static_cast<size_t>(top[i].measure)].name + " -";
+      append_fixed1(want, top[i].points);
+    }
+    with_three += top.size() == 3;
+    with_none += top.empty();
+    EXPECT_EQ(reasons_text(p, s, r), want) << "row " << r;
+    const size_t csv_end = csv.find('\n', csv_at);
+    EXPECT_EQ(csv.substr(csv_at, csv_end - csv_at), keys[r] + "," + want) << "row " << r;
+    csv_at = csv_end + 1;
+    const size_t json_end = json.find('\n', json_at);
+    EXPECT_EQ(json.substr(json_at, json_end - json_at), "{\"id\":\"" + keys[r] + "\",\"reasons\":\"" + want + "\"}")
+        << "row " << r;
+    json_at = json_end + 1;
+  }
+  // Both paths of the writer's tiles give the same cells, the scalar one included on a machine
+  // with AVX2.
+  std::string want_cells;
+  for (size_t r = 0; r < rows; ++r) want_cells += reasons_text(p, s, r) + "\n";
+  EXPECT_EQ(detail::reasons_cells(p, s, false), want_cells);
+  EXPECT_EQ(detail::reasons_cells(p, s, true), want_cells);
+  // The data reaches every case: rows with three reasons, and rows with none.
+  EXPECT_GT(with_three, rows / 4);
+  EXPECT_GT(with_none, 0u);
+}
+
+}  // namespace
+}  // namespace healthc::rt
