@@ -235,8 +235,10 @@ void encode_key(const std::vector<std::optional<std::string>>& key, std::string&
 void group_rows(const ir::Program& p, const ir::Rollup& r, const rt::ColumnBlock& block, std::vector<size_t>& first,
                 std::vector<uint32_t>& group, std::vector<uint64_t>& code, std::vector<uint32_t>& id) {
   const size_t rows = block.rows;
-  code.assign(rows, 0);
+  code.resize(rows);  // the first field sets every row's code (the verifier refuses a roll-up without one)
+  if (r.by.empty()) code.assign(rows, 0);
   uint64_t codes = 1;
+  bool first_field = true;
   auto densify = [&] {
     std::unordered_map<uint64_t, uint32_t> dense;
     for (uint64_t& c : code) c = dense.try_emplace(c, static_cast<uint32_t>(dense.size())).first->second;
@@ -256,20 +258,26 @@ void group_rows(const ir::Program& p, const ir::Rollup& r, const rt::ColumnBlock
         id[row] =
             valid[row] ? dict.try_emplace(text[row].view(), static_cast<uint32_t>(dict.size() + 1)).first->second : 0;
       card = dict.size() + 1;
-      for (size_t row = 0; row < rows; ++row) code[row] = code[row] * card + id[row];
+      for (size_t row = 0; row < rows; ++row) code[row] = (first_field ? 0 : code[row] * card) + id[row];
     } else {
       const double* num = block.num[f].data();
       const bool is_bool = field.type == ir::FieldType::Bool;
       card = is_bool ? 3 : field.members.size() + 1;
       // 0: missing (or no member); a bool 1 false, 2 true; a member its index + 1.
       const double limit = static_cast<double>(card - 1);
-      for (size_t row = 0; row < rows; ++row) {
-        const double v = num[row];
-        const bool present = valid[row] != 0 && (is_bool || (v >= 0 && v < limit));
-        const double id = !present ? 0.0 : is_bool ? (v != 0 ? 2.0 : 1.0) : v + 1.0;
-        code[row] = code[row] * card + static_cast<uint32_t>(id);
-      }
+      auto number = [&](auto first) {
+        for (size_t row = 0; row < rows; ++row) {
+          const double v = num[row];
+          const bool present = valid[row] != 0 && (is_bool || (v >= 0 && v < limit));
+          const double id = !present ? 0.0 : is_bool ? (v != 0 ? 2.0 : 1.0) : v + 1.0;
+          if constexpr (first) code[row] = static_cast<uint32_t>(id);
+          else code[row] = code[row] * card + static_cast<uint32_t>(id);
+        }
+      };
+      if (first_field) number(std::true_type{});
+      else number(std::false_type{});
     }
+    first_field = false;
     codes *= card;
     if (codes >= (uint64_t{1} << 32)) densify();
   }
@@ -532,22 +540,48 @@ void add_rows(const rt::ColumnBlock& block, const BlockScores& scores, const std
     else if (r.weight >= 0)
       f.measure_weight.assign(f.copies * r.groups * nmeasures, 0);
     f.fast_w.resize(rows);
-    const size_t copy_mask = f.copies - 1, copy_stride = r.groups * fstride;
-    for (size_t row = 0; row < rows; ++row) {
-      const uint32_t k = group[row];
-      uint64_t w;
-      if (!integer_weight(block, r.weight, row, w)) {
-        f.fast_w[row] = 0;
-        add_row(block, scores, k, row, keys, r.weight, g);
-        continue;
+    // The weights first, in a loop without branches: an integer below 2^40 (a missing or negative
+    // weight weighs 0), or 0 and `exact` where the row takes the exact sums (integer_weight).
+    bool any_exact = false;
+    if (r.weight < 0) {
+      std::fill(f.fast_w.begin(), f.fast_w.end(), 1);
+    } else {
+      const double* x = block.num[r.weight].data();
+      const uint8_t* present = block.valid[r.weight].data();
+      uint64_t* w = f.fast_w.data();
+      uint8_t exact = 0;
+      for (size_t row = 0; row < rows; ++row) {
+        const double v = present[row] != 0 && x[row] > 0 ? x[row] : 0.0;  // NaN: not above 0
+        const bool small = v < kFastWeightLimit;
+        const auto whole = static_cast<int64_t>(small ? v : 0.0);
+        const bool integer = small && static_cast<double>(whole) == v;
+        w[row] = integer ? static_cast<uint64_t>(whole) : 0;
+        exact |= static_cast<uint8_t>(!integer);
       }
-      f.fast_w[row] = w;
-      U128* a = &f.acc[(row & copy_mask) * copy_stride + k * fstride];
+      any_exact = exact != 0;
+    }
+    const size_t copy_mask = f.copies - 1, copy_stride = r.groups * fstride;
+    const uint32_t* groups_of = group.data();
+    const uint64_t* fast_w = f.fast_w.data();
+    const int32_t* band_of = scores.band.data();
+    const int32_t* score_of = scores.score.data();
+    U128* acc = f.acc.data();
+    for (size_t row = 0; row < rows; ++row) {
+      const uint32_t k = groups_of[row];
+      const uint64_t w = fast_w[row];
+      if (any_exact && w == 0) {
+        uint64_t check;
+        if (!integer_weight(block, r.weight, row, check)) {
+          add_row(block, scores, k, row, keys, r.weight, g);
+          continue;
+        }
+      }
+      U128* a = &acc[(row & copy_mask) * copy_stride + k * fstride];
       // The counts ride above the sums (kCountShift): an account in its band's slot, or in the
       // no-band slot; a scored one in the score's. A score of 0..100 times w stays below 2^47.
-      const int32_t band = scores.band[row];
+      const int32_t band = band_of[row];
       a[band >= 0 && static_cast<size_t>(band) < nbands ? 1 + band : 1 + nbands] += w | kOne;
-      const int32_t score = scores.score[row];
+      const int32_t score = score_of[row];
       const bool scored = !ir::is_unscored_score(score);
       a[0] += (w * static_cast<uint32_t>(scored ? score : 0)) | static_cast<U128>(scored) << kCountShift;
       if (scored) {
