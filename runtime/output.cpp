@@ -240,11 +240,13 @@ __attribute__((target("avx2"))) void top_tile_avx2(const BlockScores& s, size_t 
 }
 #endif
 
-void top_tile(const BlockScores& s, size_t nm, size_t begin, size_t n, TopTile& t) {
+// `avx2`: with AVX2 where the CPU has it (the writers); false: the scalar path (tests).
+void top_tile(const BlockScores& s, size_t nm, size_t begin, size_t n, TopTile& t, bool avx2 = true) {
 #if defined(__x86_64__)
-  static const bool avx2 = __builtin_cpu_supports("avx2");
-  if (avx2) return top_tile_avx2(s, nm, begin, n, t);
+  static const bool have_avx2 = __builtin_cpu_supports("avx2");
+  if (avx2 && have_avx2) return top_tile_avx2(s, nm, begin, n, t);
 #endif
+  (void)avx2;
   top_tile_scalar(s, nm, begin, n, t);
 }
 
@@ -288,13 +290,7 @@ std::string reasons_cells(const ir::Program& p, const BlockScores& s, bool avx2)
   TopTile tile;
   for (size_t begin = 0; begin < s.rows; begin += TopTile::kRows) {
     const size_t n = std::min(TopTile::kRows, s.rows - begin);
-#if defined(__x86_64__)
-    if (avx2 && __builtin_cpu_supports("avx2")) top_tile_avx2(s, p.measures.size(), begin, n, tile);
-    else top_tile_scalar(s, p.measures.size(), begin, n, tile);
-#else
-    (void)avx2;
-    top_tile_scalar(s, p.measures.size(), begin, n, tile);
-#endif
+    top_tile(s, p.measures.size(), begin, n, tile, avx2);
     for (size_t i = 0; i < n; ++i) {
       append_reasons(out, prefixes, p.measures.size(), tile, i);
       out.push_back('\n');
