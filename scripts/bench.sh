@@ -110,7 +110,7 @@ python3 bench/store_write.py --healthc $HEALTHC --card $CARD --data $B/data/b2b_
 
 step "roll-ups: score --rollups with two roll-ups against the same run without"
 python3 bench/rollups_overhead.py --healthc $HEALTHC --data $B/data/b2b_${first_rows}_seed${SEED}.csv \
-  --work $B/rollup_work --runs 9 --threads "$THREADS" >$B/rollup_table.txt
+  --work $B/rollup_work --runs 21 --threads "$THREADS" >$B/rollup_table.txt
 
 step "reading and writing alone: the CSV and JSON Lines readers, CSV formatting (one thread, in memory)"
 HEALTHC_SOURCE_DIR=$ROOT $B/bench/healthc_read_bench --benchmark_repetitions=5 \

@@ -90,9 +90,14 @@ std::string rollup_csv(const RollupTable& table, bool with_change);
 namespace detail {
 // For tests: one measure's scores over `rows` rows in the fixed point the roll-ups add them in
 // (rollup.cpp, fixed_terms), on the scalar path, or with `avx2` on the AVX2 one where the CPU has
-// it. True where a row counts with a score the fixed point does not hold.
+// it; with `sets`, bit m of each row's byte set where the measure counts. True where a row counts
+// with a score the fixed point does not hold.
 bool rollup_fixed_terms(bool avx2, const double* score, const uint8_t* score_valid, const uint8_t* weight_valid,
-                        size_t rows, uint64_t* fixed, uint8_t* counts);
+                        size_t rows, uint64_t* fixed, uint8_t* counts, uint8_t* sets = nullptr, unsigned m = 0);
+// For tests: a weight column as the roll-ups take it (rollup.cpp, integer_weights), on either
+// path: w[row] the integer weight below 2^40, 0 where missing, not above 0, or not such an
+// integer; true where a row is not such an integer.
+bool rollup_integer_weights(bool avx2, const double* x, const uint8_t* present, size_t rows, uint64_t* w);
 }  // namespace detail
 
 }  // namespace healthc::analysis

@@ -192,17 +192,45 @@ rollup weighted by g weight w
 // and past 2^53, missing, negative and zero; measure scores at binade edges, below the lowest
 // binade, subnormal, integers and fractions. Both must give the same tables byte for byte, and
 // so must a mix of both paths in one block.
+// kCard's fields and roll-ups, and roll-ups numbered directly (enum and bool fields, weighted and
+// not, a member or a bool missing) beside ones numbered through a dictionary.
+const char* kWideCard = R"(scorecard "R"
+fields {
+  id : text key
+  region : text optional
+  plan : enum(basic, pro)
+  tier : enum(a, b, c) optional
+  active : bool optional
+  arr : number optional
+  usage : number optional
+  nps : number optional
+}
+bands { low from 0 color red  mid from 40 color yellow  high from 70 color green }
+measure u { value = usage  score = usage }
+measure n { value = nps  score = nps }
+model default { u 1  n 1 }
+override rescue when id == "e" => score 10
+rollup by_region "By region" by region weight arr
+rollup by_plan by plan
+rollup by_plan_arr by plan weight arr
+rollup by_tier_active by tier, active weight arr
+rollup by_active_tier by active, tier
+rollup by_plan_region by plan, region
+)";
+
 TEST(Rollup, IntegerSumsMatchTheExactSums) {
-  auto card = test_util::compile(kCard);
+  auto card = test_util::compile(kWideCard);
   ASSERT_TRUE(card);
   const char* regions[] = {"EMEA", "APAC", "", "NA"};
+  const char* tiers[] = {"a", "b", "c", ""};
+  const char* actives[] = {"true", "false", ""};
   // Weights about 2^40 and 2^53: the integer sums take weights below 2^40.
   const char* arrs[] = {"1", "17", "250000", "12.37", "0.001", "9007199254740991", "9007199254740992",
                         "1e20", "", "-5", "0", "3", "1e-300", "123456789", "1099511627775",
                         "1099511627776", "1099511627777"};
   const char* scores[] = {"100", "64", "63.99999999999999", "0.03125", "0.031249999999999997", "1e-7",
                           "5e-320", "0", "", "42", "17.123456789", "99.5", "0.0625", "2.5"};
-  std::string csv = "id,region,plan,arr,usage,nps\n";
+  std::string csv = "id,region,plan,tier,active,arr,usage,nps\n";
   uint64_t r = 12345;
   auto next = [&](size_t n) {
     r = r * 6364136223846793005ull + 1442695040888963407ull;
@@ -215,16 +243,21 @@ TEST(Rollup, IntegerSumsMatchTheExactSums) {
     if (next(3) == 0) usage = std::to_string(next(10001) / 100.0);
     const char* region = regions[next(4)];
     const char* plan = next(2) ? "basic" : "pro";
+    const char* tier = tiers[next(std::size(tiers))];
+    const char* active = actives[next(std::size(actives))];
     const char* arr = arrs[next(std::size(arrs))];
     std::string id = "k";
     id += std::to_string(i);
-    for (const std::string& cell : {id, std::string(region), std::string(plan),
-                                    std::string(arr), usage, std::string(nps)})
+    for (const std::string& cell : {id, std::string(region), std::string(plan), std::string(tier),
+                                    std::string(active), std::string(arr), usage, std::string(nps)})
       csv.append(cell).push_back(',');
     csv.back() = '\n';
   }
+  // One row a block: every row through the exact sums.
   const std::vector<RollupTable> exact = build(*card, load(*card, csv, 1));
-  // 40 rows a block: the weighted roll-up sums its measures' weights one by one, not by set.
+  ASSERT_EQ(exact.size(), 6u);
+  // 40 rows a block: the weighted roll-ups sum their measures' weights one by one, not by set, and
+  // by_tier_active's 12 combinations are too many to number directly.
   for (size_t rows : {3000u, 1000u, 257u, 40u}) {
     const std::vector<RollupTable> t = build(*card, load(*card, csv, rows));
     ASSERT_EQ(t.size(), exact.size());
@@ -266,6 +299,19 @@ TEST(Rollup, FixedPointTermsAreTheSameOnEveryPath) {
     EXPECT_EQ(o0, o1) << len;
     EXPECT_EQ(f0, f1) << len;
     EXPECT_EQ(c0, c1) << len;
+    // With the sets of counted measures: bit m of a row's byte set where it counts.
+    for (unsigned m : {0u, 5u, 7u}) {
+      std::vector<uint8_t> s0(len), s1(len);
+      for (size_t i = 0; i < len; ++i) s0[i] = s1[i] = static_cast<uint8_t>(i * 37 & 0x7F & ~(1u << m));
+      const std::vector<uint8_t> before = s0;
+      analysis::detail::rollup_fixed_terms(false, scores.data(), sv.data(), wv.data(), len, f0.data(), c0.data(),
+                                           s0.data(), m);
+      analysis::detail::rollup_fixed_terms(true, scores.data(), sv.data(), wv.data(), len, f1.data(), c1.data(),
+                                           s1.data(), m);
+      EXPECT_EQ(s0, s1) << len << ", measure " << m;
+      for (size_t i = 0; i < len; ++i)
+        EXPECT_EQ(s0[i], before[i] | (sv[i] && wv[i] ? 1u << m : 0u)) << i << ", measure " << m;
+    }
   }
   // Scalar words against the definition: the score times 2^57 where it counts and is in [2^-5, 2^7).
   std::vector<uint64_t> f(n);
@@ -277,6 +323,40 @@ TEST(Rollup, FixedPointTermsAreTheSameOnEveryPath) {
     const double x = scores[i];
     const uint64_t want = counts && x >= 0.03125 && x < 128 ? static_cast<uint64_t>(std::ldexp(x, 57)) : 0;
     EXPECT_EQ(f[i], want) << x;
+  }
+}
+
+// A weight column as the integer sums take it: the AVX2 path gives the scalar path's words, and
+// both are the definition (an integer below 2^40, 0 where missing or not above 0; anything else
+// goes to the exact sums).
+TEST(Rollup, IntegerWeightsAreTheSameOnEveryPath) {
+  std::vector<double> x = {0.0, -0.0, 1.0, 2.5, -3.0, 1099511627775.0, 1099511627776.0, 1e300,
+                           std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(),
+                           std::numeric_limits<double>::quiet_NaN(), 5e-320, 0.5, 250000.0, 4503599627370496.0,
+                           9007199254740993.0};
+  uint64_t r = 11;
+  for (int i = 0; i < 3000; ++i) {
+    r = r * 6364136223846793005ull + 1442695040888963407ull;
+    x.push_back(i % 3 == 0 ? static_cast<double>(r >> 24) : i % 3 == 1 ? static_cast<double>(r >> 40) / 8.0
+                                                                         : std::bit_cast<double>(r));
+  }
+  const size_t n = x.size();
+  std::vector<uint8_t> present(n);
+  for (size_t i = 0; i < n; ++i) present[i] = static_cast<uint8_t>(i % 9 != 4);
+  for (size_t len : {n, size_t{3}, size_t{13}}) {
+    std::vector<uint64_t> w0(len), w1(len);
+    const bool e0 = analysis::detail::rollup_integer_weights(false, x.data(), present.data(), len, w0.data());
+    const bool e1 = analysis::detail::rollup_integer_weights(true, x.data(), present.data(), len, w1.data());
+    EXPECT_EQ(e0, e1) << len;
+    EXPECT_EQ(w0, w1) << len;
+    bool any_exact = false;
+    for (size_t i = 0; i < len; ++i) {
+      const double v = present[i] && x[i] > 0 ? x[i] : 0.0;
+      const bool integer = v < 1099511627776.0 && std::floor(v) == v;
+      any_exact |= !integer;
+      EXPECT_EQ(w0[i], integer ? static_cast<uint64_t>(v) : 0) << x[i];
+    }
+    EXPECT_EQ(e0, any_exact) << len;
   }
 }
 
