@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "compiler/ir/conventions.h"
+#include "runtime/io/simd_dispatch.h"
 #include "runtime/io/utf8.h"
 
 namespace healthc::rt {
@@ -243,8 +244,7 @@ __attribute__((target("avx2"))) void top_tile_avx2(const BlockScores& s, size_t 
 // `avx2`: with AVX2 where the CPU has it (the writers); false: the scalar path (tests).
 void top_tile(const BlockScores& s, size_t nm, size_t begin, size_t n, TopTile& t, bool avx2 = true) {
 #if defined(__x86_64__)
-  static const bool have_avx2 = __builtin_cpu_supports("avx2");
-  if (avx2 && have_avx2) return top_tile_avx2(s, nm, begin, n, t);
+  if (avx2 && cpu_has_avx2()) return top_tile_avx2(s, nm, begin, n, t);
 #endif
   (void)avx2;
   top_tile_scalar(s, nm, begin, n, t);

@@ -21,6 +21,7 @@
 
 #include "compiler/ir/conventions.h"
 #include "runtime/analysis/exact_sum.h"
+#include "runtime/io/simd_dispatch.h"
 #include "runtime/output.h"
 
 namespace healthc::analysis {
@@ -519,12 +520,6 @@ __attribute__((target("avx2"))) bool integer_weights_avx2(const double* x, const
   const bool rest = integer_weights(x + row, present + row, rows - row, w + row);
   return rest || _mm256_movemask_pd(integer_all) != 0xF;
 }
-bool have_avx2() {
-  static const bool yes = __builtin_cpu_supports("avx2");
-  return yes;
-}
-#else
-bool have_avx2() { return false; }
 #endif
 
 // Adds one row to its group through the exact sums, each weighing its `weight` cell (missing or
@@ -584,7 +579,7 @@ using IntegerWeightsFn = bool (*)(const double*, const uint8_t*, size_t, uint64_
 
 FixedTermsFn fixed_terms_fn(bool avx2) {
 #if defined(__x86_64__)
-  if (avx2 && have_avx2()) return fixed_terms_avx2;
+  if (avx2 && rt::cpu_has_avx2()) return fixed_terms_avx2;
 #endif
   (void)avx2;
   return fixed_terms_scalar;
@@ -592,7 +587,7 @@ FixedTermsFn fixed_terms_fn(bool avx2) {
 
 IntegerWeightsFn integer_weights_fn(bool avx2) {
 #if defined(__x86_64__)
-  if (avx2 && have_avx2()) return integer_weights_avx2;
+  if (avx2 && rt::cpu_has_avx2()) return integer_weights_avx2;
 #endif
   (void)avx2;
   return integer_weights_scalar;

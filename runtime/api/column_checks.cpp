@@ -3,6 +3,8 @@
 // pass is plain per-row code.
 #include "runtime/api/column_checks.h"
 
+#include "runtime/io/simd_dispatch.h"
+
 #include <cfloat>
 #include <cmath>
 #include <cstring>
@@ -142,14 +144,8 @@ __attribute__((target("avx2"))) bool whole_within_avx2(const double* v, size_t& 
   return _mm256_movemask_pd(_mm256_or_pd(_mm256_or_pd(bad0, bad1), out)) == 0;
 }
 
-bool have_avx2() {
-  static const bool yes = __builtin_cpu_supports("avx2");
-  return yes;
-}
-bool have_fma() {
-  static const bool yes = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  return yes;
-}
+bool have_avx2() { return rt::cpu_has_avx2(); }
+bool have_fma() { return rt::cpu_has_avx2_fma(); }
 #endif
 
 // Every value of [begin, end) inside type T, missing rows included.

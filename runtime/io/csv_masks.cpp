@@ -3,6 +3,8 @@
 // has it: the rest of the binary stays at the baseline x86-64 level.
 #include "runtime/io/csv_masks.h"
 
+#include "runtime/io/simd_dispatch.h"
+
 #include <algorithm>
 
 #if defined(__x86_64__) || defined(_M_X64)
@@ -95,10 +97,7 @@ __attribute__((target("avx2"))) LineScan lines_avx2(const char* p, size_t n) {
   return out;
 }
 
-bool has_avx2() {
-  static const bool yes = __builtin_cpu_supports("avx2");
-  return yes;
-}
+bool has_avx2() { return cpu_has_avx2(); }
 
 #endif
 
