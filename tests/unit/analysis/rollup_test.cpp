@@ -192,34 +192,21 @@ rollup weighted by g weight w
 // and past 2^53, missing, negative and zero; measure scores at binade edges, below the lowest
 // binade, subnormal, integers and fractions. Both must give the same tables byte for byte, and
 // so must a mix of both paths in one block.
-// kCard's fields and roll-ups, and roll-ups numbered directly (enum and bool fields, weighted and
+// kCard with two more fields and roll-ups numbered directly (enum and bool fields, weighted and
 // not, a member or a bool missing) beside ones numbered through a dictionary.
-const char* kWideCard = R"(scorecard "R"
-fields {
-  id : text key
-  region : text optional
-  plan : enum(basic, pro)
-  tier : enum(a, b, c) optional
-  active : bool optional
-  arr : number optional
-  usage : number optional
-  nps : number optional
+std::string wide_card() {
+  std::string card = kCard;
+  const std::string plan = "  plan : enum(basic, pro)\n";
+  card.insert(card.find(plan) + plan.size(), "  tier : enum(a, b, c) optional\n  active : bool optional\n");
+  return card +
+         "rollup by_plan_arr by plan weight arr\n"
+         "rollup by_tier_active by tier, active weight arr\n"
+         "rollup by_active_tier by active, tier\n"
+         "rollup by_plan_region by plan, region\n";
 }
-bands { low from 0 color red  mid from 40 color yellow  high from 70 color green }
-measure u { value = usage  score = usage }
-measure n { value = nps  score = nps }
-model default { u 1  n 1 }
-override rescue when id == "e" => score 10
-rollup by_region "By region" by region weight arr
-rollup by_plan by plan
-rollup by_plan_arr by plan weight arr
-rollup by_tier_active by tier, active weight arr
-rollup by_active_tier by active, tier
-rollup by_plan_region by plan, region
-)";
 
 TEST(Rollup, IntegerSumsMatchTheExactSums) {
-  auto card = test_util::compile(kWideCard);
+  auto card = test_util::compile(wide_card());
   ASSERT_TRUE(card);
   const char* regions[] = {"EMEA", "APAC", "", "NA"};
   const char* tiers[] = {"a", "b", "c", ""};
