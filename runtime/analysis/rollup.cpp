@@ -321,8 +321,8 @@ Numbering group_rows(const ir::Program& p, const ir::Rollup& r, const rt::Column
     for (uint64_t& c : code) c = dense.try_emplace(c, static_cast<uint32_t>(dense.size())).first->second;
     codes = std::max<uint64_t>(dense.size(), 1);
   };
-  // codes < 2^32 before a field and card <= rows + 1, so neither the codes nor their count
-  // overflow.
+  // codes < 2^32 before a field and card < 2^32 (a text's at most rows + 1), so neither the codes
+  // nor their count overflow.
   for (int32_t f : r.by) {
     const ir::Field& field = p.fields[f];
     uint64_t card = 0;

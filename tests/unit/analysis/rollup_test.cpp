@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "runtime/analysis/rollup_sink.h"
+#include "runtime/io/simd_dispatch.h"
 #include "tests/unit/analysis/analysis_test_util.h"
 
 namespace healthc::analysis {
@@ -273,8 +274,9 @@ TEST(Rollup, FixedPointTermsAreTheSameOnEveryPath) {
   const size_t n = scores.size();
   std::vector<uint8_t> sv(n), wv(n);
   for (size_t i = 0; i < n; ++i) {
-    sv[i] = static_cast<uint8_t>(i % 7 != 3);
-    wv[i] = static_cast<uint8_t>(i % 5 != 1);
+    // Any byte other than 0 is valid: 1, 128 or 255 here.
+    sv[i] = static_cast<uint8_t>(i % 7 != 3 ? 1 + i % 3 * 127 : 0);
+    wv[i] = static_cast<uint8_t>(i % 5 != 1 ? 1 + i % 3 * 127 : 0);
   }
   for (size_t len : {n, size_t{3}, size_t{17}}) {
     std::vector<uint64_t> f0(len), f1(len);
@@ -311,6 +313,7 @@ TEST(Rollup, FixedPointTermsAreTheSameOnEveryPath) {
     const uint64_t want = counts && x >= 0.03125 && x < 128 ? static_cast<uint64_t>(std::ldexp(x, 57)) : 0;
     EXPECT_EQ(f[i], want) << x;
   }
+  if (!rt::cpu_has_avx2()) GTEST_SKIP() << "no AVX2 on this CPU: the scalar path only, against its definition";
 }
 
 // A weight column as the integer sums take it: the AVX2 path gives the scalar path's words, and
@@ -329,7 +332,7 @@ TEST(Rollup, IntegerWeightsAreTheSameOnEveryPath) {
   }
   const size_t n = x.size();
   std::vector<uint8_t> present(n);
-  for (size_t i = 0; i < n; ++i) present[i] = static_cast<uint8_t>(i % 9 != 4);
+  for (size_t i = 0; i < n; ++i) present[i] = static_cast<uint8_t>(i % 9 != 4 ? 1 + i % 3 * 127 : 0);
   for (size_t len : {n, size_t{3}, size_t{13}}) {
     std::vector<uint64_t> w0(len), w1(len);
     const bool e0 = analysis::detail::rollup_integer_weights(false, x.data(), present.data(), len, w0.data());
@@ -345,6 +348,25 @@ TEST(Rollup, IntegerWeightsAreTheSameOnEveryPath) {
     }
     EXPECT_EQ(e0, any_exact) << len;
   }
+  if (!rt::cpu_has_avx2()) GTEST_SKIP() << "no AVX2 on this CPU: the scalar path only, against its definition";
+}
+
+// A directly numbered group whose rows all weigh a fraction takes only the exact sums: its group is
+// made by the first such row, and its lowest score comes from the slot's own tracking.
+TEST(Rollup, DirectGroupWithOnlyExactRows) {
+  auto card = test_util::compile(wide_card());
+  ASSERT_TRUE(card);
+  std::string csv = "id,region,plan,tier,active,arr,usage,nps\n";
+  for (int i = 0; i < 300; ++i) {
+    const bool pro = i % 3 == 0;
+    csv += "k" + std::to_string(i) + ",EMEA," + (pro ? "pro" : "basic") + ",a,true," +
+           (pro ? std::to_string(i) + ".5" : std::to_string(i % 17)) + "," + std::to_string(i % 101) + "," +
+           std::to_string((i * 7) % 100) + "\n";
+  }
+  const std::vector<RollupTable> exact = build(*card, load(*card, csv, 1));
+  const std::vector<RollupTable> t = build(*card, load(*card, csv, 300));
+  ASSERT_EQ(t.size(), exact.size());
+  for (size_t i = 0; i < t.size(); ++i) EXPECT_EQ(rollup_csv(t[i], false), rollup_csv(exact[i], false)) << t[i].name;
 }
 
 TEST(Rollup, CellsSortByUtf8BytesAndAreQuoted) {
