@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 
 #include "compiler/ir/conventions.h"
 #include "runtime/io/simd_dispatch.h"
@@ -73,6 +74,11 @@ void append_json_string(std::string& out, std::string_view s) {
     s = repaired;
   }
   out.push_back('"');
+  if (json_plain(s)) {  // most text: nothing to escape
+    out.append(s);
+    out.push_back('"');
+    return;
+  }
   for (char c : s) {
     switch (c) {
       case '"': out += "\\\""; break;
@@ -140,11 +146,48 @@ struct Cell {
 
 }  // namespace
 
+namespace {
+
+// Word tests for the bytes a text cell must escape, each nonzero exactly when some byte of `w` is
+// one of them: a byte equal to b leaves a zero byte in w ^ (b x 0x01..), and (v - n x 0x01..) & ~v
+// & 0x80.. is nonzero exactly when v has a byte below n (n <= 0x80; a borrow only runs on from
+// such a byte, and bytes of 0x80 and up keep their high bit out through ~v).
+constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
+inline uint64_t byte_below(uint64_t v, uint8_t n) { return (v - kOnes * n) & ~v & kHighs; }
+inline uint64_t byte_is(uint64_t w, char b) { return byte_below(w ^ (kOnes * static_cast<uint8_t>(b)), 1); }
+// CSV: `,`, `"`, CR, LF.
+inline uint64_t csv_special(uint64_t w) {
+  return byte_is(w, ',') | byte_is(w, '"') | byte_is(w, '\r') | byte_is(w, '\n');
+}
+// JSON: `"`, `\`, and the control bytes below 0x20.
+inline uint64_t json_special(uint64_t w) { return byte_is(w, '"') | byte_is(w, '\\') | byte_below(w, 0x20); }
+
+// True where no byte of `s` is special: eight bytes at a time, the last few padded with
+// `pad` bytes (none special).
+template <class Special>
+bool none_special(std::string_view s, uint8_t pad, Special special) {
+  uint64_t found = 0;
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    found |= special(w);
+  }
+  if (i < s.size()) {
+    uint64_t w = kOnes * pad;
+    std::memcpy(&w, s.data() + i, s.size() - i);
+    found |= special(w);
+  }
+  return found == 0;
+}
+
+}  // namespace
+
+bool csv_plain(std::string_view s) { return none_special(s, 0, csv_special); }
+bool json_plain(std::string_view s) { return none_special(s, ' ', json_special); }
+
 void append_csv(std::string& out, std::string_view s) {
-  // One pass over the bytes (find_first_of would call memchr on the set for every byte).
-  bool plain = true;
-  for (const char c : s) plain &= c != ',' && c != '"' && c != '\r' && c != '\n';
-  if (plain) {
+  if (csv_plain(s)) {
     out.append(s);
     return;
   }

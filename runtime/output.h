@@ -76,5 +76,9 @@ void append_fixed1(std::string& out, double v);
 // `s` as one CSV cell (RFC 4180): as it is, or quoted with inner quotes doubled where it holds
 // a comma, a quote or a line break.
 void append_csv(std::string& out, std::string_view s);
+// True where `s` needs no quotes in CSV (none of `,`, `"`, CR, LF), as append_csv decides.
+bool csv_plain(std::string_view s);
+// True where `s` goes into a JSON string as it is (no `"`, `\` or byte below 0x20).
+bool json_plain(std::string_view s);
 
 }  // namespace healthc::rt

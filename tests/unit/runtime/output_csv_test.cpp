@@ -202,5 +202,44 @@ TEST(OutputCsv, TopThreeReasonsAreTheStableSortsFirstThree) {
   EXPECT_GT(with_none, 0u);
 }
 
+// Whether a text needs quotes (CSV) or escapes (JSON), eight bytes at a time, against the
+// byte-by-byte definition: every length across the word edges, each special byte at every
+// place, their neighbours, 0, and bytes of 0x80 and up (which the word tests must not take for a
+// special one).
+void check_word_test(bool (*plain)(std::string_view), const std::string& specials, bool below_0x20) {
+  const std::string bytes = specials + std::string("+-!#[]\x0c\x0e\x0b\x1f\x21\x80\xff\xac\xa2\x8d\x8a\xdc", 18) +
+                            std::string(1, '\0') + "abc ";
+  auto naive = [&](std::string_view s) {
+    for (const char c : s)
+      if (specials.find(c) != std::string::npos || (below_0x20 && static_cast<unsigned char>(c) < 0x20)) return false;
+    return true;
+  };
+  std::mt19937 rng(5);
+  size_t yes = 0, no = 0;
+  for (size_t len = 0; len <= 40; ++len) {
+    for (int trial = 0; trial < 200; ++trial) {
+      // Mostly letters, so that both answers come up at every length.
+      std::string cell(len, 'x');
+      for (char& c : cell) c = rng() % 6 == 0 ? bytes[rng() % bytes.size()] : static_cast<char>('a' + rng() % 26);
+      const bool want = naive(cell);
+      EXPECT_EQ(plain(cell), want) << len << " bytes";
+      (want ? yes : no) += 1;
+    }
+    for (size_t at = 0; at < len; ++at)
+      for (const char special : specials) {
+        std::string cell(len, '\xff');
+        cell[at] = special;
+        EXPECT_FALSE(plain(cell)) << len << " bytes, a special byte at " << at;
+      }
+  }
+  EXPECT_GT(yes, 1000u);
+  EXPECT_GT(no, 1000u);
+}
+
+TEST(OutputCsv, PlainCellsAreFoundAWordAtATime) {
+  check_word_test(csv_plain, std::string(",\"\r\n"), false);
+  check_word_test(json_plain, std::string("\"\\\n\r\t\x01", 6) + std::string(1, '\0'), true);
+}
+
 }  // namespace
 }  // namespace healthc::rt
