@@ -144,10 +144,6 @@ struct Cell {
   bool needs_quoting_check = false;  // only data text can hold a comma, quote or newline
 };
 
-}  // namespace
-
-namespace {
-
 // Word tests for the bytes a text cell must escape, each nonzero exactly when some byte of `w` is
 // one of them: a byte equal to b leaves a zero byte in w ^ (b x 0x01..), and (v - n x 0x01..) & ~v
 // & 0x80.. is nonzero exactly when v has a byte below n (n <= 0x80; a borrow only runs on from

@@ -599,7 +599,6 @@ struct BlockRows {
   const ir::Rollup* rollup;
   const uint32_t* slot;
   size_t slots;
-  bool direct;
   int32_t weight;
   Groups* g;
   std::vector<uint32_t>* group;
@@ -1026,7 +1025,7 @@ std::vector<std::unique_ptr<RollupBuilder::Partial>> RollupBuilder::partials(
         encode_key(key, g.keys.back());
       }
     }
-    in.push_back({&r, n.slot, n.slots, n.direct, r.weight, &g, &of});
+    in.push_back({&r, n.slot, n.slots, r.weight, &g, &of});
   }
   const std::vector<rt::TextRef>* keys = nullptr;
   if (p.key_field >= 0 && static_cast<size_t>(p.key_field) < block.text.size()) keys = &block.text[p.key_field];

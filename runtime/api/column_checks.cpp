@@ -144,8 +144,6 @@ __attribute__((target("avx2"))) bool whole_within_avx2(const double* v, size_t& 
   return _mm256_movemask_pd(_mm256_or_pd(_mm256_or_pd(bad0, bad1), out)) == 0;
 }
 
-bool have_avx2() { return rt::cpu_has_avx2(); }
-bool have_fma() { return rt::cpu_has_avx2_fma(); }
 #endif
 
 // Every value of [begin, end) inside type T, missing rows included.
@@ -154,13 +152,13 @@ bool values_ok(const double* v, size_t begin, size_t end, double members) {
   size_t r = begin;
 #if defined(HEALTHC_CHECKS_AVX2)
   if constexpr (T == ir::FieldType::Number) {
-    if (have_fma() && !numbers_finite_fma(v, r, end)) return false;
-  } else if (have_avx2() && end - r >= 8) {
+    if (rt::cpu_has_avx2_fma() && !numbers_finite_fma(v, r, end)) return false;
+  } else if (rt::cpu_has_avx2() && end - r >= 8) {
     const double lo = T == ir::FieldType::Date ? kFirstDay : 0.0;
     const double hi = T == ir::FieldType::Date ? kLastDay : T == ir::FieldType::Bool ? 1.0 : members - 1;
     if (!whole_within_avx2(v, r, end, lo, hi)) return false;
   }
-  if (have_avx2() && !values_ok_avx2<T>(v, r, end, members)) return false;
+  if (rt::cpu_has_avx2() && !values_ok_avx2<T>(v, r, end, members)) return false;
 #endif
 #if defined(__SSE2__)
   const __m128d m = _mm_set1_pd(members);
@@ -200,7 +198,7 @@ bool column_surely_clean(const ir::Field& field, const hc_column& c, const uint8
   if (field.optional) return true;
   size_t r = begin;
 #if defined(HEALTHC_CHECKS_AVX2)
-  if (have_avx2() && !sizes_nonzero_avx2(c.text, r, end)) return false;
+  if (rt::cpu_has_avx2() && !sizes_nonzero_avx2(c.text, r, end)) return false;
 #endif
   uint64_t empty = 0;
   for (; r < end; ++r) empty |= c.text[r].size == 0;

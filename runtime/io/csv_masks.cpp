@@ -97,8 +97,6 @@ __attribute__((target("avx2"))) LineScan lines_avx2(const char* p, size_t n) {
   return out;
 }
 
-bool has_avx2() { return cpu_has_avx2(); }
-
 #endif
 
 LineScan lines_scalar(const char* p, size_t n) {
@@ -116,7 +114,7 @@ LineScan scan_lines(const char* p, size_t n, ScanPath path) {
   switch (path) {
 #ifdef HEALTHC_X86
     case ScanPath::Avx2:
-      if (has_avx2()) return lines_avx2(p, n);
+      if (cpu_has_avx2()) return lines_avx2(p, n);
       return lines_sse2(p, n);
     case ScanPath::Sse2:
       return lines_sse2(p, n);
@@ -134,7 +132,7 @@ std::vector<ScanPath> available_scan_paths() {
   std::vector<ScanPath> out = {ScanPath::Scalar};
 #ifdef HEALTHC_X86
   out.push_back(ScanPath::Sse2);  // part of x86-64 itself
-  if (has_avx2()) out.push_back(ScanPath::Avx2);
+  if (cpu_has_avx2()) out.push_back(ScanPath::Avx2);
 #endif
   return out;
 }
@@ -148,7 +146,7 @@ MaskFn mask_function(ScanPath path) {
   switch (path) {
 #ifdef HEALTHC_X86
     case ScanPath::Avx2:
-      if (has_avx2()) return masks_avx2;
+      if (cpu_has_avx2()) return masks_avx2;
       return masks_sse2;
     case ScanPath::Sse2:
       return masks_sse2;
