@@ -94,6 +94,15 @@ PipelineSummary run(const Scorecard& card, Source& source, std::span<Sink* const
   const size_t ring = static_cast<size_t>(std::max(1, workers)) * 2 + (detail ? 1 : 2);
   std::vector<Job> jobs(ring);
   for (Job& j : jobs) j.scratch.resize(sinks.size());
+  // When no sink reads a block's scores in order (the writers: their text is made in prepare),
+  // the scores need not wait in the slot: a block is scored into one of a few buffers, one a
+  // thread that may process at once, and the slot keeps only its text. With detail that is
+  // most of a run's memory (every measure's value, score and weight a row).
+  const bool scores_in_slots =
+      std::any_of(sinks.begin(), sinks.end(), [](const Sink* s) { return s->consume_reads_scores(); });
+  std::vector<BlockScores> score_pool(scores_in_slots ? 0 : static_cast<size_t>(std::max(1, workers)) + 1);
+  std::vector<BlockScores*> free_scores;
+  for (BlockScores& s : score_pool) free_scores.push_back(&s);
 
   std::mutex mu;
   std::condition_variable work_cv, done_cv;
@@ -139,23 +148,40 @@ PipelineSummary run(const Scorecard& card, Source& source, std::span<Sink* const
       }
       const ColumnBlock& block = *job.batch.view;
       job.unscored = 0;
-      if (score) {
-        if (nhistory > 0) {
-          // Sized and all missing first, so a provider fills only what it knows.
-          job.history.values.resize(nhistory);
-          job.history.valid.resize(nhistory);
-          for (size_t h = 0; h < nhistory; ++h) {
-            job.history.values[h].assign(block.rows, 0.0);
-            job.history.valid[h].assign(block.rows, 0);
-          }
-          if (opt.history) opt.history->fill(block, job.history);
+      if (score && nhistory > 0) {
+        // Sized and all missing first, so a provider fills only what it knows.
+        job.history.values.resize(nhistory);
+        job.history.valid.resize(nhistory);
+        for (size_t h = 0; h < nhistory; ++h) {
+          job.history.values[h].assign(block.rows, 0.0);
+          job.history.valid[h].assign(block.rows, 0);
         }
-        card.score(block, opt.as_of, detail, nhistory > 0 ? &job.history : nullptr, job.scores);
-        for (size_t r = 0; r < block.rows; ++r) job.unscored += job.scores.band[r] == nbands;
-      } else {
-        job.scores.rows = 0;
+        if (opt.history) opt.history->fill(block, job.history);
       }
-      ScoredBlock view{block, job.scores, job.batch.rejects, job.index};
+      // A pooled buffer is taken under the lock and given back however this ends.
+      struct Pooled {
+        std::mutex& mu;
+        std::vector<BlockScores*>& free;
+        BlockScores* scores = nullptr;
+        ~Pooled() {
+          if (!scores) return;
+          std::lock_guard lock(mu);
+          free.push_back(scores);
+        }
+      } pooled{mu, free_scores};
+      if (!scores_in_slots) {
+        std::lock_guard lock(mu);
+        pooled.scores = free_scores.back();  // never empty: a buffer a thread that processes
+        free_scores.pop_back();
+      }
+      BlockScores& scores = pooled.scores ? *pooled.scores : job.scores;
+      if (score) {
+        card.score(block, opt.as_of, detail, nhistory > 0 ? &job.history : nullptr, scores);
+        for (size_t r = 0; r < block.rows; ++r) job.unscored += scores.band[r] == nbands;
+      } else {
+        scores.rows = 0;
+      }
+      ScoredBlock view{block, scores, job.batch.rejects, job.index};
       if (nhistory > 0) view.history = &job.history;
       for (size_t s = 0; s < sinks.size(); ++s) sinks[s]->prepare(view, job.scratch[s]);
     });

@@ -127,6 +127,9 @@ class Sink {
   virtual void prepare(const ScoredBlock&, std::string& /*scratch*/) const {}
   // In input order, on the calling thread.
   virtual SinkStatus consume(ScoredBlock& block, std::string& scratch) = 0;
+  // Whether consume() reads the block's scores (or takes them). A run whose sinks all say no
+  // keeps no scores past prepare(), and consume() sees them empty (rows == 0).
+  virtual bool consume_reads_scores() const { return true; }
   virtual std::string error() const { return {}; }
 };
 

@@ -22,6 +22,7 @@ class ScoresWriterSink final : public Sink {
   std::string begin(const Source&) override;
   void prepare(const ScoredBlock& block, std::string& scratch) const override;
   SinkStatus consume(ScoredBlock& block, std::string& scratch) override;
+  bool consume_reads_scores() const override { return false; }  // the text is made in prepare
   std::string error() const override { return "writing the output failed"; }
 
  private:
@@ -37,6 +38,7 @@ class RejectsWriterSink final : public Sink {
   explicit RejectsWriterSink(std::FILE* out) : out_(out) {}
   std::string begin(const Source& source) override;
   SinkStatus consume(ScoredBlock& block, std::string& scratch) override;
+  bool consume_reads_scores() const override { return false; }  // rejects only
   std::string error() const override { return "writing the rejects failed"; }
 
  private:
@@ -51,6 +53,7 @@ class RejectCallbackSink final : public Sink {
     for (const Reject& r : block.rejects) on_reject_(r);
     return SinkStatus::Continue;
   }
+  bool consume_reads_scores() const override { return false; }  // rejects only
 
  private:
   std::function<void(const Reject&)> on_reject_;

@@ -117,6 +117,59 @@ TEST(Pipeline, SinksSeeEveryBlockInInputOrder) {
   EXPECT_EQ(a.scored, one.rows);
 }
 
+// Writes each row's score as text in prepare, as the writers do, and says consume() reads no
+// scores: the executor then scores into a few pooled buffers, not one per slot in flight.
+class TextSink final : public Sink {
+ public:
+  void prepare(const ScoredBlock& b, std::string& scratch) const override {
+    scratch.clear();
+    for (size_t r = 0; r < b.block.rows; ++r) scratch += std::to_string(b.scores.score[r]) + "\n";
+  }
+  SinkStatus consume(ScoredBlock& b, std::string& scratch) override {
+    text += scratch;
+    consumed_scores += b.scores.rows;
+    return SinkStatus::Continue;
+  }
+  bool consume_reads_scores() const override { return false; }
+  std::string text;
+  size_t consumed_scores = 0;
+};
+
+TEST(Pipeline, ScoresPooledWhenNoSinkReadsThemInOrderAreTheSame) {
+  auto c = card();
+  const std::string data = csv(300000);  // many spans
+  RecordingSink reference;
+  run(*c, data, DataFormat::Csv, {&reference}, 1);
+  std::string expected;
+  for (int32_t score : reference.scores) expected += std::to_string(score) + "\n";
+  for (int threads : {1, 2, 4}) {
+    TextSink pooled;
+    EXPECT_EQ(run(*c, data, DataFormat::Csv, {&pooled}, threads).error, "");
+    EXPECT_EQ(pooled.text, expected) << threads << " threads";
+    EXPECT_EQ(pooled.consumed_scores, 0u);  // consume() saw no scores
+    // A sink that reads them in order keeps them in the slots: both get what they expect.
+    TextSink text;
+    RecordingSink recording;
+    run(*c, data, DataFormat::Csv, {&text, &recording}, threads);
+    EXPECT_EQ(text.text, expected);
+    EXPECT_EQ(recording.scores, reference.scores);
+  }
+  // In memory, where the calling thread scores too.
+  TempInput in(data);
+  Dataset ds;
+  std::string error;
+  ASSERT_TRUE(load_dataset(*c, in.get(), DataFormat::Csv, "mem.csv", {}, ds, error, 1000)) << error;
+  for (int threads : {1, 3}) {
+    TextSink pooled;
+    BlockSource source(ds.blocks);
+    Sink* sinks[] = {&pooled};
+    PipelineOptions po;
+    po.threads = threads;
+    EXPECT_EQ(run_pipeline(*c, source, sinks, po).error, "");
+    EXPECT_EQ(pooled.text, expected) << threads << " threads, in memory";
+  }
+}
+
 TEST(Pipeline, AFailingSinkStopsTheRun) {
   auto c = card();
   RecordingSink failing, after;
