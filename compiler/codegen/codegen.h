@@ -24,6 +24,9 @@ size_t code_size(const ir::Program& program, Variant variant);
 // LLVM's optimiser and backend are superlinear in one function's size (measured: 500
 // measures as one kernel take 6.7 s basic, 36 s detail; 2,000 take over 50 s and 2 GB).
 inline constexpr size_t kSplitSize = 1500;
+// The split batch function runs rows in tiles of at most this many (fewer when a card's
+// scratch columns would pass the emitter's budget: split_emit.cpp).
+inline constexpr size_t kMaxTileRows = 128;
 
 std::unique_ptr<llvm::Module> generate(const ir::Program& program, llvm::LLVMContext& ctx, Variant variant);
 

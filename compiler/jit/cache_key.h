@@ -14,7 +14,7 @@ namespace healthc::jit {
 
 // Bump when generated code changes for the same IR, so old cached objects are not reused (also
 // recorded in ahead-of-time artefacts).
-inline constexpr const char* kCodegenVersion = "healthc-codegen-6";
+inline constexpr const char* kCodegenVersion = "healthc-codegen-7";
 
 // What the JIT's code depends on besides the program: the CPU as the host reports it. On
 // x86-64, the CPUID leaves LLVM reads to choose the CPU and its features (vendor, family,

@@ -24,6 +24,8 @@
 #include "compiler/ir/serialize.h"
 #include "compiler/jit/cache_key.h"
 #include "compiler/jit/object_cache.h"
+
+static_assert(healthc::jit::kMaxSplitTileRows == healthc::codegen::kMaxTileRows);
 #include "compiler/jit/pipeline.h"
 
 namespace healthc::jit {

@@ -47,6 +47,9 @@ bool is_split(const ir::Program& program, Variant variant);
 // measures; 10,000 measures are about 220,000 and compile in about 5 s) would take over
 // 10 s and most of a gigabyte for code the evaluator runs well enough.
 inline constexpr size_t kCompileBudget = 400000;
+// The longest tile of rows the split batch function runs (codegen::kMaxTileRows): a test that
+// means to cover several tiles and a partial one gives more rows than twice this.
+inline constexpr size_t kMaxSplitTileRows = 128;
 
 // The on-disk cache of compiled code: an object file per program, keyed by the program, the
 // code generator's version, LLVM's version and the host CPU, verified before use

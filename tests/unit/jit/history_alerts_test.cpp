@@ -181,8 +181,10 @@ TEST(V2Split, SplitKernelAgreesWithTheEvaluator) {
   ir::Program p = testing::lower_text(large_card(300));
   add_v2(p, 61);
   ASSERT_TRUE(jit::is_split(p, jit::Variant::Basic));
-  testing::Columns cols(p, 37);  // more than two tiles of rows, not a whole number of them
-  for (size_t r = 0; r < 37; ++r) {
+  // More than two tiles of rows, not a whole number of them.
+  constexpr size_t kRows = 2 * jit::kMaxSplitTileRows + 37;
+  testing::Columns cols(p, kRows);
+  for (size_t r = 0; r < kRows; ++r) {
     cols.set(field(p, "a"), r, double(r * 7 % 40));
     if (r % 5 == 0) cols.missing(field(p, "b"), r);
     else cols.set(field(p, "b"), r, double(r * 3 % 31));
@@ -194,17 +196,17 @@ TEST(V2Split, SplitKernelAgreesWithTheEvaluator) {
   }
   for (bool detail : {false, true}) {
     SCOPED_TRACE(detail ? "detail" : "basic");
-    const testing::Outputs ev = testing::run_eval(p, cols, 37, detail);
-    testing::expect_same(ev, testing::run_jit(p, cols, 37, detail));
+    const testing::Outputs ev = testing::run_eval(p, cols, kRows, detail);
+    testing::expect_same(ev, testing::run_jit(p, cols, kRows, detail));
     // Not all zero: the comparison covers set bits.
-    EXPECT_NE(ev.alerts_active, std::vector<uint64_t>(37, 0));
-    EXPECT_NE(ev.stale, std::vector<uint64_t>(37, 0));
+    EXPECT_NE(ev.alerts_active, std::vector<uint64_t>(kRows, 0));
+    EXPECT_NE(ev.stale, std::vector<uint64_t>(kRows, 0));
     testing::Columns none = cols;
     none.give_history = false;
-    testing::expect_same(testing::run_eval(p, none, 37, detail), testing::run_jit(p, none, 37, detail));
-    testing::Outputs unwanted = testing::run_jit(p, cols, 37, detail, {false, ""}, nullptr, false);
+    testing::expect_same(testing::run_eval(p, none, kRows, detail), testing::run_jit(p, none, kRows, detail));
+    testing::Outputs unwanted = testing::run_jit(p, cols, kRows, detail, {false, ""}, nullptr, false);
     EXPECT_EQ(unwanted.score, ev.score);
-    EXPECT_EQ(unwanted.alerts_active, std::vector<uint64_t>(37, testing::Outputs::kUnwritten));
+    EXPECT_EQ(unwanted.alerts_active, std::vector<uint64_t>(kRows, testing::Outputs::kUnwritten));
   }
 }
 
