@@ -158,23 +158,35 @@ inline uint64_t csv_special(uint64_t w) {
 // JSON: `"`, `\`, and the control bytes below 0x20.
 inline uint64_t json_special(uint64_t w) { return byte_is(w, '"') | byte_is(w, '\\') | byte_below(w, 0x20); }
 
-// True where no byte of `s` is special: eight bytes at a time, the last few padded with
-// `pad` bytes (none special).
+// True where no byte of `s` is special: eight bytes at a time, the last few as the word that
+// ends the text (overlapping the one before: a byte tested twice is still one of the text's).
+// A text under 8 bytes is read as two overlapping 4-byte halves, or its bytes in a word of
+// `pad` (a byte that is not special); no load of a variable length, so no memcpy call.
 template <uint64_t (*special)(uint64_t)>  // a constant, so inlined
 bool none_special(std::string_view s, uint8_t pad) {
-  uint64_t found = 0;
-  size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
+  const char* p = s.data();
+  const size_t n = s.size();
+  auto load8 = [](const char* q) {
     uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
-    found |= special(w);
+    std::memcpy(&w, q, 8);
+    return w;
+  };
+  if (n >= 8) {
+    uint64_t found = special(load8(p + n - 8));
+    for (size_t i = 0; i + 8 < n; i += 8) found |= special(load8(p + i));
+    return found == 0;
   }
-  if (i < s.size()) {
-    uint64_t w = kOnes * pad;
-    std::memcpy(&w, s.data() + i, s.size() - i);
-    found |= special(w);
+  uint64_t w = kOnes * pad;
+  if (n >= 4) {
+    uint32_t lo, hi;
+    std::memcpy(&lo, p, 4);
+    std::memcpy(&hi, p + n - 4, 4);
+    w = lo | uint64_t{hi} << 32;
+  } else if (n > 0) {
+    w = (w & ~uint64_t{0xFFFFFF}) | static_cast<unsigned char>(p[0]) | uint64_t{static_cast<unsigned char>(p[n / 2])} << 8 |
+        uint64_t{static_cast<unsigned char>(p[n - 1])} << 16;
   }
-  return found == 0;
+  return special(w) == 0;
 }
 
 }  // namespace

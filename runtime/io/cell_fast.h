@@ -69,6 +69,25 @@ inline bool digits_before(const char* end, size_t n, uint64_t& out) {
   return all_digits(lo) && all_digits(hi);
 }
 
+// Whether the n bytes at `a` and at `b` are equal, without a memcmp call for the short keys,
+// members and names data has: 4 to 16 bytes as two overlapping loads from each (within the
+// n bytes), fewer byte by byte, more by memcmp.
+inline bool same_bytes(const char* a, const char* b, size_t n) {
+  if (n >= 8 && n <= 16) return ((load8(a) ^ load8(b)) | (load8(a + n - 8) ^ load8(b + n - 8))) == 0;
+  if (n >= 4 && n < 8) {
+    uint32_t a0, a1, b0, b1;
+    std::memcpy(&a0, a, 4);
+    std::memcpy(&a1, a + n - 4, 4);
+    std::memcpy(&b0, b, 4);
+    std::memcpy(&b1, b + n - 4, 4);
+    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+  }
+  if (n > 16) return std::memcmp(a, b, n) == 0;
+  for (size_t i = 0; i < n; ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
 }  // namespace swar
 
 // fast_number's cells with one byte that is not a digit: digits `.` digits, 15 digits at most,
@@ -131,7 +150,7 @@ class EnumMatcher {
     const int32_t m = slots_[hash(p, n, seed_) >> shift_];
     if (m < 0) return -1;
     const std::string& name = names_[static_cast<size_t>(m)];
-    return name.size() == n && std::memcmp(name.data(), p, n) == 0 ? m : -1;
+    return name.size() == n && swar::same_bytes(name.data(), p, n) ? m : -1;
   }
 
  private:

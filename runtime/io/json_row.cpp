@@ -9,6 +9,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "runtime/io/cell_fast.h"
 #include "runtime/io/cell_parse.h"
 #include "runtime/io/utf8.h"
 
@@ -113,30 +114,6 @@ bool is_container(simdjson::dom::element v) {
 bool is_number_type(simdjson::dom::element_type t) {
   using T = simdjson::dom::element_type;
   return t == T::INT64 || t == T::UINT64 || t == T::DOUBLE;
-}
-
-// Whether a key is the one the previous record had at this place: keys are short, so two
-// overlapping word loads from each (within their bytes) compare them without a memcmp call.
-inline bool same_key(std::string_view a, std::string_view b) {
-  const size_t n = a.size();
-  if (n != b.size()) return false;
-  if (n >= 8 && n <= 16) {
-    uint64_t a0, a1, b0, b1;
-    std::memcpy(&a0, a.data(), 8);
-    std::memcpy(&a1, a.data() + n - 8, 8);
-    std::memcpy(&b0, b.data(), 8);
-    std::memcpy(&b1, b.data() + n - 8, 8);
-    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
-  }
-  if (n >= 4 && n < 8) {
-    uint32_t a0, a1, b0, b1;
-    std::memcpy(&a0, a.data(), 4);
-    std::memcpy(&a1, a.data() + n - 4, 4);
-    std::memcpy(&b0, b.data(), 4);
-    std::memcpy(&b1, b.data() + n - 4, 4);
-    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
-  }
-  return a == b;
 }
 
 }  // namespace
@@ -313,7 +290,8 @@ std::string JsonRowParser::find_values(simdjson::dom::object record) {
   for (const simdjson::dom::key_value_pair kv : record) {
     Slot slot;
     bool known = false;
-    if (at < last_keys_.size() && same_key(last_keys_[at].name, kv.key)) {
+    if (at < last_keys_.size() && (last_keys_[at].name.size() == kv.key.size() &&
+                                       swar::same_bytes(last_keys_[at].name.data(), kv.key.data(), kv.key.size()))) {
       slot = last_keys_[at].slot;
       known = last_keys_[at].known;
     } else {

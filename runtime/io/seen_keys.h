@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +19,8 @@ namespace healthc::rt {
 // probe past another key costs no visit to the arena (at a million keys the arena is far out
 // of cache). The table need not be a power of two (a slot is found by multiplying the hash by
 // the size): reserve() sizes it once from the reader's estimate, with no doubling to overshoot.
+// The hash is a wyhash-style multiply-fold of the key's words (two loads for a key of up to 16
+// bytes), about a third of std::hash's instructions on an 11-byte key.
 class SeenKeys {
  public:
   // Room for `keys` keys without growing (an estimate: more still fit, by growing).
@@ -43,8 +46,13 @@ class SeenKeys {
   static constexpr uint64_t kOffsetMask = (uint64_t{1} << kOffsetBits) - 1;
   static constexpr int kLocBits = 40;     // chunk << 20 | offset, + 1
   static constexpr uint64_t kLocMask = (uint64_t{1} << kLocBits) - 1;
-  std::vector<std::string> chunks_;  // per key: size, line (varints), the key's bytes
-  std::vector<uint64_t> slots_;      // tag (the hash's low 24 bits) << 40 | loc + 1; 0: empty
+  // Per key: size, line (varints), the key's bytes; written in place (no string's capacity
+  // checks a byte). The last chunk has `used_` of its `room_` bytes filled.
+  std::vector<std::unique_ptr<char[]>> chunks_;
+  size_t used_ = 0, room_ = 0;
+  size_t arena_bytes_ = 0;
+  std::vector<uint64_t> slots_;   // tag (the hash's low 24 bits) << 40 | loc + 1; 0: empty
+  std::vector<uint64_t> hashes_;  // first_lines' block of hashes
   size_t count_ = 0;
 };
 

@@ -147,6 +147,66 @@ TEST(CellFast, DatesAgreeWithParseDate) {
   }
 }
 
+// fast_date against parse_date and the calendar: every month and day number 00-99 in leap and
+// common years of each century kind, every date from 1890 to 2170 as consecutive days, and
+// each of a date's ten bytes replaced by every byte value.
+TEST(CellFast, DatesAgreeWithParseDateEverywhere) {
+  auto check = [](const std::string& c) {
+    double v = -1;
+    const bool fast = fast_date(c.data(), c.data() + c.size(), v);
+    const auto slow = parse_date(c);
+    ASSERT_EQ(fast, slow.has_value()) << c;
+    if (fast) {
+      ASSERT_EQ(v, static_cast<double>(*slow)) << c;
+    }
+  };
+  char buf[11];
+  for (int y : {0, 1, 4, 100, 400, 1900, 1970, 2000, 2023, 2024, 2100, 9999})
+    for (int m = 0; m < 100; ++m)
+      for (int d = 0; d < 100; ++d) {
+        std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
+        check(buf);
+      }
+  auto month_days = [](int y, unsigned m) {
+    const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 ? (leap ? 29u : 28u) : (m == 4 || m == 6 || m == 9 || m == 11) ? 30u : 31u;
+  };
+  int64_t days = days_from_civil(1890, 1, 1);
+  for (int y = 1890; y <= 2170; ++y)
+    for (unsigned m = 1; m <= 12; ++m)
+      for (unsigned d = 1; d <= month_days(y, m); ++d) {
+        std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", y, m, d);
+        double v = 0;
+        ASSERT_TRUE(fast_date(buf, buf + 10, v)) << buf;
+        ASSERT_EQ(v, static_cast<double>(days++)) << buf;  // consecutive days, one apart
+      }
+  for (const char* base : {"2026-11-01", "2024-02-29", "1999-12-31"})
+    for (int pos = 0; pos < 10; ++pos)
+      for (int b = 0; b < 256; ++b) {
+        std::string c(base);
+        c[static_cast<size_t>(pos)] = static_cast<char>(b);
+        check(c);
+      }
+}
+
+// same_bytes against memcmp at every length from 0 to 40 (each of its load shapes), equal and
+// with one byte different at each place, by one bit or by all of them.
+TEST(CellFast, SameBytesIsMemcmpsEquality) {
+  std::mt19937 rng(7);
+  for (size_t n = 0; n <= 40; ++n) {
+    std::string a(n, 'x');
+    for (char& c : a) c = static_cast<char>(rng());
+    EXPECT_TRUE(swar::same_bytes(a.data(), std::string(a).data(), n)) << n;
+    for (size_t at = 0; at < n; ++at)
+      for (const unsigned flip : {0x01u, 0x80u, 0xFFu}) {
+        std::string b = a;
+        b[at] = static_cast<char>(static_cast<unsigned char>(b[at]) ^ flip);
+        EXPECT_EQ(swar::same_bytes(a.data(), b.data(), n), std::memcmp(a.data(), b.data(), n) == 0) << n << " " << at;
+        EXPECT_FALSE(swar::same_bytes(a.data(), b.data(), n)) << n << " " << at;
+      }
+  }
+}
+
 FieldSpec enum_field(std::vector<std::string> members) {
   FieldSpec f;
   f.name.assign(1, 'e');

@@ -3,8 +3,11 @@
 // order with the same rows rejected whatever the thread count and however the input is cut.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <random>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "compiler/api/compile.h"
@@ -168,6 +171,50 @@ TEST(RealData, SeenKeysKeepsEveryKeyThroughManyGrowths) {
   seen.first_lines(refs.data(), lines.data(), refs.size(), out);
   EXPECT_EQ(out, (std::vector<uint64_t>{1, 0, 300000, 8, 0}));
   EXPECT_EQ(seen.first_line(std::string(3 << 20, 'z'), 12), 11u);  // a key longer than a chunk
+}
+
+// The table against a map, on keys of every length from 0 to 40 (each of the hash's and the
+// compare's load shapes), drawn from three letters so that many differ in one byte only, each
+// seen about three times, in a random order, by single calls and by blocks.
+TEST(RealData, SeenKeysAgreesWithAMapForKeysOfEveryLength) {
+  std::mt19937 rng(33);
+  std::vector<std::string> keys;
+  for (size_t len = 0; len <= 40; ++len)
+    for (int k = 0; k < (len < 3 ? 27 : 300); ++k) {
+      std::string s(len, 'a');
+      for (char& c : s) c = "abc"[rng() % 3];
+      keys.push_back(s);
+    }
+  std::vector<std::string> stream;
+  for (int rep = 0; rep < 3; ++rep) stream.insert(stream.end(), keys.begin(), keys.end());
+  std::shuffle(stream.begin(), stream.end(), rng);
+  SeenKeys seen;
+  std::unordered_map<std::string, uint64_t> first;
+  std::vector<TextRef> refs;
+  std::vector<uint64_t> lines, out;
+  for (size_t i = 0; i < stream.size();) {
+    const uint64_t line = i + 1;
+    if (i % 7 == 0) {  // one call
+      const auto [it, fresh] = first.try_emplace(stream[i], line);
+      ASSERT_EQ(seen.first_line(stream[i], line), fresh ? 0 : it->second) << stream[i];
+      ++i;
+      continue;
+    }
+    const size_t n = std::min<size_t>(stream.size() - i, 1 + rng() % 40);  // a block
+    refs.clear();
+    lines.clear();
+    for (size_t r = 0; r < n; ++r) {
+      refs.push_back(TextRef{stream[i + r].data(), stream[i + r].size()});
+      lines.push_back(i + r + 1);
+    }
+    seen.first_lines(refs.data(), lines.data(), n, out);
+    for (size_t r = 0; r < n; ++r) {
+      const auto [it, fresh] = first.try_emplace(stream[i + r], i + r + 1);
+      ASSERT_EQ(out[r], fresh ? 0 : it->second) << stream[i + r];
+    }
+    i += n;
+  }
+  EXPECT_EQ(seen.size(), first.size());
 }
 
 // Records the keys and reject lines the sinks see, in order.
