@@ -144,7 +144,8 @@ bool JsonRowParser::extra_text(size_t e, char (&buf)[64], std::string_view& out)
 // Parses the line into the parser's document, or says why it cannot be read. The parser
 // is sized for the longest line so far, with room for any nesting such a line can hold:
 // simdjson builds the document without recursion, so depth costs memory, never stack.
-std::string JsonRowParser::parse_document(const char* begin, const char* end, simdjson::dom::element& root) {
+std::string JsonRowParser::parse_document(const char* begin, const char* end, const char* readable_end,
+                                          simdjson::dom::element& root) {
   const size_t len = static_cast<size_t>(end - begin);
   if (len > parser_.capacity()) {
     const size_t cap = std::max({len, 2 * parser_.capacity(), size_t{4096}});
@@ -152,10 +153,16 @@ std::string JsonRowParser::parse_document(const char* begin, const char* end, si
       return "the line is too long to read (" + std::to_string(len) + " bytes)";
     }
   }
-  // simdjson reads a little past the end of its input: the line goes into a padded copy.
-  if (padded_.size() < len + simdjson::SIMDJSON_PADDING) padded_.resize(len + simdjson::SIMDJSON_PADDING);
-  std::memcpy(padded_.data(), begin, len);
-  const simdjson::error_code error = parser_.parse(padded_.data(), len, false).get(root);
+  // simdjson reads a little past the end of its input (what it reads there does not change
+  // the result): the line is parsed in place when the caller's buffer goes on that far, else
+  // from a padded copy.
+  const char* doc = begin;
+  if (!readable_end || readable_end - end < static_cast<std::ptrdiff_t>(simdjson::SIMDJSON_PADDING)) {
+    if (padded_.size() < len + simdjson::SIMDJSON_PADDING) padded_.resize(len + simdjson::SIMDJSON_PADDING);
+    std::memcpy(padded_.data(), begin, len);
+    doc = padded_.data();
+  }
+  const simdjson::error_code error = parser_.parse(doc, len, false).get(root);
   if (error == simdjson::SUCCESS) return {};
   // The reasons come from nlohmann (column and token) where it has one, or else in the
   // same style; UTF-8 first, since nlohmann would quote the very bytes that are wrong.
@@ -174,11 +181,11 @@ std::string JsonRowParser::parse_document(const char* begin, const char* end, si
 }
 
 // Parses every field first; the row is good only when all are.
-std::string JsonRowParser::parse(const char* begin, const char* end) {
+std::string JsonRowParser::parse(const char* begin, const char* end, const char* readable_end) {
   // A byte-order mark, as an editor leaves at the start of a file (or of files joined).
   if (end - begin >= 3 && std::memcmp(begin, "\xEF\xBB\xBF", 3) == 0) begin += 3;
   simdjson::dom::element root;
-  if (std::string error = parse_document(begin, end, root); !error.empty()) return error;
+  if (std::string error = parse_document(begin, end, readable_end, root); !error.empty()) return error;
   simdjson::dom::object record;
   if (root.get(record) != simdjson::SUCCESS) {
     return std::string("expected a json object, found ") + type_name(root.type());

@@ -26,8 +26,10 @@ class JsonRowParser {
 
   // Parses the record [begin, end) (no line terminator; a leading byte-order mark is skipped).
   // Returns empty when the row is good, else the reason it is rejected. After success the
-  // accessors hold the row until the next parse.
-  std::string parse(const char* begin, const char* end);
+  // accessors hold the row until the next parse. `readable_end`, when given, is where the
+  // caller's buffer ends (at or past `end`): with simdjson's padding (SIMDJSON_PADDING bytes)
+  // readable past the line, the line is parsed where it lies, else from a padded copy.
+  std::string parse(const char* begin, const char* end, const char* readable_end = nullptr);
 
   // Per field: the value (enums their member index, bools 0/1, dates days since 1970-01-01;
   // 0 when missing or text), validity, and text fields' bytes (pointing into the parser).
@@ -38,7 +40,8 @@ class JsonRowParser {
   bool extra_text(size_t extra, char (&buf)[64], std::string_view& out) const;
 
  private:
-  std::string parse_document(const char* begin, const char* end, simdjson::dom::element& root);
+  std::string parse_document(const char* begin, const char* end, const char* readable_end,
+                             simdjson::dom::element& root);
   std::string find_values(simdjson::dom::object record);
 
   struct Slot {  // where a top-level key goes: a field, an extra column, or both

@@ -72,7 +72,7 @@ class JsonLinesReader final : public RecordReader {
         if (stop > p && stop[-1] == '\r') --stop;
         if (!is_blank(p, stop)) {
           ++records;
-          accepted_ += take_line(state_, p, stop, line_, block, rejects, &seen_);
+          accepted_ += take_line(state_, p, stop, line_, block, rejects, &seen_, end);
         }
         ++line_;
         in_.consume(static_cast<size_t>((nl ? nl + 1 : end) - p));
@@ -114,9 +114,10 @@ class JsonLinesReader final : public RecordReader {
     reserve_rows(schema_, block, static_cast<size_t>(span.newlines) + 1);
     ParseState st(schema_);
     uint64_t line = span.first_line;
+    const char* const span_end = span.data() + span.size();  // a line's padding may be the span's next bytes
     try {
       for_each_line(span, [&](const char* p, const char* stop) {
-        if (!is_blank(p, stop)) take_line(st, p, stop, line, block, rejects, nullptr);
+        if (!is_blank(p, stop)) take_line(st, p, stop, line, block, rejects, nullptr, span_end);
         ++line;
       });
     } catch (const std::exception& e) {
@@ -203,8 +204,8 @@ class JsonLinesReader final : public RecordReader {
   // good, so a rejected row leaves no trace in the block. `keys` (the sequential reader's)
   // rejects a repeated key; spans are checked for that in order afterwards (settle_span).
   bool take_line(ParseState& st, const char* begin, const char* end, uint64_t line, ColumnBlock& block,
-                 std::vector<Reject>& rejects, SeenKeys* keys) const {
-    if (std::string reason = st.row.parse(begin, end); !reason.empty()) {
+                 std::vector<Reject>& rejects, SeenKeys* keys, const char* readable_end = nullptr) const {
+    if (std::string reason = st.row.parse(begin, end, readable_end); !reason.empty()) {
       add_reject(rejects, line, std::move(reason), begin, end);
       return false;
     }
