@@ -3,8 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include <simdjson.h>
 
 #include "runtime/io/json_row.h"
 #include "runtime/io/record_reader.h"
@@ -48,21 +52,30 @@ TEST(JsonRow, ALineParsedInPlaceReadsAsItsCopy) {
       R"({"id":"a","tier":"gold")",   R"({"id":"a","tier":"gold","n":"3)", R"({"id":"a","tier":"gold"},)",
       R"({"id":"a","tier":"gold"} {"id":"b"})", R"({"id":"a","tier":"gol)", R"({"id":"a","tier":"gold","n":12)",
       R"()",                          R"({"id":"é","tier":"gold"})"};
-  // What follows each line in the buffer: text that would complete or change it if read.
-  const std::string tail = std::string(R"(d"}"}]},"n":7,"tier":"silver"})") + std::string(80, ' ');
+  // What follows each line in the buffer: text that would complete or change it if read
+  // (digits go on a number the line ends with), cut to lengths about simdjson's padding: one
+  // short of it (the copy), exactly it and more (in place).
+  const std::string text = std::string(R"(345}d"}"}]},"n":7,"tier":"silver"})") + std::string(80, ' ');
+  const size_t pad = simdjson::SIMDJSON_PADDING;
   JsonRowParser in_place(s), copied(s);
-  for (const std::string& line : lines) {
-    const std::string buf = line + tail;
-    const char* b = buf.data();
-    const std::string a = in_place.parse(b, b + line.size(), b + buf.size());
-    const std::string c = copied.parse(line.data(), line.data() + line.size());
-    EXPECT_EQ(a, c) << line;
-    if (a.empty()) {
-      EXPECT_EQ(in_place.valid(), copied.valid()) << line;
-      EXPECT_EQ(in_place.num(), copied.num()) << line;
-      EXPECT_EQ(in_place.text(), copied.text()) << line;
+  for (const std::string& line : lines)
+    for (const size_t tail : {size_t{0}, pad - 1, pad, pad + 1, text.size()}) {
+      // The line and its tail alone in an allocation of their own, so reading past it shows
+      // under the sanitizers.
+      const size_t n = line.size() + tail;
+      const auto buf = std::make_unique<char[]>(n);
+      std::memcpy(buf.get(), line.data(), line.size());
+      std::memcpy(buf.get() + line.size(), text.data(), tail);
+      const char* b = buf.get();
+      const std::string a = in_place.parse(b, b + line.size(), b + n);
+      const std::string c = copied.parse(line.data(), line.data() + line.size());
+      EXPECT_EQ(a, c) << line << " + " << tail;
+      if (a.empty()) {
+        EXPECT_EQ(in_place.valid(), copied.valid()) << line;
+        EXPECT_EQ(in_place.num(), copied.num()) << line;
+        EXPECT_EQ(in_place.text(), copied.text()) << line;
+      }
     }
-  }
 }
 
 TEST(JsonRow, RejectsWithTheReadersReasons) {

@@ -171,6 +171,15 @@ TEST(RealData, SeenKeysKeepsEveryKeyThroughManyGrowths) {
   seen.first_lines(refs.data(), lines.data(), refs.size(), out);
   EXPECT_EQ(out, (std::vector<uint64_t>{1, 0, 300000, 8, 0}));
   EXPECT_EQ(seen.first_line(std::string(3 << 20, 'z'), 12), 11u);  // a key longer than a chunk
+  // Keys after the long one go to a chunk of their own, and all are found again.
+  EXPECT_EQ(seen.first_line("after", 13), 0u);
+  EXPECT_EQ(seen.first_line(std::string((1 << 20) - 5, 'y'), 14), 0u);  // about a chunk's size
+  EXPECT_EQ(seen.first_line("last", 15), 0u);
+  EXPECT_EQ(seen.first_line("after", 16), 13u);
+  EXPECT_EQ(seen.first_line(std::string((1 << 20) - 5, 'y'), 17), 14u);
+  EXPECT_EQ(seen.first_line("last", 18), 15u);
+  EXPECT_EQ(seen.first_line(std::string(3 << 20, 'z'), 19), 11u);
+  EXPECT_EQ(seen.first_line("k299999", 20), 300000u);
 }
 
 // The table against a map, on keys of every length from 0 to 40 (each of the hash's and the
