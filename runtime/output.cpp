@@ -109,15 +109,23 @@ void append_fixed1(std::string& out, double v) {
   // [0, 10^6) and every NaN).
   if (!std::signbit(v) && v < 1e6) {  // not -0.0, which to_chars writes as "-0.0"; NaN fails `<`
     const double y = v * 10.0;
-    const double whole = std::floor(y);
-    const double frac = y - whole;
+    // y is in [0, 10^7): truncation is the floor, one instruction (std::floor is a libm call
+    // without SSE4.1).
+    const auto whole = static_cast<uint32_t>(y);
+    const double frac = y - static_cast<double>(whole);
     if (std::fabs(frac - 0.5) > 1e-6) {
-      const auto tenths = static_cast<uint32_t>(whole) + (frac > 0.5 ? 1u : 0u);
-      char buf[16];
-      auto r = std::to_chars(buf, buf + sizeof buf, tenths / 10);
-      *r.ptr++ = '.';
-      *r.ptr++ = static_cast<char>('0' + tenths % 10);
-      out.append(buf, r.ptr);
+      uint32_t tenths = whole + (frac > 0.5 ? 1u : 0u);
+      // The digits from the right into a buffer ending with `.d`: at most 7 before the point.
+      char buf[12];
+      char* p = buf + sizeof buf;
+      *--p = static_cast<char>('0' + tenths % 10);
+      *--p = '.';
+      tenths /= 10;
+      do {
+        *--p = static_cast<char>('0' + tenths % 10);
+        tenths /= 10;
+      } while (tenths != 0);
+      out.append(p, static_cast<size_t>(buf + sizeof buf - p));
       return;
     }
   }
