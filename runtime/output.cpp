@@ -100,7 +100,67 @@ void append_number(std::string& out, double v) {
   out.append(buf, r.ptr);
 }
 
-void append_fixed1(std::string& out, double v) {
+namespace {
+constexpr size_t kFixed1Room = 400;  // fixed notation of the largest double: 309 digits, and more
+
+// Copies n bytes without a memcpy call for the short texts a row is made of (4 to 16 bytes as
+// two overlapping words, fewer byte by byte), by memcpy above.
+inline void copy_short(char* dst, const char* src, size_t n) {
+  if (n >= 8 && n <= 16) {
+    uint64_t a, b;
+    std::memcpy(&a, src, 8);
+    std::memcpy(&b, src + n - 8, 8);
+    std::memcpy(dst, &a, 8);
+    std::memcpy(dst + n - 8, &b, 8);
+  } else if (n >= 4 && n < 8) {
+    uint32_t a, b;
+    std::memcpy(&a, src, 4);
+    std::memcpy(&b, src + n - 4, 4);
+    std::memcpy(dst, &a, 4);
+    std::memcpy(dst + n - 4, &b, 4);
+  } else if (n > 16) {
+    std::memcpy(dst, src, n);
+  } else {
+    for (size_t i = 0; i < n; ++i) dst[i] = src[i];
+  }
+}
+
+// Appends to a string through a cursor: the string grows a chunk at a time (resize, so every
+// byte written is the string's own), and finish() cuts it back to what was written. A cell asks
+// room() for its longest text once and writes without a check a byte, where each std::string
+// append is a capacity check and a memcpy call.
+class RawOut {
+ public:
+  explicit RawOut(std::string& out) : out_(out), used_(out.size()) {}
+  ~RawOut() { finish(); }  // however the writing ends, the string holds only what was written
+  RawOut(const RawOut&) = delete;
+  RawOut& operator=(const RawOut&) = delete;
+  // At least n writable bytes at the cursor.
+  char* room(size_t n) {
+    if (out_.size() - used_ < n) out_.resize(std::max(out_.size() + kChunk, used_ + n + kChunk));
+    return out_.data() + used_;
+  }
+  void advance(const char* to) { used_ = static_cast<size_t>(to - out_.data()); }
+  void push_back(char c) {
+    *room(1) = c;
+    ++used_;
+  }
+  void append(std::string_view text) {
+    char* w = room(text.size());
+    copy_short(w, text.data(), text.size());
+    used_ += text.size();
+  }
+  void finish() { out_.resize(used_); }
+
+ private:
+  static constexpr size_t kChunk = size_t{32} << 10;
+  std::string& out_;
+  size_t used_;  // bytes of out_ written; the rest is room
+};
+}  // namespace
+
+// append_fixed1's text at `w` (kFixed1Room bytes of room), returning its end.
+char* put_fixed1(char* w, double v) {
   // libstdc++'s fixed-precision to_chars takes about 560 instructions a call (a quarter of the
   // full output's run went to the reasons' points). Here: y = v * 10 is within 2^-29 of the
   // exact product for v below 10^6, so when y's fraction is more than 1e-6 from one half, the
@@ -115,7 +175,7 @@ void append_fixed1(std::string& out, double v) {
     const double frac = y - static_cast<double>(whole);
     if (std::fabs(frac - 0.5) > 1e-6) {
       uint32_t tenths = whole + (frac > 0.5 ? 1u : 0u);
-      // The digits from the right into a buffer ending with `.d`: at most 7 before the point.
+      // The digits from the right, ending with `.d`: at most 7 before the point.
       char buf[12];
       char* p = buf + sizeof buf;
       *--p = static_cast<char>('0' + tenths % 10);
@@ -125,13 +185,17 @@ void append_fixed1(std::string& out, double v) {
         *--p = static_cast<char>('0' + tenths % 10);
         tenths /= 10;
       } while (tenths != 0);
-      out.append(p, static_cast<size_t>(buf + sizeof buf - p));
-      return;
+      const size_t n = static_cast<size_t>(buf + sizeof buf - p);
+      std::memcpy(w, p, n);
+      return w + n;
     }
   }
-  char buf[400];  // fixed notation of the largest double: 309 digits
-  auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, 1);
-  out.append(buf, r.ptr);
+  return std::to_chars(w, w + kFixed1Room, v, std::chars_format::fixed, 1).ptr;
+}
+
+void append_fixed1(std::string& out, double v) {
+  char buf[kFixed1Room];
+  out.append(buf, put_fixed1(buf, v));
 }
 
 namespace {
@@ -324,6 +388,12 @@ void append_reasons(std::string& out, const std::vector<std::string>& prefixes, 
   for (size_t j = 0; j < 3 && t.key[j][i] != 0; ++j) {
     out += prefixes[(j ? nm : 0) + static_cast<size_t>(t.measure[j][i])];
     append_fixed1(out, std::bit_cast<double>(t.key[j][i]));
+  }
+}
+void append_reasons(RawOut& out, const std::vector<std::string>& prefixes, size_t nm, const TopTile& t, size_t i) {
+  for (size_t j = 0; j < 3 && t.key[j][i] != 0; ++j) {
+    out.append(prefixes[(j ? nm : 0) + static_cast<size_t>(t.measure[j][i])]);
+    out.advance(put_fixed1(out.room(kFixed1Room), std::bit_cast<double>(t.key[j][i])));
   }
 }
 
@@ -556,13 +626,30 @@ size_t csv_index(OutputColumn::Kind kind, const BlockScores& s, size_t row, size
   }
 }
 
+// A CSV cell of data text at the cursor: quoted (and its quotes doubled) when it must be.
+void put_csv(RawOut& out, std::string_view text) {
+  if (csv_plain(text)) {
+    out.append(text);
+    return;
+  }
+  char* w = out.room(2 * text.size() + 2);
+  *w++ = '"';
+  for (char c : text) {
+    if (c == '"') *w++ = '"';
+    *w++ = c;
+  }
+  *w++ = '"';
+  out.advance(w);
+}
+
 void format_csv_rows(const ir::Program& p, const std::vector<OutputColumn>& columns, const ColumnBlock& block,
-                     const BlockScores& s, std::string& out) {
+                     const BlockScores& s, std::string& text) {
   const std::vector<CsvPlan> plans = plan_csv(p, columns);
   std::string scratch;
   const bool reasons = s.detail && std::any_of(plans.begin(), plans.end(),
                                                [](const CsvPlan& plan) { return plan.how == CsvPlan::Reasons; });
   TopTile tile;
+  RawOut out(text);
   for (size_t row = 0; row < block.rows; ++row) {
     const size_t in_tile = row % TopTile::kRows;
     if (reasons && in_tile == 0) top_tile(s, p.measures.size(), row, std::min(TopTile::kRows, block.rows - row), tile);
@@ -572,13 +659,16 @@ void format_csv_rows(const ir::Program& p, const std::vector<OutputColumn>& colu
         case CsvPlan::Table:
           out.append(plan.texts[csv_index(columns[c].kind, s, row, plan.texts.size())]);
           continue;
-        case CsvPlan::Score:
-          if (c) out.push_back(',');
-          if (s.score[row] >= 0) append_int(out, s.score[row]);
+        case CsvPlan::Score: {
+          char* w = out.room(16);
+          if (c) *w++ = ',';
+          if (s.score[row] >= 0) w = std::to_chars(w, w + 12, s.score[row]).ptr;
+          out.advance(w);
           continue;
+        }
         case CsvPlan::Key:
           if (c) out.push_back(',');
-          append_csv(out, block.text[p.key_field][row].view());
+          put_csv(out, block.text[p.key_field][row].view());
           continue;
         case CsvPlan::Reasons:  // names are identifiers: nothing to quote
           if (c) out.push_back(',');
@@ -592,13 +682,14 @@ void format_csv_rows(const ir::Program& p, const std::vector<OutputColumn>& colu
       // Names are identifiers and numbers are digits: only data text may need quotes.
       if (cell.missing) {
       } else if (cell.needs_quoting_check) {
-        append_csv(out, cell.text);
+        put_csv(out, cell.text);
       } else {
         out.append(cell.text);
       }
     }
     out.push_back('\n');
   }
+  out.finish();
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // label and override (and none) in any column order, the key quoted only when it must be, and
 // the same rows as JSON Lines' values.
 #include <gtest/gtest.h>
+#include <algorithm>
 
 #include <charconv>
 #include <cmath>
@@ -72,6 +73,53 @@ TEST(OutputCsv, TablesCoverEveryNameAndNone) {
   format_rows(p, cols, block, s, OutputFormat::JsonLines, json);
   EXPECT_EQ(json.substr(0, json.find('\n')),
             R"({"override":null,"id":"a","color":"red","segment":"enterprise","score":12,"band":"at_risk","label":null})");
+}
+
+// The rows go through a cursor into the string, which grows a chunk at a time: thousands of
+// rows (many chunks), keys of every length from 0 to 70 with and without characters to quote,
+// appended after what the string already holds, against the same rows built cell by cell.
+TEST(OutputCsv, ManyRowsAcrossChunksAppendToWhatIsThere) {
+  const ir::Program p = program();
+  Schema schema;
+  schema.fields.resize(1);
+  schema.fields[0].name = std::string("id");
+  schema.fields[0].type = FieldType::Text;
+  ColumnBlock block;
+  block.reset(schema);
+  std::mt19937 rng(11);
+  std::vector<std::string> keys(6000);
+  BlockScores s;
+  for (size_t r = 0; r < keys.size(); ++r) {
+    std::string& k = keys[r];
+    k.resize(r % 71);
+    for (char& c : k) c = "ab,\"x\n7"[rng() % 6];
+    if (rng() % 3) std::replace_if(k.begin(), k.end(), [](char c) { return c == ',' || c == '"' || c == '\n'; }, 'q');
+    block.text[0].push_back(TextRef{k.data(), k.size()});
+    block.valid[0].push_back(1);
+    block.line.push_back(r + 2);
+    s.segment.push_back(static_cast<int32_t>(rng() % 3));
+    s.score.push_back(static_cast<int32_t>(rng() % 102) - 1);
+    s.band.push_back(static_cast<int32_t>(rng() % 3));
+    s.label.push_back(-1);
+    s.override_.push_back(static_cast<int32_t>(rng() % 3) - 1);
+  }
+  block.rows = s.rows = keys.size();
+  std::vector<OutputColumn> cols;
+  std::string unknown;
+  ASSERT_TRUE(select_columns(p, {"id", "segment", "score", "band", "override"}, cols, unknown));
+  std::string out = "already here\n";
+  format_rows(p, cols, block, s, OutputFormat::Csv, out);
+  const char* segments[] = {"enterprise", "smb", "default"};
+  const char* bands[] = {"at_risk", "healthy", "unscored"};
+  const char* overrides[] = {"", "churned", "vip"};
+  std::string want = "already here\n";
+  for (size_t r = 0; r < keys.size(); ++r) {
+    append_csv(want, keys[r]);
+    want += std::string(",") + segments[s.segment[r]] + ",";
+    if (s.score[r] >= 0) want += std::to_string(s.score[r]);
+    want += std::string(",") + bands[s.band[r]] + "," + overrides[s.override_[r] + 1] + "\n";
+  }
+  EXPECT_EQ(out, want);
 }
 
 }  // namespace
