@@ -567,7 +567,7 @@ Cell make_cell(const ir::Program& p, const OutputColumn& col, const ColumnBlock&
 // them included), the score and the key directly, anything else through make_cell.
 struct CsvPlan {
   enum How { Table, Score, Key, Reasons, Generic } how = Generic;
-  std::vector<std::string> texts;  // Table: by csv_index; Reasons: reason_prefixes
+  std::vector<std::string> texts;  // Table: by the row's index (format_csv_rows); Reasons: reason_prefixes
 };
 
 std::vector<CsvPlan> plan_csv(const ir::Program& p, const std::vector<OutputColumn>& columns) {
@@ -610,22 +610,6 @@ std::vector<CsvPlan> plan_csv(const ir::Program& p, const std::vector<OutputColu
   return plans;
 }
 
-// The row's entry in a Table column: past the card's segments or bands, the default ones;
-// labels and overrides shifted by one for "none" (an empty cell).
-size_t csv_index(OutputColumn::Kind kind, const BlockScores& s, size_t row, size_t table) {
-  const size_t last = table - 1;
-  auto clamp = [last](int32_t v) { return v >= 0 && static_cast<size_t>(v) < last ? static_cast<size_t>(v) : last; };
-  switch (kind) {
-    case OutputColumn::Segment: return clamp(s.segment[row]);
-    case OutputColumn::Band:
-    case OutputColumn::Color: return clamp(s.band[row]);
-    case OutputColumn::Label: return s.label[row] < 0 ? 0 : std::min(static_cast<size_t>(s.label[row]) + 1, last);
-    case OutputColumn::Override:
-      return s.override_[row] < 0 ? 0 : std::min(static_cast<size_t>(s.override_[row]) + 1, last);
-    default: return 0;
-  }
-}
-
 // A CSV cell of data text at the cursor: quoted (and its quotes doubled) when it must be.
 void put_csv(RawOut& out, std::string_view text) {
   if (csv_plain(text)) {
@@ -648,31 +632,65 @@ void format_csv_rows(const ir::Program& p, const std::vector<OutputColumn>& colu
   std::string scratch;
   const bool reasons = s.detail && std::any_of(plans.begin(), plans.end(),
                                                [](const CsvPlan& plan) { return plan.how == CsvPlan::Reasons; });
+  // Each column's source read through local pointers: a byte written through the cursor may
+  // alias anything, so members reached through `s` and `plans` would be loaded again per cell.
+  struct Col {
+    CsvPlan::How how;
+    const int32_t* index = nullptr;  // Table: the row's segment, band, label or override
+    bool shifted = false;            // labels and overrides: -1 is "none", entry 0
+    size_t last = 0;                 // Table: its last entry (the default)
+    std::vector<std::string_view> texts;
+  };
+  std::vector<Col> cols(plans.size());
+  for (size_t c = 0; c < plans.size(); ++c) {
+    Col& col = cols[c];
+    col.how = plans[c].how;
+    for (const std::string& t : plans[c].texts) col.texts.push_back(t);
+    if (col.how != CsvPlan::Table) continue;
+    col.last = col.texts.size() - 1;
+    switch (columns[c].kind) {
+      case OutputColumn::Segment: col.index = s.segment.data(); break;
+      case OutputColumn::Band:
+      case OutputColumn::Color: col.index = s.band.data(); break;
+      case OutputColumn::Label: col.index = s.label.data(), col.shifted = true; break;
+      case OutputColumn::Override: col.index = s.override_.data(), col.shifted = true; break;
+      default: col.how = CsvPlan::Generic; break;  // never: every Table kind is above
+    }
+  }
+  const int32_t* const score = s.score.data();
+  const TextRef* const keys = p.key_field >= 0 ? block.text[static_cast<size_t>(p.key_field)].data() : nullptr;
+  const size_t nm = p.measures.size();
   TopTile tile;
   RawOut out(text);
   for (size_t row = 0; row < block.rows; ++row) {
     const size_t in_tile = row % TopTile::kRows;
-    if (reasons && in_tile == 0) top_tile(s, p.measures.size(), row, std::min(TopTile::kRows, block.rows - row), tile);
-    for (size_t c = 0; c < columns.size(); ++c) {
-      const CsvPlan& plan = plans[c];
-      switch (plan.how) {
-        case CsvPlan::Table:
-          out.append(plan.texts[csv_index(columns[c].kind, s, row, plan.texts.size())]);
+    if (reasons && in_tile == 0) top_tile(s, nm, row, std::min(TopTile::kRows, block.rows - row), tile);
+    for (size_t c = 0; c < cols.size(); ++c) {
+      const Col& col = cols[c];
+      switch (col.how) {
+        case CsvPlan::Table: {
+          // Past the card's segments or bands, the default ones; labels and overrides shifted
+          // by one for "none" (an empty cell).
+          const int32_t v = col.index[row];
+          const size_t i = col.shifted ? (v < 0 ? 0 : std::min(static_cast<size_t>(v) + 1, col.last))
+                                       : (v >= 0 && static_cast<size_t>(v) < col.last ? static_cast<size_t>(v) : col.last);
+          out.append(col.texts[i]);
           continue;
+        }
         case CsvPlan::Score: {
           char* w = out.room(16);
           if (c) *w++ = ',';
-          if (s.score[row] >= 0) w = std::to_chars(w, w + 12, s.score[row]).ptr;
+          if (score[row] >= 0) w = std::to_chars(w, w + 12, score[row]).ptr;
           out.advance(w);
           continue;
         }
         case CsvPlan::Key:
           if (c) out.push_back(',');
-          put_csv(out, block.text[p.key_field][row].view());
+          put_csv(out, keys[row].view());
           continue;
         case CsvPlan::Reasons:  // names are identifiers: nothing to quote
           if (c) out.push_back(',');
-          if (reasons) append_reasons(out, plan.texts, p.measures.size(), tile, in_tile);
+          if (reasons) append_reasons(out, plans[c].texts, nm, tile, in_tile);
           continue;
         case CsvPlan::Generic:
           break;
