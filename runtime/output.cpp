@@ -95,6 +95,35 @@ void append_json_string(std::string& out, std::string_view s) {
 }
 
 void append_number(std::string& out, double v) {
+  // libstdc++'s shortest to_chars (Ryu) was over a third of an `--explain` run, whose cells
+  // are mostly short decimals (weights, many values and scores). For |v| in [0.001, 10^5): the
+  // first k of 0-3 for which the integer n nearest v x 10^k gives back v as n / 10^k (one
+  // correctly rounded division of exact doubles, so exactly the double that decimal reads as)
+  // is the shortest decimal that reads back to v. It is the only one with k places: 10^-k is
+  // more than twice v's ulp here. None with fewer places reads back (k is the first), none with
+  // more is as short, and fixed notation is never longer than scientific in this range (ties go
+  // to fixed), so the text is to_chars's. Everything else goes to to_chars.
+  const double a = std::fabs(v);
+  if (a >= 1e-3 && a < 1e5) {
+    constexpr double kScale[4] = {1, 10, 100, 1000};
+    constexpr uint64_t kPow[4] = {1, 10, 100, 1000};
+    for (int k = 0; k < 4; ++k) {
+      const auto n = static_cast<uint64_t>(a * kScale[k] + 0.5);  // below 10^8 + 1
+      if (static_cast<double>(n) / kScale[k] != a) continue;
+      char buf[16];
+      char* p = buf + sizeof buf;
+      uint64_t whole = n / kPow[k], frac = n % kPow[k];
+      for (int d = 0; d < k; ++d, frac /= 10) *--p = static_cast<char>('0' + frac % 10);
+      if (k) *--p = '.';
+      do {
+        *--p = static_cast<char>('0' + whole % 10);
+        whole /= 10;
+      } while (whole != 0);
+      if (std::signbit(v)) *--p = '-';
+      out.append(p, static_cast<size_t>(buf + sizeof buf - p));
+      return;
+    }
+  }
   char buf[32];
   auto r = std::to_chars(buf, buf + sizeof buf, v);
   out.append(buf, r.ptr);

@@ -3,6 +3,7 @@
 // the same rows as JSON Lines' values.
 #include <gtest/gtest.h>
 #include <algorithm>
+#include <bit>
 
 #include <charconv>
 #include <cmath>
@@ -127,6 +128,38 @@ TEST(OutputCsv, ManyRowsAcrossChunksAppendToWhatIsThere) {
 
 namespace healthc::rt {
 namespace {
+
+std::string shortest_reference(double v) {
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
+}
+
+// append_number's short decimals against to_chars's shortest text: every k/1000 up to 10^5
+// and their negatives, their neighbouring doubles, the range's edges, and random doubles in it
+// and out of it.
+TEST(OutputCsv, ShortestNumberEqualsToChars) {
+  auto check = [](double v) {
+    std::string got;
+    append_number(got, v);
+    ASSERT_EQ(got, shortest_reference(v)) << std::hexfloat << v;
+  };
+  for (int64_t k = 0; k <= 100000000; k += (k < 2000000 ? 1 : 997)) {
+    const double v = static_cast<double>(k) / 1000.0;
+    for (const double x : {v, -v, std::nextafter(v, 0.0), std::nextafter(v, 1e300)}) check(x);
+  }
+  for (const double v : {0.0, -0.0, 1e-3, 9.99e-4, 0.0015, 0.00099999999999999, 99999.999, 1e5, 99999.9995,
+                         1e5 - 1e-9, 12345.5, 0.1, 0.2, 0.3, 1.0 / 3, 2.0 / 3, 1e300, 5e-324,
+                         std::numeric_limits<double>::infinity(), std::numeric_limits<double>::quiet_NaN()})
+    check(v);
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<double> in(-1e5, 1e5);
+  for (int i = 0; i < 300000; ++i) {
+    check(in(rng));
+    check(std::bit_cast<double>(rng()));
+    check(std::round(in(rng) * 100) / 100);
+  }
+}
 
 std::string fixed1_reference(double v) {
   char buf[400];
