@@ -94,43 +94,10 @@ void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
-void append_number(std::string& out, double v) {
-  // libstdc++'s shortest to_chars (Ryu) was over a third of an `--explain` run, whose cells
-  // are mostly short decimals (weights, many values and scores). For |v| in [0.001, 10^5): the
-  // first k of 0-3 for which the integer n nearest v x 10^k gives back v as n / 10^k (one
-  // correctly rounded division of exact doubles, so exactly the double that decimal reads as)
-  // is the shortest decimal that reads back to v. It is the only one with k places: 10^-k is
-  // more than twice v's ulp here. None with fewer places reads back (k is the first), none with
-  // more is as short, and fixed notation is never longer than scientific in this range (ties go
-  // to fixed), so the text is to_chars's. Everything else goes to to_chars.
-  const double a = std::fabs(v);
-  if (a >= 1e-3 && a < 1e5) {
-    constexpr double kScale[4] = {1, 10, 100, 1000};
-    constexpr uint64_t kPow[4] = {1, 10, 100, 1000};
-    for (int k = 0; k < 4; ++k) {
-      const auto n = static_cast<uint64_t>(a * kScale[k] + 0.5);  // below 10^8 + 1
-      if (static_cast<double>(n) / kScale[k] != a) continue;
-      char buf[16];
-      char* p = buf + sizeof buf;
-      uint64_t whole = n / kPow[k], frac = n % kPow[k];
-      for (int d = 0; d < k; ++d, frac /= 10) *--p = static_cast<char>('0' + frac % 10);
-      if (k) *--p = '.';
-      do {
-        *--p = static_cast<char>('0' + whole % 10);
-        whole /= 10;
-      } while (whole != 0);
-      if (std::signbit(v)) *--p = '-';
-      out.append(p, static_cast<size_t>(buf + sizeof buf - p));
-      return;
-    }
-  }
-  char buf[32];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, r.ptr);
-}
 
 namespace {
 constexpr size_t kFixed1Room = 400;  // fixed notation of the largest double: 309 digits, and more
+constexpr size_t kNumberRoom = 32;   // the shortest text of any double: 24 bytes at most
 
 // Copies n bytes without a memcpy call for the short texts a row is made of (4 to 16 bytes as
 // two overlapping words, fewer byte by byte), by memcpy above.
@@ -187,6 +154,46 @@ class RawOut {
   size_t used_;  // bytes of out_ written; the rest is room
 };
 }  // namespace
+
+// append_number's text at `w` (kNumberRoom bytes of room), returning its end.
+char* put_number(char* w, double v) {
+  // libstdc++'s shortest to_chars (Ryu) was over a third of an `--explain` run, whose cells
+  // are mostly short decimals (weights, many values and scores). For |v| in [0.001, 10^5): the
+  // first k of 0-3 for which the integer n nearest v x 10^k gives back v as n / 10^k (one
+  // correctly rounded division of exact doubles, so exactly the double that decimal reads as)
+  // is the shortest decimal that reads back to v. It is the only one with k places: 10^-k is
+  // more than twice v's ulp here. None with fewer places reads back (k is the first), none with
+  // more is as short, and fixed notation is never longer than scientific in this range (ties go
+  // to fixed), so the text is to_chars's. Everything else goes to to_chars.
+  const double a = std::fabs(v);
+  if (a >= 1e-3 && a < 1e5) {
+    constexpr double kScale[4] = {1, 10, 100, 1000};
+    constexpr uint64_t kPow[4] = {1, 10, 100, 1000};
+    for (int k = 0; k < 4; ++k) {
+      const auto n = static_cast<uint64_t>(a * kScale[k] + 0.5);  // below 10^8 + 1
+      if (static_cast<double>(n) / kScale[k] != a) continue;
+      char buf[16];
+      char* p = buf + sizeof buf;
+      uint64_t whole = n / kPow[k], frac = n % kPow[k];
+      for (int d = 0; d < k; ++d, frac /= 10) *--p = static_cast<char>('0' + frac % 10);
+      if (k) *--p = '.';
+      do {
+        *--p = static_cast<char>('0' + whole % 10);
+        whole /= 10;
+      } while (whole != 0);
+      if (std::signbit(v)) *--p = '-';
+      const size_t len = static_cast<size_t>(buf + sizeof buf - p);
+      std::memcpy(w, p, len);
+      return w + len;
+    }
+  }
+  return std::to_chars(w, w + kNumberRoom, v).ptr;
+}
+
+void append_number(std::string& out, double v) {
+  char buf[kNumberRoom];
+  out.append(buf, put_number(buf, v));
+}
 
 // append_fixed1's text at `w` (kFixed1Room bytes of room), returning its end.
 char* put_fixed1(char* w, double v) {
@@ -595,7 +602,7 @@ Cell make_cell(const ir::Program& p, const OutputColumn& col, const ColumnBlock&
 // How a CSV column is written: a card's constant texts looked up per row (the comma before
 // them included), the score and the key directly, anything else through make_cell.
 struct CsvPlan {
-  enum How { Table, Score, Key, Reasons, Generic } how = Generic;
+  enum How { Table, Score, Key, Reasons, Number, Generic } how = Generic;
   std::vector<std::string> texts;  // Table: by the row's index (format_csv_rows); Reasons: reason_prefixes
 };
 
@@ -632,6 +639,15 @@ std::vector<CsvPlan> plan_csv(const ir::Program& p, const std::vector<OutputColu
         plan.texts = reason_prefixes(p);
         continue;
       case OutputColumn::Key: plan.how = CsvPlan::Key; continue;
+      case OutputColumn::Value:
+      case OutputColumn::MeasureScore:
+      case OutputColumn::Weight: {
+        // A number, unless a value of a bool or enum measure (make_cell spells those).
+        const ir::ValueKind vk = p.measures[static_cast<size_t>(columns[c].measure)].value_kind;
+        if (columns[c].kind != OutputColumn::Value || (vk != ir::ValueKind::Bool && vk != ir::ValueKind::Enum))
+          plan.how = CsvPlan::Number;
+        continue;
+      }
       default: continue;
     }
     plan.how = CsvPlan::Table;
@@ -666,6 +682,8 @@ void format_csv_rows(const ir::Program& p, const std::vector<OutputColumn>& colu
   struct Col {
     CsvPlan::How how;
     const int32_t* index = nullptr;  // Table: the row's segment, band, label or override
+    const double* number = nullptr;  // Number: the measure's values, scores or weights
+    const uint8_t* valid = nullptr;  //   and whether each row has one
     bool shifted = false;            // labels and overrides: -1 is "none", entry 0
     size_t last = 0;                 // Table: its last entry (the default)
     std::vector<std::string_view> texts;
@@ -675,6 +693,17 @@ void format_csv_rows(const ir::Program& p, const std::vector<OutputColumn>& colu
     Col& col = cols[c];
     col.how = plans[c].how;
     for (const std::string& t : plans[c].texts) col.texts.push_back(t);
+    if (col.how == CsvPlan::Number) {
+      const size_t at = static_cast<size_t>(columns[c].measure) * s.rows;
+      switch (columns[c].kind) {
+        case OutputColumn::Value: col.number = s.m_value.data() + at, col.valid = s.m_value_valid.data() + at; break;
+        case OutputColumn::MeasureScore:
+          col.number = s.m_score.data() + at, col.valid = s.m_score_valid.data() + at;
+          break;
+        default: col.number = s.m_weight.data() + at, col.valid = s.m_weight_valid.data() + at; break;
+      }
+      continue;
+    }
     if (col.how != CsvPlan::Table) continue;
     col.last = col.texts.size() - 1;
     switch (columns[c].kind) {
@@ -717,6 +746,13 @@ void format_csv_rows(const ir::Program& p, const std::vector<OutputColumn>& colu
           if (c) out.push_back(',');
           put_csv(out, keys[row].view());
           continue;
+        case CsvPlan::Number: {
+          char* w = out.room(kNumberRoom + 1);
+          if (c) *w++ = ',';
+          if (col.valid[row]) w = put_number(w, col.number[row]);
+          out.advance(w);
+          continue;
+        }
         case CsvPlan::Reasons:  // names are identifiers: nothing to quote
           if (c) out.push_back(',');
           if (reasons) append_reasons(out, plans[c].texts, nm, tile, in_tile);
