@@ -39,14 +39,20 @@ ir::Program program() {
   return p;
 }
 
-TEST(OutputCsv, TablesCoverEveryNameAndNone) {
-  const ir::Program p = program();
+// An empty block of the program's one field, the key.
+ColumnBlock key_block() {
   Schema schema;
   schema.fields.resize(1);
   schema.fields[0].name = std::string("id");
   schema.fields[0].type = FieldType::Text;
   ColumnBlock block;
   block.reset(schema);
+  return block;
+}
+
+TEST(OutputCsv, TablesCoverEveryNameAndNone) {
+  const ir::Program p = program();
+  ColumnBlock block = key_block();
   for (const char* key : {"a", "b,c", "d\"e", "f"}) {
     block.text[0].push_back(TextRef{key, std::char_traits<char>::length(key)});
     block.valid[0].push_back(1);
@@ -81,12 +87,7 @@ TEST(OutputCsv, TablesCoverEveryNameAndNone) {
 // appended after what the string already holds, against the same rows built cell by cell.
 TEST(OutputCsv, ManyRowsAcrossChunksAppendToWhatIsThere) {
   const ir::Program p = program();
-  Schema schema;
-  schema.fields.resize(1);
-  schema.fields[0].name = std::string("id");
-  schema.fields[0].type = FieldType::Text;
-  ColumnBlock block;
-  block.reset(schema);
+  ColumnBlock block = key_block();
   std::mt19937 rng(11);
   std::vector<std::string> keys(6000);
   BlockScores s;
