@@ -94,7 +94,6 @@ void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
-
 namespace {
 constexpr size_t kFixed1Room = 400;  // fixed notation of the largest double: 309 digits, and more
 constexpr size_t kNumberRoom = 32;   // the shortest text of any double: 24 bytes at most
@@ -418,18 +417,15 @@ std::vector<std::string> reason_prefixes(const ir::Program& p) {
   return out;
 }
 
-// Row i of a tile's reasons.
-void append_reasons(std::string& out, const std::vector<std::string>& prefixes, size_t nm, const TopTile& t,
-                    size_t i) {
+using rt::append_fixed1;  // the string's, beside the cursor's below (which would hide it)
+void append_fixed1(RawOut& out, double v) { out.advance(put_fixed1(out.room(kFixed1Room), v)); }
+
+// Row i of a tile's reasons, into a string (the JSON Lines writer) or a cursor (the CSV one).
+template <class Out>
+void append_reasons(Out& out, const std::vector<std::string>& prefixes, size_t nm, const TopTile& t, size_t i) {
   for (size_t j = 0; j < 3 && t.key[j][i] != 0; ++j) {
-    out += prefixes[(j ? nm : 0) + static_cast<size_t>(t.measure[j][i])];
+    out.append(std::string_view(prefixes[(j ? nm : 0) + static_cast<size_t>(t.measure[j][i])]));
     append_fixed1(out, std::bit_cast<double>(t.key[j][i]));
-  }
-}
-void append_reasons(RawOut& out, const std::vector<std::string>& prefixes, size_t nm, const TopTile& t, size_t i) {
-  for (size_t j = 0; j < 3 && t.key[j][i] != 0; ++j) {
-    out.append(prefixes[(j ? nm : 0) + static_cast<size_t>(t.measure[j][i])]);
-    out.advance(put_fixed1(out.room(kFixed1Room), std::bit_cast<double>(t.key[j][i])));
   }
 }
 

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "runtime/io/cell_parse.h"
@@ -88,6 +89,11 @@ inline bool same_bytes(const char* a, const char* b, size_t n) {
   return true;
 }
 
+// Whether two texts are the same bytes (same_bytes, after their lengths).
+inline bool same_text(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && same_bytes(a.data(), b.data(), a.size());
+}
+
 }  // namespace swar
 
 // fast_number's cells with one byte that is not a digit: digits `.` digits, 15 digits at most,
@@ -149,8 +155,7 @@ class EnumMatcher {
     if (n == 0 || slots_.empty()) return -1;
     const int32_t m = slots_[hash(p, n, seed_) >> shift_];
     if (m < 0) return -1;
-    const std::string& name = names_[static_cast<size_t>(m)];
-    return name.size() == n && swar::same_bytes(name.data(), p, n) ? m : -1;
+    return swar::same_text(names_[static_cast<size_t>(m)], std::string_view(p, n)) ? m : -1;
   }
 
  private:

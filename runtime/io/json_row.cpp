@@ -221,13 +221,12 @@ std::string JsonRowParser::parse(const char* begin, const char* end, const char*
         bad_.add("field `" + field.name + "`: " + quote_cell(scalar_text(v, buf)) + " is not a string");
         continue;
       }
-      const std::string_view s = str;
-      if (s.empty() && !field.optional) {
+      if (str.empty() && !field.optional) {
         bad_.add("required field `" + field.name + "` is empty");
         continue;
       }
-      row_valid_[f] = !s.empty();
-      row_text_[f] = s;  // simdjson checked the record, escapes included, for UTF-8
+      row_valid_[f] = !str.empty();
+      row_text_[f] = str;  // simdjson checked the record, escapes included, for UTF-8
       continue;
     }
     if (field.type == FieldType::Number && is_number_type(type)) {
@@ -297,8 +296,7 @@ std::string JsonRowParser::find_values(simdjson::dom::object record) {
   for (const simdjson::dom::key_value_pair kv : record) {
     Slot slot;
     bool known = false;
-    if (at < last_keys_.size() && (last_keys_[at].name.size() == kv.key.size() &&
-                                       swar::same_bytes(last_keys_[at].name.data(), kv.key.data(), kv.key.size()))) {
+    if (at < last_keys_.size() && swar::same_text(last_keys_[at].name, kv.key)) {
       slot = last_keys_[at].slot;
       known = last_keys_[at].known;
     } else {

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <functional>
 
 #include "runtime/io/cell_fast.h"
 #include "runtime/io/cell_parse.h"
